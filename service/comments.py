@@ -1,0 +1,184 @@
+"""Intake and status of comments: the business rules behind POST/GET /v1/comments."""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Literal
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from service.db import run_after_commit
+from service.models import PENDING, Comment, CommentRevision, Decision, Publisher, SenderDetails, new_id, utcnow
+from service.policy import normalise_email
+
+Outcome = Literal["created", "edited", "duplicate"]
+
+
+@dataclass
+class IntakeResult:
+    comment: Comment
+    outcome: Outcome
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
+
+
+def _insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def submit(
+    session: Session,
+    publisher: Publisher,
+    data: dict,
+    enqueue_scoring: Callable[[str], object],
+    now: datetime | None = None,
+) -> IntakeResult:
+    """Store a validated submission. Retries are answered from the stored row; edits become revisions.
+
+    The scoring task is enqueued only after the transaction commits.
+    """
+    now = now or utcnow()
+    author, article = data["author"], data["article"]
+    digest = content_hash(data["text"])
+    comment_id = new_id("cmt")
+    row = dict(
+        id=comment_id,
+        publisher_id=publisher.id,
+        external_id=data["comment_id"],
+        article_id=article["id"],
+        article_title=article["title"],
+        article_url=article.get("url"),
+        parent_comment_id=data.get("parent_comment_id"),
+        language=data.get("language"),
+        author_name=author["name"].strip(),
+        author_email=normalise_email(author["email"]),
+        author_external_id=author.get("id"),
+        status=PENDING,
+        current_revision=1,
+        content_hash=digest,
+        scoring_attempts=0,
+        submitted_at=data.get("submitted_at"),
+        received_at=now,
+        enqueued_at=now,
+        updated_at=now,
+    )
+    # ON CONFLICT DO NOTHING waits for a concurrent insert of the same comment_id to finish,
+    # so of twenty identical concurrent posts exactly one creates the row.
+    statement = _insert(session)(Comment).values(**row).on_conflict_do_nothing(
+        index_elements=["publisher_id", "external_id"]
+    ).returning(Comment.id)
+    inserted = session.execute(statement).scalar_one_or_none()
+    if inserted is not None:
+        _add_revision(session, comment_id, 1, data, digest, now)
+        run_after_commit(session, lambda: enqueue_scoring(comment_id))
+        return IntakeResult(session.get(Comment, comment_id), "created")
+
+    comment = session.scalars(
+        select(Comment)
+        .where(Comment.publisher_id == publisher.id, Comment.external_id == data["comment_id"])
+        .with_for_update()
+    ).one()
+    if comment.content_hash == digest:
+        return IntakeResult(comment, "duplicate")
+
+    comment.current_revision += 1
+    comment.content_hash = digest
+    comment.status = PENDING
+    comment.decided_by = None
+    comment.scoring_attempts = 0
+    comment.article_title = article["title"]
+    comment.article_url = article.get("url")
+    comment.author_name = row["author_name"]
+    comment.author_email = row["author_email"]
+    comment.enqueued_at = now
+    comment.updated_at = now
+    _add_revision(session, comment.id, comment.current_revision, data, digest, now)
+    edited_id = comment.id
+    run_after_commit(session, lambda: enqueue_scoring(edited_id))
+    return IntakeResult(comment, "edited")
+
+
+def _add_revision(session: Session, comment_id: str, number: int, data: dict, digest: str, now: datetime) -> None:
+    author = data["author"]
+    session.add(
+        CommentRevision(
+            comment_id=comment_id,
+            number=number,
+            text=data["text"],
+            article_body=data["article"].get("body"),
+            content_hash=digest,
+            created_at=now,
+        )
+    )
+    session.add(
+        SenderDetails(
+            comment_id=comment_id,
+            revision=number,
+            ip=author["ip"].strip(),
+            user_agent=author.get("user_agent"),
+            email=author["email"].strip(),
+            name=author["name"].strip(),
+            submitted_at=data.get("submitted_at"),
+            received_at=now,
+        )
+    )
+
+
+def get_for_publisher(session: Session, publisher_id: str, comment_id: str) -> Comment | None:
+    """A comment by Kavalu id, visible only to the publisher that sent it."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.publisher_id != publisher_id:
+        return None
+    return comment
+
+
+def latest_decision(session: Session, comment: Comment) -> Decision | None:
+    return session.scalars(
+        select(Decision)
+        .where(Decision.comment_id == comment.id, Decision.revision == comment.current_revision)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def status_view(session: Session, comment: Comment) -> dict:
+    decision = latest_decision(session, comment) if comment.status != PENDING else None
+    return {
+        "id": comment.id,
+        "comment_id": comment.external_id,
+        "status": comment.status,
+        "decided_by": comment.decided_by,
+        "revision": comment.current_revision,
+        "reasons": decision.reasons if decision else [],
+        "scores": decision.scores if decision else {},
+        "received_at": comment.received_at,
+        "decided_at": decision.decided_at if decision else None,
+        "links": {"self_": f"/v1/comments/{comment.id}"},
+    }
+
+
+def stranded_pending(session: Session, stale_after_s: float, now: datetime | None = None, limit: int = 1000) -> list[str]:
+    """Pending comments whose last enqueue is older than `stale_after_s`: the broker was down, or lost the message.
+
+    Marks them as enqueued now, so the next sweep leaves them alone for another window.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=stale_after_s)
+    ids = list(
+        session.scalars(
+            select(Comment.id)
+            .where(Comment.status == PENDING, or_(Comment.enqueued_at.is_(None), Comment.enqueued_at < cutoff))
+            .order_by(Comment.received_at)
+            .limit(limit)
+        )
+    )
+    if ids:
+        session.execute(update(Comment).where(Comment.id.in_(ids)).values(enqueued_at=now))
+    return ids

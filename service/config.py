@@ -1,0 +1,129 @@
+"""The one place Kavalu reads its configuration.
+
+Everything else receives a `Settings` object; nothing else reads os.environ.
+With no environment set, Kavalu runs embedded: a SQLite store and a
+filesystem broker under ./var, so one machine needs no external servers.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+DEFAULT_POLICY_PATH = CONFIG_DIR / "policy.default.json"
+
+SCORING_QUEUE = "scoring"
+DELIVERIES_QUEUE = "deliveries"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    broker_url: str
+    data_dir: Path
+    redis_url: str | None = None
+    embedded: bool = False
+    signature_tolerance_s: int = 300
+    max_body_bytes: int = 64 * 1024
+    sweep_interval_s: float = 30.0
+    sweep_stale_after_s: float = 60.0
+    broker_connect_timeout_s: float = 1.0
+    scoring_max_attempts: int = 3
+    abuse_model_type: str | None = None
+    abuse_checkpoint: str | None = None
+    abuse_config_dir: str | None = None
+    abuse_model_dir: str | None = None
+    scoring_batch_size: int = 32
+    torch_threads: int = 1
+    block_private_callbacks: bool = True
+    log_level: str = "INFO"
+    default_policy: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("KAVALU_DATA_DIR", "var")).resolve()
+        database_url = env.get("DATABASE_URL")
+        broker_url = env.get("BROKER_URL")
+        embedded = not database_url
+        if not database_url:
+            database_url = f"sqlite:///{data_dir / 'kavalu.sqlite3'}"
+        if not broker_url:
+            broker_url = "filesystem://"
+        policy_path = Path(env.get("KAVALU_DEFAULT_POLICY", DEFAULT_POLICY_PATH))
+        return cls(
+            database_url=_normalise_database_url(database_url),
+            broker_url=broker_url,
+            data_dir=data_dir,
+            redis_url=env.get("REDIS_URL") or (broker_url if broker_url.startswith("redis") else None),
+            embedded=embedded,
+            signature_tolerance_s=int(env.get("KAVALU_SIGNATURE_TOLERANCE_S", 300)),
+            max_body_bytes=int(env.get("KAVALU_MAX_BODY_BYTES", 64 * 1024)),
+            sweep_interval_s=float(env.get("KAVALU_SWEEP_INTERVAL_S", 30)),
+            sweep_stale_after_s=float(env.get("KAVALU_SWEEP_STALE_AFTER_S", 60)),
+            broker_connect_timeout_s=float(env.get("KAVALU_BROKER_CONNECT_TIMEOUT_S", 1.0)),
+            scoring_max_attempts=int(env.get("KAVALU_SCORING_MAX_ATTEMPTS", 3)),
+            abuse_model_type=env.get("KAVALU_ABUSE_MODEL_TYPE") or None,
+            abuse_checkpoint=env.get("KAVALU_ABUSE_CHECKPOINT") or None,
+            abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
+            abuse_model_dir=env.get("KAVALU_MODEL_DIR") or None,
+            scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
+            torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
+            block_private_callbacks=_bool(env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS"), True),
+            log_level=env.get("KAVALU_LOG_LEVEL", "INFO"),
+            default_policy=json.loads(policy_path.read_text()),
+        )
+
+    def celery_config(self) -> dict:
+        """Celery settings shared by the API's task client and the workers."""
+        conf = {
+            "broker_url": self.broker_url,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "task_default_queue": SCORING_QUEUE,
+            "task_routes": {
+                "kavalu.score_comment": {"queue": SCORING_QUEUE},
+                "kavalu.sweep_pending": {"queue": SCORING_QUEUE},
+                "kavalu.deliver_event": {"queue": DELIVERIES_QUEUE},
+            },
+            "broker_connection_timeout": self.broker_connect_timeout_s,
+            "broker_connection_retry_on_startup": True,
+            "worker_send_task_events": True,
+            "task_send_sent_event": False,
+            "timezone": "UTC",
+        }
+        if self.broker_url.startswith("filesystem://"):
+            folder = str(self.data_dir / "broker")
+            conf["broker_transport_options"] = {
+                "data_folder_in": folder,
+                "data_folder_out": folder,
+                "processed_folder": str(self.data_dir / "broker-processed"),
+                "store_processed": False,
+            }
+        elif self.broker_url.startswith("redis"):
+            conf["broker_transport_options"] = {
+                "socket_connect_timeout": self.broker_connect_timeout_s,
+                "socket_timeout": 5,
+                "visibility_timeout": 3600,
+            }
+        return conf
+
+
+def _normalise_database_url(url: str) -> str:
+    # Plain postgresql:// would pick psycopg2, which we don't install.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

@@ -1,0 +1,123 @@
+"""The decision engine: scores, rule outcomes and a publisher's policy in, a decision out.
+
+A pure function, shared by the scoring worker and the review flow, so that both
+apply exactly the same thresholds. It knows nothing of Flask, the database or
+Celery.
+
+Precedence: rejected > legal_review > review > approved.
+
+- rejected: any rule hit with effect "reject" (blocked term, banned author), or
+  any category score at or above its reject threshold (a null reject threshold
+  never auto-rejects).
+- legal_review: a rule hit with effect "legal_review", or defamation at or above
+  its review threshold. Defamation risk is never auto-approved, not even for a
+  trusted author.
+- review: a rule hit with effect "review", or any category score at or above its
+  review threshold (and below its reject threshold). A trusted author skips
+  score-based review; review-effect rules still apply to them (suspect terms
+  "always" go to review), so a caller that wants trusted authors to bypass
+  e.g. pre-moderation simply does not emit that RuleHit for them.
+- approved: otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+APPROVED = "approved"
+REVIEW = "review"
+LEGAL_REVIEW = "legal_review"
+REJECTED = "rejected"
+
+RuleEffect = Literal["reject", "review", "legal_review"]
+
+# Categories whose review threshold sends a comment to the legal queue.
+LEGAL_CATEGORIES = frozenset({"defamation"})
+
+_STATUS_BY_EFFECT = {"reject": REJECTED, "legal_review": LEGAL_REVIEW, "review": REVIEW}
+_PRECEDENCE = {APPROVED: 0, REVIEW: 1, LEGAL_REVIEW: 2, REJECTED: 3}
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule outcome computed elsewhere, e.g. RuleHit("blocked_term", "reject", "crook")."""
+
+    code: str
+    effect: RuleEffect
+    detail: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.effect not in _STATUS_BY_EFFECT:
+            raise ValueError(f"unknown rule effect {self.effect!r}")
+
+
+@dataclass
+class Decision:
+    status: str
+    reasons: list[dict] = field(default_factory=list)
+    policy_version: int | str | None = None
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "reasons": list(self.reasons), "policy_version": self.policy_version}
+
+
+def decide(
+    *,
+    scores: dict[str, float],
+    sources: dict[str, str],
+    rule_hits: list[RuleHit],
+    policy: dict,
+    author_trusted: bool = False,
+) -> Decision:
+    policy_version = policy.get("version")
+    policy_source = f"policy:v{policy_version}"
+    thresholds = policy.get("thresholds", {})
+
+    # Each candidate is (status it calls for, reason payload).
+    candidates: list[tuple[str, dict]] = []
+    for hit in rule_hits:
+        candidates.append((_STATUS_BY_EFFECT[hit.effect], _rule_reason(hit, policy_source)))
+
+    for category, score in sorted(scores.items()):
+        if score is None:
+            continue
+        found = _category_status(category, float(score), thresholds.get(category) or {}, author_trusted)
+        if found is None:
+            continue
+        status, threshold = found
+        candidates.append((status, _score_reason(category, float(score), threshold, sources.get(category))))
+
+    if not candidates:
+        return Decision(status=APPROVED, reasons=[], policy_version=policy_version)
+
+    final = max((status for status, _ in candidates), key=_PRECEDENCE.__getitem__)
+    # Lower-level reasons are kept too: a moderator sees everything that fired.
+    ordered = sorted(candidates, key=lambda c: -_PRECEDENCE[c[0]])
+    return Decision(status=final, reasons=[reason for _, reason in ordered], policy_version=policy_version)
+
+
+def _category_status(
+    category: str, score: float, limits: dict, author_trusted: bool
+) -> tuple[str, float] | None:
+    """The status one category score calls for, with the threshold it crossed."""
+    reject_at = limits.get("reject")
+    review_at = limits.get("review")
+    if reject_at is not None and score >= reject_at:
+        return REJECTED, reject_at
+    if review_at is not None and score >= review_at:
+        if category in LEGAL_CATEGORIES:
+            return LEGAL_REVIEW, review_at
+        if not author_trusted:
+            return REVIEW, review_at
+    return None
+
+
+def _rule_reason(hit: RuleHit, policy_source: str) -> dict:
+    reason = {"code": hit.code, "score": None, "threshold": None, "source": policy_source}
+    if hit.detail is not None:
+        reason["detail"] = hit.detail
+    return reason
+
+
+def _score_reason(category: str, score: float, threshold: float, source: str | None) -> dict:
+    return {"code": category, "score": round(score, 4), "threshold": threshold, "source": source}

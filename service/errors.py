@@ -1,0 +1,83 @@
+"""One error shape for every answer: {"errors": [{"field", "code", "message"}]}."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None
+    code: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, errors: list[FieldError], headers: dict | None = None):
+        super().__init__(errors[0].code if errors else str(status))
+        self.status = status
+        self.errors = errors
+        self.headers = headers or {}
+
+    @classmethod
+    def single(cls, status: int, code: str, message: str, field: str | None = None, **kw) -> "ApiError":
+        return cls(status, [FieldError(field, code, message)], **kw)
+
+
+def error_response(status: int, errors: list[FieldError], headers: dict | None = None):
+    response = jsonify({"errors": [e.to_dict() for e in errors]})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return error_response(error.status, error.errors, error.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        code = _HTTP_CODES.get(status, "http_error")
+        response = error_response(status, [FieldError(None, code, error.description or error.name)])
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: Exception):
+        app.logger.warning("database unavailable: %s", type(error).__name__)
+        return error_response(
+            503,
+            [FieldError(None, "service_unavailable", "The store is unavailable; retry with the same comment_id.")],
+            {"Retry-After": "5"},
+        )
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        return error_response(500, [FieldError(None, "internal_error", "Internal error.")])

@@ -1,0 +1,199 @@
+"""The results store: SQLAlchemy 2 models. Schema changes go through Alembic."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only autoincrements INTEGER PRIMARY KEY.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+PENDING, REVIEW, LEGAL_REVIEW, APPROVED, REJECTED = "pending", "review", "legal_review", "approved", "rejected"
+COMMENT_STATUSES = (PENDING, REVIEW, LEGAL_REVIEW, APPROVED, REJECTED)
+FINAL_STATUSES = (APPROVED, REJECTED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+class Publisher(Base):
+    __tablename__ = "publishers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("pub"))
+    name: Mapped[str] = mapped_column(String(200))
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    # HMAC is symmetric, so the service must keep the key itself; it is never logged or shown again.
+    signing_secret: Mapped[str] = mapped_column(String(200))
+    policy_overrides: Mapped[dict] = mapped_column(JSONType, default=dict)
+    policy_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("publisher_id", "external_id", name="uq_comments_publisher_external_id"),
+        Index("ix_comments_status_enqueued", "status", "enqueued_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(128))
+    article_id: Mapped[str] = mapped_column(String(512))
+    article_title: Mapped[str] = mapped_column(Text)
+    article_url: Mapped[str | None] = mapped_column(Text)
+    parent_comment_id: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(35))
+    author_name: Mapped[str] = mapped_column(String(400))
+    author_email: Mapped[str] = mapped_column(String(320), index=True)
+    author_external_id: Mapped[str | None] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    decided_by: Mapped[str | None] = mapped_column(String(16))
+    current_revision: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    text_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    scoring_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    revisions: Mapped[list["CommentRevision"]] = relationship(
+        back_populates="comment", order_by="CommentRevision.number", lazy="raise_on_sql"
+    )
+
+
+class CommentRevision(Base):
+    __tablename__ = "comment_revisions"
+    __table_args__ = (UniqueConstraint("comment_id", "number", name="uq_revisions_comment_number"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    article_body: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="revisions")
+
+
+class SenderDetails(Base):
+    """Who sent a revision. Shown only to the legal role, under audit."""
+
+    __tablename__ = "sender_details"
+    __table_args__ = (UniqueConstraint("comment_id", "revision", name="uq_sender_comment_revision"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    ip: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(400))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Score(Base):
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_comment_revision", "comment_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    scorer: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float]
+    spans: Mapped[list] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Decision(Base):
+    """Every decision ever made; its id orders the publisher's pull feed."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_publisher_id_id", "publisher_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    reasons: Mapped[list] = mapped_column(JSONType, default=list)
+    scores: Mapped[dict] = mapped_column(JSONType, default=dict)
+    policy_version: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    publisher_id: Mapped[str | None] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict | None] = mapped_column(JSONType)
+    after: Mapped[dict | None] = mapped_column(JSONType)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboundEvent(Base):
+    """A decision to be called back to its publisher; delivery state lives here, not in the broker."""
+
+    __tablename__ = "outbound_events"
+    __table_args__ = (Index("ix_outbound_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("evt"))
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id"), index=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    type: Mapped[str] = mapped_column(String(64), default="comment.decided")
+    payload: Mapped[dict] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("outbound_events.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[str] = mapped_column(String(40))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text)

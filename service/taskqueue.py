@@ -1,0 +1,40 @@
+"""The API's port to the task queue: it sends tasks by name and never imports the workers."""
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+
+from service.config import Settings
+
+log = logging.getLogger(__name__)
+
+SCORE_COMMENT = "kavalu.score_comment"
+DELIVER_EVENT = "kavalu.deliver_event"
+
+
+class TaskQueue:
+    def __init__(self, settings: Settings):
+        self.celery = Celery("kavalu-client", set_as_current=False)
+        self.celery.conf.update(settings.celery_config())
+        if settings.broker_url.startswith("filesystem://"):
+            (settings.data_dir / "broker").mkdir(parents=True, exist_ok=True)
+
+    def send(self, task_name: str, *args) -> bool:
+        """Send a task; False if the broker is unreachable.
+
+        A failed send is not an error for the caller: the row stays pending and
+        the periodic sweeper enqueues it again once the broker is back.
+        """
+        try:
+            self.celery.send_task(task_name, args=list(args), retry=False)
+            return True
+        except Exception as error:  # kombu raises several transport-specific errors
+            log.warning("enqueue failed, the sweeper will retry", extra={"task": task_name, "error": type(error).__name__})
+            return False
+
+    def enqueue_scoring(self, comment_id: str) -> bool:
+        return self.send(SCORE_COMMENT, comment_id)
+
+    def enqueue_delivery(self, event_id: str) -> bool:
+        return self.send(DELIVER_EVENT, event_id)

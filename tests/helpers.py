@@ -1,0 +1,71 @@
+"""Helpers shared by the tests: signing requests the way a publisher does."""
+from __future__ import annotations
+
+import copy
+import json
+import time
+from dataclasses import dataclass
+
+from service import publishers
+from service.signing import signature_header
+
+
+@dataclass
+class PublisherKeys:
+    id: str
+    secret: str
+
+
+def create_publisher(database, name: str, callback_url: str | None = None) -> PublisherKeys:
+    with database.session() as session:
+        publisher, secret = publishers.create(session, name, callback_url)
+        return PublisherKeys(publisher.id, secret)
+
+
+VALID_COMMENT = {
+    "comment_id": "c-1",
+    "article": {"id": "a-123", "title": "India-Russia ties look up ahead of Putin's possible Delhi visit in July",
+                "url": "https://news.example/a-123"},
+    "author": {"name": "Ravi", "email": "ravi@example.in", "ip": "203.0.113.7", "user_agent": "Mozilla/5.0"},
+    "text": "A thoughtful comment about the visit.",
+    "submitted_at": "2026-05-05T10:00:00Z",
+}
+
+
+def comment(**changes) -> dict:
+    body = copy.deepcopy(VALID_COMMENT)
+    for key, value in changes.items():
+        if "__" in key:
+            outer, inner = key.split("__")
+            if value is ...:
+                body[outer].pop(inner, None)
+            else:
+                body[outer][inner] = value
+        elif value is ...:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def signed_headers(keys: PublisherKeys, raw: bytes, timestamp: int | None = None, content_type="application/json") -> dict:
+    headers = {
+        "X-Kavalu-Publisher": keys.id,
+        "X-Kavalu-Signature": signature_header(keys.secret, raw, int(time.time()) if timestamp is None else timestamp),
+    }
+    if content_type:
+        headers["Content-Type"] = content_type
+    return headers
+
+
+def post_comment(client, keys: PublisherKeys, body, **kw):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post("/v1/comments", data=raw, headers=signed_headers(keys, raw, **kw))
+
+
+def get_signed(client, keys: PublisherKeys, path: str):
+    return client.get(path, headers=signed_headers(keys, b"", content_type=None))
+
+
+def error_codes(response) -> set[tuple[str | None, str]]:
+    return {(e["field"], e["code"]) for e in response.get_json()["errors"]}

@@ -1,0 +1,68 @@
+"""Starting and stopping the real processes that tests run against."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {message}")
+
+
+def start_celery_worker(env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+        "--queues", queues, "--concurrency", "1", "--loglevel", "INFO",
+        "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
+    ]
+    if beat:
+        command += ["--beat", "--schedule", str(log_path.with_suffix(".schedule"))]
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process.log_path = log_path
+    wait_until(lambda: "ready." in log_path.read_text() or process.poll() is not None, 120, message="celery worker ready")
+    if process.poll() is not None:
+        raise RuntimeError("celery worker died:\n" + log_path.read_text()[-3000:])
+    return process
+
+
+def stop_process(process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_for_http(url: str, timeout: float = 90) -> None:
+    def up():
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_until(up, timeout, interval=0.5, message=url)

@@ -1,0 +1,252 @@
+"""POST /v1/comments against real PostgreSQL and Redis: the contract's answers and the seed policy rules."""
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from service import comments as comments_service
+from service import publishers
+from service.models import Comment, CommentRevision, SenderDetails
+from tests.helpers import comment, error_codes, get_signed, post_comment, signed_headers
+
+
+def scoring_messages(queue_redis) -> list[str]:
+    """Comment ids waiting on the real Redis scoring queue."""
+    ids = []
+    for raw in queue_redis.lrange("scoring", 0, -1):
+        message = json.loads(raw)
+        assert message["headers"]["task"] == "kavalu.score_comment"
+        ids.append(message["headers"]["argsrepr"].strip("[]()',\" "))
+    return ids
+
+
+def count(database, model) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_new_comment_is_stored_and_enqueued(client, publisher, database, queue_redis):
+    response = post_comment(client, publisher, comment())
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["status"] == "pending" and body["comment_id"] == "c-1"
+    assert body["links"]["self"] == f"/v1/comments/{body['id']}"
+    with database.session() as session:
+        stored = session.get(Comment, body["id"])
+        assert stored.publisher_id == publisher.id and stored.author_email == "ravi@example.in"
+        sender = session.scalars(select(SenderDetails).where(SenderDetails.comment_id == body["id"])).one()
+        assert (sender.ip, sender.user_agent) == ("203.0.113.7", "Mozilla/5.0")
+    assert scoring_messages(queue_redis) == [body["id"]]
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"author__name": ...}, ("author.name", "name_required")),
+        ({"author__name": "   "}, ("author.name", "name_required")),
+        ({"author__name": "x" * 101}, ("author.name", "name_invalid")),
+        ({"author__name": "12345"}, ("author.name", "name_invalid")),
+        ({"author__name": "?!..."}, ("author.name", "name_invalid")),
+        ({"author__email": ...}, ("author.email", "email_required")),
+        ({"author__email": ""}, ("author.email", "email_required")),
+        ({"author__email": "ravi at example"}, ("author.email", "invalid_email")),
+        ({"author__email": "ravi@"}, ("author.email", "invalid_email")),
+        ({"text": ...}, ("text", "text_required")),
+        ({"text": " \n\t "}, ("text", "text_required")),
+        ({"text": "\u200b\u200b"}, ("text", "text_required")),
+        ({"text": "x" * 2001}, ("text", "text_too_long")),
+        ({"article__id": ...}, ("article.id", "required")),
+        ({"article__title": ...}, ("article.title", "required")),
+        ({"author__ip": ...}, ("author.ip", "invalid_ip")),
+        ({"author__ip": "999.1.1.1"}, ("author.ip", "invalid_ip")),
+        ({"author__ip": "not-an-ip"}, ("author.ip", "invalid_ip")),
+        ({"comment_id": ...}, ("comment_id", "required")),
+        ({"comment_id": ""}, ("comment_id", "invalid_length")),
+        ({"comment_id": "x" * 129}, ("comment_id", "invalid_length")),
+        ({"text": "nul\u0000byte"}, ("text", "invalid_characters")),
+        ({"surprise": 1}, ("surprise", "unknown_field")),
+        ({"text": 42}, ("text", "invalid_type")),
+        ({"submitted_at": "yesterday"}, ("submitted_at", "invalid_datetime")),
+    ],
+)
+def test_each_seed_rule_has_its_code(client, publisher, database, changes, expected):
+    response = post_comment(client, publisher, comment(**changes))
+    assert response.status_code == 422
+    assert expected in error_codes(response)
+    assert count(database, Comment) == 0
+
+
+def test_every_broken_rule_is_reported_at_once(client, publisher):
+    response = post_comment(client, publisher, {"comment_id": "c-9", "text": "x" * 2001, "article": {}, "author": {"email": "bad", "ip": "1.2.3"}})
+    assert response.status_code == 422
+    assert error_codes(response) == {
+        ("author.name", "name_required"),
+        ("author.email", "invalid_email"),
+        ("author.ip", "invalid_ip"),
+        ("text", "text_too_long"),
+        ("article.id", "required"),
+        ("article.title", "required"),
+    }
+
+
+def test_missing_author_object_reports_each_author_rule(client, publisher):
+    response = post_comment(client, publisher, comment(author=...))
+    codes = error_codes(response)
+    assert {("author.name", "name_required"), ("author.email", "email_required"), ("author.ip", "invalid_ip")} <= codes
+
+
+def test_length_is_code_points_after_nfc(client, publisher):
+    decomposed = "e\u0301" * 2000  # 4000 code points, 2000 after NFC
+    assert post_comment(client, publisher, comment(text=decomposed)).status_code == 202
+    assert post_comment(client, publisher, comment(comment_id="c-2", text="😀" * 2000)).status_code == 202
+
+
+def test_internationalised_email_and_ipv6_are_accepted(client, publisher):
+    response = post_comment(client, publisher, comment(author__email="रवि@उदाहरण.भारत", author__ip="2001:db8::7"))
+    assert response.status_code == 202
+
+
+def test_publisher_policy_overrides_the_length_limit(client, publisher, database, settings):
+    with database.session() as session:
+        publishers.set_policy(session, publisher.id, {"max_length": 10}, settings.default_policy)
+    response = post_comment(client, publisher, comment(text="eleven chars"))
+    assert response.status_code == 422 and error_codes(response) == {("text", "text_too_long")}
+    assert post_comment(client, publisher, comment(text="ten chars!")).status_code == 202
+
+
+def test_malformed_json_is_400(client, publisher):
+    response = post_comment(client, publisher, b'{"comment_id": ')
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["code"] == "malformed_json"
+
+
+def test_not_json_is_415(client, publisher):
+    raw = b"comment_id=c-1"
+    response = client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, content_type="application/x-www-form-urlencoded"))
+    assert response.status_code == 415
+    assert response.get_json()["errors"][0]["code"] == "unsupported_media_type"
+
+
+def test_body_over_64_kib_is_413(client, publisher):
+    raw = json.dumps(comment(text="x" * (65 * 1024))).encode()
+    response = client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw))
+    assert response.status_code == 413
+    assert response.get_json()["errors"][0]["code"] == "body_too_large"
+
+
+def test_non_object_json_is_422(client, publisher):
+    response = post_comment(client, publisher, [1, 2, 3])
+    assert response.status_code == 422
+
+
+def _assert_generic_401(response):
+    assert response.status_code == 401
+    assert response.get_json() == {"errors": [{"field": None, "code": "invalid_signature",
+                                               "message": "The request signature is missing, invalid or expired."}]}
+
+
+def test_wrong_expired_and_unknown_signatures_get_the_same_401(client, publisher, other_publisher):
+    raw = json.dumps(comment()).encode()
+    wrong = signed_headers(other_publisher, raw)
+    wrong["X-Kavalu-Publisher"] = publisher.id
+    _assert_generic_401(client.post("/v1/comments", data=raw, headers=wrong))
+    _assert_generic_401(client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, timestamp=int(time.time()) - 301)))
+    _assert_generic_401(client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, timestamp=int(time.time()) + 301)))
+    unknown = signed_headers(publisher, raw)
+    unknown["X-Kavalu-Publisher"] = "pub_000000000000000000000000"
+    _assert_generic_401(client.post("/v1/comments", data=raw, headers=unknown))
+    _assert_generic_401(client.post("/v1/comments", data=raw, headers={"Content-Type": "application/json"}))
+    tampered = signed_headers(publisher, raw)
+    _assert_generic_401(client.post("/v1/comments", data=raw.replace(b"Ravi", b"Ravu"), headers=tampered))
+
+
+def test_signature_inside_the_window_is_accepted(client, publisher):
+    assert post_comment(client, publisher, comment(), timestamp=int(time.time()) - 290).status_code == 202
+
+
+def test_retry_returns_the_same_record_without_duplicates(client, publisher, database, queue_redis):
+    first = post_comment(client, publisher, comment())
+    retry = post_comment(client, publisher, comment())
+    assert (first.status_code, retry.status_code) == (202, 200)
+    assert retry.get_json()["id"] == first.get_json()["id"]
+    assert retry.get_json()["status"] == "pending" and retry.get_json()["revision"] == 1
+    assert count(database, Comment) == 1 and count(database, CommentRevision) == 1
+    assert len(scoring_messages(queue_redis)) == 1
+
+
+def test_twenty_concurrent_identical_posts_make_one_row_and_one_task(app, publisher, database, queue_redis):
+    raw = json.dumps(comment(comment_id="race")).encode()
+    headers = signed_headers(publisher, raw)
+
+    def post(_):
+        return app.test_client().post("/v1/comments", data=raw, headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(post, range(20)))
+    assert sorted(statuses) == [200] * 19 + [202]
+    assert count(database, Comment) == 1 and count(database, CommentRevision) == 1
+    assert len(scoring_messages(queue_redis)) == 1
+
+
+def test_edit_creates_a_new_revision_and_rescoring(client, publisher, database, queue_redis):
+    first = post_comment(client, publisher, comment()).get_json()
+    edited = post_comment(client, publisher, comment(text="An edited comment."))
+    assert edited.status_code == 202 and edited.get_json()["id"] == first["id"]
+    with database.session() as session:
+        revisions = session.scalars(select(CommentRevision).where(CommentRevision.comment_id == first["id"]).order_by(CommentRevision.number)).all()
+        assert [(r.number, r.text) for r in revisions] == [(1, "A thoughtful comment about the visit."), (2, "An edited comment.")]
+        assert session.get(Comment, first["id"]).current_revision == 2
+    assert scoring_messages(queue_redis) == [first["id"], first["id"]]
+    status = get_signed(client, publisher, f"/v1/comments/{first['id']}").get_json()
+    assert status["revision"] == 2 and status["status"] == "pending"
+
+
+def test_same_comment_id_from_two_publishers_are_two_comments(client, publisher, other_publisher, database):
+    a = post_comment(client, publisher, comment()).get_json()
+    b = post_comment(client, other_publisher, comment()).get_json()
+    assert a["id"] != b["id"] and count(database, Comment) == 2
+
+
+def test_status_is_visible_only_to_its_own_publisher(client, publisher, other_publisher):
+    created = post_comment(client, publisher, comment()).get_json()
+    own = get_signed(client, publisher, f"/v1/comments/{created['id']}")
+    assert own.status_code == 200
+    assert own.get_json() | {} == own.get_json()
+    assert own.get_json()["status"] == "pending" and own.get_json()["decided_by"] is None
+    assert own.get_json()["reasons"] == [] and own.get_json()["scores"] == {}
+    other = get_signed(client, other_publisher, f"/v1/comments/{created['id']}")
+    missing = get_signed(client, publisher, "/v1/comments/cmt_doesnotexist")
+    assert other.status_code == 404 and missing.status_code == 404
+    assert other.get_json() == missing.get_json()
+    _assert_generic_401(client.get(f"/v1/comments/{created['id']}"))
+
+
+def test_enqueue_happens_only_after_commit(app, publisher, database, queue_redis):
+    queue = app.extensions["kavalu.tasks"]
+    body = comment(comment_id="rolled-back", author={"name": "Ravi", "email": "ravi@example.in", "ip": "203.0.113.7"})
+    with database.sessionmaker() as session:
+        pub = publishers.get(session, publisher.id)
+        comments_service.submit(session, pub, body, queue.enqueue_scoring)
+        session.flush()
+        assert scoring_messages(queue_redis) == []  # not before commit
+        session.rollback()
+    assert scoring_messages(queue_redis) == [] and count(database, Comment) == 0
+
+    with database.sessionmaker() as session:
+        pub = publishers.get(session, publisher.id)
+        result = comments_service.submit(session, pub, dict(body, comment_id="committed"), queue.enqueue_scoring)
+        assert scoring_messages(queue_redis) == []
+        session.commit()
+    assert scoring_messages(queue_redis) == [result.comment.id]
+
+
+def test_openapi_is_generated_from_the_schemas(client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/v1/comments", "/v1/comments/{comment_id}"} <= set(spec["paths"])
+    submission = spec["components"]["schemas"]["CommentSubmission"]
+    assert set(submission["required"]) == {"comment_id", "article", "author", "text"}

@@ -1,0 +1,49 @@
+"""The scoring task and the sweeper, with a real Celery worker, real Redis and real PostgreSQL."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from service.app import create_app
+from service.config import Settings
+from service.models import PENDING, Comment, utcnow
+from tests.helpers import comment, post_comment
+from tests.processes import free_port, wait_until
+from tests.test_intake import scoring_messages
+
+
+def _comment(database, comment_id) -> Comment:
+    with database.session() as session:
+        return session.get(Comment, comment_id)
+
+
+def test_worker_picks_up_a_posted_comment(worker_client, publisher, database):
+    created = post_comment(worker_client, publisher, comment()).get_json()
+    wait_until(lambda: _comment(database, created["id"]).scoring_attempts >= 1, 60, message="the worker to run")
+
+
+def test_score_task_ignores_missing_and_decided_comments(database, publisher, client):
+    from workers.tasks import score_comment
+
+    assert score_comment.run("cmt_missing") == "missing"
+    created = post_comment(client, publisher, comment()).get_json()
+    with database.session() as session:
+        session.get(Comment, created["id"]).status = "approved"
+    assert score_comment.run(created["id"]) == "already_decided"
+    assert _comment(database, created["id"]).scoring_attempts == 0
+
+
+def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(settings, publisher, database, queue_redis):
+    from workers.tasks import sweep_pending
+
+    dead_broker = Settings.from_env({"DATABASE_URL": settings.database_url, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    stranded_client = create_app(dead_broker).test_client()
+    created = post_comment(stranded_client, publisher, comment()).get_json()
+    assert created["status"] == PENDING
+    assert scoring_messages(queue_redis) == []
+
+    assert sweep_pending.run() == 0  # younger than a minute: its enqueue may still be in flight
+    with database.session() as session:
+        session.get(Comment, created["id"]).enqueued_at = utcnow() - timedelta(seconds=61)
+    assert sweep_pending.run() == 1
+    assert scoring_messages(queue_redis) == [created["id"]]
+    assert sweep_pending.run() == 0  # swept once per window, not on every beat
