@@ -5,7 +5,9 @@ from flask import Flask
 from flask_smorest import Api
 
 from service.api import comments as comments_api
+from service.api import feed as feed_api
 from service.api import ops as ops_api
+from service.api import review as review_api
 from service.api.context import close_db_session
 from service.config import Settings
 from service.db import Database
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     api = Api(app)
     api.register_blueprint(comments_api.blp)
+    api.register_blueprint(feed_api.blp)
+    api.register_blueprint(review_api.blp)
     app.register_blueprint(ops_api.blp)
     register_error_handlers(app)
     return app

@@ -114,15 +114,16 @@ def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | Non
 
 
 @cli.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-def run(host: str, port: int) -> None:
+@click.option("--host", default=None, help="Default: KAVALU_HOST or 127.0.0.1.")
+@click.option("--port", default=None, type=int, help="Default: KAVALU_PORT or 8000.")
+def run(host: str | None, port: int | None) -> None:
     """Run the API, a Celery worker and beat on this machine.
 
     With no DATABASE_URL/BROKER_URL this is the embedded default: SQLite and a
     filesystem broker under KAVALU_DATA_DIR (./var), no external servers.
     """
     settings = _settings()
+    host, port = host or settings.host, port or settings.port
     upgrade(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     worker = subprocess.Popen([
@@ -140,22 +141,38 @@ def run(host: str, port: int) -> None:
     click.echo("Press Ctrl-C to stop.")
 
     children = [api, worker]
+    signalled = []
 
-    def _stop(*_):
+    def _terminate_children() -> None:
         for child in children:
             if child.poll() is None:
                 child.terminate()
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    def _on_signal(*_) -> None:
+        signalled.append(True)
+        _terminate_children()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
     finally:
-        _stop()
+        _terminate_children()
         for child in children:
             try:
                 child.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 child.kill()
-    sys.exit(max(abs(child.returncode or 0) for child in children) and 1)
+    if not signalled:
+        sys.exit(1)  # a child died on its own
+
+
+def _register_groups() -> None:
+    from service import cli_deliveries, cli_moderation
+
+    for group in cli_moderation.GROUPS + cli_deliveries.GROUPS:
+        cli.add_command(group)
+
+
+_register_groups()

@@ -46,6 +46,8 @@ class Settings:
     torch_threads: int = 1
     block_private_callbacks: bool = True
     log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
     default_policy: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -80,6 +82,8 @@ class Settings:
             torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
             block_private_callbacks=_bool(env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS"), True),
             log_level=env.get("KAVALU_LOG_LEVEL", "INFO"),
+            host=env.get("KAVALU_HOST", "127.0.0.1"),
+            port=int(env.get("KAVALU_PORT", 8000)),
             default_policy=json.loads(policy_path.read_text()),
         )
 

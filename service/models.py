@@ -78,6 +78,9 @@ class Comment(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The review lease: who holds the comment and until when.
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     revisions: Mapped[list["CommentRevision"]] = relationship(
         back_populates="comment", order_by="CommentRevision.number", lazy="raise_on_sql"
@@ -94,6 +97,8 @@ class CommentRevision(Base):
     text: Mapped[str] = mapped_column(Text)
     article_body: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # A moderator's redaction; `text` keeps the original for audit.
+    redacted_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="revisions")
@@ -197,3 +202,48 @@ class DeliveryAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[float | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("mod"))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # moderator | legal | admin
+    # sha256 of the bearer token: tokens are long random strings, so a fast hash is enough.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthorRule(Base):
+    """A ban or trust mark on authors, by email, email domain or IP range; publisher_id None = every publisher."""
+
+    __tablename__ = "author_rules"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    publisher_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # email | domain | ip_range
+    value: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(16))  # ban | trust
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FeedbackExample(Base):
+    """A moderator decision that overrode the automatic one: a labelled example for retraining."""
+
+    __tablename__ = "feedback_examples"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[int] = mapped_column(Integer)  # 1 = should be rejected, 0 = acceptable
+    automatic_status: Mapped[str] = mapped_column(String(16))
+    moderator_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -13,4 +13,5 @@ celery.conf.beat_schedule = {
     "sweep-pending": {"task": "kavalu.sweep_pending", "schedule": settings.sweep_interval_s},
 }
 
-import workers.tasks  # noqa: E402,F401  (registers the tasks)
+import workers.deliveries  # noqa: E402,F401  (registers the tasks)
+import workers.tasks  # noqa: E402,F401

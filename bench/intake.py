@@ -1,0 +1,159 @@
+"""Intake throughput: signed, valid, distinct comments through gunicorn + PostgreSQL + Redis.
+
+Run:  .venv/bin/python bench/intake.py [--duration 30] [--connections 32] [--workers 4]
+Needs: PostgreSQL and Redis on this machine (as for the tests) and wrk (`apt-get install wrk`).
+
+It creates a scratch database `kavalu_bench`, starts gunicorn with the production config, pre-signs
+distinct comments (signatures are valid for 300 s), drives them with wrk for --duration seconds and
+prints accepted/s, p50/p99 latency and errors; then measures a bare GET /healthz with the same
+settings as the ceiling of this stack on this machine, and prints the cost ratio.
+Figures in the README were taken on the 2-core development VM described there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from service.signing import signature_header  # noqa: E402
+
+PG_ADMIN = os.environ.get("KAVALU_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE_URL = os.environ.get("KAVALU_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kavalu_bench")
+BROKER_URL = os.environ.get("KAVALU_BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
+
+WRK_SCRIPT = r"""
+local requests, i = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local publisher, signature, body = line:match("^(%S+)\t(%S+)\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", "/v1/comments", {
+      ["Content-Type"] = "application/json", ["X-Kavalu-Publisher"] = publisher,
+      ["X-Kavalu-Signature"] = signature}, body)
+  end
+end
+-- one wrk thread walks the list once, so no comment is posted twice
+function request()
+  i = i + 1
+  return requests[i % #requests + 1]
+end
+local bad = 0
+function response(status, headers, body)
+  if status ~= 202 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "socket_errors": %d, "non_2xx": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def setup_database() -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS kavalu_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE kavalu_bench")
+    env = dict(os.environ, DATABASE_URL=DATABASE_URL, BROKER_URL=BROKER_URL)
+    subprocess.run([sys.executable, "-c", "from service.cli import cli; cli()", "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    out = subprocess.run([sys.executable, "-c", "from service.cli import cli; cli()", "publishers", "create", "--name", "bench"],
+                         env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    fields = dict(line.split(": ", 1) for line in out.strip().splitlines())
+    return fields["publisher_id"], fields["signing_secret"]
+
+
+def write_requests(path: Path, publisher_id: str, secret: str, count: int) -> None:
+    now = int(time.time())
+    with open(path, "w") as out:
+        for n in range(count):
+            body = json.dumps({
+                "comment_id": f"bench-{n}",
+                "article": {"id": f"a-{n % 50}", "title": "India-Russia ties look up ahead of Putin's possible Delhi visit"},
+                "author": {"name": f"Reader {n % 997}", "email": f"reader{n % 997}@example.in", "ip": f"203.0.113.{n % 250}"},
+                "text": f"Comment number {n}: the talks in Goa look like progress, and the summit will tell us more.",
+            }, separators=(",", ":"))
+            out.write(f"{publisher_id}\t{signature_header(secret, body.encode(), now)}\t{body}\n")
+
+
+def wrk(url: str, duration: int, connections: int, threads: int, script: Path | None = None, args: list[str] = ()) -> dict:
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency"]
+    if script:
+        command += ["-s", str(script), url, "--", *args]
+    else:
+        command += ["-s", str(script_plain()), url]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def script_plain() -> Path:
+    path = Path(tempfile.gettempdir()) / "kavalu_plain.lua"
+    path.write_text(WRK_SCRIPT.split("local requests")[0] + """
+function done(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "socket_errors": %d, "non_2xx": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
+end
+""")
+    return path
+
+
+def report(label: str, result: dict) -> float:
+    rate = result["requests"] / (result["duration_us"] / 1e6)
+    print(f"{label:>10}: {rate:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms  "
+          f"errors {result['socket_errors'] + result['non_2xx']}  ({result['requests']} requests)")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8087)
+    options = parser.parse_args()
+
+    publisher_id, secret = setup_database()
+    redis.Redis.from_url(BROKER_URL).flushdb()
+    workdir = Path(tempfile.mkdtemp(prefix="kavalu-bench-"))
+    requests_file = workdir / "requests.tsv"
+    write_requests(requests_file, publisher_id, secret, count=options.duration * 4000)
+    (workdir / "intake.lua").write_text(WRK_SCRIPT)
+
+    env = dict(os.environ, DATABASE_URL=DATABASE_URL, BROKER_URL=BROKER_URL, KAVALU_LOG_LEVEL="WARNING")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config/gunicorn.conf.py"),
+                               "--workers", str(options.workers), "--bind", f"127.0.0.1:{options.port}",
+                               "--log-level", "warning", "service.wsgi:app"], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{options.port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        print(f"gunicorn workers={options.workers}, wrk connections={options.connections}, {os.cpu_count()} CPUs")
+        intake = wrk(base + "/v1/comments", options.duration, options.connections, 1, workdir / "intake.lua", [str(requests_file)])
+        intake_rate = report("intake", intake)
+        healthz = wrk(base + "/healthz", min(options.duration, 15), options.connections, 1)
+        healthz_rate = report("healthz", healthz)
+        print(f"cost of an intake request vs a bare GET /healthz: {healthz_rate / intake_rate:.2f}x")
+        queued = redis.Redis.from_url(BROKER_URL).llen("scoring")
+        print(f"scoring tasks enqueued: {queued}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

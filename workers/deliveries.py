@@ -1,0 +1,1 @@
+"""Delivery of outbound events to publishers' callback URLs."""
