@@ -1,7 +1,9 @@
 """The Flask app factory."""
 from __future__ import annotations
 
-from flask import Flask
+import uuid
+
+from flask import Flask, request
 from flask_smorest import Api
 
 from service.api import comments as comments_api
@@ -11,12 +13,16 @@ from service.api import review as review_api
 from service.api.context import close_db_session
 from service.config import Settings
 from service.db import Database
+from service import ratelimit
 from service.errors import register_error_handlers
+from service.logs import configure_logging, request_id
+from service.observability import INTAKE_REQUESTS
 from service.taskqueue import TaskQueue
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config.update(
         KAVALU_SETTINGS=settings,
@@ -35,10 +41,37 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kavalu.tasks"] = TaskQueue(settings)
     app.teardown_appcontext(close_db_session)
 
+    ratelimit.init_app(app)
     api = Api(app)
     api.register_blueprint(comments_api.blp)
     api.register_blueprint(feed_api.blp)
     api.register_blueprint(review_api.blp)
-    app.register_blueprint(ops_api.blp)
+    api.register_blueprint(ops_api.blp)
     register_error_handlers(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_response)
     return app
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id.set(incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex)
+
+
+def _finish_response(response):
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
+    response.headers["X-Request-ID"] = request_id.get() or ""
+    if request.endpoint == "comments.submit_comment":
+        INTAKE_REQUESTS.labels(status=str(response.status_code)).inc()
+    return response

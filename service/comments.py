@@ -21,8 +21,11 @@ Outcome = Literal["created", "edited", "duplicate"]
 
 @dataclass
 class IntakeResult:
-    comment: Comment
+    comment_id: str
+    external_id: str
+    status: str
     outcome: Outcome
+    comment: Comment | None = None  # loaded only for retries and edits
 
 
 def content_hash(text: str) -> str:
@@ -71,14 +74,14 @@ def submit(
     )
     # ON CONFLICT DO NOTHING waits for a concurrent insert of the same comment_id to finish,
     # so of twenty identical concurrent posts exactly one creates the row.
-    statement = _insert(session)(Comment).values(**row).on_conflict_do_nothing(
+    statement = _insert(session)(Comment.__table__).values(**row).on_conflict_do_nothing(
         index_elements=["publisher_id", "external_id"]
-    ).returning(Comment.id)
+    ).returning(Comment.__table__.c.id)
     inserted = session.execute(statement).scalar_one_or_none()
     if inserted is not None:
         _add_revision(session, comment_id, 1, data, digest, now)
         run_after_commit(session, lambda: enqueue_scoring(comment_id))
-        return IntakeResult(session.get(Comment, comment_id), "created")
+        return IntakeResult(comment_id, data["comment_id"], PENDING, "created")
 
     comment = session.scalars(
         select(Comment)
@@ -86,7 +89,7 @@ def submit(
         .with_for_update()
     ).one()
     if comment.content_hash == digest:
-        return IntakeResult(comment, "duplicate")
+        return IntakeResult(comment.id, comment.external_id, comment.status, "duplicate", comment)
 
     comment.current_revision += 1
     comment.content_hash = digest
@@ -102,33 +105,20 @@ def submit(
     _add_revision(session, comment.id, comment.current_revision, data, digest, now)
     edited_id = comment.id
     run_after_commit(session, lambda: enqueue_scoring(edited_id))
-    return IntakeResult(comment, "edited")
+    return IntakeResult(comment.id, comment.external_id, comment.status, "edited", comment)
 
 
 def _add_revision(session: Session, comment_id: str, number: int, data: dict, digest: str, now: datetime) -> None:
+    # Core inserts: intake is the hot path, and these rows need no ORM bookkeeping.
     author = data["author"]
-    session.add(
-        CommentRevision(
-            comment_id=comment_id,
-            number=number,
-            text=data["text"],
-            article_body=data["article"].get("body"),
-            content_hash=digest,
-            created_at=now,
-        )
-    )
-    session.add(
-        SenderDetails(
-            comment_id=comment_id,
-            revision=number,
-            ip=author["ip"].strip(),
-            user_agent=author.get("user_agent"),
-            email=author["email"].strip(),
-            name=author["name"].strip(),
-            submitted_at=data.get("submitted_at"),
-            received_at=now,
-        )
-    )
+    session.execute(CommentRevision.__table__.insert().values(
+        comment_id=comment_id, number=number, text=data["text"], article_body=data["article"].get("body"),
+        content_hash=digest, created_at=now,
+    ))
+    session.execute(SenderDetails.__table__.insert().values(
+        comment_id=comment_id, revision=number, ip=author["ip"].strip(), user_agent=author.get("user_agent"),
+        email=author["email"].strip(), name=author["name"].strip(), submitted_at=data.get("submitted_at"), received_at=now,
+    ))
 
 
 def get_for_publisher(session: Session, publisher_id: str, comment_id: str) -> Comment | None:

@@ -38,6 +38,8 @@ class Settings:
     sweep_stale_after_s: float = 60.0
     broker_connect_timeout_s: float = 1.0
     scoring_max_attempts: int = 3
+    scoring_lease_s: float = 120.0
+    preload_models: bool = True
     abuse_model_type: str | None = None
     abuse_checkpoint: str | None = None
     abuse_config_dir: str | None = None
@@ -45,7 +47,16 @@ class Settings:
     scoring_batch_size: int = 32
     torch_threads: int = 1
     block_private_callbacks: bool = True
+    delivery_base_delay_s: float = 10.0
+    delivery_max_delay_s: float = 3600.0
+    delivery_retry_window_s: float = 86400.0
+    delivery_connect_timeout_s: float = 5.0
+    delivery_read_timeout_s: float = 10.0
+    delivery_dispatch_interval_s: float = 10.0
     log_level: str = "INFO"
+    rate_limits_enabled: bool = True
+    rate_limit_per_publisher: str = "3000/second"
+    rate_limit_per_author_ip: str = "30/minute"
     host: str = "127.0.0.1"
     port: int = 8000
     default_policy: dict = field(default_factory=dict, repr=False)
@@ -74,6 +85,8 @@ class Settings:
             sweep_stale_after_s=float(env.get("KAVALU_SWEEP_STALE_AFTER_S", 60)),
             broker_connect_timeout_s=float(env.get("KAVALU_BROKER_CONNECT_TIMEOUT_S", 1.0)),
             scoring_max_attempts=int(env.get("KAVALU_SCORING_MAX_ATTEMPTS", 3)),
+            scoring_lease_s=float(env.get("KAVALU_SCORING_LEASE_S", 120)),
+            preload_models=_bool(env.get("KAVALU_PRELOAD_MODELS"), True),
             abuse_model_type=env.get("KAVALU_ABUSE_MODEL_TYPE") or None,
             abuse_checkpoint=env.get("KAVALU_ABUSE_CHECKPOINT") or None,
             abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
@@ -81,7 +94,16 @@ class Settings:
             scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
             torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
             block_private_callbacks=_bool(env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS"), True),
+            delivery_base_delay_s=float(env.get("KAVALU_DELIVERY_BASE_DELAY_S", 10)),
+            delivery_max_delay_s=float(env.get("KAVALU_DELIVERY_MAX_DELAY_S", 3600)),
+            delivery_retry_window_s=float(env.get("KAVALU_DELIVERY_RETRY_WINDOW_S", 86400)),
+            delivery_connect_timeout_s=float(env.get("KAVALU_DELIVERY_CONNECT_TIMEOUT_S", 5)),
+            delivery_read_timeout_s=float(env.get("KAVALU_DELIVERY_READ_TIMEOUT_S", 10)),
+            delivery_dispatch_interval_s=float(env.get("KAVALU_DELIVERY_DISPATCH_INTERVAL_S", 10)),
             log_level=env.get("KAVALU_LOG_LEVEL", "INFO"),
+            rate_limits_enabled=_bool(env.get("KAVALU_RATE_LIMITS"), True),
+            rate_limit_per_publisher=env.get("KAVALU_RATE_LIMIT_PER_PUBLISHER", "3000/second"),
+            rate_limit_per_author_ip=env.get("KAVALU_RATE_LIMIT_PER_AUTHOR_IP", "30/minute"),
             host=env.get("KAVALU_HOST", "127.0.0.1"),
             port=int(env.get("KAVALU_PORT", 8000)),
             default_policy=json.loads(policy_path.read_text()),
@@ -100,6 +122,7 @@ class Settings:
                 "kavalu.score_comment": {"queue": SCORING_QUEUE},
                 "kavalu.sweep_pending": {"queue": SCORING_QUEUE},
                 "kavalu.deliver_event": {"queue": DELIVERIES_QUEUE},
+                "kavalu.dispatch_due_deliveries": {"queue": DELIVERIES_QUEUE},
             },
             "broker_connection_timeout": self.broker_connect_timeout_s,
             "broker_connection_retry_on_startup": True,

@@ -74,6 +74,8 @@ class Comment(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     text_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     scoring_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A worker that claims a comment for scoring holds it until then; a dead worker's claim lapses.
+    scoring_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -247,3 +249,13 @@ class FeedbackExample(Base):
     reason: Mapped[str | None] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """Each worker process writes its heartbeat here, so readiness works with any broker."""
+
+    __tablename__ = "worker_heartbeats"
+
+    hostname: Mapped[str] = mapped_column(String(255), primary_key=True)
+    queues: Mapped[str] = mapped_column(String(255))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

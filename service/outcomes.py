@@ -12,7 +12,8 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from service.db import run_after_commit
-from service.models import FINAL_STATUSES, Comment, Decision, OutboundEvent, utcnow
+from service.models import FINAL_STATUSES, Comment, Decision, OutboundEvent, new_id, utcnow
+from service.observability import COMMENTS_DECIDED
 
 
 def callback_payload(event_id: str, comment: Comment, decision: Decision) -> dict:
@@ -67,11 +68,14 @@ def record_decision(
     comment.claimed_by = None
     comment.claim_expires_at = None
     session.flush()
+    COMMENTS_DECIDED.labels(status=status, decided_by=decided_by).inc()
     if status in FINAL_STATUSES:
-        event = OutboundEvent(publisher_id=comment.publisher_id, comment_id=comment.id, decision_id=decision.id, next_attempt_at=now, created_at=now)
+        # The id is made here so the payload (NOT NULL) is complete on the first INSERT.
+        event = OutboundEvent(id=new_id("evt"), publisher_id=comment.publisher_id, comment_id=comment.id,
+                              decision_id=decision.id, next_attempt_at=now, created_at=now)
+        event.payload = callback_payload(event.id, comment, decision)
         session.add(event)
         session.flush()
-        event.payload = callback_payload(event.id, comment, decision)
         if enqueue_delivery is not None:
             event_id = event.id
             run_after_commit(session, lambda: enqueue_delivery(event_id))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import Celery
 
@@ -11,6 +12,11 @@ log = logging.getLogger(__name__)
 
 SCORE_COMMENT = "kavalu.score_comment"
 DELIVER_EVENT = "kavalu.deliver_event"
+
+
+def sent_at_header() -> dict:
+    """Lets ops read the age of the oldest waiting message straight from the broker."""
+    return {"kavalu_sent_at": time.time()}
 
 
 class TaskQueue:
@@ -27,7 +33,7 @@ class TaskQueue:
         the periodic sweeper enqueues it again once the broker is back.
         """
         try:
-            self.celery.send_task(task_name, args=list(args), retry=False)
+            self.celery.send_task(task_name, args=list(args), retry=False, headers=sent_at_header())
             return True
         except Exception as error:  # kombu raises several transport-specific errors
             log.warning("enqueue failed, the sweeper will retry", extra={"task": task_name, "error": type(error).__name__})

@@ -7,15 +7,42 @@ from __future__ import annotations
 
 import os
 
-TEST_DATABASE_URL = os.environ.get("KAVALU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+import fcntl
+
+import psycopg
+
+
+def _claim_slot() -> int:
+    """Concurrent test runs on one machine each get their own database and Redis DBs."""
+    for slot in range(5):
+        handle = open(f"/tmp/kavalu-test-slot-{slot}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        globals()["_slot_lock"] = handle  # held until this process exits
+        return slot
+    raise RuntimeError("more than 5 concurrent test runs")
+
+
+SLOT = _claim_slot()
+BASE_DATABASE_URL = os.environ.get("KAVALU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_DATABASE_URL = BASE_DATABASE_URL if SLOT == 0 else f"{BASE_DATABASE_URL}_slot{SLOT}"
+if SLOT:
+    with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as _conn:
+        _name = TEST_DATABASE_URL.rsplit("/", 1)[1]
+        if not _conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (_name,)).fetchone():
+            _conn.execute(f'CREATE DATABASE "{_name}"')
 TEST_REDIS = os.environ.get("KAVALU_TEST_REDIS", "redis://127.0.0.1:6379")
-# DB 14 has no worker consuming it, so tests can read what was enqueued; DB 15 feeds the test worker.
-QUEUE_ONLY_BROKER = f"{TEST_REDIS}/14"
-WORKER_BROKER = f"{TEST_REDIS}/15"
+# The first DB has no worker consuming it, so tests can read what was enqueued; the second feeds the test worker.
+QUEUE_ONLY_BROKER = f"{TEST_REDIS}/{2 * SLOT + 1}"
+WORKER_BROKER = f"{TEST_REDIS}/{2 * SLOT + 2}"
 os.environ.update(
     DATABASE_URL=TEST_DATABASE_URL,
     BROKER_URL=QUEUE_ONLY_BROKER,
     KAVALU_BLOCK_PRIVATE_CALLBACKS="false",
+    KAVALU_RATE_LIMIT_PER_AUTHOR_IP="100000/minute",  # tests post many comments from one IP; test_ops sets its own
     HF_HUB_OFFLINE="1",
     TRANSFORMERS_OFFLINE="1",
 )

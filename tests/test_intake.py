@@ -241,7 +241,7 @@ def test_enqueue_happens_only_after_commit(app, publisher, database, queue_redis
         result = comments_service.submit(session, pub, dict(body, comment_id="committed"), queue.enqueue_scoring)
         assert scoring_messages(queue_redis) == []
         session.commit()
-    assert scoring_messages(queue_redis) == [result.comment.id]
+    assert scoring_messages(queue_redis) == [result.comment_id]
 
 
 def test_openapi_is_generated_from_the_schemas(client):

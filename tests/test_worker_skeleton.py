@@ -24,11 +24,11 @@ def test_worker_picks_up_a_posted_comment(worker_client, publisher, database):
 def test_score_task_ignores_missing_and_decided_comments(database, publisher, client):
     from workers.tasks import score_comment
 
-    assert score_comment.run("cmt_missing") == "missing"
+    assert score_comment.apply(args=["cmt_missing"]).get() == "skipped"
     created = post_comment(client, publisher, comment()).get_json()
     with database.session() as session:
         session.get(Comment, created["id"]).status = "approved"
-    assert score_comment.run(created["id"]) == "already_decided"
+    assert score_comment.apply(args=[created["id"]]).get() == "skipped"
     assert _comment(database, created["id"]).scoring_attempts == 0
 
 

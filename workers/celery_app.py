@@ -1,7 +1,7 @@
 """The Celery app, for the `celery -A workers.celery_app` command."""
 from __future__ import annotations
 
-from celery import Celery
+from celery import Celery, signals
 
 from service.config import Settings
 
@@ -11,7 +11,38 @@ celery = Celery("kavalu")
 celery.conf.update(settings.celery_config())
 celery.conf.beat_schedule = {
     "sweep-pending": {"task": "kavalu.sweep_pending", "schedule": settings.sweep_interval_s},
+    "dispatch-deliveries": {"task": "kavalu.dispatch_due_deliveries", "schedule": settings.delivery_dispatch_interval_s},
 }
+
+
+@signals.worker_process_init.connect
+def _load_models_after_fork(**_):
+    """torch must be set up in the child, once per process, never per task."""
+    import torch
+
+    torch.set_num_threads(settings.torch_threads)
+    if settings.preload_models:
+        from workers.pipeline import get_pipeline
+
+        get_pipeline(settings)
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _json_logs(logger=None, **_):
+    from service.logs import JsonFormatter
+
+    for handler in logger.handlers:
+        handler.setFormatter(JsonFormatter())
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender=None, **_):
+    from workers import runtime
+
+    queues = ",".join(sorted(queue.name for queue in sender.app.amqp.queues.consume_from.values())) if sender else ""
+    runtime.start_heartbeat(settings, sender.hostname if sender else "worker", queues)
+
 
 import workers.deliveries  # noqa: E402,F401  (registers the tasks)
 import workers.tasks  # noqa: E402,F401

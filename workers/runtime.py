@@ -1,10 +1,13 @@
 """Per-process resources of a worker, created after fork and reused by every task."""
 from __future__ import annotations
 
+import logging
 import os
 
 from service.db import Database
+from service.taskqueue import sent_at_header
 
+log = logging.getLogger(__name__)
 _database: tuple[int, Database] | None = None
 
 
@@ -14,3 +17,40 @@ def database(settings) -> Database:
     if _database is None or _database[0] != os.getpid():
         _database = (os.getpid(), Database(settings))
     return _database[1]
+
+
+def enqueue_delivery(event_id: str) -> None:
+    """Send the delivery task; if the broker is down, the periodic dispatcher finds the event later."""
+    from workers.celery_app import celery
+
+    try:
+        celery.send_task("kavalu.deliver_event", args=[event_id], retry=False, headers=sent_at_header())
+    except Exception as error:
+        log.warning("delivery enqueue failed; the dispatcher will retry", extra={"event_id": event_id, "error": type(error).__name__})
+
+
+def write_heartbeat(settings, hostname: str, queues: str) -> None:
+    from service.models import WorkerHeartbeat, utcnow
+
+    with database(settings).session() as session:
+        heartbeat = session.get(WorkerHeartbeat, hostname)
+        if heartbeat is None:
+            session.add(WorkerHeartbeat(hostname=hostname, queues=queues, last_seen=utcnow()))
+        else:
+            heartbeat.last_seen, heartbeat.queues = utcnow(), queues
+
+
+def start_heartbeat(settings, hostname: str, queues: str, interval_s: float = 15.0) -> None:
+    """Tell /readyz this worker is alive, from a thread in the worker's main process."""
+    import threading
+    import time
+
+    def beat():
+        while True:
+            try:
+                write_heartbeat(settings, hostname, queues)
+            except Exception as error:
+                log.warning("heartbeat failed", extra={"error": type(error).__name__})
+            time.sleep(interval_s)
+
+    threading.Thread(target=beat, name="kavalu-heartbeat", daemon=True).start()

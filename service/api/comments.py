@@ -7,7 +7,7 @@ from flask import jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from service import comments
+from service import comments, ratelimit
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session, default_policy, task_queue
 from service.errors import ApiError, FieldError
@@ -26,8 +26,11 @@ _SIGNED = {"parameters": [
 def _parse_json_body() -> object:
     if not request.is_json:
         raise ApiError.single(415, "unsupported_media_type", "Send application/json.")
+    body = request.get_json(silent=True, cache=True)  # parsed once, shared with the rate limiter
+    if body is not None:
+        return body
     try:
-        return json.loads(request.get_data(cache=True))
+        return json.loads(request.get_data(cache=True))  # tells "null" from garbage
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError.single(400, "malformed_json", "The body is not valid JSON.")
 
@@ -44,7 +47,10 @@ def _parse_json_body() -> object:
 @blp.alt_response(413, schema=ErrorBodySchema, description="Body over 64 KiB")
 @blp.alt_response(415, schema=ErrorBodySchema, description="Not JSON")
 @blp.alt_response(422, schema=ErrorBodySchema, description="One error for every rule broken")
+@blp.alt_response(429, schema=ErrorBodySchema, description="Rate limit hit; see Retry-After")
 @blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; retry with the same comment_id")
+@ratelimit.per_publisher
+@ratelimit.per_author_ip
 def submit_comment():
     session = db_session()
     publisher = authenticate_publisher(session)
@@ -59,9 +65,8 @@ def submit_comment():
     if result.outcome == "duplicate":
         # Bypass the 202 response schema: a retry answers with the whole current record.
         return jsonify(CommentStatusSchema().dump(comments.status_view(session, result.comment)))
-    comment = result.comment
-    return {"id": comment.id, "comment_id": comment.external_id, "status": comment.status,
-            "links": {"self_": f"/v1/comments/{comment.id}"}}
+    return {"id": result.comment_id, "comment_id": result.external_id, "status": result.status,
+            "links": {"self_": f"/v1/comments/{result.comment_id}"}}
 
 
 @blp.route("/<string:comment_id>", methods=["GET"])

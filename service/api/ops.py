@@ -1,28 +1,38 @@
-"""Liveness and readiness."""
+"""Liveness, readiness, Prometheus metrics and the admin queue view."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Response, jsonify
+from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from service.api.context import database, task_queue
+from service import observability
+from service.api.context import database, db_session, settings, task_queue
 
-blp = Blueprint("ops", __name__)
+blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
+
+HEARTBEAT_MAX_AGE_S = 60
 
 
-@blp.get("/healthz")
+@blp.route("/healthz", methods=["GET"])
+@blp.doc(summary="200 while the process is alive")
 def healthz():
     return {"status": "ok"}
 
 
-@blp.get("/readyz")
+@blp.route("/readyz", methods=["GET"])
+@blp.doc(summary="200 only when the database, the broker and a worker answer; JSON detail either way")
 def readyz():
     checks = {}
     try:
-        with database().engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with database().sessionmaker() as session:
+            session.execute(text("SELECT 1"))
+            backlog = observability.backlog_figures(session)
+        age = backlog["last_worker_heartbeat_age_seconds"]
         checks["database"] = {"ok": True}
+        checks["workers"] = {"ok": age is not None and age <= HEARTBEAT_MAX_AGE_S, "last_heartbeat_age_seconds": age}
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
+        checks["workers"] = {"ok": False, "error": "database unavailable"}
     try:
         with task_queue().celery.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=1)
@@ -33,3 +43,24 @@ def readyz():
     response = jsonify({"status": "ready" if ready else "unavailable", "checks": checks})
     response.status_code = 200 if ready else 503
     return response
+
+
+@blp.route("/metrics", methods=["GET"])
+@blp.doc(summary="Prometheus text format")
+def metrics():
+    body = observability.render_metrics(settings().redis_url, database().sessionmaker)
+    return Response(body, mimetype="text/plain; version=0.0.4")
+
+
+def queues_view() -> dict:
+    """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
+    figures = {"queues": observability.queue_figures(settings().redis_url)}
+    figures.update(observability.backlog_figures(db_session()))
+    try:
+        inspector = task_queue().celery.control.inspect(timeout=1.0)
+        active = inspector.active() or {}
+        figures["workers"] = {name: {"active_tasks": len(tasks)} for name, tasks in active.items()}
+    except Exception as error:
+        figures["workers"] = {}
+        figures["inspect_error"] = type(error).__name__
+    return figures

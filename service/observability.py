@@ -1,0 +1,132 @@
+"""Prometheus metrics, and the live queue figures shared by /metrics and /v1/ops/queues.
+
+Counters and histograms are recorded where things happen (intake, worker,
+delivery). Under gunicorn and Celery prefork, every process writes to
+PROMETHEUS_MULTIPROC_DIR and /metrics merges them. Queue and backlog figures
+are read live at scrape time from Redis and the database.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.config import DELIVERIES_QUEUE, SCORING_QUEUE
+from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, utcnow
+
+INTAKE_REQUESTS = Counter("kavalu_intake_requests_total", "Intake (POST /v1/comments) answers by status code", ["status"])
+COMMENTS_DECIDED = Counter("kavalu_comments_decided_total", "Decisions by resulting status and who decided", ["status", "decided_by"])
+DECISION_LATENCY = Histogram(
+    "kavalu_decision_latency_seconds", "From intake to the final automatic decision",
+    buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300),
+)
+SCORER_LATENCY = Histogram("kavalu_scorer_latency_seconds", "Time one scorer took for one batch", ["scorer"],
+                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+SCORER_BATCH_SIZE = Histogram("kavalu_scorer_batch_size", "Comments per scoring batch", ["scorer"],
+                              buckets=(1, 2, 4, 8, 16, 32, 64, 128))
+DELIVERY_ATTEMPTS = Counter("kavalu_delivery_attempts_total", "Callback delivery attempts", ["publisher"])
+DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery attempts that failed", ["publisher"])
+
+QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE)
+
+
+def queue_figures(redis_url: str | None, now: float | None = None) -> dict[str, dict]:
+    """Depth and oldest-message age per Celery queue, read from the Redis lists."""
+    if not redis_url:
+        return {}
+    import redis
+
+    now = now or time.time()
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2)
+    figures = {}
+    for queue in QUEUES:
+        depth = client.llen(queue)
+        oldest = client.lindex(queue, -1) if depth else None  # kombu pushes left and pops right
+        figures[queue] = {"depth": depth, "oldest_age_seconds": _message_age(oldest, now)}
+    return figures
+
+
+def _message_age(raw: bytes | None, now: float) -> float | None:
+    if not raw:
+        return None
+    try:
+        sent_at = json.loads(raw)["headers"].get("kavalu_sent_at")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return max(0.0, now - float(sent_at)) if sent_at else None
+
+
+def backlog_figures(session: Session, now: datetime | None = None) -> dict:
+    now = now or utcnow()
+    oldest_pending = session.scalar(select(func.min(Comment.received_at)).where(Comment.status == PENDING))
+    sizes = dict(session.execute(
+        select(Comment.status, func.count()).where(Comment.status.in_([REVIEW, LEGAL_REVIEW])).group_by(Comment.status)
+    ).all())
+    heartbeat = session.scalar(select(func.max(WorkerHeartbeat.last_seen)))
+    return {
+        "oldest_pending_age_seconds": _age(oldest_pending, now),
+        "review_queue_size": {"general": sizes.get(REVIEW, 0), "legal": sizes.get(LEGAL_REVIEW, 0)},
+        "last_worker_heartbeat_age_seconds": _age(heartbeat, now),
+    }
+
+
+def _age(moment: datetime | None, now: datetime) -> float | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back
+        moment = moment.replace(tzinfo=now.tzinfo)
+    return max(0.0, (now - moment).total_seconds())
+
+
+class LiveFigures:
+    """A collector that reads the queue and backlog figures at scrape time."""
+
+    def __init__(self, redis_url: str | None, session_factory):
+        self.redis_url = redis_url
+        self.session_factory = session_factory
+
+    def collect(self):
+        depth = GaugeMetricFamily("kavalu_queue_depth", "Messages waiting in each Celery queue", labels=["queue"])
+        age = GaugeMetricFamily("kavalu_queue_oldest_message_age_seconds", "Age of the oldest waiting message", labels=["queue"])
+        try:
+            for queue, figures in queue_figures(self.redis_url).items():
+                depth.add_metric([queue], figures["depth"])
+                age.add_metric([queue], figures["oldest_age_seconds"] or 0.0)
+        except Exception:
+            pass  # a down broker shows as missing series; /readyz reports it
+        yield depth
+        yield age
+        pending = GaugeMetricFamily("kavalu_oldest_pending_comment_age_seconds", "Age of the oldest comment not yet scored")
+        review = GaugeMetricFamily("kavalu_review_queue_size", "Comments waiting for a person", labels=["queue"])
+        with self.session_factory() as session:
+            figures = backlog_figures(session)
+        pending.add_metric([], figures["oldest_pending_age_seconds"] or 0.0)
+        for queue, size in figures["review_queue_size"].items():
+            review.add_metric([queue], size)
+        yield pending
+        yield review
+
+
+class _ThisProcess:
+    """Single-process mode (tests, the embedded run): this process's own counters."""
+
+    def collect(self):
+        from prometheus_client import REGISTRY
+
+        yield from REGISTRY.collect()
+
+
+def render_metrics(redis_url: str | None, session_factory) -> bytes:
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    registry.register(LiveFigures(redis_url, session_factory))
+    return generate_latest(registry)

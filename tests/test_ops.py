@@ -1,0 +1,93 @@
+"""Health, readiness, metrics, security headers and rate limits."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from service.app import create_app
+from service.config import Settings
+from service.models import WorkerHeartbeat, utcnow
+from tests.helpers import comment, post_comment, signed_headers
+from tests.processes import free_port
+
+
+def test_healthz_and_security_headers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Request-ID"]
+
+
+def test_readyz_needs_a_worker_heartbeat(client, database):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["checks"]["database"]["ok"] and body["checks"]["broker"]["ok"]
+    assert body["checks"]["workers"]["ok"] is False
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname="w1@test", queues="scoring", last_seen=utcnow()))
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ready"
+
+
+def test_readyz_reports_a_dead_broker(settings, database):
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname="w1@test", queues="scoring", last_seen=utcnow()))
+    dead = create_app(Settings.from_env({**os.environ, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})).test_client()
+    response = dead.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["broker"]["ok"] is False
+
+
+def _samples(text: str) -> dict:
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def test_metrics_count_intake_and_read_the_queues(client, publisher, queue_redis):
+    before = _samples(client.get("/metrics").get_data(as_text=True))
+    assert post_comment(client, publisher, comment()).status_code == 202
+    assert post_comment(client, publisher, comment(text="")).status_code == 422
+    time.sleep(0.05)
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    after = _samples(response.get_data(as_text=True))
+    key202 = ("kavalu_intake_requests_total", (("status", "202"),))
+    key422 = ("kavalu_intake_requests_total", (("status", "422"),))
+    assert after[key202] - before.get(key202, 0) == 1 and after[key422] - before.get(key422, 0) == 1
+    assert after[("kavalu_queue_depth", (("queue", "scoring"),))] == 1
+    assert after[("kavalu_queue_oldest_message_age_seconds", (("queue", "scoring"),))] >= 0.05
+    assert after[("kavalu_oldest_pending_comment_age_seconds", ())] >= 0
+    assert after[("kavalu_review_queue_size", (("queue", "general"),))] == 0
+
+
+def test_rate_limits_per_author_ip_and_publisher(database, publisher, other_publisher):
+    limited = create_app(Settings.from_env({**os.environ, "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "3/minute",
+                                            "KAVALU_RATE_LIMIT_PER_PUBLISHER": "5/minute"})).test_client()
+    statuses = [post_comment(limited, publisher, comment(comment_id=f"ip-{n}")).status_code for n in range(4)]
+    assert statuses == [202, 202, 202, 429]
+    refused = post_comment(limited, publisher, comment(comment_id="ip-x"))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.get_json()["errors"][0]["code"] == "rate_limited"
+    # Another author IP still gets through until the publisher's own allowance is spent.
+    other_ip = [post_comment(limited, publisher, comment(comment_id=f"p-{n}", author__ip=f"198.51.100.{n}")).status_code for n in range(3)]
+    assert other_ip == [202, 202, 429]  # 5 per publisher per minute; refused requests don't count
+    assert post_comment(limited, other_publisher, comment(comment_id="o-1", author__ip="192.0.2.1")).status_code == 202
+
+
+def test_unsigned_requests_do_not_spend_a_publishers_allowance(publisher):
+    limited = create_app(Settings.from_env({**os.environ, "KAVALU_RATE_LIMIT_PER_PUBLISHER": "2/minute"})).test_client()
+    raw = json.dumps(comment()).encode()
+    forged = signed_headers(publisher, raw)
+    forged["X-Kavalu-Signature"] = "t=1,v1=00"
+    for _ in range(5):
+        assert limited.post("/v1/comments", data=raw, headers=forged).status_code == 401
+    assert post_comment(limited, publisher, comment()).status_code == 202

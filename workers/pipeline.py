@@ -1,0 +1,73 @@
+"""The scorers, run together over a batch of claimed comments."""
+from __future__ import annotations
+
+import os
+import time
+
+from service.config import Settings
+from service.observability import SCORER_BATCH_SIZE, SCORER_LATENCY
+from service.scoring import ScorerOutput, ScoringJob
+from workers.scoring.abuse import get_abuse_scorer
+from workers.scoring.base import ScoreResult, ScoringInput
+from workers.scoring.defamation import DefamationScorer
+from workers.scoring.personal import PersonalDataScorer
+from workers.scoring.spam import SPAM_MODEL_VERSION, SpamScorer, text_fingerprint, verbatim_copy
+
+VERBATIM_SCORER = "verbatim-copy"
+
+
+class ScoringPipeline:
+    def __init__(self, settings: Settings):
+        self.abuse = get_abuse_scorer(settings)
+        self.defamation = DefamationScorer()
+        self.personal = PersonalDataScorer()
+        self.spam = SpamScorer()
+        self.timings: dict[str, float] = {}
+
+    def score(self, jobs: list[ScoringJob]) -> list[list[ScorerOutput]]:
+        """Every scorer's output for every job, in job order."""
+        inputs = [ScoringInput(job.text, job.article_title, job.article_body, job.language) for job in jobs]
+        per_scorer = {
+            "abuse": self._timed("abuse", self.abuse.score_batch, inputs),
+            "defamation": self._timed("defamation", self.defamation.score_batch, inputs),
+            "personal": self._timed("personal", self.personal.score_batch, inputs),
+            "spam": [self.spam.score(job.text, max_links=job.policy.get("max_links")) for job in jobs],
+        }
+        outputs = []
+        for index, job in enumerate(jobs):
+            row = [_plain(results[index]) for results in per_scorer.values()]
+            row.append(_verbatim_output(job))
+            outputs.append(row)
+        return outputs
+
+    def _timed(self, name: str, function, inputs):
+        started = time.perf_counter()
+        results = function(inputs)
+        self.timings[name] = time.perf_counter() - started
+        SCORER_LATENCY.labels(scorer=name).observe(self.timings[name])
+        SCORER_BATCH_SIZE.labels(scorer=name).observe(len(inputs))
+        return results
+
+
+def fingerprint(job: ScoringJob) -> str:
+    return text_fingerprint(job.text)
+
+
+def _plain(result: ScoreResult) -> ScorerOutput:
+    return ScorerOutput(result.scorer, result.model_version, dict(result.scores), [span.to_dict() for span in result.spans])
+
+
+def _verbatim_output(job: ScoringJob) -> ScorerOutput:
+    span = verbatim_copy(job.text, job.article_body, job.policy.get("verbatim_copy_min_words", 40)) if job.article_body else None
+    return ScorerOutput(VERBATIM_SCORER, SPAM_MODEL_VERSION, {"infringing": 1.0 if span else 0.0}, [span.to_dict()] if span else [])
+
+
+_pipeline: tuple[int, ScoringPipeline] | None = None
+
+
+def get_pipeline(settings: Settings) -> ScoringPipeline:
+    """One pipeline (and model) per worker process, built after fork."""
+    global _pipeline
+    if _pipeline is None or _pipeline[0] != os.getpid():
+        _pipeline = (os.getpid(), ScoringPipeline(settings))
+    return _pipeline[1]
