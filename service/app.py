@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     app.before_request(_start_request)
     app.after_request(_finish_response)
+    app.teardown_request(lambda _exc: request_id.set(None))
     return app
 
 

@@ -1,5 +1,41 @@
 """`kavalu moderators|authors|legal|feedback` commands."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
 import click
+
+from service import moderators, review
+from service.config import Settings
+from service.db import Database
+
+
+def _database() -> Database:
+    return Database(Settings.from_env())
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    # A half-written disclosure or training file is worse than none.
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -- moderators -----------------------------------------------------------------------------------
 
 
 @click.group("moderators")
@@ -7,9 +43,136 @@ def moderators_group() -> None:
     """Moderator, legal and admin tokens."""
 
 
+@moderators_group.command("create")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(moderators.ROLES))
+def moderators_create(name: str, role: str) -> None:
+    """Create a moderator; prints the bearer token once (only its hash is stored)."""
+    try:
+        with _database().session() as session:
+            moderator, token = moderators.create(session, name, role)
+    except moderators.ModeratorError as error:
+        _fail(str(error))
+    click.echo(f"moderator_id: {moderator.id}")
+    click.echo(f"role: {moderator.role}")
+    click.echo(f"token: {token}")
+    click.echo("Keep the token safe: it is not shown again.", err=True)
+
+
+@moderators_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def moderators_list(as_json: bool) -> None:
+    """List moderators (never their tokens)."""
+    with _database().session() as session:
+        rows = [{"moderator_id": m.id, "name": m.name, "role": m.role,
+                 "created_at": m.created_at.isoformat() if m.created_at else None,
+                 "revoked_at": m.revoked_at.isoformat() if m.revoked_at else None}
+                for m in moderators.list_all(session)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        click.echo(f"{row['moderator_id']}  {row['role']:<9}  {row['name']}  {state}")
+
+
+@moderators_group.command("revoke")
+@click.argument("moderator_id")
+def moderators_revoke(moderator_id: str) -> None:
+    """Revoke a token; it stops working at once."""
+    try:
+        with _database().session() as session:
+            moderator = moderators.revoke(session, moderator_id)
+            revoked_at = moderator.revoked_at
+    except moderators.ModeratorError as error:
+        _fail(str(error))
+    click.echo(f"revoked {moderator_id} at {revoked_at.isoformat()}")
+
+
+# -- authors --------------------------------------------------------------------------------------
+
+
 @click.group("authors")
 def authors_group() -> None:
-    """Ban or trust authors."""
+    """Ban or trust authors by email, email domain or IP range."""
+
+
+def _rule_command(action: str):
+    @click.option("--email", default=None)
+    @click.option("--domain", default=None, help="An email domain; subdomains are included.")
+    @click.option("--ip-range", default=None, help="An IPv4/IPv6 address or CIDR range.")
+    @click.option("--publisher", "publisher_id", default=None, help="Only for this publisher (default: all).")
+    @click.option("--reason", default=None)
+    @click.option("--actor", default="cli", show_default=True, help="Who is doing this, for the audit trail.")
+    def command(email, domain, ip_range, publisher_id, reason, actor):
+        given = [(kind, value) for kind, value in (("email", email), ("domain", domain), ("ip_range", ip_range)) if value]
+        if len(given) != 1:
+            _fail("give exactly one of --email, --domain or --ip-range")
+        kind, value = given[0]
+        try:
+            with _database().session() as session:
+                rule = review.add_author_rule(session, kind=kind, value=value, action=action, actor=actor,
+                                              publisher_id=publisher_id, reason=reason)
+                row = review.rule_dict(rule)
+        except review.ReviewError as error:
+            _fail(error.message)
+        click.echo(json.dumps(row))
+
+    command.__doc__ = {"ban": "Ban an author: their comments are rejected with reason author_banned.",
+                       "trust": "Trust an author: their comments skip review below the reject thresholds."}[action]
+    return command
+
+
+authors_group.command("ban")(_rule_command("ban"))
+authors_group.command("trust")(_rule_command("trust"))
+
+
+@authors_group.command("list")
+@click.option("--publisher", "publisher_id", default=None)
+@click.option("--all", "include_revoked", is_flag=True, help="Include revoked rules.")
+@click.option("--json", "as_json", is_flag=True)
+def authors_list(publisher_id, include_revoked, as_json) -> None:
+    """List ban and trust rules."""
+    with _database().session() as session:
+        rows = [review.rule_dict(r) for r in review.list_author_rules(session, publisher_id, include_revoked)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        scope = row["publisher_id"] or "all publishers"
+        state = f"  revoked {row['revoked_at']}" if row["revoked_at"] else ""
+        click.echo(f"{row['id']}  {row['action']:<5}  {row['kind']:<8}  {row['value']}  ({scope}){state}")
+
+
+def _revoke_command(rule_id: int, reason, actor) -> None:
+    try:
+        with _database().session() as session:
+            rule = review.revoke_author_rule(session, rule_id, actor, reason)
+            row = review.rule_dict(rule)
+    except review.ReviewError as error:
+        _fail(error.message)
+    click.echo(json.dumps(row))
+
+
+@authors_group.command("revoke")
+@click.argument("rule_id", type=int)
+@click.option("--reason", default=None)
+@click.option("--actor", default="cli", show_default=True)
+def authors_revoke(rule_id, reason, actor) -> None:
+    """Revoke a ban or trust rule."""
+    _revoke_command(rule_id, reason, actor)
+
+
+@authors_group.command("unban")
+@click.argument("rule_id", type=int)
+@click.option("--reason", default=None)
+@click.option("--actor", default="cli", show_default=True)
+def authors_unban(rule_id, reason, actor) -> None:
+    """Same as revoke."""
+    _revoke_command(rule_id, reason, actor)
+
+
+# -- legal ---------------------------------------------------------------------------------------
 
 
 @click.group("legal")
@@ -17,9 +180,39 @@ def legal_group() -> None:
     """Lawful disclosure of sender details."""
 
 
+@legal_group.command("export")
+@click.option("--request-reference", required=True, help="The authority's request reference.")
+@click.option("--comment", "comment_ids", multiple=True, required=True, help="A Kavalu comment id; repeat for several.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--actor", required=True, help="Who is exporting, for the audit trail.")
+def legal_export(request_reference, comment_ids, out_path, actor) -> None:
+    """Write the sender details (IP, user agent, email, name, times) of comments to a JSON file; each is audited."""
+    try:
+        with _database().session() as session:
+            data = review.legal_export(session, list(comment_ids), request_reference, actor)
+            # Written before the audit events commit: if writing fails, nothing is recorded as disclosed.
+            _write_atomically(out_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    except review.ReviewError as error:
+        _fail(f"{error.message} ({error.code}{': ' + error.field if error.field else ''})")
+    click.echo(f"wrote sender details of {len(data['comments'])} comment(s) to {out_path}")
+
+
+# -- feedback ------------------------------------------------------------------------------------
+
+
 @click.group("feedback")
 def feedback_group() -> None:
     """Labelled examples from moderator overrides."""
+
+
+@feedback_group.command("export")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
+def feedback_export(out_path) -> None:
+    """Write moderator overrides as CSV text,label,source (label 1 = reject-worthy), for `kavalu eval`."""
+    with _database().session() as session:
+        rows = review.feedback_rows(session)
+    _write_atomically(out_path, review.rows_to_csv(rows))
+    click.echo(f"wrote {len(rows)} row(s) to {out_path}")
 
 
 GROUPS = [moderators_group, authors_group, legal_group, feedback_group]

@@ -91,3 +91,19 @@ def test_unsigned_requests_do_not_spend_a_publishers_allowance(publisher):
     for _ in range(5):
         assert limited.post("/v1/comments", data=raw, headers=forged).status_code == 401
     assert post_comment(limited, publisher, comment()).status_code == 202
+
+
+def test_ops_queues_is_for_admins_and_shows_workers(worker_client, celery_worker, database, publisher):
+    from tests.review_support import bearer, make_moderator
+
+    _, moderator_token = make_moderator(database, role="moderator")
+    _, admin_token = make_moderator(database, role="admin")
+    assert worker_client.get("/v1/ops/queues").status_code == 401
+    assert worker_client.get("/v1/ops/queues", headers=bearer(moderator_token)).status_code == 403
+    response = worker_client.get("/v1/ops/queues", headers=bearer(admin_token))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body["queues"]) == {"scoring", "deliveries"}
+    assert all(queue["depth"] >= 0 for queue in body["queues"].values())
+    assert any(name.startswith("test-") for name in body["workers"]), body
+    assert body["review_queue_size"] == {"general": 0, "legal": 0}

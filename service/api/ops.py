@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from service import observability
 from service.api.context import database, db_session, settings, task_queue
+from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
@@ -20,7 +21,8 @@ def healthz():
 
 
 @blp.route("/readyz", methods=["GET"])
-@blp.doc(summary="200 only when the database, the broker and a worker answer; JSON detail either way")
+@blp.doc(summary="200 only when the database, the broker and a worker answer; JSON detail either way",
+         responses={"200": {"description": "Ready"}, "503": {"description": "A check failed; see checks"}})
 def readyz():
     checks = {}
     try:
@@ -46,20 +48,26 @@ def readyz():
 
 
 @blp.route("/metrics", methods=["GET"])
-@blp.doc(summary="Prometheus text format")
+@blp.doc(summary="Prometheus text format", responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}})
 def metrics():
     body = observability.render_metrics(settings().redis_url, database().sessionmaker)
     return Response(body, mimetype="text/plain; version=0.0.4")
 
 
-def queues_view() -> dict:
+@blp.route("/v1/ops/queues", methods=["GET"])
+@blp.doc(summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks", **BEARER_DOC)
+def queues():
     """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
-    figures = {"queues": observability.queue_figures(settings().redis_url)}
+    authenticate_moderator(db_session(), roles=("admin",))
+    try:
+        figures = {"queues": observability.queue_figures(settings().redis_url)}
+    except Exception as error:
+        figures = {"queues": {}, "broker_error": type(error).__name__}
     figures.update(observability.backlog_figures(db_session()))
     try:
         inspector = task_queue().celery.control.inspect(timeout=1.0)
         active = inspector.active() or {}
-        figures["workers"] = {name: {"active_tasks": len(tasks)} for name, tasks in active.items()}
+        figures["workers"] = {name: {"online": True, "active_tasks": len(tasks)} for name, tasks in active.items()}
     except Exception as error:
         figures["workers"] = {}
         figures["inspect_error"] = type(error).__name__
