@@ -1,1 +1,72 @@
-"""Delivery of outbound events to publishers' callback URLs."""
+"""Delivery of outbound events to publishers' callback URLs.
+
+`deliver_event` makes one attempt per run and writes the next attempt time to
+the database; `dispatch_due_deliveries` (beat) enqueues the events whose time
+has come. No task ever waits in the broker with a countdown, so Redis's
+visibility timeout never redelivers a long-delayed retry.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+
+from service import deliveries
+from service.models import utcnow
+from service.observability import DELIVERY_ATTEMPTS, DELIVERY_FAILURES
+from workers import runtime
+from workers.celery_app import celery, settings
+
+log = logging.getLogger(__name__)
+
+CONFIG = deliveries.DeliveryConfig.from_settings(settings)
+# One attempt is bounded by the connect and read timeouts; the limits only catch a stuck worker.
+_SOFT_LIMIT_S = int(CONFIG.connect_timeout_s + CONFIG.read_timeout_s + 20)
+DISPATCH_LOCK_ID = 4242002
+DISPATCH_BATCH = 500
+DISPATCH_PER_PUBLISHER = 25
+
+
+@celery.task(name="kavalu.deliver_event", acks_late=True, ignore_result=True,
+             soft_time_limit=_SOFT_LIMIT_S, time_limit=_SOFT_LIMIT_S + 15)
+def deliver_event(event_id: str, expected_attempts: int | None = None) -> str:
+    """One delivery attempt of one event; idempotent (see service.deliveries.attempt_delivery)."""
+    with runtime.database(settings).session() as session:
+        result = deliveries.attempt_delivery(session, event_id, config=CONFIG, expected_attempts=expected_attempts)
+    if result.attempted:
+        DELIVERY_ATTEMPTS.labels(publisher=result.publisher_id).inc()
+        if result.outcome != deliveries.DELIVERED:
+            DELIVERY_FAILURES.labels(publisher=result.publisher_id).inc()
+        # No URL (it may carry the publisher's token) and no signature.
+        log.info(
+            "delivery attempt event=%s outcome=%s status_code=%s latency_ms=%s error=%s",
+            result.event_id, result.outcome, result.status_code, result.latency_ms, result.error,
+            extra={"event_id": result.event_id, "publisher_id": result.publisher_id, "delivery_id": result.delivery_id,
+                   "outcome": result.outcome, "status_code": result.status_code, "latency_ms": result.latency_ms,
+                   "error": result.error,
+                   "next_attempt_at": result.next_attempt_at.isoformat() if result.next_attempt_at else None},
+        )
+    elif result.outcome == deliveries.FAILED:
+        log.info("delivery failed without an attempt event=%s error=%s", event_id, result.error,
+                 extra={"event_id": event_id, "publisher_id": result.publisher_id, "error": result.error})
+    else:
+        log.debug("delivery skipped event=%s outcome=%s", event_id, result.outcome)
+    return result.outcome
+
+
+@celery.task(name="kavalu.dispatch_due_deliveries", ignore_result=True, soft_time_limit=60)
+def dispatch_due_deliveries() -> int:
+    """Enqueue one deliver_event task per due event, taking turns between publishers."""
+    with runtime.database(settings).session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # Two beats (or a slow dispatch overlapping the next) must not dispatch at once.
+            if not session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": DISPATCH_LOCK_ID}).scalar():
+                return 0
+        claimed = deliveries.claim_due_events(session, utcnow(), DISPATCH_BATCH, DISPATCH_PER_PUBLISHER,
+                                              CONFIG.dispatch_lease_s)
+    # Sent after commit: the claim's row locks are gone and the leases are visible to the tasks.
+    for event_id, attempts in claimed:
+        deliver_event.apply_async(args=[event_id, attempts], retry=False)
+    if claimed:
+        log.info("dispatched %d due deliveries", len(claimed))
+    return len(claimed)
