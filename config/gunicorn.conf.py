@@ -10,3 +10,13 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+
+
+def child_exit(server, worker):
+    # Metrics of a gunicorn worker that exited must not count as live gauges (prometheus multiprocess mode).
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

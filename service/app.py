@@ -15,9 +15,15 @@ from service.config import Settings
 from service.db import Database
 from service import ratelimit
 from service.errors import register_error_handlers
+from service.schemas import ErrorBodySchema
 from service.logs import configure_logging, request_id
 from service.observability import INTAKE_REQUESTS
 from service.taskqueue import TaskQueue
+
+
+class KavaluApi(Api):
+    # Every error in the OpenAPI document has the contract's shape: {"errors": [{field, code, message}]}.
+    ERROR_SCHEMA = ErrorBodySchema
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -42,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(close_db_session)
 
     ratelimit.init_app(app)
-    api = Api(app)
+    api = KavaluApi(app)
     api.register_blueprint(comments_api.blp)
     api.register_blueprint(feed_api.blp)
     api.register_blueprint(review_api.blp)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -124,21 +126,30 @@ def run(host: str | None, port: int | None) -> None:
     host, port = host or settings.host, port or settings.port
     upgrade(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    worker = subprocess.Popen([
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--beat",
-        "--loglevel", "INFO", "--queues", "scoring,deliveries", "--concurrency", "1",
-        "--schedule", str(settings.data_dir / "celerybeat-schedule"),
-    ])
+    # Every process writes its metrics here and /metrics merges them.
+    metrics_dir = settings.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel", "INFO"]
+    scoring = subprocess.Popen(celery + [
+        "--queues", "scoring", "--concurrency", "1", "--hostname", "scoring@%h",
+        "--beat", "--schedule", str(settings.data_dir / "celerybeat-schedule"),
+    ], env=env)
+    # Deliveries get their own worker, so a slow publisher endpoint never holds up scoring.
+    deliveries = subprocess.Popen(celery + [
+        "--queues", "deliveries", "--concurrency", "2", "--hostname", "deliveries@%h",
+    ], env={**env, "KAVALU_PRELOAD_MODELS": "false"})
     api = subprocess.Popen([
         sys.executable, "-m", "gunicorn", "--config", str(CONFIG_DIR / "gunicorn.conf.py"),
         "--bind", f"{host}:{port}", "service.wsgi:app",
-    ])
+    ], env=env)
     mode = "embedded (SQLite + filesystem broker in " + str(settings.data_dir) + ")" if settings.embedded else "external services"
     click.echo(f"Kavalu is running on http://{host}:{port}  [{mode}]")
     click.echo("Create a publisher in another shell:  .venv/bin/kavalu publishers create --name 'My paper' --callback-url https://example.org/hook")
     click.echo("Press Ctrl-C to stop.")
 
-    children = [api, worker]
+    children = [api, scoring, deliveries]
     signalled = []
 
     def _terminate_children() -> None:

@@ -62,7 +62,14 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         status = error.code or 500
         code = _HTTP_CODES.get(status, "http_error")
-        response = error_response(status, [FieldError(None, code, error.description or error.name)])
+        errors = [FieldError(None, code, error.description or error.name)]
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if messages:  # a webargs/flask-smorest validation error: keep its fields
+            from service.schemas import flatten_errors
+
+            locations = messages.values() if all(key in ("query", "json", "headers", "path") for key in messages) else [messages]
+            errors = [e for location in locations for e in flatten_errors(location)] or errors
+        response = error_response(status, errors)
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -38,12 +38,15 @@ def test_readme_run_command_serves_and_scores(tmp_path):
         assert response.status_code == 202, response.text
         comment_id = response.json()["id"]
 
-        def picked_up():
-            with sqlite3.connect(tmp_path / "var" / "kavalu.sqlite3") as db:
-                status, attempts = db.execute("SELECT status, scoring_attempts FROM comments WHERE id = ?", (comment_id,)).fetchone()
-            return attempts >= 1 or status != "pending"
+        def decided():
+            status = requests.get(f"http://127.0.0.1:{port}/v1/comments/{comment_id}",
+                                  headers=signed_headers(keys, b"", content_type=None), timeout=10).json()
+            return status if status["status"] != "pending" else None
 
-        wait_until(picked_up, 120, interval=0.5, message="the embedded worker to pick the comment up")
+        status = wait_until(decided, 120, interval=0.5, message="the embedded worker to decide")
+        assert status["status"] == "approved" and status["decided_by"] == "auto"
+        with sqlite3.connect(tmp_path / "var" / "kavalu.sqlite3") as db:
+            assert db.execute("SELECT count(*) FROM decisions WHERE comment_id = ?", (comment_id,)).fetchone() == (1,)
     finally:
         stop_process(process)
         log.close()

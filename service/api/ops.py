@@ -12,17 +12,18 @@ from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
 HEARTBEAT_MAX_AGE_S = 60
+_JSON_OBJECT = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
 @blp.route("/healthz", methods=["GET"])
-@blp.doc(summary="200 while the process is alive")
+@blp.doc(summary="200 while the process is alive", responses={"200": _JSON_OBJECT})
 def healthz():
     return {"status": "ok"}
 
 
 @blp.route("/readyz", methods=["GET"])
 @blp.doc(summary="200 only when the database, the broker and a worker answer; JSON detail either way",
-         responses={"200": {"description": "Ready"}, "503": {"description": "A check failed; see checks"}})
+         responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}})
 def readyz():
     checks = {}
     try:
@@ -55,7 +56,8 @@ def metrics():
 
 
 @blp.route("/v1/ops/queues", methods=["GET"])
-@blp.doc(summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks", **BEARER_DOC)
+@blp.doc(summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks",
+         responses={"200": _JSON_OBJECT}, **BEARER_DOC)
 def queues():
     """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
     authenticate_moderator(db_session(), roles=("admin",))

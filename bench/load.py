@@ -1,0 +1,160 @@
+"""Load test: N publishers post signed comments at a fixed rate through the whole stack.
+
+Run:  .venv/bin/python bench/load.py [--rate 50] [--duration 60] [--publishers 5]
+      .venv/bin/python bench/load.py --find-max 30,50,80,120   # highest rate that still drains within 60 s
+Needs PostgreSQL and Redis on this machine, as for the tests.
+
+Starts gunicorn, two scoring workers, a delivery worker and beat (tests/stack.py), and a callback
+receiver on loopback. Each publisher posts at rate/N per second for --duration seconds, then the
+script waits up to 60 s for the queues to drain and prints offered / accepted / decided / delivered,
+lost and duplicated counts, 5xx answers, intake p50/p99 and decision latency p50/p99
+(received_at to decided_at, from PostgreSQL). Figures in the README come from the 2-core development VM.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.scoring import BROKER_URL, DATABASE_URL, fresh_database  # noqa: E402
+from service.signing import signature_header  # noqa: E402
+
+TEXTS = [
+    "Good to see the talks in Goa moving forward.",
+    "The summit in July should help trade between the two countries.",
+    "Thanks for a clear report on the meeting of the foreign ministers.",
+    "I hope the energy projects get going soon, the region needs them.",
+    "Not sure this visit changes much, but talking is better than not talking.",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(rate: float, duration: float, publisher_count: int, drain_s: float = 60) -> dict:
+    import redis
+
+    from service import publishers
+    from service.config import Settings
+    from service.db import Database
+    from service.migrate import upgrade
+    from tests.receiver import Receiver
+    from tests.stack import Stack
+
+    fresh_database()
+    redis.Redis.from_url(BROKER_URL).flushdb()
+    settings = Settings.from_env({**os.environ, "DATABASE_URL": DATABASE_URL, "BROKER_URL": BROKER_URL})
+    upgrade(settings)
+    database = Database(settings)
+    receiver = Receiver()
+    keys = []
+    with database.session() as session:
+        for n in range(publisher_count):
+            publisher, secret = publishers.create(session, f"load-{n}", receiver.url)
+            keys.append((publisher.id, secret))
+    receiver.secret = None  # several secrets; signatures are checked by the delivery tests
+    stack = Stack(Path(tempfile.mkdtemp(prefix="kavalu-load-")), DATABASE_URL, BROKER_URL,
+                  env={"KAVALU_TORCH_THREADS": "1"}, api_workers=2, scoring_workers=2).start()
+    latencies, statuses, lock = [], Counter(), threading.Lock()
+
+    def publisher_loop(index: int, publisher_id: str, secret: str) -> None:
+        http = requests.Session()
+        interval = publisher_count / rate
+        next_at = time.monotonic()
+        n = 0
+        end = next_at + duration
+        while next_at < end:
+            body = json.dumps({"comment_id": f"l-{index}-{n}", "article": {"id": "a-1", "title": "Load article"},
+                               "author": {"name": f"Reader {n}", "email": f"r{n}@example.in", "ip": f"198.51.100.{n % 250}"},
+                               "text": TEXTS[n % len(TEXTS)] + f" #{n}"}).encode()
+            headers = {"Content-Type": "application/json", "X-Kavalu-Publisher": publisher_id,
+                       "X-Kavalu-Signature": signature_header(secret, body, int(time.time()))}
+            started = time.perf_counter()
+            try:
+                status = http.post(stack.base_url + "/v1/comments", data=body, headers=headers, timeout=10).status_code
+            except requests.RequestException:
+                status = "error"
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                statuses[status] += 1
+            n += 1
+            next_at += interval
+            time.sleep(max(0.0, next_at - time.monotonic()))
+
+    threads = [threading.Thread(target=publisher_loop, args=(i, *k)) for i, k in enumerate(keys)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    drain_started = time.monotonic()
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        while time.monotonic() - drain_started < drain_s:
+            pending = conn.execute("SELECT count(*) FROM comments WHERE status = 'pending'").fetchone()[0]
+            undelivered = conn.execute("SELECT count(*) FROM outbound_events WHERE status <> 'delivered'").fetchone()[0]
+            if pending == 0 and undelivered == 0:
+                break
+            time.sleep(0.5)
+        drained_in = time.monotonic() - drain_started
+        accepted = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
+        decided = conn.execute("SELECT count(DISTINCT comment_id) FROM decisions").fetchone()[0]
+        duplicate_decisions = conn.execute(
+            "SELECT count(*) FROM (SELECT comment_id FROM decisions GROUP BY comment_id HAVING count(*) > 1) d").fetchone()[0]
+        decision_latency = [row[0] for row in conn.execute(
+            "SELECT extract(epoch FROM d.decided_at - c.received_at) FROM decisions d JOIN comments c ON c.id = d.comment_id")]
+        events = conn.execute("SELECT count(*) FROM outbound_events").fetchone()[0]
+    stack.stop()
+    database.dispose()
+    delivered = Counter(r["body"]["event_id"] for r in receiver.accepted())
+    receiver.close()
+    offered = sum(statuses.values())
+    return {
+        "rate": rate, "offered": offered, "accepted": accepted, "decided": decided, "events": events,
+        "delivered": len(delivered), "duplicate_deliveries": sum(1 for c in delivered.values() if c > 1),
+        "duplicate_decisions": duplicate_decisions, "lost": offered - decided,
+        "server_errors": sum(c for s, c in statuses.items() if isinstance(s, int) and s >= 500),
+        "statuses": dict(statuses), "drained_in_s": round(drained_in, 1),
+        "intake_p50_ms": round(percentile(latencies, 0.5) * 1000, 1), "intake_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "decision_p50_ms": round(float(statistics.median(decision_latency)) * 1000, 1) if decision_latency else None,
+        "decision_p99_ms": round(float(percentile(decision_latency, 0.99)) * 1000, 1) if decision_latency else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--publishers", type=int, default=5)
+    parser.add_argument("--find-max", default="", help="comma-separated rates to try in turn")
+    options = parser.parse_args()
+    rates = [float(r) for r in options.find_max.split(",")] if options.find_max else [options.rate]
+    print(f"{os.cpu_count()} CPUs; {options.publishers} publishers; {options.duration:.0f} s per rate")
+    for rate in rates:
+        result = run(rate, options.duration, options.publishers)
+        print(json.dumps(result))
+        drained = result["drained_in_s"] < 60 and result["lost"] == 0
+        print(f"rate {rate:g}/s: offered {result['offered']} accepted {result['accepted']} decided {result['decided']} "
+              f"delivered {result['delivered']}/{result['events']} lost {result['lost']} dup {result['duplicate_decisions']} "
+              f"5xx {result['server_errors']} | intake p50 {result['intake_p50_ms']} ms p99 {result['intake_p99_ms']} ms | "
+              f"decision p50 {result['decision_p50_ms']} ms p99 {result['decision_p99_ms']} ms | "
+              f"{'drained' if drained else 'DID NOT DRAIN'} in {result['drained_in_s']} s")
+
+
+if __name__ == "__main__":
+    main()

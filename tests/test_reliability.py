@@ -1,0 +1,224 @@
+"""Nothing is lost: the whole stack as real processes (gunicorn, scoring and delivery workers, beat,
+a private Redis, the test PostgreSQL) under injected faults. Each test checks the counts:
+accepted = decided = delivered, with no duplicates.
+
+The fifth fault of the issue, a comment that crashes the scorer, is
+tests/test_scoring_worker.py::test_a_scorer_that_crashes_ends_in_review_after_bounded_retries.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from service import publishers
+from service.models import Comment, Decision, OutboundEvent
+from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import PublisherKeys, comment, signed_headers
+from tests.processes import free_port, wait_until
+from tests.receiver import Receiver
+from tests.stack import Stack
+
+pytestmark = pytest.mark.slow
+
+CIVIL = [
+    "Good to see the talks in Goa moving forward.",
+    "The summit in July should help trade between the two countries.",
+    "Thanks for a clear report on the meeting.",
+    "I hope the energy projects get going soon.",
+]
+
+
+class PrivateRedis:
+    """A Redis of our own, so a test can stop it without touching anyone else's."""
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.workdir = workdir
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG",
+                   10, message="private redis")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver_keys(database):
+    receiver = Receiver()
+    with database.session() as session:
+        publisher, secret = publishers.create(session, "Reliable Daily", receiver.url)
+        keys = PublisherKeys(publisher.id, secret)
+    receiver.secret = secret
+    yield receiver, keys
+    receiver.close()
+
+
+@pytest.fixture
+def stack(tmp_path, private_redis):
+    running = Stack(tmp_path / "stack", TEST_DATABASE_URL, private_redis.url)
+    yield running
+    running.stop()
+
+
+def post(base_url: str, keys: PublisherKeys, comment_id: str, text: str, attempts: int = 1) -> int:
+    raw = json.dumps(comment(comment_id=comment_id, text=text)).encode()
+    status = None
+    for _ in range(attempts):
+        try:
+            status = requests.post(base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10).status_code
+        except requests.RequestException:
+            status = None
+        if status in (200, 202):
+            return status
+        time.sleep(0.5)
+    return status
+
+
+def assert_nothing_lost(database, keys: PublisherKeys, external_ids: list[str], receiver: Receiver, timeout: float = 180):
+    def all_decided():
+        with database.session() as session:
+            pending = session.scalar(select(func.count()).select_from(Comment).where(
+                Comment.publisher_id == keys.id, Comment.status == "pending"))
+            return pending == 0
+
+    wait_until(all_decided, timeout, interval=1, message="every comment decided")
+    with database.session() as session:
+        stored = session.scalars(select(Comment).where(Comment.publisher_id == keys.id)).all()
+        assert sorted(c.external_id for c in stored) == sorted(external_ids)  # accepted, once each
+        decisions = Counter(session.scalars(select(Decision.comment_id).where(Decision.publisher_id == keys.id)))
+        assert len(decisions) == len(external_ids) and set(decisions.values()) == {1}  # decided exactly once
+        final = [c.id for c in stored if c.status in ("approved", "rejected")]
+        events = session.scalars(select(OutboundEvent).where(OutboundEvent.publisher_id == keys.id)).all()
+        assert sorted(e.comment_id for e in events) == sorted(final)  # one callback event per final decision
+        event_ids = {e.id for e in events}
+    wait_until(lambda: {r["body"]["event_id"] for r in receiver.accepted()} == event_ids, timeout, interval=1,
+               message="every event delivered")
+    acknowledged = Counter(r["body"]["event_id"] for r in receiver.accepted())
+    assert set(acknowledged.values()) == {1}  # acknowledged once each
+    assert all(r["signature_ok"] for r in receiver.accepted())
+
+
+def test_a_worker_killed_mid_scoring_loses_nothing(stack, receiver_keys, database):
+    receiver, keys = receiver_keys
+    stack.start()
+    ids = [f"kill-{n}" for n in range(40)]
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda n: post(stack.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids))))
+    assert set(statuses) == {202}
+
+    def some_decided():
+        with database.session() as session:
+            return session.scalar(select(func.count()).select_from(Decision).where(Decision.publisher_id == keys.id)) >= 1
+
+    wait_until(some_decided, 120, interval=0.1, message="the first decision")
+    stack.kill_scoring_workers(signal.SIGKILL)
+    stack.start_scoring_worker()
+    assert_nothing_lost(database, keys, ids, receiver)
+
+
+def test_redis_down_for_30_seconds_while_comments_arrive(stack, private_redis, receiver_keys, database):
+    receiver, keys = receiver_keys
+    stack.start()
+    private_redis.stop()
+    ids, statuses = [], []
+    started = time.monotonic()
+    n = 0
+    while time.monotonic() - started < 30:
+        ids.append(f"redis-down-{n}")
+        statuses.append(post(stack.base_url, keys, ids[-1], CIVIL[n % 4] + f" ({n})"))
+        n += 1
+        time.sleep(1)
+    assert set(statuses) == {202}, Counter(statuses)
+    ready = requests.get(stack.base_url + "/readyz", timeout=10)
+    assert ready.status_code == 503 and ready.json()["checks"]["broker"]["ok"] is False
+    private_redis.start()
+    assert_nothing_lost(database, keys, ids, receiver)
+
+
+def test_postgresql_restart_during_a_burst(stack, receiver_keys, database):
+    receiver, keys = receiver_keys
+    stack.start()
+    ids = [f"pg-{n}" for n in range(120)]
+    first_answers: list[int | None] = []
+    restarted = threading.Event()
+
+    def restart_postgres():
+        time.sleep(1.0)
+        version = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True).stdout.split()[0]
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"], check=True)
+        restarted.set()
+
+    def client(n: int) -> int:
+        raw = json.dumps(comment(comment_id=ids[n], text=CIVIL[n % 4] + f" ({n})")).encode()
+        for attempt in range(60):
+            try:
+                response = requests.post(stack.base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10)
+            except requests.RequestException:
+                time.sleep(0.5)
+                continue
+            if attempt == 0:
+                first_answers.append(response.status_code)
+            assert response.status_code != 500 and "Traceback" not in response.text
+            if response.status_code in (200, 202):
+                return response.status_code
+            assert response.status_code == 503 and response.json()["errors"][0]["code"] == "service_unavailable"
+            time.sleep(0.5)
+        return -1
+
+    restarter = threading.Thread(target=restart_postgres)
+    restarter.start()
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda n: (time.sleep(0.03 * n), client(n))[1], range(len(ids))))
+    restarter.join()
+    assert restarted.is_set() and -1 not in results
+    assert_nothing_lost(database, keys, ids, receiver)
+
+
+def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(stack, database):
+    port = free_port()
+    with database.session() as session:
+        publisher, secret = publishers.create(session, "Down Daily", f"http://127.0.0.1:{port}/hook")
+        keys = PublisherKeys(publisher.id, secret)
+    stack.start()
+    ids = [f"down-{n}" for n in range(20)]
+    assert {post(stack.base_url, keys, cid, CIVIL[n % 4]) for n, cid in enumerate(ids)} == {202}
+
+    def failed_attempts():
+        with database.session() as session:
+            return session.scalar(select(func.count()).select_from(OutboundEvent).where(
+                OutboundEvent.publisher_id == keys.id, OutboundEvent.attempts >= 2)) > 0
+
+    wait_until(failed_attempts, 120, interval=1, message="failed delivery attempts")
+    receiver = Receiver(secret=secret, port=port)
+    try:
+        assert_nothing_lost(database, keys, ids, receiver)
+    finally:
+        receiver.close()
