@@ -40,6 +40,7 @@ class Settings:
     scoring_max_attempts: int = 3
     scoring_lease_s: float = 120.0
     preload_models: bool = True
+    defamation_embeddings: bool = True
     abuse_model_type: str | None = None
     abuse_checkpoint: str | None = None
     abuse_config_dir: str | None = None
@@ -87,6 +88,7 @@ class Settings:
             scoring_max_attempts=int(env.get("KAVALU_SCORING_MAX_ATTEMPTS", 3)),
             scoring_lease_s=float(env.get("KAVALU_SCORING_LEASE_S", 120)),
             preload_models=_bool(env.get("KAVALU_PRELOAD_MODELS"), True),
+            defamation_embeddings=_bool(env.get("KAVALU_DEFAMATION_EMBEDDINGS"), True),
             abuse_model_type=env.get("KAVALU_ABUSE_MODEL_TYPE") or None,
             abuse_checkpoint=env.get("KAVALU_ABUSE_CHECKPOINT") or None,
             abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
@@ -136,6 +138,7 @@ class Settings:
                 "data_folder_in": folder,
                 "data_folder_out": folder,
                 "processed_folder": str(self.data_dir / "broker-processed"),
+                "control_folder": str(self.data_dir / "broker-control"),
                 "store_processed": False,
             }
         elif self.broker_url.startswith("redis"):

@@ -19,7 +19,7 @@ VERBATIM_SCORER = "verbatim-copy"
 class ScoringPipeline:
     def __init__(self, settings: Settings):
         self.abuse = get_abuse_scorer(settings)
-        self.defamation = DefamationScorer()
+        self.defamation = DefamationScorer(use_embeddings=settings.defamation_embeddings)
         self.personal = PersonalDataScorer()
         self.spam = SpamScorer()
         self.timings: dict[str, float] = {}
