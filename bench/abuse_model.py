@@ -1,0 +1,111 @@
+#!/usr/bin/env python
+"""Benchmark of the default abuse model: load time and comments/s through the scorer.
+
+Run from the repository root, with the venv active and nothing else busy:
+
+    python bench/abuse_model.py                      # the shipped default, as the worker runs it
+    python bench/abuse_model.py --variants           # also fp32 / no blend / max_length 128, to compare
+    python bench/abuse_model.py --data FILE.csv --rows 1000 --batch-size 32 --threads 2
+
+The corpus is a fixed, seeded sample of typical comments (under 100 words) read at run
+time from ../shared/data/abuse/abuse_train.csv (never copied into the repo), stratified
+by source. Each configuration is loaded in a fresh subprocess so the load time is a
+cold(ish) load, then scored once as a warm-up on 64 comments and once measured.
+
+Measured 2026-11-28 on this project's machine (2-core Intel Xeon VM with AVX-512/AMX, no
+GPU, torch 2.13.0 CPU, 2 threads, batch 32, 1,000 comments of mean 21.6 words), machine
+otherwise nearly idle:
+
+    default (fp32 + profanity blend)   232-263 comments/s   load 3.3-3.6 s (4.55 s incl. imports)
+    fp32, no blend                     242 comments/s       load 2.8 s
+    int8 dynamic quantisation          404 comments/s       load 3.6 s
+    bf16 autocast                      410 comments/s       load 3.4 s
+
+With other jobs saturating the two cores the same run fell to 15-35 comments/s.
+More in workers/abuse_model/MODEL_CARD.md.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "abuse" / "abuse_train.csv"
+
+
+def corpus(path: Path, rows: int, seed: int = 7) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        data = [r for r in csv.DictReader(handle) if len(r["text"].split()) < 100]
+    by_source: dict[str, list[str]] = {}
+    for r in data:
+        by_source.setdefault(r.get("source") or "all", []).append(r["text"])
+    rng = random.Random(seed)
+    per = rows // len(by_source)
+    out = []
+    for src in sorted(by_source):
+        out += rng.sample(by_source[src], min(per, len(by_source[src])))
+    rng.shuffle(out)
+    return out
+
+
+def measure(args) -> dict:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    texts = corpus(Path(args.data), args.rows)
+    t0 = time.perf_counter()
+    sys.path.insert(0, str(REPO))
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    kwargs = json.loads(args.kwargs)
+    scorer = DetoxifyAbuseScorer(batch_size=args.batch_size, num_threads=args.threads, **kwargs)
+    load = time.perf_counter() - t0
+    scorer.score_texts(texts[:64])
+    t1 = time.perf_counter()
+    scores = scorer.score_texts(texts)
+    secs = time.perf_counter() - t1
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    return {"config": kwargs, "model_version": scorer.model_version, "load_s": round(load, 2),
+            "comments": len(texts), "mean_words": round(words, 1), "seconds": round(secs, 2),
+            "comments_per_s": round(len(texts) / secs, 1), "mean_toxicity": round(
+                sum(s["toxicity"] for s in scores) / len(scores), 4)}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description="abuse model benchmark")
+    p.add_argument("--data", default=str(DEFAULT_DATA))
+    p.add_argument("--rows", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--checkpoint", default=None, help="another Detoxify-format checkpoint (hf_config/ beside it)")
+    p.add_argument("--variants", action="store_true", help="compare quantisation / blend / max length options")
+    p.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(measure(args)))
+        return 0
+    base = {"checkpoint": args.checkpoint} if args.checkpoint else {}
+    configs = [dict(base)]
+    if args.variants:
+        configs += [{**base, **v} for v in ({"precision": "fp32"}, {"precision": "int8"}, {"precision": "bf16"},
+                                             {"blend": False}, {"max_length": 128})]
+    for cfg in configs:
+        cmd = [sys.executable, __file__, "--child", "--kwargs", json.dumps(cfg), "--data", args.data,
+               "--rows", str(args.rows), "--batch-size", str(args.batch_size), "--threads", str(args.threads)]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        r = json.loads(out)
+        print(f"{json.dumps(r['config']) or '{}':<40} load {r['load_s']:.2f}s  "
+              f"{r['comments_per_s']:.1f} comments/s ({r['comments']} comments, mean {r['mean_words']} words, "
+              f"batch {args.batch_size}, {args.threads} threads)  {r['model_version']}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

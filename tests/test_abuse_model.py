@@ -1,0 +1,87 @@
+"""The shipped default model loads through the real Detoxify, offline, and ranks sensibly."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "workers" / "abuse_model"
+CHECKPOINT = MODEL_DIR / "kavalu-minilm-abuse.ckpt"
+CONFIG_DIR = MODEL_DIR / "hf_config"
+
+ABUSIVE = [
+    "You are a complete idiot and everyone here hates you.",
+    "Shut up, you stupid piece of shit.",
+    "Go kill yourself, nobody wants you here, loser.",
+    "What a pathetic moron. Your mother should be ashamed of you.",
+    "fuck off you worthless bitch",
+    "These people are animals and should be thrown out of the country.",
+]
+CIVIL = [
+    "Thank you for this well researched article, I learned a lot.",
+    "The council should publish the budget before the vote next week.",
+    "I disagree with the author, the new road will increase traffic in the old town.",
+    "Great photos of the festival, it was lovely to see the children dancing.",
+    "Does anyone know when the library reopens after the renovation?",
+    "The match was close until the final ten minutes, well played by both teams.",
+]
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted while loading the shipped model")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def test_shipped_files_are_small_and_complete():
+    assert CHECKPOINT.is_file()
+    assert CHECKPOINT.stat().st_size <= 50 * 1024 * 1024
+    for name in ("config.json", "vocab.txt", "tokenizer_config.json"):
+        assert (CONFIG_DIR / name).is_file(), name
+    assert (MODEL_DIR / "MODEL_CARD.md").is_file()
+    loaded = torch.load(CHECKPOINT, map_location="cpu", weights_only=False)
+    args = loaded["config"]["arch"]["args"]
+    assert args["model_name"] == "BertForSequenceClassification"
+    assert loaded["config"]["dataset"]["args"]["classes"] == ["toxicity"]
+    assert args["num_classes"] == 1
+    # model_type must name a local directory (relative to the checkpoint), never a hub id
+    assert (MODEL_DIR / args["model_type"]).is_dir()
+    assert json.loads((CONFIG_DIR / "config.json").read_text())["id2label"] == {"0": "toxicity"}
+
+
+def test_loads_through_real_detoxify_offline(offline, monkeypatch):
+    from detoxify import Detoxify
+
+    # The checkpoint's model_type is relative to its own directory.
+    monkeypatch.chdir(MODEL_DIR)
+    model = Detoxify(checkpoint=str(CHECKPOINT), huggingface_config_path=str(CONFIG_DIR))
+    assert model.class_names == ["toxicity"]
+    scores = model.predict(ABUSIVE + CIVIL)["toxicity"]
+    abusive, civil = scores[: len(ABUSIVE)], scores[len(ABUSIVE) :]
+    assert min(abusive) > max(civil), (abusive, civil)
+
+
+def test_default_scorer_ranks_abuse_above_civil(offline):
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+    from workers.scoring.base import ScoringInput
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    scorer = DetoxifyAbuseScorer(batch_size=8)
+    results = scorer.score_batch([ScoringInput(t) for t in ABUSIVE + CIVIL])
+    tox = [r.scores["toxicity"] for r in results]
+    assert min(tox[: len(ABUSIVE)]) > max(tox[len(ABUSIVE) :]), tox
+    assert all(0.0 <= t <= 1.0 for t in tox)
+    assert set(results[0].scores) == {"toxicity"}
+    assert scorer.model_version.startswith("kavalu-minilm-abuse@")

