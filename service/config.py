@@ -111,6 +111,12 @@ class Settings:
             default_policy=json.loads(policy_path.read_text()),
         )
 
+    def make_broker_folders(self) -> None:
+        """The filesystem broker (embedded mode) needs its folders to exist before anyone connects."""
+        if self.broker_url.startswith("filesystem://"):
+            for name in ("broker", "broker-processed", "broker-control"):
+                (self.data_dir / name).mkdir(parents=True, exist_ok=True)
+
     def celery_config(self) -> dict:
         """Celery settings shared by the API's task client and the workers."""
         conf = {

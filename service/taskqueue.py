@@ -23,8 +23,7 @@ class TaskQueue:
     def __init__(self, settings: Settings):
         self.celery = Celery("kavalu-client", set_as_current=False)
         self.celery.conf.update(settings.celery_config())
-        if settings.broker_url.startswith("filesystem://"):
-            (settings.data_dir / "broker").mkdir(parents=True, exist_ok=True)
+        settings.make_broker_folders()
 
     def send(self, task_name: str, *args) -> bool:
         """Send a task; False if the broker is unreachable.

@@ -6,6 +6,7 @@ from celery import Celery, signals
 from service.config import Settings
 
 settings = Settings.from_env()
+settings.make_broker_folders()
 
 celery = Celery("kavalu")
 celery.conf.update(settings.celery_config())
