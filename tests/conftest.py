@@ -14,7 +14,7 @@ import psycopg
 
 def _claim_slot() -> int:
     """Concurrent test runs on one machine each get their own database and Redis DBs."""
-    for slot in range(5):
+    for slot in range(4):
         handle = open(f"/tmp/kavalu-test-slot-{slot}.lock", "w")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -23,7 +23,7 @@ def _claim_slot() -> int:
             continue
         globals()["_slot_lock"] = handle  # held until this process exits
         return slot
-    raise RuntimeError("more than 5 concurrent test runs")
+    raise RuntimeError("more than 4 concurrent test runs")
 
 
 SLOT = _claim_slot()
@@ -35,9 +35,12 @@ if SLOT:
         if not _conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (_name,)).fetchone():
             _conn.execute(f'CREATE DATABASE "{_name}"')
 TEST_REDIS = os.environ.get("KAVALU_TEST_REDIS", "redis://127.0.0.1:6379")
-# The first DB has no worker consuming it, so tests can read what was enqueued; the second feeds the test worker.
-QUEUE_ONLY_BROKER = f"{TEST_REDIS}/{2 * SLOT + 1}"
-WORKER_BROKER = f"{TEST_REDIS}/{2 * SLOT + 2}"
+# Four Redis DBs per slot. The first has no worker consuming it, so tests can read what was enqueued;
+# the second feeds the session's test worker; the other two are for tests that start workers of their own.
+QUEUE_ONLY_BROKER = f"{TEST_REDIS}/{4 * SLOT}"
+WORKER_BROKER = f"{TEST_REDIS}/{4 * SLOT + 1}"
+ISOLATED_BROKER = f"{TEST_REDIS}/{4 * SLOT + 2}"
+DELIVERY_BROKER = f"{TEST_REDIS}/{4 * SLOT + 3}"
 os.environ.update(
     DATABASE_URL=TEST_DATABASE_URL,
     BROKER_URL=QUEUE_ONLY_BROKER,

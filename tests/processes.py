@@ -31,10 +31,11 @@ def wait_until(predicate, timeout: float, interval: float = 0.2, message: str = 
     raise TimeoutError(f"timed out after {timeout}s waiting for {message}")
 
 
-def start_celery_worker(env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False) -> subprocess.Popen:
+def start_celery_worker(env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False,
+                        concurrency: int = 1) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-        "--queues", queues, "--concurrency", "1", "--loglevel", "INFO",
+        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
         "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
     ]
     if beat:

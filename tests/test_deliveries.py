@@ -6,14 +6,10 @@ and a real Celery worker (with beat) that retries from the database.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import random
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -29,13 +25,10 @@ from service.outcomes import record_decision
 from service.schemas import CommentSubmissionSchema
 from service.taskqueue import TaskQueue
 from tests.helpers import comment, error_codes, get_signed
-from tests.processes import REPO_ROOT, free_port, stop_process, wait_until
+from tests.conftest import DELIVERY_BROKER
+from tests.processes import free_port, start_celery_worker, stop_process, wait_until
 from tests.receiver import Receiver
 
-TEST_REDIS = os.environ.get("KAVALU_TEST_REDIS", "redis://127.0.0.1:6379")
-# The delivery worker gets a Redis DB of its own (conftest's slots use 1-14), so that it can run with
-# short delays and timeouts and no other worker takes its tasks.
-DELIVERY_REDIS_DBS = (0, 15)
 REASONS = [{"code": "toxicity", "score": 0.93, "threshold": 0.8}]
 
 
@@ -410,29 +403,12 @@ def test_cli_lists_and_redelivers(database, publisher, queue_redis):
 # --- real processes: a Celery worker with beat, real receivers --------------------------------------
 
 
-def _claim_delivery_broker() -> str:
-    for db in DELIVERY_REDIS_DBS:
-        handle = open(f"/tmp/kavalu-test-delivery-redis-{db}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            continue
-        _held_locks.append(handle)  # held until this process exits
-        return f"{TEST_REDIS}/{db}"
-    pytest.skip("every Redis DB for delivery workers is taken by concurrent test runs")
-
-
-_held_locks: list = []
-
-
 @pytest.fixture(scope="module")
 def delivery_worker(migrated_database, tmp_path_factory):
     """A worker (and beat) with short delays: base 0.2 s, cap 0.5 s, read timeout 1.5 s, dispatch every 0.3 s."""
-    broker = _claim_delivery_broker()
     env = {
         **os.environ,
-        "BROKER_URL": broker,
+        "BROKER_URL": DELIVERY_BROKER,
         "KAVALU_PRELOAD_MODELS": "false",
         "KAVALU_DELIVERY_BASE_DELAY_S": "0.2",
         "KAVALU_DELIVERY_MAX_DELAY_S": "0.5",
@@ -440,26 +416,14 @@ def delivery_worker(migrated_database, tmp_path_factory):
         "KAVALU_DELIVERY_READ_TIMEOUT_S": "1.5",
         "KAVALU_DELIVERY_DISPATCH_INTERVAL_S": "0.3",
     }
-    redis.Redis.from_url(broker).flushdb()
+    redis.Redis.from_url(DELIVERY_BROKER).flushdb()
     folder = tmp_path_factory.mktemp("delivery-worker")
     env["KAVALU_DATA_DIR"] = str(folder)
-    log_path = folder / "worker.log"
     # Two processes, so one publisher's hanging endpoint holds at most one of them.
-    command = [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--beat",
-        "--schedule", str(folder / "beat-schedule"), "--queues", "deliveries", "--concurrency", "2",
-        "--loglevel", "INFO", "--hostname", f"deliveries-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
-    ]
-    log = open(log_path, "w")
-    process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    process.log_path = log_path
-    wait_until(lambda: "ready." in log_path.read_text() or process.poll() is not None, 120, message="delivery worker ready")
-    if process.poll() is not None:
-        raise RuntimeError("delivery worker died:\n" + log_path.read_text()[-3000:])
+    process = start_celery_worker(env, folder / "worker.log", queues="deliveries", beat=True, concurrency=2)
     yield TaskQueue(Settings.from_env(env))
     stop_process(process)
-    log.close()
-    redis.Redis.from_url(broker).flushdb()
+    redis.Redis.from_url(DELIVERY_BROKER).flushdb()
 
 
 def wait_for_status(database, event_id: str, status: str, timeout: float = 30) -> OutboundEvent:

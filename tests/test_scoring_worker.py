@@ -138,10 +138,10 @@ def test_a_scorer_that_crashes_ends_in_review_after_bounded_retries(settings, pu
 
     from service.app import create_app
     from service.config import Settings
-    from tests.conftest import TEST_REDIS, SLOT
+    from tests.conftest import ISOLATED_BROKER
     from tests.processes import start_celery_worker, stop_process
 
-    broker = f"{TEST_REDIS}/{15 - SLOT}"  # a queue of its own, away from the session worker
+    broker = ISOLATED_BROKER  # a queue of its own, away from the session worker
     redis.Redis.from_url(broker).flushdb()
     broken = tmp_path / "broken.ckpt"
     broken.write_bytes(b"not a checkpoint")
