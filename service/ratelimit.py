@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+
+from service.errors import FieldError, error_response
 
 from service.signing import PUBLISHER_HEADER
 
-limiter = Limiter(key_func=lambda: "global", headers_enabled=True, swallow_errors=True, strategy="fixed-window")
+# X-RateLimit-* headers on every answer cost more than the rest of the check; a 429 still says Retry-After.
+limiter = Limiter(key_func=lambda: "global", headers_enabled=False, swallow_errors=True, strategy="fixed-window")
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +25,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "kavalu-ratelimit")
     app.config.setdefault("RATELIMIT_ENABLED", settings.rate_limits_enabled)
     limiter.init_app(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(error: RateLimitExceeded):
+        # The window's length: an upper bound on the wait, without another round trip to Redis.
+        retry_after = max(1, int(error.limit.limit.get_expiry()))
+        return error_response(429, [FieldError(None, "rate_limited", f"Rate limit hit ({error.description}).")],
+                              {"Retry-After": str(retry_after)})
 
 
 def _signed(response) -> bool:
