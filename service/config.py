@@ -46,6 +46,7 @@ class Settings:
     abuse_config_dir: str | None = None
     abuse_model_dir: str | None = None
     scoring_batch_size: int = 32
+    scoring_claim_size: int = 128
     torch_threads: int = 1
     block_private_callbacks: bool = True
     delivery_base_delay_s: float = 10.0
@@ -94,6 +95,7 @@ class Settings:
             abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
             abuse_model_dir=env.get("KAVALU_MODEL_DIR") or None,
             scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
+            scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 128)),
             torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
             block_private_callbacks=_bool(env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS"), True),
             delivery_base_delay_s=float(env.get("KAVALU_DELIVERY_BASE_DELAY_S", 10)),
@@ -134,7 +136,6 @@ class Settings:
             },
             "broker_connection_timeout": self.broker_connect_timeout_s,
             "broker_connection_retry_on_startup": True,
-            "worker_send_task_events": True,
             "task_send_sent_event": False,
             "timezone": "UTC",
         }

@@ -12,13 +12,19 @@ import os
 import time
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess, values
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.config import DELIVERIES_QUEUE, SCORING_QUEUE
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, utcnow
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Containers sharing one metrics volume all number their processes from 1: name files by host too.
+    import socket
+
+    values.ValueClass = values.MultiProcessValue(lambda: f"{socket.gethostname()}-{os.getpid()}")
 
 INTAKE_REQUESTS = Counter("kavalu_intake_requests_total", "Intake (POST /v1/comments) answers by status code", ["status"])
 COMMENTS_DECIDED = Counter("kavalu_comments_decided_total", "Decisions by resulting status and who decided", ["status", "decided_by"])

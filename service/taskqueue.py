@@ -7,6 +7,7 @@ import time
 from celery import Celery
 
 from service.config import Settings
+from service.logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -15,8 +16,9 @@ DELIVER_EVENT = "kavalu.deliver_event"
 
 
 def sent_at_header() -> dict:
-    """Lets ops read the age of the oldest waiting message straight from the broker."""
-    return {"kavalu_sent_at": time.time()}
+    """Message headers: the send time lets ops read the age of the oldest waiting message straight from
+    the broker, and the request id follows a comment from intake through the workers into their logs."""
+    return {"kavalu_sent_at": time.time(), "kavalu_request_id": request_id.get()}
 
 
 class TaskQueue:

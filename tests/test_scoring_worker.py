@@ -160,3 +160,49 @@ def test_a_scorer_that_crashes_ends_in_review_after_bounded_retries(settings, pu
     with Database(settings).session() as session:
         attempts = [session.get(Comment, comment_id).scoring_attempts for comment_id in ids]
         assert all(a == settings.scoring_max_attempts for a in attempts), attempts
+
+
+def test_the_same_text_twice_from_one_author_goes_to_review(worker_client, publisher):
+    text = "Visit my page for the best deals on phones today!"
+    first = submit(worker_client, publisher, "c-dup-1", text)
+    assert "duplicate_text" not in codes(decided(worker_client, publisher, first))
+    second = submit(worker_client, publisher, "c-dup-2", text.upper())
+    body = decided(worker_client, publisher, second)
+    assert body["status"] == "review" and "duplicate_text" in codes(body)
+
+
+def test_a_verbatim_copy_of_the_article_is_marked_infringing(worker_client, publisher):
+    body_text = ("External Affairs Minister S Jaishankar and Russian Foreign Minister Sergei Lavrov, who held a bilateral "
+                 "on the sidelines of the ongoing meeting of Foreign Ministers of the member States of the Shanghai "
+                 "Cooperation Organisation, discussed ways to strengthen coordination activities between New Delhi and "
+                 "Moscow ahead of the summit which is scheduled to be held in July in the Indian capital.")
+    comment_id = submit(worker_client, publisher, "c-copy", "Copied: " + body_text, article__body=body_text)
+    body = decided(worker_client, publisher, comment_id)
+    assert body["status"] == "review" and "infringing" in codes(body)
+    assert body["scores"]["infringing"] == 1.0
+
+
+def test_the_request_id_follows_the_comment_into_the_worker_log(worker_client, publisher, celery_worker):
+    import json as jsonlib
+
+    from tests.helpers import signed_headers
+
+    raw = jsonlib.dumps(comment(comment_id="c-trace", text="Tracing this one through.")).encode()
+    headers = signed_headers(publisher, raw)
+    headers["X-Request-ID"] = "req-trace-4242"
+    response = worker_client.post("/v1/comments", data=raw, headers=headers)
+    assert response.headers["X-Request-ID"] == "req-trace-4242"
+    comment_id = response.get_json()["id"]
+    decided(worker_client, publisher, comment_id)
+
+    def logged():
+        for line in celery_worker.log_path.read_text().splitlines():
+            if line.startswith("{"):
+                entry = jsonlib.loads(line)
+                if entry.get("comment_id") == comment_id and entry.get("message") == "decided":
+                    return entry
+        return None
+
+    entry = wait_until(logged, 10, message="the worker's decided log line")
+    assert entry["request_id"] == "req-trace-4242"
+    assert "203.0.113.7" not in celery_worker.log_path.read_text()  # sender IPs are never logged

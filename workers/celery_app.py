@@ -37,6 +37,13 @@ def _json_logs(logger=None, **_):
         handler.setFormatter(JsonFormatter())
 
 
+@signals.task_prerun.connect
+def _carry_request_id(task=None, **_):
+    from service.logs import request_id
+
+    request_id.set(getattr(task.request, "kavalu_request_id", None) or (task.request.headers or {}).get("kavalu_request_id"))
+
+
 @signals.worker_ready.connect
 def _start_heartbeat(sender=None, **_):
     from workers import runtime

@@ -24,7 +24,7 @@ def score_comment(self, comment_id: str) -> str:
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     with database.session() as session:
         jobs = scoring.claim_for_scoring(
-            session, comment_id, defaults=settings.default_policy, batch_size=settings.scoring_batch_size,
+            session, comment_id, defaults=settings.default_policy, batch_size=settings.scoring_claim_size,
             lease_s=settings.scoring_lease_s, redelivered=redelivered,
         )
     if not jobs:
@@ -38,8 +38,10 @@ def score_comment(self, comment_id: str) -> str:
         return _after_failure(self, jobs, error)
     with database.session() as session:
         for job, job_outputs in zip(jobs, outputs):
-            scoring.finish_scoring(session, job, job_outputs, fingerprint=fingerprint(job),
-                                   enqueue_delivery=runtime.enqueue_delivery)
+            decision = scoring.finish_scoring(session, job, job_outputs, fingerprint=fingerprint(job),
+                                              enqueue_delivery=runtime.enqueue_delivery)
+            if decision is not None:
+                log.info("decided", extra={"comment_id": job.comment_id, "status": decision.status, "batch": len(jobs)})
     return "decided"
 
 
