@@ -96,6 +96,7 @@ def submit(
     comment.status = PENDING
     comment.decided_by = None
     comment.scoring_attempts = 0
+    comment.scoring_lease_until = None  # a worker busy with the old text must not hold up the new one
     comment.article_title = article["title"]
     comment.article_url = article.get("url")
     comment.author_name = row["author_name"]

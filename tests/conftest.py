@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import fcntl
+import time
 
 import psycopg
 
@@ -53,6 +54,7 @@ os.environ.update(
 import pytest  # noqa: E402
 import redis  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from service.app import create_app  # noqa: E402
 from service.config import Settings  # noqa: E402
@@ -90,8 +92,16 @@ def database(settings, migrated_database) -> Database:
 def clean_state(database):
     yield
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    with database.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # A worker may still be writing (a heartbeat, a late task): TRUNCATE can then deadlock with it. Try again.
+    for attempt in range(5):
+        try:
+            with database.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
     redis.Redis.from_url(QUEUE_ONLY_BROKER).flushdb()
 
 

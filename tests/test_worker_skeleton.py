@@ -47,3 +47,21 @@ def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(se
     assert sweep_pending.run() == 1
     assert scoring_messages(queue_redis) == [created["id"]]
     assert sweep_pending.run() == 0  # swept once per window, not on every beat
+
+
+def test_an_edit_frees_the_comment_from_a_claim_on_its_old_text(client, publisher, database, settings):
+    from service import scoring
+    from service.scoring import ScorerOutput
+
+    created = post_comment(client, publisher, comment()).get_json()
+    with database.session() as session:
+        old_jobs = scoring.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
+    assert [job.revision for job in old_jobs] == [1]
+    assert post_comment(client, publisher, comment(text="An edited text.")).status_code == 202
+    with database.session() as session:
+        new_jobs = scoring.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
+    assert [job.revision for job in new_jobs] == [2]
+    outputs = [ScorerOutput("test-rules", "1", {"toxicity": 0.0})]
+    with database.session() as session:
+        assert scoring.finish_scoring(session, old_jobs[0], outputs, fingerprint=None, enqueue_delivery=None) is None
+        assert scoring.finish_scoring(session, new_jobs[0], outputs, fingerprint=None, enqueue_delivery=None).revision == 2
