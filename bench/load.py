@@ -29,7 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scoring import BROKER_URL, DATABASE_URL, fresh_database  # noqa: E402
+from bench.scoring import BROKER_URL, DATABASE_URL, PRODUCTION_TIMINGS, fresh_database  # noqa: E402
 from service.signing import signature_header  # noqa: E402
 
 TEXTS = [
@@ -71,7 +71,7 @@ def run(rate: float, duration: float, publisher_count: int, drain_s: float = 60)
             keys.append((publisher.id, secret))
     receiver.secret = None  # several secrets; signatures are checked by the delivery tests
     stack = Stack(Path(tempfile.mkdtemp(prefix="kavalu-load-")), DATABASE_URL, BROKER_URL,
-                  env={"KAVALU_TORCH_THREADS": "1"}, api_workers=2, scoring_workers=2).start()
+                  env={"KAVALU_TORCH_THREADS": "1", **PRODUCTION_TIMINGS}, api_workers=2, scoring_workers=2).start()
     latencies, statuses, lock = [], Counter(), threading.Lock()
 
     def publisher_loop(index: int, publisher_id: str, secret: str) -> None:

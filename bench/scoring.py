@@ -1,18 +1,28 @@
 """Scoring throughput: the real pipeline (API -> Redis -> worker -> PostgreSQL) against the bare model.
 
-Run:  .venv/bin/python bench/scoring.py [--comments 600] [--torch-threads 2]
+Run:  .venv/bin/python bench/scoring.py [--comments 600] [--workers 2] [--torch-threads 1]
 Needs PostgreSQL and Redis on this machine, as for the tests, and ../shared/data/abuse/abuse_train.csv.
 
 The corpus is a fixed, source-balanced sample of typical comments (under 100 words) from the shared
-training file, read at run time. The bare model scores it in batches through DetoxifyAbuseScorer in
-this process; the pipeline run posts the same texts, signed, to gunicorn and times until every
-comment has a decision in PostgreSQL. Both use the same torch thread count. Prints comments/s for
-each and their ratio. Figures in the README were taken on the 2-core development VM.
+training file, read at run time. Both sides use the same layout: `--workers` processes with
+`--torch-threads` torch threads each (the default, 2 x 1, is what two cores do best).
+
+- bare model: each process loads the default abuse model through DetoxifyAbuseScorer and scores its
+  share of the corpus in batches; comments/s = corpus / slowest process.
+- pipeline: gunicorn, `--workers` Celery scoring workers, the deliveries worker and beat, with the
+  production sweep settings. The workers' scoring consumers are paused (Celery remote control), the
+  corpus is posted, signed, through the API, then the consumers resume and the clock runs until every
+  comment has its decision in PostgreSQL. So the figure is what the queue, the database, all scorers
+  and the decision engine sustain together; the intake figure is printed apart (bench/intake.py is
+  the intake benchmark).
+
+Prints comments/s for both and their ratio. Figures in the README were taken on the 2-core VM named there.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -31,6 +41,9 @@ from service.signing import signature_header  # noqa: E402
 PG_ADMIN = os.environ.get("KAVALU_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE_URL = os.environ.get("KAVALU_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kavalu_bench")
 BROKER_URL = os.environ.get("KAVALU_BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
+# The stack's production sweep, lease and delivery timings, not the short ones the reliability tests use.
+PRODUCTION_TIMINGS = {"KAVALU_SWEEP_INTERVAL_S": "30", "KAVALU_SWEEP_STALE_AFTER_S": "60", "KAVALU_SCORING_LEASE_S": "120",
+                      "KAVALU_DELIVERY_DISPATCH_INTERVAL_S": "10"}
 
 
 def fresh_database() -> None:
@@ -39,7 +52,7 @@ def fresh_database() -> None:
         conn.execute("CREATE DATABASE kavalu_bench")
 
 
-def bare_model(texts: list[str], threads: int, batch_size: int) -> float:
+def _bare_worker(texts, threads, batch_size, ready, go, results):
     import torch
 
     from workers.scoring.abuse import DetoxifyAbuseScorer
@@ -47,13 +60,32 @@ def bare_model(texts: list[str], threads: int, batch_size: int) -> float:
     torch.set_num_threads(threads)
     scorer = DetoxifyAbuseScorer(batch_size=batch_size, num_threads=threads)
     scorer.score_texts(texts[:32])  # warm up
+    ready.release()
+    go.wait()
     started = time.perf_counter()
     scorer.score_texts(texts)
-    return len(texts) / (time.perf_counter() - started)
+    results.put(time.perf_counter() - started)
 
 
-def pipeline(texts: list[str], threads: int, batch_size: int) -> tuple[float, float]:
+def bare_model(texts: list[str], workers: int, threads: int, batch_size: int) -> float:
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
+    processes = [context.Process(target=_bare_worker, args=(texts[n::workers], threads, batch_size, ready, go, results))
+                 for n in range(workers)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire()
+    go.set()
+    slowest = max(results.get() for _ in processes)
+    for process in processes:
+        process.join()
+    return len(texts) / slowest
+
+
+def pipeline(texts: list[str], workers: int, threads: int, batch_size: int) -> tuple[float, float]:
     import redis
+    from celery import Celery
 
     from service import publishers
     from service.config import Settings
@@ -63,53 +95,60 @@ def pipeline(texts: list[str], threads: int, batch_size: int) -> tuple[float, fl
 
     fresh_database()
     redis.Redis.from_url(BROKER_URL).flushdb()
-    env = {"KAVALU_TORCH_THREADS": str(threads), "KAVALU_SCORING_BATCH_SIZE": str(batch_size)}
+    env = {"KAVALU_TORCH_THREADS": str(threads), "KAVALU_SCORING_BATCH_SIZE": str(batch_size), **PRODUCTION_TIMINGS}
     settings = Settings.from_env({**os.environ, "DATABASE_URL": DATABASE_URL, "BROKER_URL": BROKER_URL})
     upgrade(settings)
     database = Database(settings)
     with database.session() as session:
         publisher, secret = publishers.create(session, "bench", None)
         publisher_id = publisher.id
-    stack = Stack(Path(tempfile.mkdtemp(prefix="kavalu-scoring-")), DATABASE_URL, BROKER_URL, env=env, api_workers=2)
+    stack = Stack(Path(tempfile.mkdtemp(prefix="kavalu-scoring-")), DATABASE_URL, BROKER_URL, env=env,
+                  api_workers=2, scoring_workers=workers)
     stack.start()
+    control = Celery(broker=BROKER_URL).control
     try:
-        bodies = []
+        replies = control.cancel_consumer("scoring", reply=True, timeout=5)
+        assert len(replies) == workers + 1, f"expected every worker to pause its consumer: {replies}"
+        http = requests.Session()
+        started = time.perf_counter()
         for n, text in enumerate(texts):
             body = json.dumps({"comment_id": f"s-{n}", "article": {"id": "a-1", "title": "Bench article"},
                                "author": {"name": f"Reader {n}", "email": f"r{n}@example.in", "ip": "203.0.113.9"},
                                "text": text}).encode()
-            bodies.append(body)
-        http = requests.Session()
-        started = time.perf_counter()
-        for body in bodies:
             headers = {"Content-Type": "application/json", "X-Kavalu-Publisher": publisher_id,
                        "X-Kavalu-Signature": signature_header(secret, body, int(time.time()))}
             assert http.post(stack.base_url + "/v1/comments", data=body, headers=headers, timeout=30).status_code == 202
-        posted = time.perf_counter() - started
+        posting = time.perf_counter() - started
+        time.sleep(1)  # let the API's last metrics and logs settle
+        started = time.perf_counter()
+        for worker in stack.scoring:
+            control.add_consumer("scoring", destination=[worker.hostname], reply=False)
         with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
             while conn.execute("SELECT count(*) FROM comments WHERE status = 'pending'").fetchone()[0]:
-                time.sleep(0.05)
+                time.sleep(0.02)
         elapsed = time.perf_counter() - started
     finally:
         stack.stop()
         database.dispose()
-    return len(texts) / elapsed, posted
+    return len(texts) / elapsed, len(texts) / posting
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=600)
-    parser.add_argument("--torch-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="scoring processes, on both sides")
+    parser.add_argument("--torch-threads", type=int, default=1, help="torch threads per process")
     parser.add_argument("--batch-size", type=int, default=32)
     options = parser.parse_args()
     texts = corpus(DEFAULT_DATA, options.comments)
     words = sum(len(t.split()) for t in texts) / len(texts)
-    print(f"corpus: {len(texts)} comments, mean {words:.0f} words; {os.cpu_count()} CPUs, torch threads {options.torch_threads}")
-    bare = bare_model(texts, options.torch_threads, options.batch_size)
-    print(f"bare model (DetoxifyAbuseScorer, batches of {options.batch_size}): {bare:7.1f} comments/s")
-    through, posting = pipeline(texts, options.torch_threads, options.batch_size)
-    print(f"pipeline (API -> Redis -> worker -> PostgreSQL):      {through:7.1f} comments/s  (posting took {posting:.1f}s)")
-    print(f"pipeline / bare model: {through / bare:.0%}")
+    layout = f"{options.workers} processes x {options.torch_threads} torch threads"
+    print(f"corpus: {len(texts)} comments, mean {words:.0f} words; {os.cpu_count()} CPUs; {layout}")
+    bare = bare_model(texts, options.workers, options.torch_threads, options.batch_size)
+    print(f"bare model (DetoxifyAbuseScorer, batches of {options.batch_size}):  {bare:7.1f} comments/s")
+    through, intake = pipeline(texts, options.workers, options.torch_threads, options.batch_size)
+    print(f"pipeline (queue -> worker, all scorers -> PostgreSQL): {through:7.1f} comments/s")
+    print(f"pipeline / bare model: {through / bare:.0%}   (intake, one client, while paused: {intake:.0f} comments/s)")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ class Settings:
     abuse_config_dir: str | None = None
     abuse_model_dir: str | None = None
     scoring_batch_size: int = 32
-    scoring_claim_size: int = 128
+    scoring_claim_size: int = 32
+    scoring_wake_ttl_s: float = 2.0
+    scoring_drain_s: float = 60.0
     torch_threads: int = 1
     block_private_callbacks: bool = True
     delivery_base_delay_s: float = 10.0
@@ -95,7 +97,9 @@ class Settings:
             abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
             abuse_model_dir=env.get("KAVALU_MODEL_DIR") or None,
             scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
-            scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 128)),
+            scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 32)),
+            scoring_wake_ttl_s=float(env.get("KAVALU_SCORING_WAKE_TTL_S", 2)),
+            scoring_drain_s=float(env.get("KAVALU_SCORING_DRAIN_S", 60)),
             torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
             block_private_callbacks=_bool(env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS"), True),
             delivery_base_delay_s=float(env.get("KAVALU_DELIVERY_BASE_DELAY_S", 10)),

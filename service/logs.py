@@ -28,10 +28,10 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = rid
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+                entry[key] = value if isinstance(value, (str, int, float, bool, type(None), dict, list)) else str(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -6,6 +6,7 @@ the same transaction, delivered by a task enqueued only after commit.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -34,6 +35,17 @@ def callback_payload(event_id: str, comment: Comment, decision: Decision) -> dic
     }
 
 
+@dataclass
+class NewDecision:
+    """What to record for one comment; see record_decisions."""
+
+    comment: Comment
+    status: str
+    reasons: list[dict]
+    scores: dict[str, float]
+    policy_version: int
+
+
 def record_decision(
     session: Session,
     comment: Comment,
@@ -48,35 +60,56 @@ def record_decision(
     now: datetime | None = None,
 ) -> Decision:
     """Set the comment's status and append a decision; a final one (approved/rejected) also gets an outbound event."""
+    return record_decisions(session, [NewDecision(comment, status, reasons, scores, policy_version)], decided_by=decided_by,
+                            enqueue_delivery=enqueue_delivery, actor=actor, now=now)[0]
+
+
+def record_decisions(
+    session: Session,
+    new: list[NewDecision],
+    *,
+    decided_by: str,
+    enqueue_delivery: Callable[[str], object] | None,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> list[Decision]:
+    """record_decision for many comments at once: two INSERTs in all, however many there are."""
     now = now or utcnow()
-    decision = Decision(
-        comment_id=comment.id,
-        publisher_id=comment.publisher_id,
-        revision=comment.current_revision,
-        status=status,
-        decided_by=decided_by,
-        actor=actor,
-        reasons=reasons,
-        scores=scores,
-        policy_version=policy_version,
-        decided_at=now,
-    )
-    session.add(decision)
-    comment.status = status
-    comment.decided_by = decided_by
-    comment.updated_at = now
-    comment.claimed_by = None
-    comment.claim_expires_at = None
+    decisions = []
+    for item in new:
+        comment = item.comment
+        decisions.append(Decision(
+            comment_id=comment.id,
+            publisher_id=comment.publisher_id,
+            revision=comment.current_revision,
+            status=item.status,
+            decided_by=decided_by,
+            actor=actor,
+            reasons=item.reasons,
+            scores=item.scores,
+            policy_version=item.policy_version,
+            decided_at=now,
+        ))
+        comment.status = item.status
+        comment.decided_by = decided_by
+        comment.updated_at = now
+        comment.claimed_by = None
+        comment.claim_expires_at = None
+    session.add_all(decisions)
     session.flush()
-    COMMENTS_DECIDED.labels(status=status, decided_by=decided_by).inc()
-    if status in FINAL_STATUSES:
-        # The id is made here so the payload (NOT NULL) is complete on the first INSERT.
-        event = OutboundEvent(id=new_id("evt"), publisher_id=comment.publisher_id, comment_id=comment.id,
-                              decision_id=decision.id, next_attempt_at=now, created_at=now)
-        event.payload = callback_payload(event.id, comment, decision)
-        session.add(event)
+    events = []
+    for item, decision in zip(new, decisions):
+        COMMENTS_DECIDED.labels(status=item.status, decided_by=decided_by).inc()
+        if item.status in FINAL_STATUSES:
+            # The id is made here so the payload (NOT NULL) is complete on the first INSERT.
+            event = OutboundEvent(id=new_id("evt"), publisher_id=item.comment.publisher_id, comment_id=item.comment.id,
+                                  decision_id=decision.id, next_attempt_at=now, created_at=now)
+            event.payload = callback_payload(event.id, item.comment, decision)
+            events.append(event)
+    if events:
+        session.add_all(events)
         session.flush()
         if enqueue_delivery is not None:
-            event_id = event.id
-            run_after_commit(session, lambda: enqueue_delivery(event_id))
-    return decision
+            event_ids = [event.id for event in events]
+            run_after_commit(session, lambda: [enqueue_delivery(event_id) for event_id in event_ids])
+    return decisions

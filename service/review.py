@@ -817,37 +817,63 @@ def author_state(session: Session, publisher_id: str, email: str | None, ip: str
     - normal: otherwise.
     Policy-level blocked_emails/domains/ip_ranges are not looked at here (service.content_rules does that).
     """
+    return author_states(session, [(publisher_id, email, ip, policy)], now=now)[0]
+
+
+def author_states(session: Session, authors: list[tuple[str, str | None, str | None, dict]],
+                  now: datetime | None = None) -> list[str]:
+    """author_state for many (publisher_id, email, ip, policy) at once, in two queries."""
     now = now or utcnow()
-    email_key = (email or "").strip().lower()
-    try:
-        ip_value = ipaddress.ip_address((ip or "").strip()) if ip else None
-    except ValueError:
-        ip_value = None
-    rules = session.scalars(select(AuthorRule).where(
+    keys = []
+    for publisher_id, email, ip, policy in authors:
+        try:
+            ip_value = ipaddress.ip_address((ip or "").strip()) if ip else None
+        except ValueError:
+            ip_value = None
+        keys.append((publisher_id, (email or "").strip().lower(), ip_value, policy))
+    publisher_ids = {key[0] for key in keys}
+    rules = list(session.scalars(select(AuthorRule).where(
         AuthorRule.revoked_at.is_(None),
-        or_(AuthorRule.publisher_id == publisher_id, AuthorRule.publisher_id.is_(None)),
-    ))
-    matched = {rule.action for rule in rules if _rule_matches(rule, email_key, ip_value)}
-    if "ban" in matched:
-        return BANNED
-    if "trust" in matched:
-        return TRUSTED
-    threshold = policy.get("author_rejection_rate_threshold")
-    if threshold is None or not email_key:
-        return NORMAL
-    since = now - AUTHOR_HISTORY_WINDOW
-    counts = dict(session.execute(
-        select(Comment.status, func.count()).where(
-            Comment.publisher_id == publisher_id,
-            func.lower(Comment.author_email) == email_key,
+        or_(AuthorRule.publisher_id.in_(publisher_ids), AuthorRule.publisher_id.is_(None)),
+    )))
+    history = _rejection_history(session, {(key[0], key[1]) for key in keys
+                                           if key[1] and key[3].get("author_rejection_rate_threshold") is not None}, now)
+    states = []
+    for publisher_id, email_key, ip_value, policy in keys:
+        matched = {rule.action for rule in rules
+                   if rule.publisher_id in (None, publisher_id) and _rule_matches(rule, email_key, ip_value)}
+        counts = history.get((publisher_id, email_key), {})
+        decided = counts.get(APPROVED, 0) + counts.get(REJECTED, 0)
+        threshold = policy.get("author_rejection_rate_threshold")
+        if "ban" in matched:
+            states.append(BANNED)
+        elif "trust" in matched:
+            states.append(TRUSTED)
+        elif (threshold is not None and decided >= AUTHOR_HISTORY_MIN_DECISIONS
+              and counts.get(REJECTED, 0) / decided > float(threshold)):
+            states.append(PREMODERATED)
+        else:
+            states.append(NORMAL)
+    return states
+
+
+def _rejection_history(session: Session, authors: set[tuple[str, str]], now: datetime) -> dict[tuple[str, str], dict[str, int]]:
+    """Final decisions in the history window, counted by status, per (publisher_id, lower-case email)."""
+    if not authors:
+        return {}
+    email = func.lower(Comment.author_email)
+    rows = session.execute(
+        select(Comment.publisher_id, email, Comment.status, func.count()).where(
+            Comment.publisher_id.in_({publisher_id for publisher_id, _ in authors}),
+            email.in_({email_key for _, email_key in authors}),
             Comment.status.in_(FINAL_STATUSES),
-            Comment.updated_at >= since,
-        ).group_by(Comment.status)
-    ).all())
-    decided = counts.get(APPROVED, 0) + counts.get(REJECTED, 0)
-    if decided >= AUTHOR_HISTORY_MIN_DECISIONS and counts.get(REJECTED, 0) / decided > float(threshold):
-        return PREMODERATED
-    return NORMAL
+            Comment.updated_at >= now - AUTHOR_HISTORY_WINDOW,
+        ).group_by(Comment.publisher_id, email, Comment.status)
+    ).all()
+    history: dict[tuple[str, str], dict[str, int]] = {}
+    for publisher_id, email_key, status, count in rows:
+        history.setdefault((publisher_id, email_key), {})[status] = count
+    return history
 
 
 # -- feedback -------------------------------------------------------------------------------------

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from service import content_rules
 from service.decisions import RuleHit, decide
 from service.observability import DECISION_LATENCY
 from service.models import PENDING, REVIEW, Comment, CommentRevision, Publisher, Score, SenderDetails, utcnow
-from service.outcomes import record_decision
+from service.outcomes import NewDecision, record_decision, record_decisions
 from service.policy import merged_policy
 
 
@@ -52,7 +52,7 @@ class ScorerOutput:
 
 def claim_for_scoring(
     session: Session,
-    comment_id: str,
+    comment_id: str | None,
     *,
     defaults: dict,
     batch_size: int,
@@ -60,30 +60,33 @@ def claim_for_scoring(
     redelivered: bool = False,
     now: datetime | None = None,
 ) -> list[ScoringJob]:
-    """Claim `comment_id` and, to fill a batch, other fresh pending comments.
+    """Claim `comment_id` (if given and still pending) and, to fill a batch, other fresh pending comments.
 
     A claim is a lease: the attempt counter goes up and other workers leave the
     comment alone until the lease lapses. Comments that failed before are
     scored alone, so a poison comment can't drag a batch down with it.
-    Returns [] when the comment is decided or another worker holds it.
+    The batch is filled even when `comment_id` is gone: intake wakes one worker for
+    many comments (see TaskQueue.enqueue_scoring), so a task stands for all of them.
+    Returns [] when there is nothing to score.
     """
     now = now or utcnow()
     free = or_(Comment.scoring_lease_until.is_(None), Comment.scoring_lease_until < now)
-    own = session.scalars(
-        select(Comment).where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
-        .with_for_update(skip_locked=True)
-    ).first()
-    if own is None:
-        return []
-    claimed = [own]
-    if own.scoring_attempts == 0 and batch_size > 1:
+    claimed = []
+    if comment_id is not None:
+        claimed += session.scalars(
+            select(Comment).where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
+            .with_for_update(skip_locked=True)
+        ).all()
+    if not (claimed and claimed[0].scoring_attempts > 0) and batch_size > len(claimed):
         claimed += session.scalars(
             select(Comment)
             .where(Comment.status == PENDING, Comment.scoring_attempts == 0, Comment.id != comment_id, free)
             .order_by(Comment.received_at)
-            .limit(batch_size - 1)
+            .limit(batch_size - len(claimed))
             .with_for_update(skip_locked=True)
         ).all()
+    if not claimed:
+        return []
     lease_until = now + timedelta(seconds=lease_s)
     for comment in claimed:
         comment.scoring_attempts += 1
@@ -113,23 +116,53 @@ def _jobs(session: Session, claimed: list[Comment], defaults: dict) -> list[Scor
     return jobs
 
 
-def rule_hits(session: Session, comment: Comment, job: ScoringJob, fingerprint: str | None, now: datetime) -> tuple[list[RuleHit], bool]:
+@dataclass
+class _RuleFacts:
+    """What the non-model rules need to know about a batch, loaded in a few queries."""
+
+    ips: dict[str, str | None]
+    author_states: dict[str, str]
+    earlier_same_text: dict[str, list[str]]  # comment id -> authors of earlier comments with its text
+
+
+def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob], fingerprints: list[str | None],
+                now: datetime) -> _RuleFacts:
+    from service import review  # the review module owns author bans, trust and history
+
+    revisions = {(c.id, j.revision) for c, j in zip(comments, jobs)}
+    ips = {comment_id: ip for comment_id, revision, ip in session.execute(
+        select(SenderDetails.comment_id, SenderDetails.revision, SenderDetails.ip)
+        .where(SenderDetails.comment_id.in_([c.id for c in comments]))
+    ) if (comment_id, revision) in revisions}
+    states = review.author_states(session, [(c.publisher_id, c.author_email, ips.get(c.id), j.policy) for c, j in zip(comments, jobs)], now=now)
+    # Earlier comments are those scored before this batch (their fingerprint is stored) and those
+    # ahead of it in the batch, which is in the order received.
+    earlier_same_text: dict[str, list[str]] = {}
+    wanted = {f for f in fingerprints if f}
+    stored = session.execute(
+        select(Comment.id, Comment.publisher_id, Comment.text_fingerprint, Comment.author_email, Comment.received_at)
+        .where(Comment.text_fingerprint.in_(wanted), Comment.id.notin_([c.id for c in comments]))
+    ).all() if wanted else []
+    seen = [(row.publisher_id, row.text_fingerprint, row.author_email, _aware(row.received_at, now)) for row in stored]
+    for comment, job, fingerprint in zip(comments, jobs, fingerprints):
+        if fingerprint:
+            since = now - timedelta(seconds=job.policy.get("duplicate_window_seconds", 3600))
+            earlier_same_text[comment.id] = [author for publisher_id, other, author, received in seen
+                                             if publisher_id == comment.publisher_id and other == fingerprint and received >= since]
+            seen.append((comment.publisher_id, fingerprint, comment.author_email, _aware(comment.received_at, now)))
+    return _RuleFacts(ips, dict(zip([c.id for c in comments], states)), earlier_same_text)
+
+
+def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[list[RuleHit], bool]:
     """Rules that don't come from a model. Returns the hits and whether the author is trusted."""
     policy = job.policy
     hits: list[RuleHit] = []
-    sender = session.scalars(
-        select(SenderDetails).where(SenderDetails.comment_id == comment.id, SenderDetails.revision == job.revision)
-    ).first()
-    ip = sender.ip if sender else None
-
-    blocked_by_policy = content_rules.author_blocked(comment.author_email, ip, policy)
+    blocked_by_policy = content_rules.author_blocked(comment.author_email, facts.ips.get(comment.id), policy)
     if blocked_by_policy:
         hits.append(RuleHit("author_banned", "reject", blocked_by_policy))
-    state = _author_state(session, comment, ip, policy)
+    state = facts.author_states[comment.id]
     if state == "banned":
         hits.append(RuleHit("author_banned", "reject", "author_rule"))
-    trusted = state == "trusted"
-
     for hit in content_rules.match_terms(job.text, policy.get("blocked_terms") or []):
         hits.append(RuleHit("blocked_term", "reject", hit["term"]))
     for hit in content_rules.match_terms(job.text, policy.get("suspect_terms") or []):
@@ -138,71 +171,74 @@ def rule_hits(session: Session, comment: Comment, job: ScoringJob, fingerprint: 
         hits.append(RuleHit("premoderation", "review"))
     if state == "premoderated":
         hits.append(RuleHit("author_history", "review"))
-    if fingerprint:
-        hits.extend(_duplicate_hits(session, comment, fingerprint, policy, now))
-    return hits, trusted
-
-
-def _author_state(session: Session, comment: Comment, ip: str | None, policy: dict) -> str:
-    from service import review  # the review module owns author bans, trust and history
-
-    return review.author_state(session, comment.publisher_id, comment.author_email, ip, policy)
-
-
-def _duplicate_hits(session: Session, comment: Comment, fingerprint: str, policy: dict, now: datetime) -> list[RuleHit]:
-    since = now - timedelta(seconds=policy.get("duplicate_window_seconds", 3600))
-    same_text = (
-        select(Comment.author_email)
-        .where(Comment.publisher_id == comment.publisher_id, Comment.text_fingerprint == fingerprint,
-               Comment.id != comment.id, Comment.received_at >= since)
-    )
-    authors = list(session.scalars(same_text))
-    hits = []
+    authors = facts.earlier_same_text.get(comment.id, [])
     if comment.author_email in authors:
         hits.append(RuleHit("duplicate_text", "review", "same author"))
     if len(set(authors) - {comment.author_email}) >= 2:
         hits.append(RuleHit("duplicate_text", "review", "many authors"))
-    return hits
+    return hits, state == "trusted"
 
 
-def finish_scoring(
+def _aware(moment: datetime, now: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+
+
+def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScorerOutput], *, fingerprint: str | None,
+                   enqueue_delivery: Callable[[str], object] | None, now: datetime | None = None):
+    """finish_batch for one comment."""
+    return finish_batch(session, [job], [outputs], fingerprints=[fingerprint], enqueue_delivery=enqueue_delivery, now=now)[0]
+
+
+def finish_batch(
     session: Session,
-    job: ScoringJob,
-    outputs: list[ScorerOutput],
+    jobs: list[ScoringJob],
+    outputs: list[list[ScorerOutput]],
     *,
-    fingerprint: str | None,
+    fingerprints: list[str | None],
     enqueue_delivery: Callable[[str], object] | None,
     now: datetime | None = None,
-):
-    """Store the scores and the automatic decision for one claimed revision.
+) -> list:
+    """Store the scores and the automatic decisions for claimed revisions, in one transaction
+    and a fixed number of statements however large the batch.
 
-    Returns the decision, or None when the comment changed meanwhile (an edit
+    Returns each job's decision, or None where the comment changed meanwhile (an edit
     arrived and will be scored by its own task, or someone decided it).
     """
     now = now or utcnow()
-    comment = session.get(Comment, job.comment_id, with_for_update=True)
-    if comment is None or comment.status != PENDING or comment.current_revision != job.revision:
-        return None
-    comment.text_fingerprint = fingerprint
-    scores: dict[str, float] = {}
-    sources: dict[str, str] = {}
-    for output in outputs:
-        for category, value in output.scores.items():
-            spans = [span for span in output.spans if span.get("category") == category]
-            session.add(Score(comment_id=comment.id, revision=job.revision, scorer=output.scorer,
-                              model_version=output.model_version, category=category, score=float(value), spans=spans, created_at=now))
-            if value >= scores.get(category, -1.0):
-                scores[category] = round(float(value), 6)
-                sources[category] = f"{output.scorer}@{output.model_version}"
-    hits, trusted = rule_hits(session, comment, job, fingerprint, now)
-    outcome = decide(scores=scores, sources=sources, rule_hits=hits, policy=job.policy, author_trusted=trusted)
-    comment.scoring_lease_until = None
-    received = comment.received_at if comment.received_at.tzinfo else comment.received_at.replace(tzinfo=now.tzinfo)
-    DECISION_LATENCY.observe(max(0.0, (now - received).total_seconds()))
-    return record_decision(
-        session, comment, status=outcome.status, decided_by="auto", reasons=outcome.reasons, scores=scores,
-        policy_version=job.policy["version"], enqueue_delivery=enqueue_delivery, now=now,
-    )
+    locked = {c.id: c for c in session.scalars(
+        select(Comment).where(Comment.id.in_([job.comment_id for job in jobs])).order_by(Comment.id).with_for_update()
+    )}
+    live = [(index, locked[job.comment_id]) for index, job in enumerate(jobs)
+            if job.comment_id in locked and locked[job.comment_id].status == PENDING
+            and locked[job.comment_id].current_revision == job.revision]
+    if not live:
+        return [None] * len(jobs)
+    facts = _rule_facts(session, [c for _, c in live], [jobs[i] for i, _ in live], [fingerprints[i] for i, _ in live], now)
+    score_rows, new = [], []
+    for index, comment in live:
+        job = jobs[index]
+        scores: dict[str, float] = {}
+        sources: dict[str, str] = {}
+        for output in outputs[index]:
+            for category, value in output.scores.items():
+                score_rows.append(dict(comment_id=comment.id, revision=job.revision, scorer=output.scorer,
+                                       model_version=output.model_version, category=category, score=float(value),
+                                       spans=[span for span in output.spans if span.get("category") == category], created_at=now))
+                if value >= scores.get(category, -1.0):
+                    scores[category] = round(float(value), 6)
+                    sources[category] = f"{output.scorer}@{output.model_version}"
+        hits, trusted = rule_hits(comment, job, facts)
+        outcome = decide(scores=scores, sources=sources, rule_hits=hits, policy=job.policy, author_trusted=trusted)
+        comment.text_fingerprint = fingerprints[index]
+        comment.scoring_lease_until = None
+        DECISION_LATENCY.observe(max(0.0, (now - _aware(comment.received_at, now)).total_seconds()))
+        new.append(NewDecision(comment, outcome.status, outcome.reasons, scores, job.policy["version"]))
+    decisions = record_decisions(session, new, decided_by="auto", enqueue_delivery=enqueue_delivery, now=now)
+    session.execute(insert(Score), score_rows)
+    results: list = [None] * len(jobs)
+    for (index, _), decision in zip(live, decisions):
+        results[index] = decision
+    return results
 
 
 def give_up_scoring(session: Session, comment_id: str, *, max_attempts: int, defaults: dict,

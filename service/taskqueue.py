@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 SCORE_COMMENT = "kavalu.score_comment"
 DELIVER_EVENT = "kavalu.deliver_event"
+WAKE_KEY = "kavalu:scoring:wake"
 
 
 def sent_at_header() -> dict:
@@ -21,11 +22,46 @@ def sent_at_header() -> dict:
     return {"kavalu_sent_at": time.time(), "kavalu_request_id": request_id.get()}
 
 
+class ScoringWake:
+    """Intake wakes a scoring worker only when none has been woken and not yet started: a woken
+    worker drains every pending comment (workers.tasks.score_comment), so a burst of comments
+    costs one task, not one each. The mark lives in the broker's Redis and expires after
+    `scoring_wake_ttl_s`, so a lost task delays nothing for long (and the sweeper backs it up).
+    With the filesystem broker, or a TTL of 0, every comment gets its own task.
+    """
+
+    def __init__(self, settings: Settings):
+        self.ttl_ms = int(settings.scoring_wake_ttl_s * 1000)
+        self.redis = None
+        if self.ttl_ms > 0 and settings.broker_url.startswith("redis"):
+            import redis
+
+            self.redis = redis.Redis.from_url(settings.broker_url, socket_connect_timeout=settings.broker_connect_timeout_s,
+                                              socket_timeout=settings.broker_connect_timeout_s)
+
+    def needs_task(self, comment_id: str) -> bool:
+        if self.redis is None:
+            return True
+        try:
+            return bool(self.redis.set(WAKE_KEY, comment_id, nx=True, px=self.ttl_ms))
+        except Exception:  # Redis down: try the send anyway; if it fails too, the sweeper has the comment
+            return True
+
+    def taken(self) -> None:
+        """Called by a worker before it looks for work: from now on a new comment needs a new task."""
+        if self.redis is not None:
+            try:
+                self.redis.delete(WAKE_KEY)
+            except Exception as error:
+                log.warning("could not clear the scoring wake mark", extra={"error": type(error).__name__})
+
+
 class TaskQueue:
     def __init__(self, settings: Settings):
         self.celery = Celery("kavalu-client", set_as_current=False)
         self.celery.conf.update(settings.celery_config())
         settings.make_broker_folders()
+        self.wake = ScoringWake(settings)
 
     def send(self, task_name: str, *args) -> bool:
         """Send a task; False if the broker is unreachable.
@@ -41,7 +77,7 @@ class TaskQueue:
             return False
 
     def enqueue_scoring(self, comment_id: str) -> bool:
-        return self.send(SCORE_COMMENT, comment_id)
+        return self.send(SCORE_COMMENT, comment_id) if self.wake.needs_task(comment_id) else True
 
     def enqueue_delivery(self, event_id: str) -> bool:
         return self.send(DELIVER_EVENT, event_id)

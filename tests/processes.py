@@ -33,16 +33,18 @@ def wait_until(predicate, timeout: float, interval: float = 0.2, message: str = 
 
 def start_celery_worker(env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False,
                         concurrency: int = 1) -> subprocess.Popen:
+    hostname = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     command = [
         sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
         "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
-        "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
+        "--hostname", hostname, "--without-gossip", "--without-mingle",
     ]
     if beat:
         command += ["--beat", "--schedule", str(log_path.with_suffix(".schedule"))]
     log = open(log_path, "w")
     process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     process.log_path = log_path
+    process.hostname = hostname
     wait_until(lambda: "ready." in log_path.read_text() or process.poll() is not None, 120, message="celery worker ready")
     if process.poll() is not None:
         raise RuntimeError("celery worker died:\n" + log_path.read_text()[-3000:])

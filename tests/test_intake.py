@@ -192,8 +192,22 @@ def test_twenty_concurrent_identical_posts_make_one_row_and_one_task(app, publis
     assert len(scoring_messages(queue_redis)) == 1
 
 
-def test_edit_creates_a_new_revision_and_rescoring(client, publisher, database, queue_redis):
+def test_a_burst_wakes_one_worker_and_a_worker_that_starts_lets_the_next_comment_wake_another(client, publisher, settings, queue_redis):
+    from service.taskqueue import ScoringWake
+
+    ids = [post_comment(client, publisher, comment(comment_id=f"burst-{n}")).get_json()["id"] for n in range(5)]
+    assert scoring_messages(queue_redis) == ids[:1]  # the woken worker drains all five
+    assert 0 < queue_redis.pttl("kavalu:scoring:wake") <= settings.scoring_wake_ttl_s * 1000
+    ScoringWake(settings).taken()
+    later = post_comment(client, publisher, comment(comment_id="burst-later")).get_json()["id"]
+    assert sorted(scoring_messages(queue_redis)) == sorted([ids[0], later])
+
+
+def test_edit_creates_a_new_revision_and_rescoring(client, publisher, database, settings, queue_redis):
+    from service.taskqueue import ScoringWake
+
     first = post_comment(client, publisher, comment()).get_json()
+    ScoringWake(settings).taken()  # a worker took the first wake-up
     edited = post_comment(client, publisher, comment(text="An edited comment."))
     assert edited.status_code == 202 and edited.get_json()["id"] == first["id"]
     with database.session() as session:

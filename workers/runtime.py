@@ -5,10 +5,11 @@ import logging
 import os
 
 from service.db import Database
-from service.taskqueue import sent_at_header
+from service.taskqueue import ScoringWake, sent_at_header
 
 log = logging.getLogger(__name__)
 _database: tuple[int, Database] | None = None
+_wake: tuple[int, ScoringWake] | None = None
 
 
 def database(settings) -> Database:
@@ -17,6 +18,13 @@ def database(settings) -> Database:
     if _database is None or _database[0] != os.getpid():
         _database = (os.getpid(), Database(settings))
     return _database[1]
+
+
+def scoring_woken(settings) -> None:
+    global _wake
+    if _wake is None or _wake[0] != os.getpid():
+        _wake = (os.getpid(), ScoringWake(settings))
+    _wake[1].taken()
 
 
 def enqueue_delivery(event_id: str) -> None:

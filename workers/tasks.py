@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import text
 
@@ -16,36 +17,63 @@ log = logging.getLogger(__name__)
 @celery.task(bind=True, name="kavalu.score_comment", acks_late=True, ignore_result=True,
              soft_time_limit=120, time_limit=180, max_retries=None)
 def score_comment(self, comment_id: str) -> str:
-    """Score a comment (and, to fill a batch, other fresh pending ones) and decide.
+    """Score a comment and decide; then keep scoring fresh pending comments, in batches, while there are any.
 
-    A redelivered or duplicate task finds the comment decided or claimed and does nothing.
+    Intake wakes one worker for many comments (TaskQueue.enqueue_scoring), so a task drains
+    what is waiting rather than only its own comment. A redelivered or duplicate task finds
+    the comment decided or claimed and does nothing more than look for other work.
     """
-    database = runtime.database(settings)
+    runtime.scoring_woken(settings)  # from here on, a new comment wakes another worker
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-    with database.session() as session:
-        jobs = scoring.claim_for_scoring(
+    deadline = time.monotonic() + settings.scoring_drain_s
+    scored = 0
+    while True:
+        jobs = _claim(comment_id, redelivered)
+        if not jobs:
+            break
+        if not _score_and_decide(self, jobs):
+            return "failed"
+        scored += len(jobs)
+        comment_id, redelivered = None, False
+        if time.monotonic() > deadline:
+            # Hand over rather than hold this worker past its time limit; the next task goes on draining.
+            score_comment.apply_async(args=[jobs[-1].comment_id], retry=False, headers=sent_at_header())
+            break
+    return "decided" if scored else "skipped"
+
+
+def _claim(comment_id: str | None, redelivered: bool) -> list[scoring.ScoringJob]:
+    with runtime.database(settings).session() as session:
+        return scoring.claim_for_scoring(
             session, comment_id, defaults=settings.default_policy, batch_size=settings.scoring_claim_size,
             lease_s=settings.scoring_lease_s, redelivered=redelivered,
         )
-    if not jobs:
-        return "skipped"
+
+
+def _score_and_decide(task, jobs: list[scoring.ScoringJob]) -> bool:
     from workers.pipeline import fingerprint, get_pipeline
 
+    started = time.perf_counter()
     try:
-        outputs = get_pipeline(settings).score(jobs)
+        pipeline = get_pipeline(settings)  # inside: a model that can't load fails the batch like a crash
+        outputs = pipeline.score(jobs)
     except Exception as error:
-        log.exception("scoring failed", extra={"comment_id": comment_id, "batch": len(jobs)})
-        return _after_failure(self, jobs, error)
-    with database.session() as session:
-        for job, job_outputs in zip(jobs, outputs):
-            decision = scoring.finish_scoring(session, job, job_outputs, fingerprint=fingerprint(job),
-                                              enqueue_delivery=runtime.enqueue_delivery)
-            if decision is not None:
-                log.info("decided", extra={"comment_id": job.comment_id, "status": decision.status, "batch": len(jobs)})
-    return "decided"
+        log.exception("scoring failed", extra={"comment_id": jobs[0].comment_id, "batch": len(jobs)})
+        _after_failure(task, jobs, error)
+        return False
+    scored = time.perf_counter()
+    with runtime.database(settings).session() as session:
+        decisions = scoring.finish_batch(session, jobs, outputs, fingerprints=[fingerprint(job) for job in jobs],
+                                         enqueue_delivery=runtime.enqueue_delivery)
+    log.info("batch decided", extra={"batch": len(jobs), "scorers_s": {k: round(v, 3) for k, v in pipeline.timings.items()},
+                                     "score_s": round(scored - started, 3), "store_s": round(time.perf_counter() - scored, 3)})
+    for job, decision in zip(jobs, decisions):
+        if decision is not None:
+            log.info("decided", extra={"comment_id": job.comment_id, "status": decision.status, "batch": len(jobs)})
+    return True
 
 
-def _after_failure(task, jobs, error: Exception) -> str:
+def _after_failure(task, jobs, error: Exception) -> None:
     """A batch failed: release the claims. Each comment is retried alone until its attempts are spent,
     then it goes to review with `scoring_failed`."""
     database = runtime.database(settings)
@@ -60,7 +88,6 @@ def _after_failure(task, jobs, error: Exception) -> str:
                 retry.append(job.comment_id)
     for comment_id in retry:
         score_comment.apply_async(args=[comment_id], countdown=2, retry=False, headers=sent_at_header())
-    return "failed"
 
 
 @celery.task(name="kavalu.sweep_pending", ignore_result=True, soft_time_limit=60)

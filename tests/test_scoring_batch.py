@@ -1,0 +1,80 @@
+"""Finishing a claimed batch: the same decisions as one comment at a time, in a fixed number of statements."""
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from service import scoring
+from service.models import Decision, OutboundEvent, Score
+from service.scoring import ScorerOutput
+from tests.helpers import comment, post_comment
+
+CLEAN = [ScorerOutput("test-model", "1", {"toxicity": 0.01, "insult": 0.0})]
+
+
+def _post(client, publisher, n: int, text: str | None = None, email: str | None = None) -> list[str]:
+    ids = []
+    for i in range(n):
+        body = comment(comment_id=f"batch-{i}", text=text or f"A civil remark number {i} about the article.",
+                       author__email=email or f"reader{i}@example.in")
+        ids.append(post_comment(client, publisher, body).get_json()["id"])
+    return ids
+
+
+def _claim(database, settings, first_id: str, size: int):
+    with database.session() as session:
+        return scoring.claim_for_scoring(session, first_id, defaults=settings.default_policy, batch_size=size, lease_s=120)
+
+
+def _finish(database, jobs, count_statements: bool = False):
+    from workers.pipeline import fingerprint
+
+    statements = []
+    with database.session() as session:
+        def count(*_):
+            statements.append(1)
+
+        event.listen(session.connection(), "before_cursor_execute", count)
+        decisions = scoring.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=[fingerprint(j) for j in jobs],
+                                         enqueue_delivery=None)
+    return decisions, len(statements)
+
+
+def test_a_batch_is_finished_in_the_same_number_of_statements_whatever_its_size(client, publisher, database, settings):
+    ids = _post(client, publisher, 24)
+    small = _claim(database, settings, ids[0], 3)
+    large = _claim(database, settings, ids[3], 21)
+    assert (len(small), len(large)) == (3, 21)
+    small_decisions, small_statements = _finish(database, small)
+    large_decisions, large_statements = _finish(database, large)
+    assert small_statements == large_statements <= 10
+    assert {d.status for d in small_decisions + large_decisions} == {"approved"}
+    with database.session() as session:
+        assert session.scalar(select(Score.id).where(Score.comment_id == ids[-1]).limit(1)) is not None
+        events = session.scalars(select(OutboundEvent)).all()
+        decisions = {d.id: d for d in session.scalars(select(Decision))}
+    assert len(events) == len(decisions) == 24
+    assert {e.payload["data"]["comment_id"] for e in events} == {f"batch-{i}" for i in range(24)}
+    assert all(decisions[e.decision_id].comment_id == e.comment_id for e in events)
+
+
+def test_within_a_batch_only_the_later_copy_of_a_text_is_a_duplicate(client, publisher, database, settings):
+    ids = _post(client, publisher, 3, text="Buy cheap followers at my page today.", email="same@example.in")
+    jobs = _claim(database, settings, ids[0], 3)
+    assert [job.comment_id for job in jobs] == ids
+    decisions, _ = _finish(database, jobs)
+    assert [d.status for d in decisions] == ["approved", "review", "review"]
+    assert decisions[0].reasons == []
+    for later in decisions[1:]:
+        assert [(r["code"], r["detail"]) for r in later.reasons] == [("duplicate_text", "same author")]
+
+
+def test_a_comment_decided_meanwhile_is_left_alone_and_the_rest_are_finished(client, publisher, database, settings):
+    ids = _post(client, publisher, 3)
+    jobs = _claim(database, settings, ids[0], 3)
+    with database.session() as session:
+        from service.models import Comment
+
+        session.get(Comment, ids[1]).status = "rejected"
+    decisions, _ = _finish(database, jobs)
+    assert decisions[1] is None
+    assert [decisions[0].status, decisions[2].status] == ["approved", "approved"]
