@@ -136,6 +136,7 @@ class Settings:
                 "kavalu.score_comment": {"queue": SCORING_QUEUE},
                 "kavalu.sweep_pending": {"queue": SCORING_QUEUE},
                 "kavalu.deliver_event": {"queue": DELIVERIES_QUEUE},
+                "kavalu.deliver_events": {"queue": DELIVERIES_QUEUE},
                 "kavalu.dispatch_due_deliveries": {"queue": DELIVERIES_QUEUE},
             },
             "broker_connection_timeout": self.broker_connect_timeout_s,

@@ -61,7 +61,14 @@ def record_decision(
 ) -> Decision:
     """Set the comment's status and append a decision; a final one (approved/rejected) also gets an outbound event."""
     return record_decisions(session, [NewDecision(comment, status, reasons, scores, policy_version)], decided_by=decided_by,
-                            enqueue_delivery=enqueue_delivery, actor=actor, now=now)[0]
+                            enqueue_deliveries=one_by_one(enqueue_delivery), actor=actor, now=now)[0]
+
+
+def one_by_one(enqueue_delivery: Callable[[str], object] | None) -> Callable[[list[str]], object] | None:
+    """An enqueue_deliveries for callers that send one task per event."""
+    if enqueue_delivery is None:
+        return None
+    return lambda event_ids: [enqueue_delivery(event_id) for event_id in event_ids]
 
 
 def record_decisions(
@@ -69,11 +76,13 @@ def record_decisions(
     new: list[NewDecision],
     *,
     decided_by: str,
-    enqueue_delivery: Callable[[str], object] | None,
+    enqueue_deliveries: Callable[[list[str]], object] | None,
     actor: str | None = None,
     now: datetime | None = None,
 ) -> list[Decision]:
-    """record_decision for many comments at once: two INSERTs in all, however many there are."""
+    """record_decision for many comments at once: two INSERTs in all, however many there are.
+
+    After commit, `enqueue_deliveries` gets each publisher's new event ids, in order."""
     now = now or utcnow()
     decisions = []
     for item in new:
@@ -109,7 +118,9 @@ def record_decisions(
     if events:
         session.add_all(events)
         session.flush()
-        if enqueue_delivery is not None:
-            event_ids = [event.id for event in events]
-            run_after_commit(session, lambda: [enqueue_delivery(event_id) for event_id in event_ids])
+        if enqueue_deliveries is not None:
+            by_publisher: dict[str, list[str]] = {}
+            for event in events:
+                by_publisher.setdefault(event.publisher_id, []).append(event.id)
+            run_after_commit(session, lambda: [enqueue_deliveries(ids) for ids in by_publisher.values()])
     return decisions

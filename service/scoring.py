@@ -17,7 +17,7 @@ from service import content_rules
 from service.decisions import RuleHit, decide
 from service.observability import DECISION_LATENCY
 from service.models import PENDING, REVIEW, Comment, CommentRevision, Publisher, Score, SenderDetails, utcnow
-from service.outcomes import NewDecision, record_decision, record_decisions
+from service.outcomes import NewDecision, one_by_one, record_decision, record_decisions
 from service.policy import merged_policy
 
 
@@ -186,7 +186,8 @@ def _aware(moment: datetime, now: datetime) -> datetime:
 def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScorerOutput], *, fingerprint: str | None,
                    enqueue_delivery: Callable[[str], object] | None, now: datetime | None = None):
     """finish_batch for one comment."""
-    return finish_batch(session, [job], [outputs], fingerprints=[fingerprint], enqueue_delivery=enqueue_delivery, now=now)[0]
+    return finish_batch(session, [job], [outputs], fingerprints=[fingerprint], enqueue_deliveries=one_by_one(enqueue_delivery),
+                        now=now)[0]
 
 
 def finish_batch(
@@ -195,7 +196,7 @@ def finish_batch(
     outputs: list[list[ScorerOutput]],
     *,
     fingerprints: list[str | None],
-    enqueue_delivery: Callable[[str], object] | None,
+    enqueue_deliveries: Callable[[list[str]], object] | None,
     now: datetime | None = None,
 ) -> list:
     """Store the scores and the automatic decisions for claimed revisions, in one transaction
@@ -233,7 +234,7 @@ def finish_batch(
         comment.scoring_lease_until = None
         DECISION_LATENCY.observe(max(0.0, (now - _aware(comment.received_at, now)).total_seconds()))
         new.append(NewDecision(comment, outcome.status, outcome.reasons, scores, job.policy["version"]))
-    decisions = record_decisions(session, new, decided_by="auto", enqueue_delivery=enqueue_delivery, now=now)
+    decisions = record_decisions(session, new, decided_by="auto", enqueue_deliveries=enqueue_deliveries, now=now)
     session.execute(insert(Score), score_rows)
     results: list = [None] * len(jobs)
     for (index, _), decision in zip(live, decisions):

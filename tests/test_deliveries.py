@@ -493,3 +493,23 @@ def test_the_feed_matches_what_the_worker_delivered(delivery_worker, client, dat
     by_event = {r["body"]["event_id"]: r["body"]["data"] for r in receiver.requests}
     called_back = [by_event[e] for e in events]
     assert [(i["id"], i["comment_id"], i["status"]) for i in fed] == [(d["id"], d["comment_id"], d["status"]) for d in called_back]
+
+
+def test_a_scoring_batch_delivers_one_publishers_events_in_one_task_and_stops_at_a_failure(delivery_worker, database, publisher, receivers):
+    receiver = receivers(secret=publisher.secret)
+    set_callback(database, publisher.id, receiver.url)
+    events = [decide(database, publisher.id, f"batch-{i}") for i in range(3)]
+    delivery_worker.celery.send_task("kavalu.deliver_events", args=[events], retry=False)
+    for event_id in events:
+        wait_for_status(database, event_id, "delivered")
+    assert [r["body"]["event_id"] for r in receiver.requests] == events
+    assert all(r["signature_ok"] for r in receiver.requests)
+
+    failing = receivers(secret=publisher.secret, fail_first=1)
+    set_callback(database, publisher.id, failing.url)
+    later = [decide(database, publisher.id, f"later-{i}") for i in range(3)]
+    delivery_worker.celery.send_task("kavalu.deliver_events", args=[later], retry=False)
+    for event_id in later:  # the dispatcher picks up the two that were left, and the retry
+        wait_for_status(database, event_id, "delivered")
+    assert failing.requests[0]["body"]["event_id"] == later[0] and failing.requests[0]["answer"] == 500
+    assert sorted(r["body"]["event_id"] for r in failing.accepted()) == sorted(later)

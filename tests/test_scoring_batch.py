@@ -25,7 +25,7 @@ def _claim(database, settings, first_id: str, size: int):
         return scoring.claim_for_scoring(session, first_id, defaults=settings.default_policy, batch_size=size, lease_s=120)
 
 
-def _finish(database, jobs, count_statements: bool = False):
+def _finish(database, jobs, sent: list | None = None):
     from workers.pipeline import fingerprint
 
     statements = []
@@ -35,7 +35,7 @@ def _finish(database, jobs, count_statements: bool = False):
 
         event.listen(session.connection(), "before_cursor_execute", count)
         decisions = scoring.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=[fingerprint(j) for j in jobs],
-                                         enqueue_delivery=None)
+                                         enqueue_deliveries=sent.append if sent is not None else None)
     return decisions, len(statements)
 
 
@@ -78,3 +78,18 @@ def test_a_comment_decided_meanwhile_is_left_alone_and_the_rest_are_finished(cli
     decisions, _ = _finish(database, jobs)
     assert decisions[1] is None
     assert [decisions[0].status, decisions[2].status] == ["approved", "approved"]
+
+
+def test_after_commit_each_publisher_gets_one_delivery_message_for_its_new_events(client, publisher, other_publisher, database, settings):
+    ours = _post(client, publisher, 3)
+    theirs = [post_comment(client, other_publisher, comment(comment_id=f"other-{i}", text=f"Another view, number {i}.")).get_json()["id"]
+              for i in range(2)]
+    jobs = _claim(database, settings, ours[0], 5)
+    sent: list[list[str]] = []
+    decisions, _ = _finish(database, jobs, sent)
+    with database.session() as session:
+        events = {e.id: e for e in session.scalars(select(OutboundEvent))}
+    assert sorted(len(ids) for ids in sent) == [2, 3]
+    for ids in sent:
+        comment_ids = [events[event_id].comment_id for event_id in ids]
+        assert comment_ids in (ours, theirs)  # one publisher per message, in the order received

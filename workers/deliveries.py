@@ -31,6 +31,26 @@ DISPATCH_PER_PUBLISHER = 25
              soft_time_limit=_SOFT_LIMIT_S, time_limit=_SOFT_LIMIT_S + 15)
 def deliver_event(event_id: str, expected_attempts: int | None = None) -> str:
     """One delivery attempt of one event; idempotent (see service.deliveries.attempt_delivery)."""
+    return _deliver(event_id, expected_attempts)
+
+
+@celery.task(name="kavalu.deliver_events", acks_late=True, ignore_result=True,
+             soft_time_limit=_SOFT_LIMIT_S, time_limit=_SOFT_LIMIT_S + 15)
+def deliver_events(event_ids: list[str]) -> str:
+    """First attempts of one publisher's new events, in order, from one scoring batch.
+
+    Stops at the first event that isn't delivered: the rest stay due, and the dispatcher
+    hands them out with the usual fairness between publishers, so a slow endpoint holds
+    this worker for one attempt only.
+    """
+    for event_id in event_ids:
+        outcome = _deliver(event_id, None)
+        if outcome != deliveries.DELIVERED:
+            return outcome
+    return deliveries.DELIVERED
+
+
+def _deliver(event_id: str, expected_attempts: int | None) -> str:
     with runtime.database(settings).session() as session:
         result = deliveries.attempt_delivery(session, event_id, config=CONFIG, expected_attempts=expected_attempts)
     if result.attempted:

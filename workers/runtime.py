@@ -27,14 +27,18 @@ def scoring_woken(settings) -> None:
     _wake[1].taken()
 
 
-def enqueue_delivery(event_id: str) -> None:
-    """Send the delivery task; if the broker is down, the periodic dispatcher finds the event later."""
+def enqueue_deliveries(event_ids: list[str]) -> None:
+    """Send one delivery task for one publisher's new events; if the broker is down, the periodic
+    dispatcher finds them later."""
     from workers.celery_app import celery
 
     try:
-        celery.send_task("kavalu.deliver_event", args=[event_id], retry=False, headers=sent_at_header())
+        if len(event_ids) == 1:
+            celery.send_task("kavalu.deliver_event", args=[event_ids[0]], retry=False, headers=sent_at_header())
+        else:
+            celery.send_task("kavalu.deliver_events", args=[event_ids], retry=False, headers=sent_at_header())
     except Exception as error:
-        log.warning("delivery enqueue failed; the dispatcher will retry", extra={"event_id": event_id, "error": type(error).__name__})
+        log.warning("delivery enqueue failed; the dispatcher will retry", extra={"events": len(event_ids), "error": type(error).__name__})
 
 
 def write_heartbeat(settings, hostname: str, queues: str) -> None:

@@ -64,7 +64,7 @@ def _score_and_decide(task, jobs: list[scoring.ScoringJob]) -> bool:
     scored = time.perf_counter()
     with runtime.database(settings).session() as session:
         decisions = scoring.finish_batch(session, jobs, outputs, fingerprints=[fingerprint(job) for job in jobs],
-                                         enqueue_delivery=runtime.enqueue_delivery)
+                                         enqueue_deliveries=runtime.enqueue_deliveries)
     log.info("batch decided", extra={"batch": len(jobs), "scorers_s": {k: round(v, 3) for k, v in pipeline.timings.items()},
                                      "score_s": round(scored - started, 3), "store_s": round(time.perf_counter() - scored, 3)})
     for job, decision in zip(jobs, decisions):
@@ -82,7 +82,7 @@ def _after_failure(task, jobs, error: Exception) -> None:
         for job in jobs:
             decision = scoring.give_up_scoring(
                 session, job.comment_id, max_attempts=settings.scoring_max_attempts, defaults=settings.default_policy,
-                enqueue_delivery=runtime.enqueue_delivery, error=f"{type(error).__name__}: {error}",
+                enqueue_delivery=lambda event_id: runtime.enqueue_deliveries([event_id]), error=f"{type(error).__name__}: {error}",
             )
             if decision is None:
                 retry.append(job.comment_id)
