@@ -139,6 +139,24 @@ def test_length_sorted_batches_keep_input_order(scorer):
         assert all(0.0 <= v <= 1.0 for v in r.scores.values())
 
 
+def test_scores_and_embeddings_come_from_one_pass_and_do_not_depend_on_the_batch(scorer):
+    calls = []
+    handle = scorer.model.register_forward_pre_hook(lambda mod, args, kwargs: calls.append(1), with_kwargs=True)
+    try:
+        scores, embeddings = scorer.score_and_embed(TEXTS)
+    finally:
+        handle.remove()
+    assert len(calls) == -(-len(TEXTS) // scorer.batch_size)  # one forward per micro-batch, not two
+    assert scores == scorer.score_texts(TEXTS)
+    hidden = scorer.model.config.hidden_size
+    assert [len(e) for e in embeddings] == [hidden] * len(TEXTS)
+    assert all(abs(sum(x * x for x in e) - 1.0) < 1e-4 for e in embeddings)  # L2-normalised
+    for text, batched in zip(TEXTS, embeddings):
+        alone = scorer.score_and_embed([text])[1][0]
+        assert alone == pytest.approx(batched, abs=1e-5)
+    assert scorer.embedding_space == f"{scorer.checkpoint_sha[:12]}:hidden{scorer.embedding_layer}"
+
+
 def test_long_text_is_chunked_within_max_length_and_takes_the_max(scorer):
     words = ["the", "council", "met", "on", "tuesday", "and", "you", "are", "a", "disgrace", "idiot", "road"]
     rng = __import__("random").Random(0)

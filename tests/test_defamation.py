@@ -97,6 +97,43 @@ def test_semantic_head_is_not_consulted_or_does_not_fire_on_safe_comments(text):
     assert not flagged(text, with_scorer=hybrid)
 
 
+@pytest.fixture(scope="module")
+def abuse_model():
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    return DetoxifyAbuseScorer()  # the shipped default, as the worker loads it
+
+
+def test_the_head_reads_the_abuse_models_embeddings_so_a_comment_costs_one_pass(abuse_model, monkeypatch):
+    from workers.scoring import defamation
+
+    def no_second_encoder():
+        raise AssertionError("the pipeline path must not load the MiniLM encoder")
+
+    monkeypatch.setattr(defamation, "SentenceEncoder", no_second_encoder)
+    shared = DefamationScorer()
+    # Written for this test: not in defamation_examples.csv, and the rules miss both allegations.
+    texts = ["Tahsildar Ramesh Naik keeps half the flood relief money for himself.",
+             "Coach Vinod Kumar sells places in the state team to rich parents.",
+             "Tahsildar Ramesh Naik visited the flooded villages on Monday.",
+             "Coach Vinod Kumar has been picked to train the under-19 team."]
+    assert not any(flagged(text) for text in texts)
+    items = [ScoringInput(text) for text in texts]
+    _, embeddings = abuse_model.score_and_embed(texts)
+    results = shared.score_batch(items, embeddings, abuse_model.embedding_space)
+    assert [r.scores[CATEGORY] for r in results] == [SEMANTIC_SCORE, SEMANTIC_SCORE, 0.0, 0.0]
+    assert all(r.model_version.endswith("+abuse-embedding-head-1") for r in results)
+    assert {r.label for r in results[0].spans} == {"target", "allegation"}
+
+
+def test_embeddings_from_another_model_fall_back_to_the_scorers_own_encoder(abuse_model):
+    text = "Srinidhi Builders sold the same flat to three different buyers."
+    _, embeddings = abuse_model.score_and_embed([text])
+    result = DefamationScorer().score_batch([ScoringInput(text)], embeddings, "another-model:hidden4")[0]
+    assert result.scores[CATEGORY] == SEMANTIC_SCORE
+    assert result.model_version.endswith("+minilm-head-1")
+
+
 def test_embeddings_can_be_switched_off_by_configuration():
     from service.config import Settings
 

