@@ -45,6 +45,7 @@ class Settings:
     abuse_checkpoint: str | None = None
     abuse_config_dir: str | None = None
     abuse_model_dir: str | None = None
+    abuse_precision: str = "auto"
     scoring_batch_size: int = 32
     scoring_claim_size: int = 32
     scoring_wake_ttl_s: float = 2.0
@@ -96,6 +97,7 @@ class Settings:
             abuse_checkpoint=env.get("KAVALU_ABUSE_CHECKPOINT") or None,
             abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
             abuse_model_dir=env.get("KAVALU_MODEL_DIR") or None,
+            abuse_precision=env.get("KAVALU_ABUSE_PRECISION", "auto"),
             scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
             scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 32)),
             scoring_wake_ttl_s=float(env.get("KAVALU_SCORING_WAKE_TTL_S", 2)),

@@ -14,10 +14,11 @@ Scoring:
 * windows are scored in length-sorted micro-batches of `batch_size`, so padding
   stays small, and results are put back in input order;
 * scores are clipped to [0, 1];
-* `precision`: "int8" for the shipped model (dynamic quantisation of the Linear layers
-  after Detoxify has loaded it: about 1.5x the fp32 speed on an AVX2 CPU, ROC-AUC within
-  0.004), "fp32" (the default for other checkpoints) or "bf16" (autocast; fast only on CPUs
-  with AMX). Figures in workers/abuse_model/MODEL_CARD.md.
+* `precision`: "auto" (default) runs bf16 autocast on CPUs with AMX, where it is about 1.7x
+  the fp32 speed with scores within 0.008, and fp32 elsewhere. "int8" (dynamic quantisation of
+  the Linear layers) is faster on AVX2 CPUs too, but its activation scale is taken over the whole
+  micro-batch, so a comment's score moves with its batch neighbours (up to 0.16 on typical
+  comments): opt-in only. Figures in workers/abuse_model/MODEL_CARD.md.
 * `score_and_embed` also returns, from the same forward pass, each text's mean-pooled,
   L2-normalised hidden state after layer EMBEDDING_LAYER (averaged over its windows). The
   defamation scorer's semantic head reads it, so a comment costs one transformer pass, not two.
@@ -48,7 +49,7 @@ OFFICIAL_MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small"
 CATEGORIES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit")
 MODEL_METADATA = "kavalu-model.json"
 # How the shipped model runs by default; measured in bench/abuse_model.py (see MODEL_CARD.md).
-DEFAULT_PRECISION = "int8"
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 # The layer whose mean-pooled output the defamation scorer's semantic head reads (see score_and_embed).
 EMBEDDING_LAYER = 4
 
@@ -75,6 +76,14 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _cpu_has_amx() -> bool:
+    """bf16 is fast only with AMX tiles; elsewhere it is several times slower than fp32."""
+    try:
+        return "amx_bf16" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
 
 
 def _logit(p: float) -> float:
@@ -148,10 +157,11 @@ class DetoxifyAbuseScorer:
         model = self.detoxify.model
         # Checkpoints may be stored in fp16; CPU inference is fast and exact only in fp32.
         model.float().eval()
-        if precision is None:
-            precision = DEFAULT_PRECISION if ckpt_path.resolve() == DEFAULT_CHECKPOINT.resolve() else "fp32"
-        if precision not in ("fp32", "int8", "bf16"):
-            raise AbuseModelError(f"precision must be fp32, int8 or bf16, not {precision!r}")
+        precision = precision or "auto"
+        if precision not in PRECISIONS:
+            raise AbuseModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        if precision == "auto":
+            precision = "bf16" if _cpu_has_amx() else "fp32"
         self.precision = precision
         if precision == "int8":
             # Dynamic int8 quantisation of the Linear layers, after Detoxify has loaded the model.
@@ -341,6 +351,7 @@ def scorer_kwargs(settings: Any = None) -> dict:
         "model_dir": get("abuse_model_dir", "model_dir"),
         "batch_size": get("scoring_batch_size", "batch_size"),
         "num_threads": get("torch_threads", "num_threads"),
+        "precision": get("abuse_precision", "precision"),
     }
     return {k: v for k, v in kwargs.items() if v is not None}
 
