@@ -12,16 +12,16 @@ time from ../shared/data/abuse/abuse_train.csv (never copied into the repo), str
 by source. Each configuration is loaded in a fresh subprocess so the load time is a
 cold(ish) load, then scored once as a warm-up on 64 comments and once measured.
 
-Measured 2026-11-28 on this project's machine (2-core Intel Xeon VM with AVX-512/AMX, no
-GPU, torch 2.13.0 CPU, 2 threads, batch 32, 1,000 comments of mean 21.6 words), machine
-otherwise nearly idle:
+Measured 2026-12-01 on a 2-core Intel Xeon VM (AVX-512 with AVX512-BF16, no AMX, no GPU), torch 2.13.0
+CPU, 2 threads, micro-batches of up to 32, 1,000 comments of mean 21.6 words, two runs:
 
-    default (fp32 + profanity blend)   232-263 comments/s   load 3.3-3.6 s (4.55 s incl. imports)
-    fp32, no blend                     242 comments/s       load 2.8 s
-    int8 dynamic quantisation          404 comments/s       load 3.6 s
-    bf16 autocast                      410 comments/s       load 3.4 s
+    default (auto = fp32 here) + blend   231-245 comments/s   load 3.4-4.3 s
+    int8 dynamic quantisation            308-459 comments/s
+    bf16 autocast (no AMX: slow)         137-161 comments/s
+    default, 1 torch thread              138-145 comments/s
 
-With other jobs saturating the two cores the same run fell to 15-35 comments/s.
+Other machines of the same kind gave other figures (an AVX2-only AMD EPYC: fp32 ~100/s, int8 ~150/s;
+a Xeon with AMX: bf16 410/s). With other jobs saturating the two cores the run fell to 15-35 comments/s.
 More in workers/abuse_model/MODEL_CARD.md.
 """
 from __future__ import annotations

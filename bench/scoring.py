@@ -1,6 +1,6 @@
 """Scoring throughput: the real pipeline (API -> Redis -> worker -> PostgreSQL) against the bare model.
 
-Run:  .venv/bin/python bench/scoring.py [--comments 600] [--workers 2] [--torch-threads 1]
+Run:  .venv/bin/python bench/scoring.py [--comments 1200] [--workers 2] [--torch-threads 1]
 Needs PostgreSQL and Redis on this machine, as for the tests, and ../shared/data/abuse/abuse_train.csv.
 
 The corpus is a fixed, source-balanced sample of typical comments (under 100 words) from the shared
@@ -52,13 +52,16 @@ def fresh_database() -> None:
         conn.execute("CREATE DATABASE kavalu_bench")
 
 
+def _scoring_env(threads: int, batch_size: int) -> dict:
+    return {"KAVALU_TORCH_THREADS": str(threads), "KAVALU_SCORING_BATCH_SIZE": str(batch_size)}
+
+
 def _bare_worker(texts, threads, batch_size, ready, go, results):
-    import torch
+    from service.config import Settings
+    from workers.scoring.abuse import get_abuse_scorer
 
-    from workers.scoring.abuse import DetoxifyAbuseScorer
-
-    torch.set_num_threads(threads)
-    scorer = DetoxifyAbuseScorer(batch_size=batch_size, num_threads=threads)
+    # The scorer the workers build, from the same settings (precision, micro-batch size and token budget).
+    scorer = get_abuse_scorer(Settings.from_env({**os.environ, **_scoring_env(threads, batch_size)}))
     scorer.score_texts(texts[:32])  # warm up
     ready.release()
     go.wait()
@@ -95,7 +98,7 @@ def pipeline(texts: list[str], workers: int, threads: int, batch_size: int) -> t
 
     fresh_database()
     redis.Redis.from_url(BROKER_URL).flushdb()
-    env = {"KAVALU_TORCH_THREADS": str(threads), "KAVALU_SCORING_BATCH_SIZE": str(batch_size), **PRODUCTION_TIMINGS}
+    env = {**_scoring_env(threads, batch_size), **PRODUCTION_TIMINGS}
     settings = Settings.from_env({**os.environ, "DATABASE_URL": DATABASE_URL, "BROKER_URL": BROKER_URL})
     upgrade(settings)
     database = Database(settings)
@@ -135,7 +138,7 @@ def pipeline(texts: list[str], workers: int, threads: int, batch_size: int) -> t
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--comments", type=int, default=600)
+    parser.add_argument("--comments", type=int, default=1200)
     parser.add_argument("--workers", type=int, default=2, help="scoring processes, on both sides")
     parser.add_argument("--torch-threads", type=int, default=1, help="torch threads per process")
     parser.add_argument("--batch-size", type=int, default=32)

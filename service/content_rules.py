@@ -50,6 +50,8 @@ def match_terms(text: str, terms: list[str]) -> list[dict]:
     letter-spacing ("c r o o k", "c.r.o.o.k") inside a term do not hide it.
     start/end index the original text (half-open).
     """
+    if not terms:
+        return []
     normalised, origin = normalise_with_offsets(text)
     hits: list[dict] = []
     for term in terms:

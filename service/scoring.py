@@ -100,7 +100,8 @@ def _jobs(session: Session, claimed: list[Comment], defaults: dict) -> list[Scor
         (r.comment_id, r.number): r
         for r in session.scalars(select(CommentRevision).where(CommentRevision.comment_id.in_([c.id for c in claimed])))
     }
-    publishers = {p.id: p for p in session.scalars(select(Publisher).where(Publisher.id.in_({c.publisher_id for c in claimed})))}
+    policies = {p.id: publisher_policy(defaults, p)
+                for p in session.scalars(select(Publisher).where(Publisher.id.in_({c.publisher_id for c in claimed})))}
     jobs = []
     for comment in claimed:
         revision = revisions[(comment.id, comment.current_revision)]
@@ -111,7 +112,7 @@ def _jobs(session: Session, claimed: list[Comment], defaults: dict) -> list[Scor
             article_title=comment.article_title,
             article_body=revision.article_body or "",
             language=comment.language,
-            policy=publisher_policy(defaults, publishers[comment.publisher_id]),
+            policy=policies[comment.publisher_id],
         ))
     return jobs
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import requests
 
+from service.config import Settings
+from workers.runtime import MODELS_LOADED
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -45,7 +48,11 @@ def start_celery_worker(env: dict, log_path: Path, queues: str = "scoring,delive
     process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     process.log_path = log_path
     process.hostname = hostname
-    wait_until(lambda: "ready." in log_path.read_text() or process.poll() is not None, 120, message="celery worker ready")
+    # A scoring worker's child loads the models after the worker says "ready."; wait for that too.
+    loads_models = "scoring" in queues and Settings.from_env(env).preload_models
+    ready = ("ready.", MODELS_LOADED) if loads_models else ("ready.",)
+    wait_until(lambda: all(line in log_path.read_text() for line in ready) or process.poll() is not None, 120,
+               message="celery worker ready")
     if process.poll() is not None:
         raise RuntimeError("celery worker died:\n" + log_path.read_text()[-3000:])
     return process

@@ -139,6 +139,28 @@ def test_length_sorted_batches_keep_input_order(scorer):
         assert all(0.0 <= v <= 1.0 for v in r.scores.values())
 
 
+def test_micro_batches_keep_to_a_padded_token_budget(tiny, no_network):
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    ckpt, hf_dir = tiny
+    budgeted = DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=32, batch_tokens=48, num_threads=1)
+    texts = TEXTS + ["a few more words here"] * 6 + ["hi"] * 10
+    shapes = []
+    handle = budgeted.model.register_forward_pre_hook(
+        lambda mod, args, kwargs: shapes.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
+    )
+    try:
+        batched = budgeted.predict_texts(texts)
+    finally:
+        handle.remove()
+    # Short texts go many to a batch, long ones alone; none is over the budget unless it is alone.
+    assert all(rows * width <= 48 or rows == 1 for rows, width in shapes)
+    assert max(rows for rows, _ in shapes) >= 10 and shapes[-1][0] == 1
+    assert sum(rows for rows, _ in shapes) == len(texts)
+    for text, score in zip(texts, batched):
+        assert score == pytest.approx(budgeted.predict_texts([text])[0], abs=1e-5)
+
+
 def test_scores_and_embeddings_come_from_one_pass_and_do_not_depend_on_the_batch(scorer):
     calls = []
     handle = scorer.model.register_forward_pre_hook(lambda mod, args, kwargs: calls.append(1), with_kwargs=True)

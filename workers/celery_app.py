@@ -1,9 +1,15 @@
 """The Celery app, for the `celery -A workers.celery_app` command."""
 from __future__ import annotations
 
+import logging
+import time
+
 from celery import Celery, signals
 
 from service.config import Settings
+from workers import runtime
+
+log = logging.getLogger(__name__)
 
 settings = Settings.from_env()
 settings.make_broker_folders()
@@ -25,7 +31,10 @@ def _load_models_after_fork(**_):
     if settings.preload_models:
         from workers.pipeline import get_pipeline
 
-        get_pipeline(settings)
+        started = time.perf_counter()
+        get_pipeline(settings).warm_up()
+        # The worker says "ready" before its children have loaded the models; this line says when they have.
+        log.info(runtime.MODELS_LOADED, extra={"load_s": round(time.perf_counter() - started, 2)})
 
 
 @signals.after_setup_logger.connect
@@ -46,8 +55,6 @@ def _carry_request_id(task=None, **_):
 
 @signals.worker_ready.connect
 def _start_heartbeat(sender=None, **_):
-    from workers import runtime
-
     queues = ",".join(sorted(queue.name for queue in sender.app.amqp.queues.consume_from.values())) if sender else ""
     runtime.start_heartbeat(settings, sender.hostname if sender else "worker", queues)
 

@@ -43,6 +43,11 @@ class ScoringPipeline:
             outputs.append(row)
         return outputs
 
+    def warm_up(self) -> None:
+        """Score two made-up comments, so the first real batch does not pay for first-call set-up."""
+        self.score([ScoringJob("warm-up", 1, text, "Warm-up", "", None, {}) for text in
+                    ("A short comment.", "Councillor Ravi took a bribe from the builder, call 98450 12345.")])
+
     def _abuse_and_embeddings(self, inputs: list[ScoringInput]) -> tuple[list[ScoreResult], list[list[float]]]:
         scores, embeddings = self.abuse.score_and_embed([item.text for item in inputs])
         return [ScoreResult(self.abuse.name, self.abuse.model_version, s, []) for s in scores], embeddings

@@ -8,6 +8,7 @@ from service.db import Database
 from service.taskqueue import ScoringWake, sent_at_header
 
 log = logging.getLogger(__name__)
+MODELS_LOADED = "scoring models loaded"  # logged by each scoring process once its models are in memory
 _database: tuple[int, Database] | None = None
 _wake: tuple[int, ScoringWake] | None = None
 

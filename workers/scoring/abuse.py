@@ -11,8 +11,9 @@ Scoring:
 * texts are tokenised once, split into windows of the model's own maximum length
   (512 tokens or the tokenizer's `model_max_length`, whichever is smaller), and the
   score of a text is the max over its windows;
-* windows are scored in length-sorted micro-batches of `batch_size`, so padding
-  stays small, and results are put back in input order;
+* windows are scored in length-sorted micro-batches of at most `batch_size` windows and
+  `batch_tokens` padded tokens, so padding stays small and short comments go many to a
+  batch, and results are put back in input order;
 * scores are clipped to [0, 1];
 * `precision`: "auto" (default) runs bf16 autocast on CPUs with AMX, where it is about 1.7x
   the fp32 speed with scores within 0.008, and fp32 elsewhere. "int8" (dynamic quantisation of
@@ -118,6 +119,7 @@ class DetoxifyAbuseScorer:
         config_dir: str | os.PathLike | None = None,
         model_dir: str | os.PathLike | None = None,
         batch_size: int = 32,
+        batch_tokens: int | None = 384,
         num_threads: int | None = None,
         max_length: int | None = None,
         precision: str | None = None,
@@ -128,6 +130,7 @@ class DetoxifyAbuseScorer:
         if num_threads:
             torch.set_num_threads(int(num_threads))
         self.batch_size = max(1, int(batch_size))
+        self.batch_tokens = int(batch_tokens) if batch_tokens else None
         sha = None
         if checkpoint is not None:
             ckpt_path = Path(checkpoint)
@@ -275,8 +278,7 @@ class DetoxifyAbuseScorer:
         window_count = [0] * len(texts)
         pad = self.tokenizer.pad_token_id or 0
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                batch = [chunks[k] for k in order[start : start + self.batch_size]]
+            for batch in self._micro_batches([chunks[k] for k in order]):
                 longest = max(len(w) for _, w in batch)
                 ids = torch.full((len(batch), longest), pad, dtype=torch.long)
                 mask = torch.zeros((len(batch), longest), dtype=torch.long)
@@ -300,6 +302,21 @@ class DetoxifyAbuseScorer:
             return scores, None
         means = pooled_sum / torch.tensor(window_count, dtype=torch.float32).clamp(min=1).unsqueeze(1)
         return scores, torch.nn.functional.normalize(means, dim=1).tolist()
+
+    def _micro_batches(self, windows: list[tuple[int, list[int]]]):
+        """Consecutive runs of the length-sorted windows: at most batch_size windows, and at most
+        batch_tokens tokens once padded to the longest (so short comments go many to a batch and
+        long ones few; small matrices stay in cache on CPU)."""
+        batch: list[tuple[int, list[int]]] = []
+        for window in windows:  # sorted by length, so the window being added is the longest
+            full = len(batch) == self.batch_size or (
+                self.batch_tokens and (len(batch) + 1) * len(window[1]) > self.batch_tokens)
+            if batch and full:
+                yield batch
+                batch = []
+            batch.append(window)
+        if batch:
+            yield batch
 
     def score_texts(self, texts: list[str]) -> list[dict[str, float]]:
         return self._finish_scores(texts, self.predict_texts(texts))
@@ -350,6 +367,7 @@ def scorer_kwargs(settings: Any = None) -> dict:
         "config_dir": get("abuse_config_dir", "config_dir"),
         "model_dir": get("abuse_model_dir", "model_dir"),
         "batch_size": get("scoring_batch_size", "batch_size"),
+        "batch_tokens": get("scoring_batch_tokens", "batch_tokens"),
         "num_threads": get("torch_threads", "num_threads"),
         "precision": get("abuse_precision", "precision"),
     }

@@ -651,6 +651,21 @@ _ALLEGATION_PATTERNS = [
     r"(?:the\s+)?(?:evidence|deaths?|death|crime|rape|case|files?|records?|complaints?|facts)\b",
 ]
 _ALLEGATION = re.compile("|".join(f"(?:{p})" for p in _ALLEGATION_PATTERNS), re.IGNORECASE)
+# Every allegation begins a word (or is "'s ..."); trying the big alternation only there, rather
+# than at every character as finditer does, is what keeps the lexicon cheap.
+_ALLEGATION_START = re.compile(r"\b\w|['’]")
+
+
+def _allegations(text: str):
+    """The allegation matches in text, left to right, not overlapping (like _ALLEGATION.finditer)."""
+    end = 0
+    for start in _ALLEGATION_START.finditer(text):
+        if start.start() < end:
+            continue
+        match = _ALLEGATION.match(text, start.start())
+        if match and match.end() > match.start():
+            end = match.end()
+            yield match
 
 # --------------------------------------------------------------------------- blockers
 
@@ -872,7 +887,7 @@ def _scan(text: str, targets: list[Mention]) -> tuple[list[Finding], bool]:
     if not targets:
         return [], False
     if _comment_disclaimed(text):
-        return [], _ALLEGATION.search(text) is not None
+        return [], next(_allegations(text), None) is not None
     seen = False
     findings: list[Finding] = []
     earlier_target: Mention | None = None
@@ -880,7 +895,7 @@ def _scan(text: str, targets: list[Mention]) -> tuple[list[Finding], bool]:
         sentence = text[sent_start:sent_end]
         sentence_targets = [t for t in targets if sent_start <= t.start < sent_end]
         attribution_before = _ATTRIBUTION.search(text[:sent_start]) is not None
-        for match in _ALLEGATION.finditer(sentence):
+        for match in _allegations(sentence):
             seen = True
             if attribution_before or _allegation_blocked(sentence, match.start(), match.end()):
                 continue
