@@ -245,3 +245,20 @@ def test_the_allegation_lexicon_is_tried_at_word_starts_with_the_same_matches_as
     texts += ["He's corrupt to the core", "Manager Ravi's a liar who took bribes, bribes and more bribes.", ""]
     for text in texts:
         assert [m.span() for m in _allegations(text)] == [m.span() for m in _ALLEGATION.finditer(text)], text
+
+
+HOLDOUT_SETS = sorted((Path(__file__).parent / "data").glob("defamation_holdout_*.csv"))
+
+
+@pytest.mark.parametrize("path", HOLDOUT_SETS, ids=[path.stem for path in HOLDOUT_SETS])
+def test_held_out_sets_with_other_names_and_wording_meet_the_goal(path):
+    from service.config import Settings
+    from workers.pipeline import PipelineDefamationScorer
+
+    rows = load_rows(path)
+    pipeline_scorer = PipelineDefamationScorer(Settings.from_env({}))  # as the worker runs it
+    results = pipeline_scorer.score_batch([ScoringInput(row["text"]) for row in rows])
+    pairs = [(result.scores[CATEGORY] >= REVIEW_THRESHOLD, row["label"] == "1") for result, row in zip(results, rows)]
+    precision, recall, f1 = metrics(pairs)
+    assert precision >= 0.80, (precision, recall, f1)
+    assert f1 >= 0.85, (precision, recall, f1)

