@@ -12,15 +12,15 @@ time from ../shared/data/abuse/abuse_train.csv (never copied into the repo), str
 by source. Each configuration is loaded in a fresh subprocess so the load time is a
 cold(ish) load, then scored once as a warm-up on 64 comments and once measured.
 
-Measured 2026-12-01 on a 2-core Intel Xeon VM (AVX-512 with AVX512-BF16, no AMX, no GPU), torch 2.13.0
-CPU, 2 threads, micro-batches of up to 32, 1,000 comments of mean 21.6 words, two runs:
+Measured 2026-12-01 on a 2-core Intel Xeon VM (AVX-512 with VNNI and AVX512-BF16, no AMX, no GPU), torch
+2.13.0 CPU, 2 threads, micro-batches of up to 32, 1,000 comments of mean 21.6 words:
 
-    default (auto = fp32 here) + blend   231-245 comments/s   load 3.4-4.3 s
-    int8 dynamic quantisation            308-459 comments/s
-    bf16 autocast (no AMX: slow)         137-161 comments/s
-    default, 1 torch thread              138-145 comments/s
+    default (auto = int8 per token here) + blend   369-373 comments/s   load 3.4-3.6 s
+    fp32                                           231-245 comments/s
+    bf16 autocast (no AMX: slow)                   137-161 comments/s
+    default, 1 torch thread                        235 comments/s
 
-Other machines of the same kind gave other figures (an AVX2-only AMD EPYC: fp32 ~100/s, int8 ~150/s;
+Other machines of the same kind gave other figures (an AVX2-only AMD EPYC: fp32 ~100/s, torch's dynamic int8 ~150/s;
 a Xeon with AMX: bf16 410/s). With other jobs saturating the two cores the run fell to 15-35 comments/s.
 More in workers/abuse_model/MODEL_CARD.md.
 """

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +56,9 @@ class Comment(Base):
     __table_args__ = (
         UniqueConstraint("publisher_id", "external_id", name="uq_comments_publisher_external_id"),
         Index("ix_comments_status_enqueued", "status", "enqueued_at"),
+        # The scoring rules' look-ups (service.review.author_states, service.scoring._rule_facts).
+        Index("ix_comments_publisher_email_lower", "publisher_id", text("lower(author_email)")),
+        Index("ix_comments_fingerprint_received", "text_fingerprint", "received_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -72,7 +76,7 @@ class Comment(Base):
     decided_by: Mapped[str | None] = mapped_column(String(16))
     current_revision: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
-    text_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    text_fingerprint: Mapped[str | None] = mapped_column(String(64))
     scoring_attempts: Mapped[int] = mapped_column(Integer, default=0)
     # A worker that claims a comment for scoring holds it until then; a dead worker's claim lapses.
     scoring_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -140,9 +140,11 @@ def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob
     # ahead of it in the batch, which is in the order received.
     earlier_same_text: dict[str, list[str]] = {}
     wanted = {f for f in fingerprints if f}
+    longest_window = max(job.policy.get("duplicate_window_seconds", 3600) for job in jobs)
     stored = session.execute(
         select(Comment.id, Comment.publisher_id, Comment.text_fingerprint, Comment.author_email, Comment.received_at)
-        .where(Comment.text_fingerprint.in_(wanted), Comment.id.notin_([c.id for c in comments]))
+        .where(Comment.text_fingerprint.in_(wanted), Comment.received_at >= now - timedelta(seconds=longest_window),
+               Comment.publisher_id.in_({c.publisher_id for c in comments}), Comment.id.notin_([c.id for c in comments]))
     ).all() if wanted else []
     seen = [(row.publisher_id, row.text_fingerprint, row.author_email, _aware(row.received_at, now)) for row in stored]
     for comment, job, fingerprint in zip(comments, jobs, fingerprints):

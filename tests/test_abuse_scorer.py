@@ -82,7 +82,8 @@ def scorer(tiny, no_network):
     from workers.scoring.abuse import DetoxifyAbuseScorer
 
     ckpt, hf_dir = tiny
-    return DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=3, num_threads=1)
+    # fp32: these tests hold batching and chunking to exact equality, which only fp32 gives.
+    return DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=3, num_threads=1, precision="fp32")
 
 
 TEXTS = [
@@ -143,7 +144,8 @@ def test_micro_batches_keep_to_a_padded_token_budget(tiny, no_network):
     from workers.scoring.abuse import DetoxifyAbuseScorer
 
     ckpt, hf_dir = tiny
-    budgeted = DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=32, batch_tokens=48, num_threads=1)
+    budgeted = DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=32, batch_tokens=48, num_threads=1,
+                                   precision="fp32")
     texts = TEXTS + ["a few more words here"] * 6 + ["hi"] * 10
     shapes = []
     handle = budgeted.model.register_forward_pre_hook(
@@ -206,6 +208,37 @@ def test_long_text_is_chunked_within_max_length_and_takes_the_max(scorer):
     for j, cls in enumerate(scorer.class_names):
         assert combined[cls] == pytest.approx(max(p[j] for p in per_window), abs=1e-5)
         assert combined[cls] > min(p[j] for p in per_window)
+
+
+def test_int8_quantises_each_token_alone_and_stays_close_to_fp32(tiny, scorer, no_network):
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+    from workers.scoring.int8 import Int8Linear
+
+    ckpt, hf_dir = tiny
+    int8 = DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=3, num_threads=1, precision="int8")
+    layers = dict(int8.model.named_modules())
+    assert isinstance(layers["bert.encoder.layer.0.attention.self.query"], Int8Linear)
+    assert isinstance(layers["bert.encoder.layer.1.output.dense"], Int8Linear)
+    assert type(layers["classifier"]) is torch.nn.Linear  # the head stays fp32
+    assert int8.model_version.endswith("+int8")
+    batched = int8.predict_texts(TEXTS)
+    exact = scorer.predict_texts(TEXTS)
+    for text, quantised, reference in zip(TEXTS, batched, exact):
+        alone = int8.predict_texts([text])[0]
+        for cls in int8.class_names:
+            assert quantised[cls] == pytest.approx(reference[cls], abs=0.02)
+            # per-token scales: the other comments and the padding in a micro-batch barely matter
+            assert quantised[cls] == pytest.approx(alone[cls], abs=0.01)
+    assert batched != exact  # it really is another computation
+
+
+def test_auto_precision_is_bf16_with_amx_and_int8_without(tiny, monkeypatch, no_network):
+    from workers.scoring import abuse
+
+    ckpt, hf_dir = tiny
+    for has_amx, expected in ((True, "bf16"), (False, "int8")):
+        monkeypatch.setattr(abuse, "_cpu_has_amx", lambda: has_amx)
+        assert abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir).precision == expected
 
 
 def test_process_wide_instance_is_cached(tiny, no_network):

@@ -72,7 +72,8 @@ def test_pull_then_load_offline(mirror, tmp_path, monkeypatch):
     from workers.scoring.base import ScoringInput
 
     scorer = DetoxifyAbuseScorer(model_type="original", model_dir=dest, batch_size=2)
-    assert scorer.model_version == f"detoxify-original@{meta['sha256'][:12]}"
+    precision = "" if scorer.precision == "fp32" else f"+{scorer.precision}"
+    assert scorer.model_version == f"detoxify-original@{meta['sha256'][:12]}{precision}"
     [res] = scorer.score_batch([ScoringInput("hello there")])
     assert set(res.scores) == {"toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"}
 

@@ -146,7 +146,7 @@ def _import_class(path: str):
     return getattr(importlib.import_module(module), cls)
 
 
-def build_scorer(task: str, spec: str, abuse_settings: dict | None = None) -> Any:
+def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
     """Make a scorer for `task` ("abuse" or "defamation") from a spec string."""
     if task == "abuse":
         from workers.scoring.abuse import DetoxifyAbuseScorer, scorer_kwargs
@@ -203,7 +203,7 @@ def evaluate(
     path: str | Path,
     specs: list[str],
     threshold: float | None = None,
-    abuse_settings: dict | None = None,
+    abuse_settings: Any = None,
     factory: Callable[[str], Any] | None = None,
     group_by: str = "source",
 ) -> list[ScorerRun]:

@@ -4,6 +4,7 @@ Heavy imports (torch, detoxify) happen inside the commands, so `kavalu --help` s
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -48,30 +49,16 @@ def eval_group() -> None:
     pass
 
 
-def _settings_dict() -> dict:
-    try:
-        from service.config import Settings
-
-        s = Settings.from_env()
-        return {
-            "abuse_model_type": s.abuse_model_type,
-            "abuse_checkpoint": s.abuse_checkpoint,
-            "abuse_config_dir": s.abuse_config_dir,
-            "abuse_model_dir": s.abuse_model_dir,
-            "scoring_batch_size": s.scoring_batch_size,
-            "torch_threads": s.torch_threads,
-        }
-    except Exception:  # settings need e.g. a database URL; evaluation does not
-        return {}
-
-
 def _eval(task: str, csv_file: str, scorers: tuple[str, ...], threshold: float | None, model_dir: str | None,
           as_json: bool, group_by: str = "source") -> None:
     from workers.evaluation import evaluate, format_runs
 
-    settings = _settings_dict()
+    from service.config import Settings
+
+    # The worker's settings (model, precision, micro-batches), so the figures are the pipeline's.
+    settings = Settings.from_env()
     if model_dir:
-        settings["abuse_model_dir"] = model_dir
+        settings = dataclasses.replace(settings, abuse_model_dir=model_dir)
     runs = evaluate(task, csv_file, list(scorers) or ["default"], threshold=threshold, abuse_settings=settings,
                     group_by=group_by)
     if as_json:

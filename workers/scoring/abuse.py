@@ -16,10 +16,11 @@ Scoring:
   batch, and results are put back in input order;
 * scores are clipped to [0, 1];
 * `precision`: "auto" (default) runs bf16 autocast on CPUs with AMX, where it is about 1.7x
-  the fp32 speed with scores within 0.008, and fp32 elsewhere. "int8" (dynamic quantisation of
-  the Linear layers) is faster on AVX2 CPUs too, but its activation scale is taken over the whole
-  micro-batch, so a comment's score moves with its batch neighbours (up to 0.16 on typical
-  comments): opt-in only. Figures in workers/abuse_model/MODEL_CARD.md.
+  the fp32 speed with scores within 0.008, and int8 elsewhere: Linear layers with int8 weights
+  and activations quantised per token (workers/scoring/int8.py), about 1.6x the fp32 speed on
+  the AVX-512 CPU it was measured on, with the same ROC-AUC and scores that move by at most ~0.006 with the
+  other comments in a micro-batch. "fp32" is exact and batch-independent. Figures in
+  workers/abuse_model/MODEL_CARD.md.
 * `score_and_embed` also returns, from the same forward pass, each text's mean-pooled,
   L2-normalised hidden state after layer EMBEDDING_LAYER (averaged over its windows). The
   defamation scorer's semantic head reads it, so a comment costs one transformer pass, not two.
@@ -164,16 +165,12 @@ class DetoxifyAbuseScorer:
         if precision not in PRECISIONS:
             raise AbuseModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         if precision == "auto":
-            precision = "bf16" if _cpu_has_amx() else "fp32"
+            precision = "bf16" if _cpu_has_amx() else "int8"
         self.precision = precision
         if precision == "int8":
-            # Dynamic int8 quantisation of the Linear layers, after Detoxify has loaded the model.
-            import warnings
+            from workers.scoring.int8 import quantise_linear_layers
 
-            with warnings.catch_warnings():  # torch 2.13 warns that quantised tensor creation will move; it is pinned
-                warnings.simplefilter("ignore", UserWarning)
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-            self.detoxify.model = model
+            quantise_linear_layers(model)  # after Detoxify has loaded it; see workers/scoring/int8.py
         self.model = model
         self.embedding_layer = min(EMBEDDING_LAYER, int(getattr(model.config, "num_hidden_layers", EMBEDDING_LAYER)))
         self.tokenizer = self.detoxify.tokenizer
