@@ -93,3 +93,27 @@ def test_after_commit_each_publisher_gets_one_delivery_message_for_its_new_event
     for ids in sent:
         comment_ids = [events[event_id].comment_id for event_id in ids]
         assert comment_ids in (ours, theirs)  # one publisher per message, in the order received
+
+
+def test_the_history_and_duplicate_look_ups_can_use_an_index(client, publisher, database, settings):
+    # With many comments, the author-history and earlier-copy queries of every batch must not read a
+    # publisher's whole history; EXPLAIN the statements finish_batch really runs, with sequential scans off.
+    from sqlalchemy import text
+
+    ids = _post(client, publisher, 3)
+    jobs = _claim(database, settings, ids[0], 3)
+    statements = []
+    with database.session() as session:
+        event.listen(session.connection(), "before_cursor_execute",
+                     lambda conn, cursor, statement, parameters, *_: statements.append((statement, parameters)))
+        scoring.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=["f" * 64] * len(jobs),
+                             enqueue_deliveries=None)
+    history = [s for s in statements if "lower(comments.author_email)" in s[0]]
+    copies = [s for s in statements if "comments.text_fingerprint IN" in s[0]]
+    assert history and copies
+    with database.engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        for (statement, parameters), index in ((history[0], "ix_comments_publisher_email_lower"),
+                                               (copies[0], "ix_comments_fingerprint_received")):
+            plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+            assert index in plan, plan
