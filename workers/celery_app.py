@@ -33,6 +33,7 @@ def _load_models_after_fork(**_):
 
         started = time.perf_counter()
         get_pipeline(settings).warm_up()
+        runtime.connect_database(settings)
         # The worker says "ready" before its children have loaded the models; this line says when they have.
         log.info(runtime.MODELS_LOADED, extra={"load_s": round(time.perf_counter() - started, 2)})
 

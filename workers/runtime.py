@@ -21,6 +21,15 @@ def database(settings) -> Database:
     return _database[1]
 
 
+def connect_database(settings) -> None:
+    """Open this process's first database connection now rather than on its first comment."""
+    try:
+        with database(settings).engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception as error:  # the database may be down at start; the tasks retry on their own
+        log.warning("database not reachable at start", extra={"error": type(error).__name__})
+
+
 def scoring_woken(settings) -> None:
     global _wake
     if _wake is None or _wake[0] != os.getpid():
