@@ -241,7 +241,8 @@ def test_score_batch_keeps_order():
 def test_the_allegation_lexicon_is_tried_at_word_starts_with_the_same_matches_as_a_full_scan():
     from workers.scoring.defamation import _ALLEGATION, _allegations
 
-    texts = [row["text"] for row in load_rows(DEV_SET) + load_rows(EXAMPLES_PATH)]
+    rows = load_rows(EXAMPLES_PATH) + (load_rows(DEV_SET) if DEV_SET.exists() else [])
+    texts = [row["text"] for row in rows]
     texts += ["He's corrupt to the core", "Manager Ravi's a liar who took bribes, bribes and more bribes.", ""]
     for text in texts:
         assert [m.span() for m in _allegations(text)] == [m.span() for m in _ALLEGATION.finditer(text)], text
