@@ -116,15 +116,20 @@ def test_scores_match_detoxify_predict(scorer):
             assert ours[i][cls] == pytest.approx(theirs[cls][i], abs=1e-5)
 
 
-def test_length_sorted_batches_keep_input_order(scorer):
-    seen = []
+def predict_recording_shapes(scorer, texts):
+    """predict_texts, and the (rows, width) of every micro-batch the model saw, in order."""
+    shapes = []
     handle = scorer.model.register_forward_pre_hook(
-        lambda mod, args, kwargs: seen.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
+        lambda mod, args, kwargs: shapes.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
     )
     try:
-        batched = scorer.predict_texts(TEXTS)
+        return scorer.predict_texts(texts), shapes
     finally:
         handle.remove()
+
+
+def test_length_sorted_batches_keep_input_order(scorer):
+    batched, seen = predict_recording_shapes(scorer, TEXTS)
     assert all(rows <= 3 for rows, _ in seen)  # micro-batches of batch_size
     assert [w for _, w in seen] == sorted(w for _, w in seen)  # shortest first
     one_by_one = [scorer.predict_texts([t])[0] for t in TEXTS]
@@ -147,14 +152,7 @@ def test_micro_batches_keep_to_a_padded_token_budget(tiny, no_network):
     budgeted = DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=32, batch_tokens=48, num_threads=1,
                                    precision="fp32")
     texts = TEXTS + ["a few more words here"] * 6 + ["hi"] * 10
-    shapes = []
-    handle = budgeted.model.register_forward_pre_hook(
-        lambda mod, args, kwargs: shapes.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
-    )
-    try:
-        batched = budgeted.predict_texts(texts)
-    finally:
-        handle.remove()
+    batched, shapes = predict_recording_shapes(budgeted, texts)
     # Short texts go many to a batch, long ones alone; none is over the budget unless it is alone.
     assert all(rows * width <= 48 or rows == 1 for rows, width in shapes)
     assert max(rows for rows, _ in shapes) >= 10 and shapes[-1][0] == 1
