@@ -51,9 +51,8 @@ def eval_group() -> None:
 
 def _eval(task: str, csv_file: str, scorers: tuple[str, ...], threshold: float | None, model_dir: str | None,
           as_json: bool, group_by: str = "source") -> None:
-    from workers.evaluation import evaluate, format_runs
-
     from service.config import Settings
+    from workers.evaluation import evaluate, format_runs
 
     # The worker's settings (model, precision, micro-batches), so the figures are the pipeline's.
     settings = Settings.from_env()

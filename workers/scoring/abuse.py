@@ -50,7 +50,7 @@ OFFICIAL_MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small"
 # that are not moderation categories.
 CATEGORIES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit")
 MODEL_METADATA = "kavalu-model.json"
-# How the shipped model runs by default; measured in bench/abuse_model.py (see MODEL_CARD.md).
+# "auto" is bf16 with AMX, else int8 (see the module docstring); measured in bench/abuse_model.py and MODEL_CARD.md.
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 # The layer whose mean-pooled output the defamation scorer's semantic head reads (see score_and_embed).
 EMBEDDING_LAYER = 4
