@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from service import policy
 
@@ -29,10 +29,11 @@ def test_exactly_2000_code_points_pass_and_2001_fail(length, letter):
 
 
 @given(st.text(alphabet=st.characters(categories=["Ll", "Lu"]), min_size=1, max_size=500), COMBINING)
+@example("\u1ec6", "\u0327")  # "Ệ" + cedilla: NFC reorders the marks and gives 3 code points, not 2
 def test_combining_marks_count_after_nfc(base, mark):
     text = "".join(ch + mark for ch in base)
+    # NFC usually shortens a letter + mark, but not always (above), so the count is NFC's, not a bound.
     assert policy.code_points(text) == len(unicodedata.normalize("NFC", text))
-    assert policy.code_points(text) <= len(text)
 
 
 @given(st.lists(INVISIBLE | st.sampled_from([" ", "\n", "\t", "\u00a0", "\u3000"]), min_size=1, max_size=50))
