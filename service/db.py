@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import JSON, Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -55,6 +55,32 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_many(session: Session, table: Table, rows: list[dict]) -> None:
+    """INSERT rows (dicts with the same keys); columns they leave out get the model's defaults.
+
+    On PostgreSQL this is a COPY: a scored batch writes hundreds of rows, and executemany
+    costs both client and server a statement per row, which was a tenth of a worker's time.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    from psycopg.types.json import Jsonb
+
+    defaults = {column.name: column.default for column in table.columns
+                if column.name not in rows[0] and column.default is not None and not column.default.is_sequence}
+    names = [*rows[0], *defaults]
+    json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
+    session.flush()  # the rows may refer to objects the session has not written yet
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            row = {**row, **{name: default.arg(None) if default.is_callable else default.arg
+                             for name, default in defaults.items()}}
+            copy.write_row([Jsonb(row[name]) if name in json_columns else row[name] for name in names])
 
 
 def run_after_commit(session: Session, action: Callable[[], None]) -> None:

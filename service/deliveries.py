@@ -18,7 +18,7 @@ import random
 import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -38,6 +38,7 @@ from service.models import (
     DeliveryAttempt,
     OutboundEvent,
     Publisher,
+    as_utc,
     new_id,
     utcnow,
 )
@@ -45,6 +46,7 @@ from service.signing import PUBLISHER_HEADER, SIGNATURE_HEADER, signature_header
 
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+NO_CALLBACK_URL = "no_callback_url"  # the publisher reads the pull feed
 EVENT_STATUSES = (PENDING, DELIVERED, FAILED)
 EVENT_HEADER = "X-Kavalu-Event"
 DELIVERY_HEADER = "X-Kavalu-Delivery"
@@ -292,11 +294,6 @@ class AttemptResult:
         return self.delivery_id is not None
 
 
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite (the embedded store) hands back naive datetimes; they were stored as UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-
-
 def encode_payload(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -310,7 +307,7 @@ def _series_started_at(session: Session, event: OutboundEvent) -> datetime:
         .offset(max(event.attempts - 1, 0))
         .limit(1)
     ).first()
-    return _as_utc(started or event.created_at)
+    return as_utc(started or event.created_at)
 
 
 def attempt_delivery(
@@ -351,7 +348,7 @@ def attempt_delivery(
     `http_post` defaults to `guarded_post_callback` when private destinations
     are blocked and to `post_callback` otherwise.
     """
-    now = _as_utc(now or utcnow())
+    now = as_utc(now or utcnow())
     rng = rng or random.random
     http_post = http_post or (guarded_post_callback if config.block_private else post_callback)
     event = session.scalars(
@@ -367,14 +364,14 @@ def attempt_delivery(
     if expected_attempts is not None and event.attempts != expected_attempts:
         result.outcome = "stale"
         return result
-    if expected_attempts is None and _as_utc(event.next_attempt_at) > _as_utc(now):
+    if expected_attempts is None and as_utc(event.next_attempt_at) > as_utc(now):
         result.outcome = "not_due"
         return result
 
     publisher = session.get(Publisher, event.publisher_id)
     if not publisher.callback_url:
-        event.status, event.last_error = FAILED, "no_callback_url"
-        result.outcome, result.error = FAILED, "no_callback_url"
+        event.status, event.last_error = FAILED, NO_CALLBACK_URL
+        result.outcome, result.error = FAILED, NO_CALLBACK_URL
         return result
     result.delivery_id = new_id("dlv")
     body = encode_payload(event.payload)
@@ -485,11 +482,11 @@ def event_view(event: OutboundEvent) -> dict:
         "type": event.type,
         "status": event.status,
         "attempts": event.attempts,
-        "next_attempt_at": _as_utc(event.next_attempt_at).isoformat() if event.next_attempt_at else None,
+        "next_attempt_at": as_utc(event.next_attempt_at).isoformat() if event.next_attempt_at else None,
         "last_status_code": event.last_status_code,
         "last_error": event.last_error,
-        "created_at": _as_utc(event.created_at).isoformat() if event.created_at else None,
-        "delivered_at": _as_utc(event.delivered_at).isoformat() if event.delivered_at else None,
+        "created_at": as_utc(event.created_at).isoformat() if event.created_at else None,
+        "delivered_at": as_utc(event.delivered_at).isoformat() if event.delivered_at else None,
     }
 
 
@@ -586,7 +583,7 @@ def decision_view(decision: Decision, external_id: str) -> dict:
         "decided_by": decision.decided_by,
         "reasons": decision.reasons,
         "scores": decision.scores,
-        "decided_at": _as_utc(decision.decided_at),
+        "decided_at": as_utc(decision.decided_at),
     }
 
 

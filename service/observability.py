@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.config import DELIVERIES_QUEUE, SCORING_QUEUE
-from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, utcnow
+from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
 
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # Containers sharing one metrics volume all number their processes from 1: name files by host too.
@@ -85,9 +85,7 @@ def backlog_figures(session: Session, now: datetime | None = None) -> dict:
 def _age(moment: datetime | None, now: datetime) -> float | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite gives naive datetimes back
-        moment = moment.replace(tzinfo=now.tzinfo)
-    return max(0.0, (now - moment).total_seconds())
+    return max(0.0, (now - as_utc(moment)).total_seconds())
 
 
 class LiveFigures:

@@ -51,6 +51,7 @@ from service.models import (
     Publisher,
     Score,
     SenderDetails,
+    as_utc,
     utcnow,
 )
 from service.outcomes import record_decision
@@ -93,15 +94,8 @@ def can_see_sender(role: str) -> bool:
     return role in SENDER_ROLES
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def _iso(value: datetime | None) -> str | None:
-    value = _aware(value)
+    value = as_utc(value)
     return value.isoformat() if value else None
 
 
@@ -378,7 +372,7 @@ def list_queue(
     next_cursor = None
     if more and rows:
         last, last_risk = rows[-1]
-        key = float(last_risk) if sort == "risk" else _aware(last.received_at).isoformat()
+        key = float(last_risk) if sort == "risk" else as_utc(last.received_at).isoformat()
         next_cursor = encode_cursor({"s": sort, "k": key, "id": last.id})
     return items, next_cursor
 
@@ -448,7 +442,7 @@ def _state(comment: Comment) -> dict:
 
 
 def _held_by_other(comment: Comment, moderator: Moderator, now: datetime) -> bool:
-    expires = _aware(comment.claim_expires_at)
+    expires = as_utc(comment.claim_expires_at)
     return bool(comment.claimed_by and comment.claimed_by != moderator.id and expires and expires > now)
 
 

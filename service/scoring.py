@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import insert, or_, select, true
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from service import content_rules
+from service.db import insert_many
 from service.decisions import RuleHit, decide
 from service.observability import DECISION_LATENCY
-from service.models import PENDING, REVIEW, Comment, CommentRevision, Publisher, Score, SenderDetails, utcnow
+from service.models import PENDING, REVIEW, Comment, CommentRevision, Publisher, Score, SenderDetails, as_utc, utcnow
 from service.outcomes import NewDecision, one_by_one, record_decision, record_decisions
 from service.policy import merged_policy
 
@@ -71,50 +72,63 @@ def claim_for_scoring(
     """
     now = now or utcnow()
     free = or_(Comment.scoring_lease_until.is_(None), Comment.scoring_lease_until < now)
+    columns = (Comment.id, Comment.publisher_id, Comment.current_revision, Comment.article_title, Comment.language,
+               Comment.scoring_attempts)
     claimed = []
     if comment_id is not None:
-        claimed += session.scalars(
-            select(Comment).where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
+        claimed += session.execute(
+            select(*columns).where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
             .with_for_update(skip_locked=True)
         ).all()
     if not (claimed and claimed[0].scoring_attempts > 0) and batch_size > len(claimed):
-        claimed += session.scalars(
-            select(Comment)
-            .where(Comment.status == PENDING, Comment.scoring_attempts == 0, Comment.id != comment_id, free)
-            .order_by(Comment.received_at)
-            .limit(batch_size - len(claimed))
+        fresh = (Comment.status == PENDING, Comment.scoring_attempts == 0, Comment.id != comment_id, free)
+        claimed += session.execute(
+            select(*columns).where(*fresh).order_by(Comment.received_at)
+            .limit(_fair_share(session, fresh, batch_size - len(claimed)))
             .with_for_update(skip_locked=True)
         ).all()
     if not claimed:
         return []
-    lease_until = now + timedelta(seconds=lease_s)
-    for comment in claimed:
-        comment.scoring_attempts += 1
-        comment.scoring_lease_until = lease_until
-    session.flush()
+    session.execute(
+        update(Comment).where(Comment.id.in_([row.id for row in claimed]))
+        .values(scoring_attempts=Comment.scoring_attempts + 1, scoring_lease_until=now + timedelta(seconds=lease_s))
+        .execution_options(synchronize_session=False)
+    )
     return _jobs(session, claimed, defaults)
 
 
-def _jobs(session: Session, claimed: list[Comment], defaults: dict) -> list[ScoringJob]:
-    revisions = {
-        (r.comment_id, r.number): r
-        for r in session.scalars(select(CommentRevision).where(CommentRevision.comment_id.in_([c.id for c in claimed])))
-    }
+SMALLEST_SHARE = 16
+
+
+def _fair_share(session: Session, fresh: tuple, batch_size: int) -> int:
+    """How many fresh comments to claim: a full batch while the backlog is deep, and half of
+    what is left once it is not, so the workers on a draining backlog finish together
+    instead of one scoring a last full batch while the others sit idle."""
+    waiting = session.execute(
+        select(func.count()).select_from(select(Comment.id).where(*fresh).limit(2 * batch_size).subquery())
+    ).scalar_one()
+    if waiting >= 2 * batch_size:
+        return batch_size
+    return max(min(SMALLEST_SHARE, batch_size), -(-waiting // 2))
+
+
+def _jobs(session: Session, claimed: list, defaults: dict) -> list[ScoringJob]:
+    wanted = {(row.id, row.current_revision) for row in claimed}
+    revisions = {(r.comment_id, r.number): r for r in session.execute(
+        select(CommentRevision.comment_id, CommentRevision.number, CommentRevision.text, CommentRevision.article_body)
+        .where(CommentRevision.comment_id.in_([row.id for row in claimed]))
+    ) if (r.comment_id, r.number) in wanted}
     policies = {p.id: publisher_policy(defaults, p)
-                for p in session.scalars(select(Publisher).where(Publisher.id.in_({c.publisher_id for c in claimed})))}
-    jobs = []
-    for comment in claimed:
-        revision = revisions[(comment.id, comment.current_revision)]
-        jobs.append(ScoringJob(
-            comment_id=comment.id,
-            revision=comment.current_revision,
-            text=revision.text,
-            article_title=comment.article_title,
-            article_body=revision.article_body or "",
-            language=comment.language,
-            policy=policies[comment.publisher_id],
-        ))
-    return jobs
+                for p in session.scalars(select(Publisher).where(Publisher.id.in_({row.publisher_id for row in claimed})))}
+    return [ScoringJob(
+        comment_id=row.id,
+        revision=row.current_revision,
+        text=revisions[(row.id, row.current_revision)].text,
+        article_title=row.article_title,
+        article_body=revisions[(row.id, row.current_revision)].article_body or "",
+        language=row.language,
+        policy=policies[row.publisher_id],
+    ) for row in claimed]
 
 
 @dataclass
@@ -146,13 +160,15 @@ def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob
         .where(Comment.text_fingerprint.in_(wanted), Comment.received_at >= now - timedelta(seconds=longest_window),
                Comment.publisher_id.in_({c.publisher_id for c in comments}), Comment.id.notin_([c.id for c in comments]))
     ).all() if wanted else []
-    seen = [(row.publisher_id, row.text_fingerprint, row.author_email, _aware(row.received_at, now)) for row in stored]
+    seen: dict[tuple[str, str], list[tuple[str, datetime]]] = {}  # (publisher, fingerprint) -> (author, received)
+    for row in stored:
+        seen.setdefault((row.publisher_id, row.text_fingerprint), []).append((row.author_email, as_utc(row.received_at)))
     for comment, job, fingerprint in zip(comments, jobs, fingerprints):
         if fingerprint:
             since = now - timedelta(seconds=job.policy.get("duplicate_window_seconds", 3600))
-            earlier_same_text[comment.id] = [author for publisher_id, other, author, received in seen
-                                             if publisher_id == comment.publisher_id and other == fingerprint and received >= since]
-            seen.append((comment.publisher_id, fingerprint, comment.author_email, _aware(comment.received_at, now)))
+            copies = seen.setdefault((comment.publisher_id, fingerprint), [])
+            earlier_same_text[comment.id] = [author for author, received in copies if received >= since]
+            copies.append((comment.author_email, as_utc(comment.received_at)))
     return _RuleFacts(ips, dict(zip([c.id for c in comments], states)), earlier_same_text)
 
 
@@ -180,10 +196,6 @@ def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[lis
     if len(set(authors) - {comment.author_email}) >= 2:
         hits.append(RuleHit("duplicate_text", "review", "many authors"))
     return hits, state == "trusted"
-
-
-def _aware(moment: datetime, now: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
 
 
 def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScorerOutput], *, fingerprint: str | None,
@@ -235,10 +247,10 @@ def finish_batch(
         outcome = decide(scores=scores, sources=sources, rule_hits=hits, policy=job.policy, author_trusted=trusted)
         comment.text_fingerprint = fingerprints[index]
         comment.scoring_lease_until = None
-        DECISION_LATENCY.observe(max(0.0, (now - _aware(comment.received_at, now)).total_seconds()))
+        DECISION_LATENCY.observe(max(0.0, (now - as_utc(comment.received_at)).total_seconds()))
         new.append(NewDecision(comment, outcome.status, outcome.reasons, scores, job.policy["version"]))
     decisions = record_decisions(session, new, decided_by="auto", enqueue_deliveries=enqueue_deliveries, now=now)
-    session.execute(insert(Score), score_rows)
+    insert_many(session, Score.__table__, score_rows)
     results: list = [None] * len(jobs)
     for (index, _), decision in zip(live, decisions):
         results[index] = decision

@@ -239,13 +239,21 @@ def test_score_batch_keeps_order():
 
 
 def test_the_allegation_lexicon_is_tried_at_word_starts_with_the_same_matches_as_a_full_scan():
-    from workers.scoring.defamation import _ALLEGATION, _allegations
+    """_allegations tries, at each word start, only the patterns that can begin with its letter."""
+    from workers.scoring.defamation import _ALLEGATION, _ALLEGATION_BY_FIRST_LETTER, _allegations
 
-    rows = load_rows(EXAMPLES_PATH) + (load_rows(DEV_SET) if DEV_SET.exists() else [])
+    paths = [EXAMPLES_PATH, EXAMPLES_PATH.with_name("defamation_paraphrases.csv"), *HOLDOUT_SETS]
+    rows = [row for path in paths for row in load_rows(path)] + (load_rows(DEV_SET) if DEV_SET.exists() else [])
     texts = [row["text"] for row in rows]
-    texts += ["He's corrupt to the core", "Manager Ravi's a liar who took bribes, bribes and more bribes.", ""]
+    texts += ["He's corrupt to the core", "Manager Ravi's a liar who took bribes, bribes and more bribes.", "",
+              "HE TOOK BRIBES AND IS A FRAUD", "Ravi’s corrupt", "took ₹ 5 lakh", "he is a 420",
+              "Officer Ravi \u017fcammed us",  # long s: case-insensitively an "s", so the full lexicon is tried
+              "\u212aickbacks to Inspector Rao", "éscroc Ravi took bribes", "rigged\u200b the tender"]
     for text in texts:
         assert [m.span() for m in _allegations(text)] == [m.span() for m in _ALLEGATION.finditer(text)], text
+    # The shortcut is in use: no letter's alternation holds half of the lexicon.
+    assert len(_ALLEGATION_BY_FIRST_LETTER) >= 20
+    assert max(len(pattern.pattern) for pattern in _ALLEGATION_BY_FIRST_LETTER.values()) < len(_ALLEGATION.pattern) / 2
 
 
 HOLDOUT_SETS = sorted((Path(__file__).parent / "data").glob("defamation_holdout_*.csv"))

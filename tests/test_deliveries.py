@@ -277,6 +277,8 @@ def test_failed_when_the_schedule_is_spent_then_redelivered(database, publisher,
 
 def test_dispatch_takes_turns_between_publishers_and_leases_what_it_takes(database, publisher, other_publisher):
     now = utcnow()
+    for keys in (publisher, other_publisher):
+        set_callback(database, keys.id, "http://127.0.0.1:9/hook")
     busy = [decide(database, publisher.id, external_id=f"c-{i}", now=now - timedelta(minutes=10 - i)) for i in range(5)]
     quiet = decide(database, other_publisher.id, external_id="o-1", now=now - timedelta(minutes=1))
     with database.session() as session:
@@ -289,12 +291,21 @@ def test_dispatch_takes_turns_between_publishers_and_leases_what_it_takes(databa
         assert later[:4] == [busy[2], quiet, busy[3], busy[4]] and set(later[4:]) == {busy[0], busy[1]}  # leases lapsed
 
 
-def test_a_publisher_without_a_callback_url_fails_at_once_and_reads_the_feed(database, publisher):
-    event_id = decide(database, publisher.id)
+def test_a_publisher_without_a_callback_url_fails_at_once_and_reads_the_feed(client, database, publisher):
+    """Its events are failed (no_callback_url) when decided and never enqueued; the feed has the decision."""
+    enqueued = []
+    event_id = decide(database, publisher.id, enqueue=enqueued.append)
+    event = event_row(database, event_id)
+    assert (event.status, event.last_error, event.attempts, enqueued) == ("failed", "no_callback_url", 0, [])
+    assert [d["comment_id"] for d in feed(client, publisher).get_json()["data"]] == ["c-1"]
+    # A URL set later: `redeliver` sends the event. A URL removed after an event was made: its attempt fails at once.
+    set_callback(database, publisher.id, "http://127.0.0.1:9/hook")
+    with database.session() as session:
+        deliveries.redeliver(session, event_id)
+    set_callback(database, publisher.id, None)
     result = attempt(database, event_id, config=FAST)
     assert (result.outcome, result.error, result.attempted) == ("failed", "no_callback_url", False)
-    event = event_row(database, event_id)
-    assert event.status == "failed" and event.attempts == 0 and attempts(database, event_id) == []
+    assert event_row(database, event_id).attempts == 0 and attempts(database, event_id) == []
 
 
 def test_a_decision_that_is_not_final_makes_no_event(database, publisher):

@@ -1,7 +1,8 @@
 """Finishing a claimed batch: the same decisions as one comment at a time, in a fixed number of statements."""
 from __future__ import annotations
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import event, func, select
 
 from service import scoring
 from service.models import Decision, OutboundEvent, Score
@@ -40,21 +41,37 @@ def _finish(database, jobs, sent: list | None = None):
 
 
 def test_a_batch_is_finished_in_the_same_number_of_statements_whatever_its_size(client, publisher, database, settings):
-    ids = _post(client, publisher, 24)
+    ids = _post(client, publisher, 48)  # a deep backlog, so both claims are full (see the fair-share test)
     small = _claim(database, settings, ids[0], 3)
     large = _claim(database, settings, ids[3], 21)
     assert (len(small), len(large)) == (3, 21)
+    claimed = {job.comment_id for job in small + large}
     small_decisions, small_statements = _finish(database, small)
     large_decisions, large_statements = _finish(database, large)
     assert small_statements == large_statements <= 10
     assert {d.status for d in small_decisions + large_decisions} == {"approved"}
     with database.session() as session:
-        assert session.scalar(select(Score.id).where(Score.comment_id == ids[-1]).limit(1)) is not None
+        assert session.scalar(select(Score.id).where(Score.comment_id == large[-1].comment_id).limit(1)) is not None
         events = session.scalars(select(OutboundEvent)).all()
         decisions = {d.id: d for d in session.scalars(select(Decision))}
     assert len(events) == len(decisions) == 24
-    assert {e.payload["data"]["comment_id"] for e in events} == {f"batch-{i}" for i in range(24)}
+    assert {e.comment_id for e in events} == claimed
+    assert len({e.payload["data"]["comment_id"] for e in events}) == 24
     assert all(decisions[e.decision_id].comment_id == e.comment_id for e in events)
+
+
+def test_a_draining_backlog_is_claimed_in_shrinking_shares(client, publisher, database, settings):
+    """Full batches while at least two are waiting, then half of what is left (never under 16), so
+    workers draining the same backlog finish together."""
+    ids = _post(client, publisher, 100)
+    sizes = []
+    while jobs := _claim(database, settings, None, 32):
+        sizes.append(len(jobs))
+    assert sizes == [32, 32, 18, 16, 2]
+    with database.session() as session:
+        from service.models import Comment
+
+        assert session.scalar(select(func.count()).where(Comment.scoring_attempts == 1)) == len(ids)
 
 
 def test_within_a_batch_only_the_later_copy_of_a_text_is_a_duplicate(client, publisher, database, settings):
@@ -81,6 +98,11 @@ def test_a_comment_decided_meanwhile_is_left_alone_and_the_rest_are_finished(cli
 
 
 def test_after_commit_each_publisher_gets_one_delivery_message_for_its_new_events(client, publisher, other_publisher, database, settings):
+    from service.models import Publisher
+
+    with database.session() as session:
+        for keys in (publisher, other_publisher):
+            session.get(Publisher, keys.id).callback_url = "https://news.example/hook"
     ours = _post(client, publisher, 3)
     theirs = [post_comment(client, other_publisher, comment(comment_id=f"other-{i}", text=f"Another view, number {i}.")).get_json()["id"]
               for i in range(2)]
@@ -117,3 +139,25 @@ def test_the_history_and_duplicate_look_ups_can_use_an_index(client, publisher, 
                                                (copies[0], "ix_comments_fingerprint_received")):
             plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
             assert index in plan, plan
+
+
+@pytest.mark.parametrize("store", ["postgresql", "sqlite"])
+def test_insert_many_writes_every_row_with_the_model_defaults(store, database, tmp_path):
+    """The bulk INSERT the scoring batch uses (COPY on PostgreSQL): JSON, NULLs, defaults, one id each."""
+    from service.config import Settings
+    from service.db import Base, Database, insert_many
+    from service.models import Publisher
+
+    if store == "sqlite":
+        database = Database(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}", "KAVALU_DATA_DIR": str(tmp_path)}))
+        Base.metadata.create_all(database.engine)
+    rows = [{"name": f"Paper {n}", "signing_secret": "s", "callback_url": None,
+             "policy_overrides": {"max_links": n, "note": "quote ' and \\t tab"}} for n in range(3)]
+    with database.session() as session:
+        insert_many(session, Publisher.__table__, rows)
+        insert_many(session, Publisher.__table__, [])
+    with database.session() as session:
+        stored = sorted(session.scalars(select(Publisher)), key=lambda p: p.name)
+    assert [(p.name, p.callback_url, p.policy_overrides, p.policy_version) for p in stored] == [
+        (row["name"], None, row["policy_overrides"], 1) for row in rows]
+    assert len({p.id for p in stored}) == 3 and all(p.id.startswith("pub_") and p.created_at for p in stored)

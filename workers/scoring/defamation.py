@@ -43,6 +43,7 @@ import csv
 import json
 import logging
 import math
+import operator
 import os
 import re
 from dataclasses import dataclass
@@ -659,13 +660,91 @@ _ALLEGATION = re.compile("|".join(f"(?:{p})" for p in _ALLEGATION_PATTERNS), re.
 _ALLEGATION_START = re.compile(r"\b\w|['’]")
 
 
+def _first_letters(pattern: str) -> set[str] | None:
+    """The lower-case ASCII characters a match of `pattern` can begin with; None when that can't be
+    told (a non-ASCII or \\w first character, or a pattern that can match nothing)."""
+    from re import _constants as sre, _parser  # noqa: PLC0415  (the stdlib's own regex parser)
+
+    def sequence(items) -> tuple[set[str] | None, bool]:  # (first letters, can be empty)
+        letters: set[str] = set()
+        for op, argument in items:
+            first, empty = item(op, argument)
+            if first is None:
+                return None, False
+            letters |= first
+            if not empty:
+                return letters, False
+        return letters, True
+
+    def item(op, argument) -> tuple[set[str] | None, bool]:
+        if op is sre.LITERAL:
+            return ({chr(argument).lower()}, False) if argument < 128 else (None, False)
+        if op is sre.IN:
+            letters = set()
+            for kind, value in argument:
+                if kind is sre.LITERAL and value < 128:
+                    letters.add(chr(value).lower())
+                elif kind is sre.RANGE and value[1] < 128:
+                    letters |= {chr(code).lower() for code in range(value[0], value[1] + 1)}
+                elif kind is sre.CATEGORY and value is sre.CATEGORY_DIGIT:
+                    letters |= set("0123456789")
+                else:
+                    return None, False
+            return letters, False
+        if op is sre.SUBPATTERN:
+            return sequence(argument[-1])
+        if op is sre.BRANCH:
+            branches = [sequence(branch) for branch in argument[1]]
+            if any(first is None for first, _ in branches):
+                return None, False
+            return set().union(*(first for first, _ in branches)), any(empty for _, empty in branches)
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            return set(), True  # zero-width: the first character comes after
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, _, repeated = argument
+            first, empty = sequence(repeated)
+            return first, empty or low == 0
+        return None, False
+
+    try:
+        letters, empty = sequence(_parser.parse(pattern, re.IGNORECASE))
+    except (AttributeError, TypeError, ValueError):  # another Python's parser: no shortcut
+        return None
+    return None if empty else letters
+
+
+def _allegations_by_first_letter() -> tuple[dict[str, re.Pattern], re.Pattern]:
+    """For each first letter, the alternation of only the patterns that can begin with it, in
+    lexicon order, so at a given position it matches exactly what _ALLEGATION matches there;
+    and the alternation for letters no pattern names."""
+    firsts = [_first_letters(pattern) for pattern in _ALLEGATION_PATTERNS]
+
+    def alternation(keep) -> re.Pattern:
+        chosen = [pattern for pattern, first in zip(_ALLEGATION_PATTERNS, firsts) if keep(first)]
+        return re.compile("|".join(f"(?:{pattern})" for pattern in chosen) or r"(?!)", re.IGNORECASE)
+
+    letters = set().union(*(first for first in firsts if first))
+    return ({letter: alternation(lambda first: first is None or letter in first) for letter in letters},
+            alternation(lambda first: first is None))
+
+
+_ALLEGATION_BY_FIRST_LETTER, _ALLEGATION_ANY_LETTER = _allegations_by_first_letter()
+
+
 def _allegations(text: str):
     """The allegation matches in text, left to right, not overlapping (like _ALLEGATION.finditer)."""
     end = 0
     for start in _ALLEGATION_START.finditer(text):
-        if start.start() < end:
+        position = start.start()
+        if position < end:
             continue
-        match = _ALLEGATION.match(text, start.start())
+        letter = text[position]
+        if letter.isascii():
+            # Case-insensitive matching of ASCII text against ASCII first letters: the letter decides.
+            pattern = _ALLEGATION_BY_FIRST_LETTER.get(letter.lower(), _ALLEGATION_ANY_LETTER)
+        else:
+            pattern = _ALLEGATION
+        match = pattern.match(text, position)
         if match and match.end() > match.start():
             end = match.end()
             yield match
@@ -885,6 +964,13 @@ def find_defamation(text: str, article_names: set[str] | frozenset[str] = frozen
     return _scan(text, find_targets(text, article_names))[0]
 
 
+def _may_allege(text: str) -> bool:
+    """Whether _scan could see an allegation in text (given targets): if not, no rule can flag it."""
+    if any(next(_allegations(text[start:end]), None) is not None for start, end in _sentences(text)):
+        return True
+    return _comment_disclaimed(text) and next(_allegations(text), None) is not None
+
+
 def _scan(text: str, targets: list[Mention]) -> tuple[list[Finding], bool]:
     """find_defamation, given the text's targets; also says whether any allegation was seen at all.
 
@@ -1064,7 +1150,7 @@ class AllegationHead:
         return cls(data["weights"], data["bias"], data["threshold"], data.get("embedding_space"))
 
     def probability(self, vector: list[float]) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, vector))
+        z = self.bias + sum(map(operator.mul, self.weights, vector))
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -1142,7 +1228,15 @@ class DefamationScorer:
         version = self.version_with(embedding_space if shared else None)
         results: list[ScoreResult] = []
         pending: list[tuple[int, str, list[Mention]]] = []  # for the semantic head
+        # On the abuse model's embeddings the head is one dot product, so it goes first: a comment it
+        # passes over, with no allegation in it, scores 0 whoever it names, so the (costlier) target
+        # search is skipped. Most comments are such.
+        head_fires = ([self._abuse_head.probability(vector) >= self._abuse_head.threshold for vector in embeddings]
+                      if shared and self._use_embeddings else None)
         for index, item in enumerate(items):
+            if head_fires is not None and not head_fires[index] and not _may_allege(item.text):
+                results.append(self._result(0.0, [], version))
+                continue
             targets = find_targets(item.text, article_names(item.article_title, item.article_body))
             findings, allegation_seen = _scan(item.text, targets)
             if findings:

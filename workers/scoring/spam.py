@@ -127,19 +127,22 @@ class SpamScorer:
         return [self.score(item.text) for item in items]
 
 
+class _FingerprintCharacters(dict):
+    """str.translate table for normalise_for_fingerprint, filled in as characters are met:
+    punctuation and symbols become spaces, format characters (zero-width) go, the rest stay."""
+
+    def __missing__(self, code: int) -> str:
+        kind = unicodedata.category(chr(code))
+        self[code] = " " if kind[0] in "PS" else "" if kind == "Cf" else chr(code)
+        return self[code]
+
+
+_FINGERPRINT_CHARACTERS = _FingerprintCharacters()
+
+
 def normalise_for_fingerprint(text: str) -> str:
     """NFKC, casefold, punctuation and symbols removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    kept = []
-    for char in text:
-        kind = unicodedata.category(char)
-        if kind.startswith(("P", "S")):
-            kept.append(" ")
-        elif kind == "Cf":  # zero-width characters
-            continue
-        else:
-            kept.append(char)
-    return " ".join("".join(kept).split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_FINGERPRINT_CHARACTERS).split())
 
 
 def text_fingerprint(text: str) -> str:
