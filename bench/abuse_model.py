@@ -20,6 +20,9 @@ Measured 2026-12-01 on a 2-core Intel Xeon VM (AVX-512 with VNNI and AVX512-BF16
     bf16 autocast (no AMX: slow)                   137-161 comments/s
     default, 1 torch thread                        235 comments/s
 
+The same VM kind on an AMD EPYC (Zen 4, AVX-512 with VNNI and BF16, no AMX), 2026-12-01: default 294-337
+comments/s at 2 threads, 249/s at 1 thread, load 3.3-3.8 s.
+
 Other machines of the same kind gave other figures (an AVX2-only AMD EPYC: fp32 ~100/s, torch's dynamic int8 ~150/s;
 a Xeon with AMX: bf16 410/s). With other jobs saturating the two cores the run fell to 15-35 comments/s.
 More in workers/abuse_model/MODEL_CARD.md.

@@ -48,7 +48,7 @@ class Settings:
     abuse_precision: str = "auto"
     scoring_batch_size: int = 32
     scoring_batch_tokens: int = 384
-    scoring_claim_size: int = 256
+    scoring_claim_size: int = 512
     scoring_wake_ttl_s: float = 2.0
     scoring_drain_s: float = 60.0
     torch_threads: int = 1
@@ -101,7 +101,7 @@ class Settings:
             abuse_precision=env.get("KAVALU_ABUSE_PRECISION", "auto"),
             scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
             scoring_batch_tokens=int(env.get("KAVALU_SCORING_BATCH_TOKENS", 384)),
-            scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 256)),
+            scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 512)),
             scoring_wake_ttl_s=float(env.get("KAVALU_SCORING_WAKE_TTL_S", 2)),
             scoring_drain_s=float(env.get("KAVALU_SCORING_DRAIN_S", 60)),
             torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
