@@ -14,9 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.db import insert_many, run_after_commit
-from service.deliveries import FAILED as EVENT_FAILED
-from service.deliveries import NO_CALLBACK_URL
-from service.deliveries import PENDING as EVENT_PENDING
+from service.deliveries import FAILED as EVENT_FAILED, NO_CALLBACK_URL, PENDING as EVENT_PENDING
 from service.models import FINAL_STATUSES, Comment, Decision, OutboundEvent, Publisher, as_utc, new_id, utcnow
 from service.observability import COMMENTS_DECIDED
 
