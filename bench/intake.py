@@ -27,7 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.signing import signature_header  # noqa: E402
+from service.publishers.signing import signature_header  # noqa: E402
 
 PG_ADMIN = os.environ.get("KAVALU_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE_URL = os.environ.get("KAVALU_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kavalu_bench")
@@ -66,8 +66,8 @@ def setup_database() -> None:
         conn.execute("DROP DATABASE IF EXISTS kavalu_bench WITH (FORCE)")
         conn.execute("CREATE DATABASE kavalu_bench")
     env = dict(os.environ, DATABASE_URL=DATABASE_URL, BROKER_URL=BROKER_URL)
-    subprocess.run([sys.executable, "-c", "from service.cli import cli; cli()", "db", "upgrade"], env=env, cwd=ROOT, check=True)
-    out = subprocess.run([sys.executable, "-c", "from service.cli import cli; cli()", "publishers", "create", "--name", "bench"],
+    subprocess.run([sys.executable, "-c", "from service.cli.main import cli; cli()", "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    out = subprocess.run([sys.executable, "-c", "from service.cli.main import cli; cli()", "publishers", "create", "--name", "bench"],
                          env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     fields = dict(line.split(": ", 1) for line in out.strip().splitlines())
     return fields["publisher_id"], fields["signing_secret"]

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scoring import BROKER_URL, DATABASE_URL, PRODUCTION_TIMINGS, fresh_database  # noqa: E402
-from service.signing import signature_header  # noqa: E402
+from service.publishers.signing import signature_header  # noqa: E402
 
 TEXTS = [
     "Good to see the talks in Goa moving forward.",
@@ -54,7 +54,7 @@ def percentile(values: list[float], q: float) -> float:
 def run(rate: float, duration: float, publisher_count: int, api_workers: int, drain_s: float = 60) -> dict:
     import redis
 
-    from service import publishers
+    from service.publishers import accounts as publishers
     from service.config import Settings
     from service.db import Database
     from service.migrate import upgrade

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.abuse_model import DEFAULT_DATA, corpus  # noqa: E402
-from service.signing import signature_header  # noqa: E402
+from service.publishers.signing import signature_header  # noqa: E402
 
 PG_ADMIN = os.environ.get("KAVALU_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE_URL = os.environ.get("KAVALU_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kavalu_bench")
@@ -120,7 +120,7 @@ class Pipeline:
     def run(self, texts: list[str]) -> tuple[float, float]:
         """Post the corpus while the scoring consumers are paused, then time the drain.
         Returns (pipeline comments/s, intake comments/s)."""
-        from service import publishers
+        from service.publishers import accounts as publishers
 
         # A publisher per round: the same texts again would be duplicates of the last round's.
         self.rounds += 1

@@ -13,11 +13,11 @@ from service.api import review as review_api
 from service.api.context import close_db_session
 from service.config import Settings
 from service.db import Database
-from service import ratelimit
+from service.intake import ratelimit
 from service.errors import register_error_handlers
-from service.schemas import ErrorBodySchema
+from service.intake.schemas import ErrorBodySchema
 from service.logs import configure_logging, request_id
-from service.observability import INTAKE_REQUESTS
+from service.ops.metrics import INTAKE_REQUESTS
 from service.taskqueue import TaskQueue
 
 

@@ -8,21 +8,59 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
+
+from service.task_names import QUEUE_OF_TASK, SCORING_QUEUE
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 DEFAULT_POLICY_PATH = CONFIG_DIR / "policy.default.json"
 
-SCORING_QUEUE = "scoring"
-DELIVERIES_QUEUE = "deliveries"
 
 
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Settings read from one environment variable each; their defaults are the dataclass's.
+ENVIRONMENT = {
+    "signature_tolerance_s": "KAVALU_SIGNATURE_TOLERANCE_S",
+    "max_body_bytes": "KAVALU_MAX_BODY_BYTES",
+    "sweep_interval_s": "KAVALU_SWEEP_INTERVAL_S",
+    "sweep_stale_after_s": "KAVALU_SWEEP_STALE_AFTER_S",
+    "broker_connect_timeout_s": "KAVALU_BROKER_CONNECT_TIMEOUT_S",
+    "scoring_max_attempts": "KAVALU_SCORING_MAX_ATTEMPTS",
+    "scoring_lease_s": "KAVALU_SCORING_LEASE_S",
+    "preload_models": "KAVALU_PRELOAD_MODELS",
+    "defamation_embeddings": "KAVALU_DEFAMATION_EMBEDDINGS",
+    "abuse_precision": "KAVALU_ABUSE_PRECISION",
+    "scoring_batch_size": "KAVALU_SCORING_BATCH_SIZE",
+    "scoring_batch_tokens": "KAVALU_SCORING_BATCH_TOKENS",
+    "scoring_claim_size": "KAVALU_SCORING_CLAIM_SIZE",
+    "scoring_wake_ttl_s": "KAVALU_SCORING_WAKE_TTL_S",
+    "scoring_drain_s": "KAVALU_SCORING_DRAIN_S",
+    "torch_threads": "KAVALU_TORCH_THREADS",
+    "abuse_model_type": "KAVALU_ABUSE_MODEL_TYPE",
+    "abuse_checkpoint": "KAVALU_ABUSE_CHECKPOINT",
+    "abuse_config_dir": "KAVALU_ABUSE_CONFIG_DIR",
+    "abuse_model_dir": "KAVALU_MODEL_DIR",
+    "block_private_callbacks": "KAVALU_BLOCK_PRIVATE_CALLBACKS",
+    "delivery_base_delay_s": "KAVALU_DELIVERY_BASE_DELAY_S",
+    "delivery_max_delay_s": "KAVALU_DELIVERY_MAX_DELAY_S",
+    "delivery_retry_window_s": "KAVALU_DELIVERY_RETRY_WINDOW_S",
+    "delivery_connect_timeout_s": "KAVALU_DELIVERY_CONNECT_TIMEOUT_S",
+    "delivery_read_timeout_s": "KAVALU_DELIVERY_READ_TIMEOUT_S",
+    "delivery_dispatch_interval_s": "KAVALU_DELIVERY_DISPATCH_INTERVAL_S",
+    "log_level": "KAVALU_LOG_LEVEL",
+    "rate_limits_enabled": "KAVALU_RATE_LIMITS",
+    "rate_limit_per_publisher": "KAVALU_RATE_LIMIT_PER_PUBLISHER",
+    "rate_limit_per_author_ip": "KAVALU_RATE_LIMIT_PER_AUTHOR_IP",
+    "host": "KAVALU_HOST",
+    "port": "KAVALU_PORT",
+}
 
 
 @dataclass(frozen=True)
@@ -80,44 +118,12 @@ class Settings:
             broker_url = "filesystem://"
         policy_path = Path(env.get("KAVALU_DEFAULT_POLICY", DEFAULT_POLICY_PATH))
         return cls(
+            **_from_environment(env),
             database_url=_normalise_database_url(database_url),
             broker_url=broker_url,
             data_dir=data_dir,
             redis_url=env.get("REDIS_URL") or (broker_url if broker_url.startswith("redis") else None),
             embedded=embedded,
-            signature_tolerance_s=int(env.get("KAVALU_SIGNATURE_TOLERANCE_S", 300)),
-            max_body_bytes=int(env.get("KAVALU_MAX_BODY_BYTES", 64 * 1024)),
-            sweep_interval_s=float(env.get("KAVALU_SWEEP_INTERVAL_S", 30)),
-            sweep_stale_after_s=float(env.get("KAVALU_SWEEP_STALE_AFTER_S", 60)),
-            broker_connect_timeout_s=float(env.get("KAVALU_BROKER_CONNECT_TIMEOUT_S", 1.0)),
-            scoring_max_attempts=int(env.get("KAVALU_SCORING_MAX_ATTEMPTS", 3)),
-            scoring_lease_s=float(env.get("KAVALU_SCORING_LEASE_S", 120)),
-            preload_models=_bool(env.get("KAVALU_PRELOAD_MODELS"), True),
-            defamation_embeddings=_bool(env.get("KAVALU_DEFAMATION_EMBEDDINGS"), True),
-            abuse_model_type=env.get("KAVALU_ABUSE_MODEL_TYPE") or None,
-            abuse_checkpoint=env.get("KAVALU_ABUSE_CHECKPOINT") or None,
-            abuse_config_dir=env.get("KAVALU_ABUSE_CONFIG_DIR") or None,
-            abuse_model_dir=env.get("KAVALU_MODEL_DIR") or None,
-            abuse_precision=env.get("KAVALU_ABUSE_PRECISION", "auto"),
-            scoring_batch_size=int(env.get("KAVALU_SCORING_BATCH_SIZE", 32)),
-            scoring_batch_tokens=int(env.get("KAVALU_SCORING_BATCH_TOKENS", 384)),
-            scoring_claim_size=int(env.get("KAVALU_SCORING_CLAIM_SIZE", 512)),
-            scoring_wake_ttl_s=float(env.get("KAVALU_SCORING_WAKE_TTL_S", 2)),
-            scoring_drain_s=float(env.get("KAVALU_SCORING_DRAIN_S", 60)),
-            torch_threads=int(env.get("KAVALU_TORCH_THREADS", 1)),
-            block_private_callbacks=_bool(env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS"), True),
-            delivery_base_delay_s=float(env.get("KAVALU_DELIVERY_BASE_DELAY_S", 10)),
-            delivery_max_delay_s=float(env.get("KAVALU_DELIVERY_MAX_DELAY_S", 3600)),
-            delivery_retry_window_s=float(env.get("KAVALU_DELIVERY_RETRY_WINDOW_S", 86400)),
-            delivery_connect_timeout_s=float(env.get("KAVALU_DELIVERY_CONNECT_TIMEOUT_S", 5)),
-            delivery_read_timeout_s=float(env.get("KAVALU_DELIVERY_READ_TIMEOUT_S", 10)),
-            delivery_dispatch_interval_s=float(env.get("KAVALU_DELIVERY_DISPATCH_INTERVAL_S", 10)),
-            log_level=env.get("KAVALU_LOG_LEVEL", "INFO"),
-            rate_limits_enabled=_bool(env.get("KAVALU_RATE_LIMITS"), True),
-            rate_limit_per_publisher=env.get("KAVALU_RATE_LIMIT_PER_PUBLISHER", "3000/second"),
-            rate_limit_per_author_ip=env.get("KAVALU_RATE_LIMIT_PER_AUTHOR_IP", "30/minute"),
-            host=env.get("KAVALU_HOST", "127.0.0.1"),
-            port=int(env.get("KAVALU_PORT", 8000)),
             default_policy=json.loads(policy_path.read_text()),
         )
 
@@ -136,13 +142,7 @@ class Settings:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "task_default_queue": SCORING_QUEUE,
-            "task_routes": {
-                "kavalu.score_comment": {"queue": SCORING_QUEUE},
-                "kavalu.sweep_pending": {"queue": SCORING_QUEUE},
-                "kavalu.deliver_event": {"queue": DELIVERIES_QUEUE},
-                "kavalu.deliver_events": {"queue": DELIVERIES_QUEUE},
-                "kavalu.dispatch_due_deliveries": {"queue": DELIVERIES_QUEUE},
-            },
+            "task_routes": {name: {"queue": queue} for name, queue in QUEUE_OF_TASK.items()},
             "broker_connection_timeout": self.broker_connect_timeout_s,
             "broker_connection_retry_on_startup": True,
             "task_send_sent_event": False,
@@ -164,6 +164,39 @@ class Settings:
                 "visibility_timeout": 3600,
             }
         return conf
+
+
+def _from_environment(env: Mapping[str, str]) -> dict:
+    """The ENVIRONMENT settings that env sets, parsed to their fields' types."""
+    types = {f.name: f.type for f in fields(Settings)}
+    values: dict = {}
+    for name, variable in ENVIRONMENT.items():
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            continue
+        kind = types[name]
+        if kind == "bool":
+            values[name] = _bool(raw, False)
+        elif kind == "int":
+            values[name] = int(raw)
+        elif kind == "float":
+            values[name] = float(raw)
+        else:
+            values[name] = raw
+    return values
+
+
+def force_offline_models() -> None:
+    """Models load from local files only: tell Hugging Face libraries never to reach for the hub."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    # huggingface_hub reads the variable once, at import; it may already be imported.
+    try:
+        import huggingface_hub.constants as hub_constants
+
+        hub_constants.HF_HUB_OFFLINE = True
+    except Exception:  # pragma: no cover - older/newer hub layouts
+        pass
 
 
 def _normalise_database_url(url: str) -> str:

@@ -65,7 +65,7 @@ def register_error_handlers(app: Flask) -> None:
         errors = [FieldError(None, code, error.description or error.name)]
         messages = (getattr(error, "data", None) or {}).get("messages")
         if messages:  # a webargs/flask-smorest validation error: keep its fields
-            from service.schemas import flatten_errors
+            from service.intake.schemas import flatten_errors
 
             locations = messages.values() if all(key in ("query", "json", "headers", "path") for key in messages) else [messages]
             errors = [e for location in locations for e in flatten_errors(location)] or errors

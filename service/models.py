@@ -63,7 +63,7 @@ class Comment(Base):
     __table_args__ = (
         UniqueConstraint("publisher_id", "external_id", name="uq_comments_publisher_external_id"),
         Index("ix_comments_status_enqueued", "status", "enqueued_at"),
-        # The scoring rules' look-ups (service.review.author_states, service.scoring._rule_facts).
+        # The scoring rules' look-ups (service.review.workflow.author_states, service.scoring.results._rule_facts).
         Index("ix_comments_publisher_email_lower", "publisher_id", text("lower(author_email)")),
         Index("ix_comments_fingerprint_received", "text_fingerprint", "received_at"),
     )

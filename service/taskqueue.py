@@ -8,11 +8,10 @@ from celery import Celery
 
 from service.config import Settings
 from service.logs import request_id
+from service.task_names import DELIVER_EVENT, SCORE_COMMENT
 
 log = logging.getLogger(__name__)
 
-SCORE_COMMENT = "kavalu.score_comment"
-DELIVER_EVENT = "kavalu.deliver_event"
 WAKE_KEY = "kavalu:scoring:wake"
 
 
@@ -24,7 +23,7 @@ def sent_at_header() -> dict:
 
 class ScoringWake:
     """Intake wakes a scoring worker only when none has been woken and not yet started: a woken
-    worker drains every pending comment (workers.tasks.score_comment), so a burst of comments
+    worker drains every pending comment (workers.scoring.tasks.score_comment), so a burst of comments
     costs one task, not one each. The mark lives in the broker's Redis and expires after
     `scoring_wake_ttl_s`, so a lost task delays nothing for long (and the sweeper backs it up).
     With the filesystem broker, or a TTL of 0, every comment gets its own task.

@@ -6,8 +6,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from service import publishers
-from service.signing import signature_header
+from service.publishers import accounts as publishers
+from service.publishers.signing import signature_header
 
 
 @dataclass

@@ -6,7 +6,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from service import signing
+from service.publishers import signing
 
 
 class Receiver:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service import moderators
+from service.review import moderators
 from service.models import Comment, Score
-from service.outcomes import record_decision
+from service.decisions.record import record_decision
 from tests.helpers import comment, post_comment
 
 

@@ -75,7 +75,7 @@ def test_loads_through_real_detoxify_offline(offline, monkeypatch):
 
 def test_default_scorer_ranks_abuse_above_civil(offline):
     from workers.scoring.abuse import DetoxifyAbuseScorer
-    from workers.scoring.base import ScoringInput
+    from service.scoring.jobs import ScoringInput
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     scorer = DetoxifyAbuseScorer(batch_size=8)

@@ -136,7 +136,7 @@ def test_length_sorted_batches_keep_input_order(scorer):
     for b, o in zip(batched, one_by_one):
         for cls in scorer.class_names:
             assert b[cls] == pytest.approx(o[cls], abs=1e-5)
-    results = scorer.score_batch([__import__("workers.scoring.base", fromlist=["ScoringInput"]).ScoringInput(t)
+    results = scorer.score_batch([__import__("service.scoring.jobs", fromlist=["ScoringInput"]).ScoringInput(t)
                                   for t in TEXTS])
     assert len(results) == len(TEXTS)
     for r in results:

@@ -6,7 +6,7 @@ import re
 
 from click.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 from service.models import AuditEvent, Publisher
 from tests.helpers import PublisherKeys, comment, error_codes, post_comment
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.content_rules import author_blocked, match_terms
+from service.decisions.content_rules import author_blocked, match_terms
 
 
 def matched(text: str, terms: list[str]) -> list[str]:

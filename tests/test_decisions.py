@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.decisions import Decision, RuleHit, decide
+from service.decisions.engine import Decision, RuleHit, decide
 
 DEFAULT_POLICY = json.loads((Path(__file__).resolve().parents[1] / "config/policy.default.json").read_text())
 SOURCES = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.scoring.base import ScoringInput
+from service.scoring.jobs import ScoringInput
 from workers.scoring.defamation import (
     CATEGORY,
     EXAMPLES_PATH,
@@ -262,7 +262,7 @@ HOLDOUT_SETS = sorted((Path(__file__).parent / "data").glob("defamation_holdout_
 @pytest.mark.parametrize("path", HOLDOUT_SETS, ids=[path.stem for path in HOLDOUT_SETS])
 def test_held_out_sets_with_other_names_and_wording_meet_the_goal(path):
     from service.config import Settings
-    from workers.pipeline import PipelineDefamationScorer
+    from workers.scoring.pipeline import PipelineDefamationScorer
 
     rows = load_rows(path)
     pipeline_scorer = PipelineDefamationScorer(Settings.from_env({}))  # as the worker runs it

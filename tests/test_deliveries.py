@@ -16,13 +16,14 @@ import pytest
 import redis
 from click.testing import CliRunner
 
-from service import comments, deliveries
-from service.cli import cli
+from service.intake import comments
+from service.delivery import core as deliveries
+from service.cli.main import cli
 from service.config import Settings
-from service.deliveries import DeliveryConfig, RefusedDestination, RetryPolicy
+from service.delivery.core import DeliveryConfig, RefusedDestination, RetryPolicy
 from service.models import Comment, DeliveryAttempt, OutboundEvent, Publisher, utcnow
-from service.outcomes import record_decision
-from service.schemas import CommentSubmissionSchema
+from service.decisions.record import record_decision
+from service.intake.schemas import CommentSubmissionSchema
 from service.taskqueue import TaskQueue
 from tests.helpers import comment, error_codes, get_signed
 from tests.conftest import DELIVERY_BROKER

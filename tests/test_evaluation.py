@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from workers.evaluation import read_examples, roc_auc, summarize, threshold_metrics
-from workers.scoring.base import ScoreResult
+from service.scoring.jobs import ScoreResult
 
 
 def test_roc_auc_perfect_inverted_and_hand_computed():
@@ -70,7 +70,7 @@ def write_csv(path, rows, header="text,label,source"):
 
 
 def test_cli_eval_abuse_with_a_known_answer(tmp_path):
-    from workers.model_commands import eval_group
+    from workers.cli import eval_group
 
     csv_file = write_csv(tmp_path / "eval.csv", [
         ("you idiot", 1, "forum"),
@@ -106,7 +106,7 @@ def test_cli_eval_abuse_with_a_known_answer(tmp_path):
 
 
 def test_cli_eval_defamation_without_source_column(tmp_path):
-    from workers.model_commands import eval_group
+    from workers.cli import eval_group
 
     csv_file = write_csv(tmp_path / "d.csv", [("idiot", 0), ("fine words here", 1)], header="text,label")
     result = CliRunner().invoke(
@@ -119,7 +119,7 @@ def test_cli_eval_defamation_without_source_column(tmp_path):
 
 
 def test_bad_csv_is_reported(tmp_path):
-    from workers.model_commands import eval_group
+    from workers.cli import eval_group
 
     bad = tmp_path / "bad.csv"
     bad.write_text("comment,label\nhello,0\n")

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from service import comments as comments_service
-from service import publishers
+from service.intake import comments as comments_service
+from service.publishers import accounts as publishers
 from service.models import Comment, CommentRevision, SenderDetails
 from tests.helpers import comment, error_codes, get_signed, post_comment, signed_headers
 

@@ -6,7 +6,7 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service.cli import cli
+from service.cli.main import cli
 from service.models import AuditEvent
 from tests.helpers import comment, error_codes, post_comment
 from tests.review_support import bearer, make_moderator, make_review_comment

@@ -44,7 +44,7 @@ def mirror(tmp_path):
 
 
 def test_pull_then_load_offline(mirror, tmp_path, monkeypatch):
-    from workers.model_commands import models_group
+    from workers.cli import models_group
 
     dest = tmp_path / "models"
     result = CliRunner().invoke(
@@ -69,7 +69,7 @@ def test_pull_then_load_offline(mirror, tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     from workers.scoring.abuse import DetoxifyAbuseScorer
-    from workers.scoring.base import ScoringInput
+    from service.scoring.jobs import ScoringInput
 
     scorer = DetoxifyAbuseScorer(model_type="original", model_dir=dest, batch_size=2)
     precision = "" if scorer.precision == "fp32" else f"+{scorer.precision}"
@@ -79,7 +79,7 @@ def test_pull_then_load_offline(mirror, tmp_path, monkeypatch):
 
 
 def test_pull_refuses_a_checkpoint_whose_hash_does_not_match_its_name(mirror, tmp_path):
-    from workers.model_commands import models_group
+    from workers.cli import models_group
 
     dest = tmp_path / "models"
     result = CliRunner().invoke(

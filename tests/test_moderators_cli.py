@@ -7,10 +7,10 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service import review
-from service.cli import cli
+from service.review import workflow as review
+from service.cli.main import cli
 from service.models import AuditEvent, AuthorRule, Moderator
-from workers.scoring.base import ScoreResult, ScoringInput
+from service.scoring.jobs import ScoreResult, ScoringInput
 from tests.review_support import bearer, make_moderator, make_review_comment
 
 
@@ -133,7 +133,7 @@ class KeywordScorer:
 
 
 def test_feedback_export_round_trips_into_kavalu_eval(client, database, publisher, tmp_path):
-    from workers.cli import cli as full_cli
+    from service.cli.main import cli as full_cli
 
     _overrides(client, database, publisher)
     out = tmp_path / "feedback.csv"

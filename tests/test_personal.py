@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from workers.scoring.base import ScoringInput
+from service.scoring.jobs import ScoringInput
 from workers.scoring.personal import PersonalDataScorer, find_personal_data, luhn_valid, verhoeff_valid
 
 scorer = PersonalDataScorer()

@@ -19,7 +19,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from service import publishers
+from service.publishers import accounts as publishers
 from service.models import Comment, Decision, OutboundEvent
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import PublisherKeys, comment, signed_headers

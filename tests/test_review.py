@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from service import moderators, review
+from service.review import moderators
+from service.review import workflow as review
 from service.models import AuditEvent, AuthorRule, Comment, CommentRevision, FeedbackExample, Moderator, OutboundEvent
 from service.policy import merged_policy
 from tests.helpers import comment, error_codes, get_signed, post_comment
@@ -134,7 +135,7 @@ def test_queue_sorts_by_risk_or_age_and_filters(client, database, publisher, oth
 
 
 def test_category_filter_uses_the_publishers_review_threshold(client, database, publisher, mod):
-    from service import publishers
+    from service.publishers import accounts as publishers
 
     cid = make_review_comment(client, database, publisher, "c-1", scores={"toxicity": 0.7, "threat": 0.2}, reasons=[])
     headers = bearer(mod[1])

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from service.app import create_app
-from service.signing import signature_header
+from service.publishers.signing import signature_header
 from tests.helpers import create_publisher
 
 _app = create_app()

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from service import scoring
+from service.scoring import claims, results
 from service.models import Decision, OutboundEvent, Score
-from service.scoring import ScorerOutput
+from service.scoring.jobs import ScoreResult
 from tests.helpers import comment, post_comment
 
-CLEAN = [ScorerOutput("test-model", "1", {"toxicity": 0.01, "insult": 0.0})]
+CLEAN = [ScoreResult("test-model", "1", {"toxicity": 0.01, "insult": 0.0})]
 
 
 def _post(client, publisher, n: int, text: str | None = None, email: str | None = None) -> list[str]:
@@ -23,11 +23,11 @@ def _post(client, publisher, n: int, text: str | None = None, email: str | None 
 
 def _claim(database, settings, first_id: str, size: int):
     with database.session() as session:
-        return scoring.claim_for_scoring(session, first_id, defaults=settings.default_policy, batch_size=size, lease_s=120)
+        return claims.claim_for_scoring(session, first_id, defaults=settings.default_policy, batch_size=size, lease_s=120)
 
 
 def _finish(database, jobs, sent: list | None = None):
-    from workers.pipeline import fingerprint
+    from workers.scoring.pipeline import fingerprint
 
     statements = []
     with database.session() as session:
@@ -35,7 +35,7 @@ def _finish(database, jobs, sent: list | None = None):
             statements.append(1)
 
         event.listen(session.connection(), "before_cursor_execute", count)
-        decisions = scoring.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=[fingerprint(j) for j in jobs],
+        decisions = results.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=[fingerprint(j) for j in jobs],
                                          enqueue_deliveries=sent.append if sent is not None else None)
     return decisions, len(statements)
 
@@ -128,7 +128,7 @@ def test_the_history_and_duplicate_look_ups_can_use_an_index(client, publisher, 
     with database.session() as session:
         event.listen(session.connection(), "before_cursor_execute",
                      lambda conn, cursor, statement, parameters, *_: statements.append((statement, parameters)))
-        scoring.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=["f" * 64] * len(jobs),
+        results.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=["f" * 64] * len(jobs),
                              enqueue_deliveries=None)
     history = [s for s in statements if "lower(comments.author_email)" in s[0]]
     copies = [s for s in statements if "comments.text_fingerprint IN" in s[0]]

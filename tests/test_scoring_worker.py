@@ -6,7 +6,7 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from service import publishers
+from service.publishers import accounts as publishers
 from service.models import Comment, Decision, OutboundEvent, Score
 from tests.helpers import comment, get_signed, post_comment
 from tests.processes import wait_until
@@ -120,7 +120,7 @@ def test_edit_is_rescored_and_supersedes(worker_client, publisher, database, set
 
 
 def test_redelivered_task_never_decides_twice(worker_client, publisher, database):
-    from workers.tasks import score_comment
+    from workers.scoring.tasks import score_comment
 
     comment_id = submit(worker_client, publisher, "c-twice", "Thanks for the update.")
     decided(worker_client, publisher, comment_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.scoring.base import ScoringInput
+from service.scoring.jobs import ScoringInput
 from workers.scoring.spam import (
     SpamScorer,
     count_links,

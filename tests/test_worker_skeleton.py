@@ -22,7 +22,7 @@ def test_worker_picks_up_a_posted_comment(worker_client, publisher, database):
 
 
 def test_score_task_ignores_missing_and_decided_comments(database, publisher, client):
-    from workers.tasks import score_comment
+    from workers.scoring.tasks import score_comment
 
     assert score_comment.apply(args=["cmt_missing"]).get() == "skipped"
     created = post_comment(client, publisher, comment()).get_json()
@@ -33,7 +33,7 @@ def test_score_task_ignores_missing_and_decided_comments(database, publisher, cl
 
 
 def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(settings, publisher, database, queue_redis):
-    from workers.tasks import sweep_pending
+    from workers.scoring.tasks import sweep_pending
 
     dead_broker = Settings.from_env({"DATABASE_URL": settings.database_url, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})
     stranded_client = create_app(dead_broker).test_client()
@@ -50,18 +50,18 @@ def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(se
 
 
 def test_an_edit_frees_the_comment_from_a_claim_on_its_old_text(client, publisher, database, settings):
-    from service import scoring
-    from service.scoring import ScorerOutput
+    from service.scoring import claims, results
+    from service.scoring.jobs import ScoreResult
 
     created = post_comment(client, publisher, comment()).get_json()
     with database.session() as session:
-        old_jobs = scoring.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
+        old_jobs = claims.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
     assert [job.revision for job in old_jobs] == [1]
     assert post_comment(client, publisher, comment(text="An edited text.")).status_code == 202
     with database.session() as session:
-        new_jobs = scoring.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
+        new_jobs = claims.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
     assert [job.revision for job in new_jobs] == [2]
-    outputs = [ScorerOutput("test-rules", "1", {"toxicity": 0.0})]
+    outputs = [ScoreResult("test-rules", "1", {"toxicity": 0.0})]
     with database.session() as session:
-        assert scoring.finish_scoring(session, old_jobs[0], outputs, fingerprint=None, enqueue_delivery=None) is None
-        assert scoring.finish_scoring(session, new_jobs[0], outputs, fingerprint=None, enqueue_delivery=None).revision == 2
+        assert results.finish_scoring(session, old_jobs[0], outputs, fingerprint=None, enqueue_delivery=None) is None
+        assert results.finish_scoring(session, new_jobs[0], outputs, fingerprint=None, enqueue_delivery=None).revision == 2

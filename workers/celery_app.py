@@ -1,25 +1,25 @@
-"""The Celery app, for the `celery -A workers.celery_app` command."""
+"""The worker's entry module, for `celery -A workers.celery_app worker|beat|flower`.
+
+It gives the Celery application its settings from the environment and sets up
+each worker process: JSON logs, the request id, the models after fork, and the
+heartbeat that /readyz reads.
+"""
 from __future__ import annotations
 
 import logging
 import time
 
-from celery import Celery, signals
+from celery import signals
 
 from service.config import Settings
+from service.logs import JsonFormatter, request_id
 from workers import runtime
+from workers.app import celery
 
 log = logging.getLogger(__name__)
 
 settings = Settings.from_env()
-settings.make_broker_folders()
-
-celery = Celery("kavalu")
-celery.conf.update(settings.celery_config())
-celery.conf.beat_schedule = {
-    "sweep-pending": {"task": "kavalu.sweep_pending", "schedule": settings.sweep_interval_s},
-    "dispatch-deliveries": {"task": "kavalu.dispatch_due_deliveries", "schedule": settings.delivery_dispatch_interval_s},
-}
+celery.init_settings(settings)
 
 
 @signals.worker_process_init.connect
@@ -29,7 +29,7 @@ def _load_models_after_fork(**_):
 
     torch.set_num_threads(settings.torch_threads)
     if settings.preload_models:
-        from workers.pipeline import get_pipeline
+        from workers.scoring.pipeline import get_pipeline
 
         started = time.perf_counter()
         get_pipeline(settings).warm_up()
@@ -41,16 +41,12 @@ def _load_models_after_fork(**_):
 @signals.after_setup_logger.connect
 @signals.after_setup_task_logger.connect
 def _json_logs(logger=None, **_):
-    from service.logs import JsonFormatter
-
     for handler in logger.handlers:
         handler.setFormatter(JsonFormatter())
 
 
 @signals.task_prerun.connect
 def _carry_request_id(task=None, **_):
-    from service.logs import request_id
-
     request_id.set(getattr(task.request, "kavalu_request_id", None) or (task.request.headers or {}).get("kavalu_request_id"))
 
 
@@ -58,7 +54,3 @@ def _carry_request_id(task=None, **_):
 def _start_heartbeat(sender=None, **_):
     queues = ",".join(sorted(queue.name for queue in sender.app.amqp.queues.consume_from.values())) if sender else ""
     runtime.start_heartbeat(settings, sender.hostname if sender else "worker", queues)
-
-
-import workers.deliveries  # noqa: E402,F401  (registers the tasks)
-import workers.tasks  # noqa: E402,F401

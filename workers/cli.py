@@ -1,16 +1,219 @@
-"""Entry point of the `kavalu` console script.
+"""`kavalu eval ...` and `kavalu models ...`: commands that need the scoring stack.
 
-The service-side commands live in service/cli.py; commands that need the
-scoring stack (torch, detoxify) are attached here so the API never imports them.
+Heavy imports (torch, detoxify) happen inside the commands, so `kavalu --help` stays fast.
 """
 from __future__ import annotations
 
-from service.cli import cli
-from workers.model_commands import eval_group, models_group
+import dataclasses
+import hashlib
+import json
+import re
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
 
-cli.add_command(models_group, "models")
-cli.add_command(eval_group, "eval")
+import click
+
+REPO = Path(__file__).resolve().parents[1]
+HF_BASE_URL = "https://huggingface.co"
+# Files of a Hugging Face repo that config + tokenizer loading may need; absent ones are skipped.
+HF_FILES = (
+    "config.json",
+    "tokenizer_config.json",
+    "tokenizer.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "sentencepiece.bpe.model",
+    "spiece.model",
+)
+# The base model each official checkpoint names as its `model_type`.
+HF_REPOS = {
+    "original": "bert-base-uncased",
+    "unbiased": "roberta-base",
+    "multilingual": "xlm-roberta-base",
+    "original-small": "albert-base-v2",
+    "unbiased-small": "albert-base-v2",
+}
+_HASH_IN_NAME = re.compile(r"-([a-f0-9]{8,})\.")
 
 
-def main() -> None:
-    cli()
+# -- eval -----------------------------------------------------------------------------
+@click.group("eval", help="Evaluate scorers on a labelled CSV (text,label[,source]).")
+def eval_group() -> None:
+    pass
+
+
+def _eval(task: str, csv_file: str, scorers: tuple[str, ...], threshold: float | None, model_dir: str | None,
+          as_json: bool, group_by: str = "source") -> None:
+    from service.config import Settings
+    from workers.evaluation import evaluate, format_runs
+
+    # The worker's settings (model, precision, micro-batches), so the figures are the pipeline's.
+    settings = Settings.from_env()
+    if model_dir:
+        settings = dataclasses.replace(settings, abuse_model_dir=model_dir)
+    runs = evaluate(task, csv_file, list(scorers) or ["default"], threshold=threshold, abuse_settings=settings,
+                    group_by=group_by)
+    if as_json:
+        click.echo(json.dumps([
+            {"scorer": r.spec, "model_version": r.model_version, "throughput": r.throughput,
+             "load_seconds": r.load_seconds, **r.report} for r in runs
+        ], indent=2, default=str))
+    else:
+        click.echo(format_runs(runs))
+
+
+_scorer_opt = click.option("--scorer", "scorers", multiple=True,
+                           help="scorer spec; repeat to compare (default: the configured model)")
+_threshold_opt = click.option("--threshold", type=float, default=None,
+                              help="decision threshold for precision/recall/F1 (default: policy review threshold 0.5)")
+_json_opt = click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+_group_opt = click.option("--group-by", default="source", show_default=True,
+                          help="CSV column for the per-group breakdown and macro-AUC (e.g. kind)")
+
+
+@eval_group.command("abuse")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@_scorer_opt
+@_threshold_opt
+@click.option("--model-dir", default=None, help="where `kavalu models pull` put official models")
+@_json_opt
+@_group_opt
+def eval_abuse(csv_file, scorers, threshold, model_dir, as_json, group_by):
+    """Toxicity: default, default-noblend, profanity-check, detoxify:<type>, checkpoint:<path>, module:Class."""
+    _eval("abuse", csv_file, scorers, threshold, model_dir, as_json, group_by)
+
+
+@eval_group.command("defamation")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@_scorer_opt
+@_threshold_opt
+@_json_opt
+@_group_opt
+def eval_defamation(csv_file, scorers, threshold, as_json, group_by):
+    """Defamation risk: default (workers.scoring.defamation.DefamationScorer) or module:Class."""
+    _eval("defamation", csv_file, scorers, threshold, None, as_json, group_by)
+
+
+# -- models ---------------------------------------------------------------------------
+@click.group("models", help="Train the default abuse model, or pull official Detoxify models.")
+def models_group() -> None:
+    pass
+
+
+@models_group.command(
+    "train",
+    # --help goes through to the script's own argparse help
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def train_command(args):
+    """Train the default abuse model (workers.training.abuse; see its --help)."""
+    from workers.training import abuse
+
+    sys.exit(abuse.main(list(args)))
+
+
+def _download(url: str, dest: Path) -> str:
+    """Stream url to dest; returns the sha256 of what was written."""
+    digest = hashlib.sha256()
+    part = dest.with_name(dest.name + ".part")
+    with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
+        for block in iter(lambda: response.read(1 << 20), b""):
+            digest.update(block)
+            out.write(block)
+    part.replace(dest)
+    return digest.hexdigest()
+
+
+def pull_official_model(
+    model_type: str,
+    dest: str | Path,
+    base_url: str | None = None,
+    hf_base_url: str = HF_BASE_URL,
+    checkpoint_url: str | None = None,
+    echo=print,
+) -> Path:
+    """Download an official Detoxify checkpoint plus config/tokenizer files into dest/<type>/.
+
+    The layout is what DetoxifyAbuseScorer(model_type=..., model_dir=dest) loads offline:
+    dest/<type>/<checkpoint>.ckpt, dest/<type>/hf_config/, dest/<type>/kavalu-model.json.
+    """
+    import torch
+    from detoxify.detoxify import DOWNLOAD_URL, MODEL_URLS
+
+    if model_type not in MODEL_URLS:
+        raise click.BadParameter(f"unknown model type {model_type!r}; one of {sorted(MODEL_URLS)}")
+    official = MODEL_URLS[model_type]
+    url = checkpoint_url or (base_url.rstrip("/") + "/" + official[len(DOWNLOAD_URL):] if base_url else official)
+    target = Path(dest) / model_type
+    config_dir = target / "hf_config"
+    target.mkdir(parents=True, exist_ok=True)
+    ckpt_name = url.rsplit("/", 1)[-1]
+    echo(f"downloading {url}")
+    sha = _download(url, target / ckpt_name)
+    expected = _HASH_IN_NAME.search(ckpt_name)
+    if expected and not sha.startswith(expected.group(1)):
+        (target / ckpt_name).unlink()
+        raise click.ClickException(f"{ckpt_name}: sha256 {sha[:12]} does not match the name's {expected.group(1)}")
+
+    loaded = torch.load(target / ckpt_name, map_location="cpu", weights_only=False)
+    if "config" not in loaded or "state_dict" not in loaded:
+        raise click.ClickException(f"{url} is not a Detoxify checkpoint")
+    arch = loaded["config"]["arch"]["args"]
+    classes = list(loaded["config"]["dataset"]["args"]["classes"])
+    hf_repo = arch.get("model_type") or HF_REPOS[model_type]
+    if Path(hf_repo).is_absolute() or hf_repo.startswith("."):
+        hf_repo = HF_REPOS[model_type]
+    del loaded
+
+    if config_dir.exists():
+        shutil.rmtree(config_dir)
+    config_dir.mkdir()
+    for name in HF_FILES:
+        file_url = f"{hf_base_url.rstrip('/')}/{hf_repo}/resolve/main/{name}"
+        try:
+            _download(file_url, config_dir / name)
+            echo(f"downloaded {file_url}")
+        except urllib.error.HTTPError as err:
+            if err.code != 404:
+                raise
+    if not (config_dir / "config.json").is_file():
+        raise click.ClickException(f"no config.json for {hf_repo} at {hf_base_url}")
+    # Detoxify builds the model from this config, so it must have the checkpoint's labels.
+    config = json.loads((config_dir / "config.json").read_text())
+    config["num_labels"] = len(classes)
+    config["id2label"] = {str(i): c for i, c in enumerate(classes)}
+    config["label2id"] = {c: i for i, c in enumerate(classes)}
+    config["problem_type"] = "multi_label_classification"
+    (config_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    meta = {
+        "model_type": model_type,
+        "checkpoint": ckpt_name,
+        "config_dir": "hf_config",
+        "sha256": sha,
+        "source_url": url,
+        "hf_repo": hf_repo,
+        "classes": classes,
+    }
+    (target / "kavalu-model.json").write_text(json.dumps(meta, indent=2) + "\n")
+    echo(f"{model_type}: {target} (sha256 {sha[:12]}); set KAVALU_ABUSE_MODEL_TYPE={model_type} "
+         f"KAVALU_MODEL_DIR={Path(dest).resolve()}")
+    return target
+
+
+@models_group.command("pull")
+@click.argument("model_type", type=click.Choice(["original", "unbiased", "multilingual", "original-small",
+                                                 "unbiased-small"]))
+@click.option("--dest", required=True, type=click.Path(file_okay=False), help="local model directory")
+@click.option("--base-url", default=None, help="mirror of Detoxify's release downloads (default: GitHub releases)")
+@click.option("--hf-base-url", default=HF_BASE_URL, show_default=True, help="mirror of the Hugging Face hub")
+@click.option("--checkpoint-url", default=None, help="full checkpoint URL (overrides --base-url)")
+def pull_command(model_type, dest, base_url, hf_base_url, checkpoint_url):
+    """Download an official Detoxify model for offline use (e.g. while building an image)."""
+    pull_official_model(model_type, dest, base_url=base_url, hf_base_url=hf_base_url,
+                        checkpoint_url=checkpoint_url, echo=click.echo)

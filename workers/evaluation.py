@@ -9,7 +9,7 @@ the throughput in texts/s. Scorer specs:
                 checkpoint:<path.ckpt> | <module>:<Class>
     defamation: default (as the worker runs it) | encoder | rules | <module>:<Class>
 
-`<module>:<Class>` must implement workers.scoring.base.Scorer and take no arguments.
+`<module>:<Class>` must implement service.scoring.jobs.Scorer and take no arguments.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from workers.scoring.base import ScoreResult, ScoringInput
+from service.scoring.jobs import ScoreResult, ScoringInput
 
 DEFAULT_THRESHOLDS = {"abuse": 0.5, "defamation": 0.5}
 CATEGORY = {"abuse": "toxicity", "defamation": "defamation"}
@@ -172,7 +172,7 @@ def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
 
         if spec == "default":  # as the worker runs it: the semantic head reads the abuse model's embeddings
             from service.config import Settings
-            from workers.pipeline import PipelineDefamationScorer
+            from workers.scoring.pipeline import PipelineDefamationScorer
 
             return PipelineDefamationScorer(Settings.from_env())
         if spec == "encoder":  # its own all-MiniLM-L6-v2 encoder, as with an official Detoxify model

@@ -5,7 +5,10 @@ import logging
 import os
 
 from service.db import Database
+from service.models import WorkerHeartbeat, utcnow
+from service.task_names import DELIVER_EVENT, DELIVER_EVENTS
 from service.taskqueue import ScoringWake, sent_at_header
+from workers.app import celery
 
 log = logging.getLogger(__name__)
 MODELS_LOADED = "scoring models loaded"  # logged by each scoring process once its models are in memory
@@ -40,20 +43,16 @@ def scoring_woken(settings) -> None:
 def enqueue_deliveries(event_ids: list[str]) -> None:
     """Send one delivery task for one publisher's new events; if the broker is down, the periodic
     dispatcher finds them later."""
-    from workers.celery_app import celery
-
     try:
         if len(event_ids) == 1:
-            celery.send_task("kavalu.deliver_event", args=[event_ids[0]], retry=False, headers=sent_at_header())
+            celery.send_task(DELIVER_EVENT, args=[event_ids[0]], retry=False, headers=sent_at_header())
         else:
-            celery.send_task("kavalu.deliver_events", args=[event_ids], retry=False, headers=sent_at_header())
+            celery.send_task(DELIVER_EVENTS, args=[event_ids], retry=False, headers=sent_at_header())
     except Exception as error:
         log.warning("delivery enqueue failed; the dispatcher will retry", extra={"events": len(event_ids), "error": type(error).__name__})
 
 
 def write_heartbeat(settings, hostname: str, queues: str) -> None:
-    from service.models import WorkerHeartbeat, utcnow
-
     with database(settings).session() as session:
         heartbeat = session.get(WorkerHeartbeat, hostname)
         if heartbeat is None:

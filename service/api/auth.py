@@ -5,7 +5,7 @@ import time
 
 from flask import current_app, request
 
-from service import signing
+from service.publishers import signing
 from service.errors import ApiError
 from service.models import Publisher
 

@@ -1,4 +1,4 @@
-"""POST /v1/comments and GET /v1/comments/<id>: thin views over service.comments."""
+"""POST /v1/comments and GET /v1/comments/<id>: thin views over service.intake.comments."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,13 @@ from flask import jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from service import comments, ratelimit
+from service.intake import comments
+from service.intake import ratelimit
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session, default_policy, task_queue
 from service.errors import ApiError, FieldError
 from service.policy import merged_policy
-from service.schemas import CommentAcceptedSchema, CommentStatusSchema, CommentSubmissionSchema, ErrorBodySchema, flatten_errors
+from service.intake.schemas import CommentAcceptedSchema, CommentStatusSchema, CommentSubmissionSchema, ErrorBodySchema, flatten_errors
 
 blp = Blueprint("comments", __name__, url_prefix="/v1/comments", description="Intake webhook and comment status")
 

@@ -1,14 +1,14 @@
-"""The publisher's pull feed of decisions (GET /v1/decisions): a thin view over service.deliveries."""
+"""The publisher's pull feed of decisions (GET /v1/decisions): a thin view over service.delivery.core."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
-from service import deliveries
+from service.delivery import core as deliveries
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session
 from service.errors import ApiError, error_response
-from service.schemas import ErrorBodySchema, coded, flatten_errors
+from service.intake.schemas import ErrorBodySchema, coded, flatten_errors
 
 blp = Blueprint("decisions", __name__, url_prefix="/v1/decisions", description="Pull feed of final decisions")
 

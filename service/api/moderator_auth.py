@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from service import moderators
+from service.review import moderators
 from service.errors import ApiError
 from service.models import Moderator
 

@@ -5,7 +5,7 @@ from flask import Response, jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from service import observability
+from service.ops import metrics as observability
 from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 

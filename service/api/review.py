@@ -1,6 +1,6 @@
 """Moderator review API (/v1/review/...), lawful disclosure (/v1/legal/...) and admin endpoints (/v1/admin/...).
 
-Thin views over service.review. Request bodies and query strings are loaded by
+Thin views over service.review.workflow. Request bodies and query strings are loaded by
 hand with the schemas below (not @blp.arguments), so that every bad input is
 answered in the contract's error shape with machine-readable codes; the schemas
 are still attached to the OpenAPI document with @blp.doc.
@@ -13,11 +13,11 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 
-from service import review
+from service.review import workflow as review
 from service.api.context import db_session, default_policy, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.errors import ApiError, FieldError
-from service.schemas import CleanString, ErrorBodySchema, ReasonSchema, coded, flatten_errors
+from service.intake.schemas import CleanString, ErrorBodySchema, ReasonSchema, coded, flatten_errors
 
 blp = Blueprint("review", __name__, description="Moderator review queue, decisions, audit trail and legal disclosure")
 
@@ -522,7 +522,7 @@ def failed_deliveries():
     authenticate_moderator(session, roles=("admin",))
     args = _query(FailedDeliveriesQuerySchema())
     try:
-        from service.deliveries import failed_events
+        from service.delivery.core import failed_events
     except ImportError:
         raise ApiError.single(501, "not_implemented", "Delivery tracking is not available.")
     events = failed_events(session, limit=args["limit"])

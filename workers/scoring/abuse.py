@@ -41,7 +41,8 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-from workers.scoring.base import ScoreResult, ScoringInput
+from service.config import force_offline_models
+from service.scoring.jobs import ScoreResult, ScoringInput
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "abuse_model"
 DEFAULT_CHECKPOINT = DEFAULT_MODEL_DIR / "kavalu-minilm-abuse.ckpt"
@@ -58,18 +59,6 @@ EMBEDDING_LAYER = 4
 
 class AbuseModelError(RuntimeError):
     pass
-
-
-def _force_offline() -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    # huggingface_hub reads the variable once, at import; it may already be imported.
-    try:
-        import huggingface_hub.constants as hub_constants
-
-        hub_constants.HF_HUB_OFFLINE = True
-    except Exception:  # pragma: no cover - older/newer hub layouts
-        pass
 
 
 def _sha256(path: Path) -> str:
@@ -205,7 +194,7 @@ class DetoxifyAbuseScorer:
     def _load_detoxify(ckpt_path: Path, cfg_dir: Path):
         import torch
 
-        _force_offline()
+        force_offline_models()
         from detoxify import Detoxify
 
         loaded = torch.load(ckpt_path, map_location="cpu", weights_only=False)

@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from workers.scoring.base import ScoreResult, ScoringInput, Span
+from service.scoring.jobs import ScoreResult, ScoringInput, Span
 
 CATEGORY = "defamation"
 MODEL_VERSION = "rules-2"

@@ -11,7 +11,7 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from workers.scoring.base import ScoreResult, ScoringInput, Span
+from service.scoring.jobs import ScoreResult, ScoringInput, Span
 
 CATEGORY = "personal"
 MODEL_VERSION = "rules-1"

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from workers.scoring.base import ScoreResult, ScoringInput, Span
+from service.scoring.jobs import ScoreResult, ScoringInput, Span
 
 SPAM_MODEL_VERSION = "rules-1"
 

@@ -17,7 +17,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.config import DELIVERIES_QUEUE, SCORING_QUEUE
+from service.task_names import DELIVERIES_QUEUE, SCORING_QUEUE
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
 
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -35,7 +35,8 @@ DECISION_LATENCY = Histogram(
 SCORER_LATENCY = Histogram("kavalu_scorer_latency_seconds", "Time one scorer took for one batch", ["scorer"],
                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 SCORER_BATCH_SIZE = Histogram("kavalu_scorer_batch_size", "Comments per scoring batch", ["scorer"],
-                              buckets=(1, 2, 4, 8, 16, 32, 64, 128))
+                              buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
+TASK_OUTCOMES = Counter("kavalu_tasks_total", "Celery task runs by task and outcome", ["task", "outcome"])
 DELIVERY_ATTEMPTS = Counter("kavalu_delivery_attempts_total", "Callback delivery attempts", ["publisher"])
 DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery attempts that failed", ["publisher"])
 

@@ -9,34 +9,26 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import text
-
-from service import deliveries
+from service.delivery import core as deliveries
 from service.models import utcnow
-from service.observability import DELIVERY_ATTEMPTS, DELIVERY_FAILURES
-from workers import runtime
-from workers.celery_app import celery, settings
+from service.ops.metrics import DELIVERY_ATTEMPTS, DELIVERY_FAILURES
+from service.task_names import DELIVER_EVENT, DELIVER_EVENTS, DISPATCH_DUE_DELIVERIES, DISPATCH_LOCK_ID
+from workers.app import celery
 
 log = logging.getLogger(__name__)
 
-CONFIG = deliveries.DeliveryConfig.from_settings(settings)
-# One attempt is bounded by the connect and read timeouts; the limits only catch a stuck worker.
-_SOFT_LIMIT_S = int(CONFIG.connect_timeout_s + CONFIG.read_timeout_s + 20)
-DISPATCH_LOCK_ID = 4242002
 DISPATCH_BATCH = 500
 DISPATCH_PER_PUBLISHER = 25
 
 
-@celery.task(name="kavalu.deliver_event", acks_late=True, ignore_result=True,
-             soft_time_limit=_SOFT_LIMIT_S, time_limit=_SOFT_LIMIT_S + 15)
-def deliver_event(event_id: str, expected_attempts: int | None = None) -> str:
-    """One delivery attempt of one event; idempotent (see service.deliveries.attempt_delivery)."""
-    return _deliver(event_id, expected_attempts)
+@celery.task(bind=True, name=DELIVER_EVENT, acks_late=True)
+def deliver_event(self, event_id: str, expected_attempts: int | None = None) -> str:
+    """One delivery attempt of one event; idempotent (see service.delivery.core.attempt_delivery)."""
+    return _deliver(self, event_id, expected_attempts)
 
 
-@celery.task(name="kavalu.deliver_events", acks_late=True, ignore_result=True,
-             soft_time_limit=_SOFT_LIMIT_S, time_limit=_SOFT_LIMIT_S + 15)
-def deliver_events(event_ids: list[str]) -> str:
+@celery.task(bind=True, name=DELIVER_EVENTS, acks_late=True)
+def deliver_events(self, event_ids: list[str]) -> str:
     """First attempts of one publisher's new events, in order, from one scoring batch.
 
     Stops at the first event that isn't delivered: the rest stay due, and the dispatcher
@@ -44,15 +36,16 @@ def deliver_events(event_ids: list[str]) -> str:
     this worker for one attempt only.
     """
     for event_id in event_ids:
-        outcome = _deliver(event_id, None)
+        outcome = _deliver(self, event_id, None)
         if outcome != deliveries.DELIVERED:
             return outcome
     return deliveries.DELIVERED
 
 
-def _deliver(event_id: str, expected_attempts: int | None) -> str:
-    with runtime.database(settings).session() as session:
-        result = deliveries.attempt_delivery(session, event_id, config=CONFIG, expected_attempts=expected_attempts)
+def _deliver(task, event_id: str, expected_attempts: int | None) -> str:
+    config = deliveries.DeliveryConfig.from_settings(task.settings)
+    with task.session() as session:
+        result = deliveries.attempt_delivery(session, event_id, config=config, expected_attempts=expected_attempts)
     if result.attempted:
         DELIVERY_ATTEMPTS.labels(publisher=result.publisher_id).inc()
         if result.outcome != deliveries.DELIVERED:
@@ -74,16 +67,15 @@ def _deliver(event_id: str, expected_attempts: int | None) -> str:
     return result.outcome
 
 
-@celery.task(name="kavalu.dispatch_due_deliveries", ignore_result=True, soft_time_limit=60)
-def dispatch_due_deliveries() -> int:
+@celery.task(bind=True, name=DISPATCH_DUE_DELIVERIES, soft_time_limit=60)
+def dispatch_due_deliveries(self) -> int:
     """Enqueue one deliver_event task per due event, taking turns between publishers."""
-    with runtime.database(settings).session() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # Two beats (or a slow dispatch overlapping the next) must not dispatch at once.
-            if not session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": DISPATCH_LOCK_ID}).scalar():
-                return 0
+    config = deliveries.DeliveryConfig.from_settings(self.settings)
+    with self.session() as session:
+        if not self.try_advisory_lock(session, DISPATCH_LOCK_ID):
+            return 0
         claimed = deliveries.claim_due_events(session, utcnow(), DISPATCH_BATCH, DISPATCH_PER_PUBLISHER,
-                                              CONFIG.dispatch_lease_s)
+                                              config.dispatch_lease_s)
     # Sent after commit: the claim's row locks are gone and the leases are visible to the tasks.
     for event_id, attempts in claimed:
         deliver_event.apply_async(args=[event_id, attempts], retry=False)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from service import moderators, review
+from service.review import moderators
+from service.review import workflow as review
 from service.config import Settings
 from service.db import Database
 
@@ -215,4 +216,3 @@ def feedback_export(out_path) -> None:
     click.echo(f"wrote {len(rows)} row(s) to {out_path}")
 
 
-GROUPS = [moderators_group, authors_group, legal_group, feedback_group]

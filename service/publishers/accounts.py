@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.models import AuditEvent, Publisher
 from service.policy import merged_policy
-from service.signing import new_signing_secret
+from service.publishers.signing import new_signing_secret
 
 
 class PublisherError(ValueError):

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from service import deliveries
+from service.delivery import core as deliveries
 from service.config import Settings
 from service.db import Database
 from service.taskqueue import TaskQueue
@@ -67,4 +67,3 @@ def deliveries_redeliver(event_id: str | None, all_failed: bool, publisher_id: s
         click.echo(one)
 
 
-GROUPS = [deliveries_group]

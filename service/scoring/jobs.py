@@ -1,4 +1,4 @@
-"""The one small interface every scorer implements.
+"""What scoring works on and what it gives back, as plain data shared by the API side and the workers.
 
 A scorer takes a batch of texts (with optional article context) and returns,
 for each, per-category scores in [0, 1] and evidence spans. Every result names
@@ -44,3 +44,16 @@ class Scorer(Protocol):
     model_version: str
 
     def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]: ...
+
+
+@dataclass
+class ScoringJob:
+    """What the scorers need to know about one claimed comment revision."""
+
+    comment_id: str
+    revision: int
+    text: str
+    article_title: str
+    article_body: str
+    language: str | None
+    policy: dict

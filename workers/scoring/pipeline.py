@@ -6,10 +6,9 @@ import os
 import time
 
 from service.config import Settings
-from service.observability import SCORER_BATCH_SIZE, SCORER_LATENCY
-from service.scoring import ScorerOutput, ScoringJob
+from service.ops.metrics import SCORER_BATCH_SIZE, SCORER_LATENCY
+from service.scoring.jobs import ScoreResult, ScoringInput, ScoringJob
 from workers.scoring.abuse import get_abuse_scorer
-from workers.scoring.base import ScoreResult, ScoringInput
 from workers.scoring.defamation import DefamationScorer
 from workers.scoring.personal import PersonalDataScorer
 from workers.scoring.spam import SPAM_MODEL_VERSION, SpamScorer, text_fingerprint, verbatim_copy
@@ -25,7 +24,7 @@ class ScoringPipeline:
         self.spam = SpamScorer()
         self.timings: dict[str, float] = {}
 
-    def score(self, jobs: list[ScoringJob]) -> list[list[ScorerOutput]]:
+    def score(self, jobs: list[ScoringJob]) -> list[list[ScoreResult]]:
         """Every scorer's output for every job, in job order."""
         inputs = [ScoringInput(job.text, job.article_title, job.article_body, job.language) for job in jobs]
         # One forward pass gives the abuse scores and the embeddings the defamation head reads.
@@ -39,7 +38,7 @@ class ScoringPipeline:
         }
         outputs = []
         for index, job in enumerate(jobs):
-            row = [_plain(results[index]) for results in per_scorer.values()]
+            row = [results[index] for results in per_scorer.values()]
             row.append(_verbatim_output(job))
             outputs.append(row)
         return outputs
@@ -84,13 +83,9 @@ def fingerprint(job: ScoringJob) -> str:
     return text_fingerprint(job.text)
 
 
-def _plain(result: ScoreResult) -> ScorerOutput:
-    return ScorerOutput(result.scorer, result.model_version, dict(result.scores), [span.to_dict() for span in result.spans])
-
-
-def _verbatim_output(job: ScoringJob) -> ScorerOutput:
-    span = verbatim_copy(job.text, job.article_body, job.policy.get("verbatim_copy_min_words", 40)) if job.article_body else None
-    return ScorerOutput(VERBATIM_SCORER, SPAM_MODEL_VERSION, {"infringing": 1.0 if span else 0.0}, [span.to_dict()] if span else [])
+def _verbatim_output(job: ScoringJob) -> ScoreResult:
+    span = verbatim_copy(job.text, job.article_body, job.policy["verbatim_copy_min_words"]) if job.article_body else None
+    return ScoreResult(VERBATIM_SCORER, SPAM_MODEL_VERSION, {"infringing": 1.0 if span else 0.0}, [span] if span else [])
 
 
 _pipeline: tuple[int, ScoringPipeline] | None = None

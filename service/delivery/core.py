@@ -42,7 +42,7 @@ from service.models import (
     new_id,
     utcnow,
 )
-from service.signing import PUBLISHER_HEADER, SIGNATURE_HEADER, signature_header
+from service.publishers.signing import PUBLISHER_HEADER, SIGNATURE_HEADER, signature_header
 
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"

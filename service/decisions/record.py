@@ -14,9 +14,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.db import insert_many, run_after_commit
-from service.deliveries import FAILED as EVENT_FAILED, NO_CALLBACK_URL, PENDING as EVENT_PENDING
+from service.delivery.core import FAILED as EVENT_FAILED, NO_CALLBACK_URL, PENDING as EVENT_PENDING
 from service.models import FINAL_STATUSES, Comment, Decision, OutboundEvent, Publisher, as_utc, new_id, utcnow
-from service.observability import COMMENTS_DECIDED
+from service.ops.metrics import COMMENTS_DECIDED
 
 
 def callback_payload(event_id: str, comment: Comment, decision: Decision) -> dict:

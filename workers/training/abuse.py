@@ -21,9 +21,9 @@ Why the recipe looks like this (see workers/abuse_model/MODEL_CARD.md for number
 
 Usage (from the repository root, venv active):
 
-    python scripts/train_default_model.py --loso            # validation, writes .eval/loso/
-    python scripts/train_default_model.py --fit-blend       # blend.json from the LOSO predictions
-    python scripts/train_default_model.py                   # final model into workers/abuse_model/
+    kavalu models train --loso            # validation, writes .eval/loso/
+    kavalu models train --fit-blend       # blend.json from the LOSO predictions
+    kavalu models train                   # final model into workers/abuse_model/
     kavalu models train [...same options...]
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "abuse" / "abuse_train.csv"
 DEFAULT_OUT = REPO / "workers" / "abuse_model"
 CHECKPOINT_NAME = "kavalu-minilm-abuse.ckpt"

@@ -4,18 +4,18 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy import text
-
-from service import comments, scoring
+from service.intake import comments
+from service.scoring import claims, results
+from service.scoring.jobs import ScoringJob
+from service.task_names import SCORE_COMMENT, SWEEP_LOCK_ID, SWEEP_PENDING
 from service.taskqueue import sent_at_header
 from workers import runtime
-from workers.celery_app import celery, settings
+from workers.app import celery
 
 log = logging.getLogger(__name__)
 
 
-@celery.task(bind=True, name="kavalu.score_comment", acks_late=True, ignore_result=True,
-             soft_time_limit=120, time_limit=180, max_retries=None)
+@celery.task(bind=True, name=SCORE_COMMENT, acks_late=True, max_retries=None)
 def score_comment(self, comment_id: str) -> str:
     """Score a comment and decide; then keep scoring fresh pending comments, in batches, while there are any.
 
@@ -23,12 +23,13 @@ def score_comment(self, comment_id: str) -> str:
     what is waiting rather than only its own comment. A redelivered or duplicate task finds
     the comment decided or claimed and does nothing more than look for other work.
     """
+    settings = self.settings
     runtime.scoring_woken(settings)  # from here on, a new comment wakes another worker
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     deadline = time.monotonic() + settings.scoring_drain_s
     scored = 0
     while True:
-        jobs = _claim(comment_id, redelivered)
+        jobs = _claim(self, comment_id, redelivered)
         if not jobs:
             break
         if not _score_and_decide(self, jobs):
@@ -42,17 +43,19 @@ def score_comment(self, comment_id: str) -> str:
     return "decided" if scored else "skipped"
 
 
-def _claim(comment_id: str | None, redelivered: bool) -> list[scoring.ScoringJob]:
-    with runtime.database(settings).session() as session:
-        return scoring.claim_for_scoring(
+def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
+    settings = task.settings
+    with task.session() as session:
+        return claims.claim_for_scoring(
             session, comment_id, defaults=settings.default_policy, batch_size=settings.scoring_claim_size,
             lease_s=settings.scoring_lease_s, redelivered=redelivered,
         )
 
 
-def _score_and_decide(task, jobs: list[scoring.ScoringJob]) -> bool:
-    from workers.pipeline import fingerprint, get_pipeline
+def _score_and_decide(task, jobs: list[ScoringJob]) -> bool:
+    from workers.scoring.pipeline import fingerprint, get_pipeline
 
+    settings = task.settings
     started = time.perf_counter()
     try:
         pipeline = get_pipeline(settings)  # inside: a model that can't load fails the batch like a crash
@@ -62,8 +65,8 @@ def _score_and_decide(task, jobs: list[scoring.ScoringJob]) -> bool:
         _after_failure(task, jobs, error)
         return False
     scored = time.perf_counter()
-    with runtime.database(settings).session() as session:
-        decisions = scoring.finish_batch(session, jobs, outputs, fingerprints=[fingerprint(job) for job in jobs],
+    with task.session() as session:
+        decisions = results.finish_batch(session, jobs, outputs, fingerprints=[fingerprint(job) for job in jobs],
                                          enqueue_deliveries=runtime.enqueue_deliveries)
     log.info("batch decided", extra={"batch": len(jobs), "scorers_s": {k: round(v, 3) for k, v in pipeline.timings.items()},
                                      "score_s": round(scored - started, 3), "store_s": round(time.perf_counter() - scored, 3)})
@@ -76,11 +79,11 @@ def _score_and_decide(task, jobs: list[scoring.ScoringJob]) -> bool:
 def _after_failure(task, jobs, error: Exception) -> None:
     """A batch failed: release the claims. Each comment is retried alone until its attempts are spent,
     then it goes to review with `scoring_failed`."""
-    database = runtime.database(settings)
+    settings = task.settings
     retry = []
-    with database.session() as session:
+    with task.session() as session:
         for job in jobs:
-            decision = scoring.give_up_scoring(
+            decision = results.give_up_scoring(
                 session, job.comment_id, max_attempts=settings.scoring_max_attempts, defaults=settings.default_policy,
                 enqueue_delivery=lambda event_id: runtime.enqueue_deliveries([event_id]), error=f"{type(error).__name__}: {error}",
             )
@@ -90,15 +93,13 @@ def _after_failure(task, jobs, error: Exception) -> None:
         score_comment.apply_async(args=[comment_id], countdown=2, retry=False, headers=sent_at_header())
 
 
-@celery.task(name="kavalu.sweep_pending", ignore_result=True, soft_time_limit=60)
-def sweep_pending() -> int:
+@celery.task(bind=True, name=SWEEP_PENDING, soft_time_limit=60)
+def sweep_pending(self) -> int:
     """Enqueue comments that were committed but never reached (or were lost by) the broker."""
-    with runtime.database(settings).session() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # Two beats (or a slow sweep overlapping the next) must not sweep at once.
-            if not session.execute(text("SELECT pg_try_advisory_xact_lock(4242001)")).scalar():
-                return 0
-        ids = comments.stranded_pending(session, settings.sweep_stale_after_s)
+    with self.session() as session:
+        if not self.try_advisory_lock(session, SWEEP_LOCK_ID):
+            return 0
+        ids = comments.stranded_pending(session, self.settings.sweep_stale_after_s)
         for comment_id in ids:
             score_comment.apply_async(args=[comment_id], retry=False, headers=sent_at_header())
         if ids:

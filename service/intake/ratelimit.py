@@ -12,7 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 
 from service.errors import FieldError, error_response
 
-from service.signing import PUBLISHER_HEADER
+from service.publishers.signing import PUBLISHER_HEADER
 
 # X-RateLimit-* headers on every answer cost more than the rest of the check; a 429 still says Retry-After.
 limiter = Limiter(key_func=lambda: "global", headers_enabled=False, swallow_errors=True, strategy="fixed-window")

@@ -54,7 +54,7 @@ from service.models import (
     as_utc,
     utcnow,
 )
-from service.outcomes import record_decision
+from service.decisions.record import record_decision
 from service.policy import check_email, merged_policy
 
 LEASE = timedelta(minutes=10)
@@ -809,7 +809,7 @@ def author_state(session: Session, publisher_id: str, email: str | None, ip: str
       publisher) were decided, and the share rejected is over policy["author_rejection_rate_threshold"].
       The reason code for it is "author_history" (STATE_REASONS).
     - normal: otherwise.
-    Policy-level blocked_emails/domains/ip_ranges are not looked at here (service.content_rules does that).
+    Policy-level blocked_emails/domains/ip_ranges are not looked at here (service.decisions.content_rules does that).
     """
     return author_states(session, [(publisher_id, email, ip, policy)], now=now)[0]
 

@@ -1,134 +1,26 @@
-"""Turning scores into a stored decision: claiming comments for scoring, the rules around the
-scorers (terms, authors, duplicates, pre-moderation), and recording the outcome.
+"""Turning scores into a stored decision: the rules around the scorers (terms, authors,
+duplicates, pre-moderation), the decision engine, and recording the outcome.
 
 The worker runs the models; everything here is plain data and the database, so the
 review flow and tests use the same rules without torch.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from service import content_rules
+from service.decisions import content_rules
 from service.db import insert_many
-from service.decisions import RuleHit, decide
-from service.observability import DECISION_LATENCY
+from service.decisions.engine import RuleHit, decide
+from service.ops.metrics import DECISION_LATENCY
 from service.models import PENDING, REVIEW, Comment, CommentRevision, Publisher, Score, SenderDetails, as_utc, utcnow
-from service.outcomes import NewDecision, one_by_one, record_decision, record_decisions
+from service.decisions.record import NewDecision, one_by_one, record_decision, record_decisions
 from service.policy import merged_policy
-
-
-def publisher_policy(defaults: dict, publisher: Publisher) -> dict:
-    policy = merged_policy(defaults, publisher.policy_overrides)
-    policy["version"] = publisher.policy_version
-    return policy
-
-
-@dataclass
-class ScoringJob:
-    """What the scorers need to know about one claimed comment revision."""
-
-    comment_id: str
-    revision: int
-    text: str
-    article_title: str
-    article_body: str
-    language: str | None
-    policy: dict
-
-
-@dataclass
-class ScorerOutput:
-    """One scorer's result for one comment, as plain data."""
-
-    scorer: str
-    model_version: str
-    scores: dict[str, float]
-    spans: list[dict] = field(default_factory=list)
-
-
-def claim_for_scoring(
-    session: Session,
-    comment_id: str | None,
-    *,
-    defaults: dict,
-    batch_size: int,
-    lease_s: float,
-    redelivered: bool = False,
-    now: datetime | None = None,
-) -> list[ScoringJob]:
-    """Claim `comment_id` (if given and still pending) and, to fill a batch, other fresh pending comments.
-
-    A claim is a lease: the attempt counter goes up and other workers leave the
-    comment alone until the lease lapses. Comments that failed before are
-    scored alone, so a poison comment can't drag a batch down with it.
-    The batch is filled even when `comment_id` is gone: intake wakes one worker for
-    many comments (see TaskQueue.enqueue_scoring), so a task stands for all of them.
-    Returns [] when there is nothing to score.
-    """
-    now = now or utcnow()
-    free = or_(Comment.scoring_lease_until.is_(None), Comment.scoring_lease_until < now)
-    columns = (Comment.id, Comment.publisher_id, Comment.current_revision, Comment.article_title, Comment.language,
-               Comment.scoring_attempts)
-    claimed = []
-    if comment_id is not None:
-        claimed += session.execute(
-            select(*columns).where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
-            .with_for_update(skip_locked=True)
-        ).all()
-    if not (claimed and claimed[0].scoring_attempts > 0) and batch_size > len(claimed):
-        fresh = (Comment.status == PENDING, Comment.scoring_attempts == 0, Comment.id != comment_id, free)
-        claimed += session.execute(
-            select(*columns).where(*fresh).order_by(Comment.received_at)
-            .limit(_fair_share(session, fresh, batch_size - len(claimed)))
-            .with_for_update(skip_locked=True)
-        ).all()
-    if not claimed:
-        return []
-    session.execute(
-        update(Comment).where(Comment.id.in_([row.id for row in claimed]))
-        .values(scoring_attempts=Comment.scoring_attempts + 1, scoring_lease_until=now + timedelta(seconds=lease_s))
-        .execution_options(synchronize_session=False)
-    )
-    return _jobs(session, claimed, defaults)
-
-
-SMALLEST_SHARE = 16
-
-
-def _fair_share(session: Session, fresh: tuple, batch_size: int) -> int:
-    """How many fresh comments to claim: a full batch while the backlog is deep, and half of
-    what is left once it is not, so the workers on a draining backlog finish together
-    instead of one scoring a last full batch while the others sit idle."""
-    waiting = session.execute(
-        select(func.count()).select_from(select(Comment.id).where(*fresh).limit(2 * batch_size).subquery())
-    ).scalar_one()
-    if waiting >= 2 * batch_size:
-        return batch_size
-    return max(min(SMALLEST_SHARE, batch_size), -(-waiting // 2))
-
-
-def _jobs(session: Session, claimed: list, defaults: dict) -> list[ScoringJob]:
-    wanted = {(row.id, row.current_revision) for row in claimed}
-    revisions = {(r.comment_id, r.number): r for r in session.execute(
-        select(CommentRevision.comment_id, CommentRevision.number, CommentRevision.text, CommentRevision.article_body)
-        .where(CommentRevision.comment_id.in_([row.id for row in claimed]))
-    ) if (r.comment_id, r.number) in wanted}
-    policies = {p.id: publisher_policy(defaults, p)
-                for p in session.scalars(select(Publisher).where(Publisher.id.in_({row.publisher_id for row in claimed})))}
-    return [ScoringJob(
-        comment_id=row.id,
-        revision=row.current_revision,
-        text=revisions[(row.id, row.current_revision)].text,
-        article_title=row.article_title,
-        article_body=revisions[(row.id, row.current_revision)].article_body or "",
-        language=row.language,
-        policy=policies[row.publisher_id],
-    ) for row in claimed]
+from service.scoring.jobs import ScoreResult, ScoringJob
 
 
 @dataclass
@@ -142,7 +34,7 @@ class _RuleFacts:
 
 def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob], fingerprints: list[str | None],
                 now: datetime) -> _RuleFacts:
-    from service import review  # the review module owns author bans, trust and history
+    from service.review import workflow as review
 
     revisions = {(c.id, j.revision) for c, j in zip(comments, jobs)}
     ips = {comment_id: ip for comment_id, revision, ip in session.execute(
@@ -154,7 +46,7 @@ def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob
     # ahead of it in the batch, which is in the order received.
     earlier_same_text: dict[str, list[str]] = {}
     wanted = {f for f in fingerprints if f}
-    longest_window = max(job.policy.get("duplicate_window_seconds", 3600) for job in jobs)
+    longest_window = max(job.policy["duplicate_window_seconds"] for job in jobs)
     stored = session.execute(
         select(Comment.id, Comment.publisher_id, Comment.text_fingerprint, Comment.author_email, Comment.received_at)
         .where(Comment.text_fingerprint.in_(wanted), Comment.received_at >= now - timedelta(seconds=longest_window),
@@ -165,7 +57,7 @@ def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob
         seen.setdefault((row.publisher_id, row.text_fingerprint), []).append((row.author_email, as_utc(row.received_at)))
     for comment, job, fingerprint in zip(comments, jobs, fingerprints):
         if fingerprint:
-            since = now - timedelta(seconds=job.policy.get("duplicate_window_seconds", 3600))
+            since = now - timedelta(seconds=job.policy["duplicate_window_seconds"])
             copies = seen.setdefault((comment.publisher_id, fingerprint), [])
             earlier_same_text[comment.id] = [author for author, received in copies if received >= since]
             copies.append((comment.author_email, as_utc(comment.received_at)))
@@ -198,7 +90,7 @@ def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[lis
     return hits, state == "trusted"
 
 
-def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScorerOutput], *, fingerprint: str | None,
+def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScoreResult], *, fingerprint: str | None,
                    enqueue_delivery: Callable[[str], object] | None, now: datetime | None = None):
     """finish_batch for one comment."""
     return finish_batch(session, [job], [outputs], fingerprints=[fingerprint], enqueue_deliveries=one_by_one(enqueue_delivery),
@@ -208,7 +100,7 @@ def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScorerOutput
 def finish_batch(
     session: Session,
     jobs: list[ScoringJob],
-    outputs: list[list[ScorerOutput]],
+    outputs: list[list[ScoreResult]],
     *,
     fingerprints: list[str | None],
     enqueue_deliveries: Callable[[list[str]], object] | None,
@@ -239,7 +131,7 @@ def finish_batch(
             for category, value in output.scores.items():
                 score_rows.append(dict(comment_id=comment.id, revision=job.revision, scorer=output.scorer,
                                        model_version=output.model_version, category=category, score=float(value),
-                                       spans=[span for span in output.spans if span.get("category") == category], created_at=now))
+                                       spans=[span.to_dict() for span in output.spans if span.category == category], created_at=now))
                 if value >= scores.get(category, -1.0):
                     scores[category] = round(float(value), 6)
                     sources[category] = f"{output.scorer}@{output.model_version}"

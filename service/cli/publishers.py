@@ -1,0 +1,89 @@
+"""`kavalu publishers ...`: publishers that post comments to Kavalu."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from service.config import Settings
+from service.db import Database
+from service.publishers import accounts as publishers
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.group("publishers")
+def publishers_group() -> None:
+    """Publishers that post comments to Kavalu."""
+
+
+@publishers_group.command("create")
+@click.option("--name", required=True)
+@click.option("--callback-url", default=None, help="Where decisions are POSTed (http or https).")
+def publishers_create(name: str, callback_url: str | None) -> None:
+    """Create a publisher; prints its id and signing secret (shown once)."""
+    database = Database(_settings())
+    try:
+        with database.session() as session:
+            publisher, secret = publishers.create(session, name, callback_url)
+    except publishers.PublisherError as error:
+        _fail(str(error))
+    click.echo(f"publisher_id: {publisher.id}")
+    click.echo(f"signing_secret: {secret}")
+    click.echo("Keep the secret safe: it is not shown again.", err=True)
+
+
+@publishers_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def publishers_list(as_json: bool) -> None:
+    """List publishers (never their secrets)."""
+    with Database(_settings()).session() as session:
+        rows = [
+            {"publisher_id": p.id, "name": p.name, "callback_url": p.callback_url,
+             "policy_version": p.policy_version, "policy_overrides": p.policy_overrides}
+            for p in publishers.list_all(session)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['publisher_id']}  {row['name']}  callback={row['callback_url'] or '-'}  policy=v{row['policy_version']}")
+
+
+@publishers_group.command("rotate-secret")
+@click.argument("publisher_id")
+def publishers_rotate_secret(publisher_id: str) -> None:
+    """Issue a new signing secret; the old one stops working at once."""
+    try:
+        with Database(_settings()).session() as session:
+            secret = publishers.rotate_secret(session, publisher_id)
+    except publishers.PublisherError as error:
+        _fail(str(error))
+    click.echo(f"signing_secret: {secret}")
+
+
+@publishers_group.command("set-policy")
+@click.argument("publisher_id")
+@click.option("--file", "policy_file", type=click.File("r"), help="JSON file of policy overrides ('-' for stdin).")
+@click.option("--json", "policy_json", help="Policy overrides as a JSON string.")
+def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | None) -> None:
+    """Replace the publisher's policy overrides (see config/policy.default.json for the keys)."""
+    if bool(policy_file) == bool(policy_json):
+        _fail("give exactly one of --file or --json")
+    try:
+        overrides = json.loads(policy_file.read() if policy_file else policy_json)
+    except ValueError as error:
+        _fail(f"policy is not valid JSON: {error}")
+    settings = _settings()
+    try:
+        with Database(settings).session() as session:
+            policy = publishers.set_policy(session, publisher_id, overrides, settings.default_policy)
+    except publishers.PublisherError as error:
+        _fail(str(error))
+    click.echo(json.dumps(policy, indent=2))

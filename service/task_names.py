@@ -1,0 +1,24 @@
+"""Names of the Celery queues and tasks: the API sends tasks by these names and the workers
+register their tasks under them, so neither side imports the other."""
+
+SCORING_QUEUE = "scoring"
+DELIVERIES_QUEUE = "deliveries"
+
+SCORE_COMMENT = "kavalu.score_comment"
+SWEEP_PENDING = "kavalu.sweep_pending"
+DELIVER_EVENT = "kavalu.deliver_event"
+DELIVER_EVENTS = "kavalu.deliver_events"
+DISPATCH_DUE_DELIVERIES = "kavalu.dispatch_due_deliveries"
+
+QUEUE_OF_TASK = {
+    SCORE_COMMENT: SCORING_QUEUE,
+    SWEEP_PENDING: SCORING_QUEUE,
+    DELIVER_EVENT: DELIVERIES_QUEUE,
+    DELIVER_EVENTS: DELIVERIES_QUEUE,
+    DISPATCH_DUE_DELIVERIES: DELIVERIES_QUEUE,
+}
+
+# PostgreSQL advisory locks that keep two beats (or a slow run overlapping the next) from running a
+# periodic task twice at once.
+SWEEP_LOCK_ID = 4242001
+DISPATCH_LOCK_ID = 4242002
