@@ -27,6 +27,7 @@ Other machines of the same kind gave other figures (an AVX2-only AMD EPYC: fp32 
 a Xeon with AMX: bf16 410/s). With other jobs saturating the two cores the run fell to 15-35 comments/s.
 More in workers/abuse_model/MODEL_CARD.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,10 +75,16 @@ def measure(args) -> dict:
     scores = scorer.score_texts(texts)
     secs = time.perf_counter() - t1
     words = sum(len(t.split()) for t in texts) / len(texts)
-    return {"config": kwargs, "model_version": scorer.model_version, "load_s": round(load, 2),
-            "comments": len(texts), "mean_words": round(words, 1), "seconds": round(secs, 2),
-            "comments_per_s": round(len(texts) / secs, 1), "mean_toxicity": round(
-                sum(s["toxicity"] for s in scores) / len(scores), 4)}
+    return {
+        "config": kwargs,
+        "model_version": scorer.model_version,
+        "load_s": round(load, 2),
+        "comments": len(texts),
+        "mean_words": round(words, 1),
+        "seconds": round(secs, 2),
+        "comments_per_s": round(len(texts) / secs, 1),
+        "mean_toxicity": round(sum(s["toxicity"] for s in scores) / len(scores), 4),
+    }
 
 
 def main() -> int:
@@ -97,16 +104,40 @@ def main() -> int:
     base = {"checkpoint": args.checkpoint} if args.checkpoint else {}
     configs = [dict(base)]
     if args.variants:
-        configs += [{**base, **v} for v in ({"precision": "fp32"}, {"precision": "int8"}, {"precision": "bf16"},
-                                             {"blend": False}, {"max_length": 128})]
+        configs += [
+            {**base, **v}
+            for v in (
+                {"precision": "fp32"},
+                {"precision": "int8"},
+                {"precision": "bf16"},
+                {"blend": False},
+                {"max_length": 128},
+            )
+        ]
     for cfg in configs:
-        cmd = [sys.executable, __file__, "--child", "--kwargs", json.dumps(cfg), "--data", args.data,
-               "--rows", str(args.rows), "--batch-size", str(args.batch_size), "--threads", str(args.threads)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--kwargs",
+            json.dumps(cfg),
+            "--data",
+            args.data,
+            "--rows",
+            str(args.rows),
+            "--batch-size",
+            str(args.batch_size),
+            "--threads",
+            str(args.threads),
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         r = json.loads(out)
-        print(f"{json.dumps(r['config']) or '{}':<40} load {r['load_s']:.2f}s  "
-              f"{r['comments_per_s']:.1f} comments/s ({r['comments']} comments, mean {r['mean_words']} words, "
-              f"batch {args.batch_size}, {args.threads} threads)  {r['model_version']}", flush=True)
+        print(
+            f"{json.dumps(r['config']) or '{}':<40} load {r['load_s']:.2f}s  "
+            f"{r['comments_per_s']:.1f} comments/s ({r['comments']} comments, mean {r['mean_words']} words, "
+            f"batch {args.batch_size}, {args.threads} threads)  {r['model_version']}",
+            flush=True,
+        )
     return 0
 
 

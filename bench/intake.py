@@ -9,6 +9,7 @@ prints accepted/s, p50/p99 latency and errors; then measures a bare GET /healthz
 settings as the ceiling of this stack on this machine, and prints the cost ratio.
 Figures in the README were taken on the 2-core development VM described there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,9 +67,20 @@ def setup_database() -> None:
         conn.execute("DROP DATABASE IF EXISTS kavalu_bench WITH (FORCE)")
         conn.execute("CREATE DATABASE kavalu_bench")
     env = dict(os.environ, DATABASE_URL=DATABASE_URL, BROKER_URL=BROKER_URL)
-    subprocess.run([sys.executable, "-c", "from service.cli.main import cli; cli()", "db", "upgrade"], env=env, cwd=ROOT, check=True)
-    out = subprocess.run([sys.executable, "-c", "from service.cli.main import cli; cli()", "publishers", "create", "--name", "bench"],
-                         env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        [sys.executable, "-c", "from service.cli.main import cli; cli()", "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "from service.cli.main import cli; cli()", "publishers", "create", "--name", "bench"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     fields = dict(line.split(": ", 1) for line in out.strip().splitlines())
     return fields["publisher_id"], fields["signing_secret"]
 
@@ -77,16 +89,28 @@ def write_requests(path: Path, publisher_id: str, secret: str, count: int) -> No
     now = int(time.time())
     with open(path, "w") as out:
         for n in range(count):
-            body = json.dumps({
-                "comment_id": f"bench-{n}",
-                "article": {"id": f"a-{n % 50}", "title": "India-Russia ties look up ahead of Putin's possible Delhi visit"},
-                "author": {"name": f"Reader {n % 997}", "email": f"reader{n % 997}@example.in", "ip": f"203.0.113.{n % 250}"},
-                "text": f"Comment number {n}: the talks in Goa look like progress, and the summit will tell us more.",
-            }, separators=(",", ":"))
+            body = json.dumps(
+                {
+                    "comment_id": f"bench-{n}",
+                    "article": {
+                        "id": f"a-{n % 50}",
+                        "title": "India-Russia ties look up ahead of Putin's possible Delhi visit",
+                    },
+                    "author": {
+                        "name": f"Reader {n % 997}",
+                        "email": f"reader{n % 997}@example.in",
+                        "ip": f"203.0.113.{n % 250}",
+                    },
+                    "text": f"Comment number {n}: the talks in Goa look like progress, and the summit will tell us more.",
+                },
+                separators=(",", ":"),
+            )
             out.write(f"{publisher_id}\t{signature_header(secret, body.encode(), now)}\t{body}\n")
 
 
-def wrk(url: str, duration: int, connections: int, threads: int, script: Path | None = None, args: list[str] = ()) -> dict:
+def wrk(
+    url: str, duration: int, connections: int, threads: int, script: Path | None = None, args: list[str] = ()
+) -> dict:
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency"]
     if script:
         command += ["-s", str(script), url, "--", *args]
@@ -98,20 +122,25 @@ def wrk(url: str, duration: int, connections: int, threads: int, script: Path | 
 
 def script_plain() -> Path:
     path = Path(tempfile.gettempdir()) / "kavalu_plain.lua"
-    path.write_text(WRK_SCRIPT.split("local requests")[0] + """
+    path.write_text(
+        WRK_SCRIPT.split("local requests", maxsplit=1)[0]
+        + """
 function done(summary, latency, requests)
   io.write(string.format('{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "socket_errors": %d, "non_2xx": %d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
 end
-""")
+"""
+    )
     return path
 
 
 def report(label: str, result: dict) -> float:
     rate = result["requests"] / (result["duration_us"] / 1e6)
-    print(f"{label:>10}: {rate:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms  "
-          f"errors {result['socket_errors'] + result['non_2xx']}  ({result['requests']} requests)")
+    print(
+        f"{label:>10}: {rate:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms  "
+        f"errors {result['socket_errors'] + result['non_2xx']}  ({result['requests']} requests)"
+    )
     return rate
 
 
@@ -131,9 +160,24 @@ def main() -> None:
     (workdir / "intake.lua").write_text(WRK_SCRIPT)
 
     env = dict(os.environ, DATABASE_URL=DATABASE_URL, BROKER_URL=BROKER_URL, KAVALU_LOG_LEVEL="WARNING")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config/gunicorn.conf.py"),
-                               "--workers", str(options.workers), "--bind", f"127.0.0.1:{options.port}",
-                               "--log-level", "warning", "service.wsgi:app"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "config/gunicorn.conf.py"),
+            "--workers",
+            str(options.workers),
+            "--bind",
+            f"127.0.0.1:{options.port}",
+            "--log-level",
+            "warning",
+            "service.wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{options.port}"
     try:
         for _ in range(100):
@@ -143,7 +187,14 @@ def main() -> None:
             except requests.RequestException:
                 time.sleep(0.2)
         print(f"gunicorn workers={options.workers}, wrk connections={options.connections}, {os.cpu_count()} CPUs")
-        intake = wrk(base + "/v1/comments", options.duration, options.connections, 1, workdir / "intake.lua", [str(requests_file)])
+        intake = wrk(
+            base + "/v1/comments",
+            options.duration,
+            options.connections,
+            1,
+            workdir / "intake.lua",
+            [str(requests_file)],
+        )
         intake_rate = report("intake", intake)
         healthz = wrk(base + "/healthz", min(options.duration, 15), options.connections, 1)
         healthz_rate = report("healthz", healthz)

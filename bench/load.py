@@ -12,6 +12,7 @@ prints offered / accepted / decided / delivered, lost and duplicated counts, 5xx
 p50/p99 (from the time each comment was due, so a backlog in front of the API counts) and decision
 latency p50/p99 (received_at to decided_at, from PostgreSQL). Figures in the README come from the 2-core development VM.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,10 +55,10 @@ def percentile(values: list[float], q: float) -> float:
 def run(rate: float, duration: float, publisher_count: int, api_workers: int, drain_s: float = 60) -> dict:
     import redis
 
-    from service.publishers import accounts as publishers
     from service.config import Settings
     from service.db import Database
     from service.migrate import upgrade
+    from service.publishers import accounts as publishers
     from tests.receiver import Receiver
     from tests.stack import Stack
 
@@ -73,8 +74,14 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
             publisher, secret = publishers.create(session, f"load-{n}", receiver.url)
             keys.append((publisher.id, secret))
     receiver.secret = None  # several secrets; signatures are checked by the delivery tests
-    stack = Stack(Path(tempfile.mkdtemp(prefix="kavalu-load-")), DATABASE_URL, BROKER_URL,
-                  env={"KAVALU_TORCH_THREADS": "1", **PRODUCTION_TIMINGS}, api_workers=api_workers, scoring_workers=2).start()
+    stack = Stack(
+        Path(tempfile.mkdtemp(prefix="kavalu-load-")),
+        DATABASE_URL,
+        BROKER_URL,
+        env={"KAVALU_TORCH_THREADS": "1", **PRODUCTION_TIMINGS},
+        api_workers=api_workers,
+        scoring_workers=2,
+    ).start()
     latencies, statuses, lock = [], Counter(), threading.Lock()
     sessions = threading.local()
 
@@ -83,11 +90,19 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
         if not hasattr(sessions, "http"):
             sessions.http = requests.Session()  # one keep-alive connection per sender thread
         http = sessions.http
-        body = json.dumps({"comment_id": f"l-{n}", "article": {"id": "a-1", "title": "Load article"},
-                           "author": {"name": f"Reader {n}", "email": f"r{n}@example.in", "ip": f"198.51.100.{n % 250}"},
-                           "text": TEXTS[n % len(TEXTS)] + f" #{n}"}).encode()
-        headers = {"Content-Type": "application/json", "X-Kavalu-Publisher": publisher_id,
-                   "X-Kavalu-Signature": signature_header(secret, body, int(time.time()))}
+        body = json.dumps(
+            {
+                "comment_id": f"l-{n}",
+                "article": {"id": "a-1", "title": "Load article"},
+                "author": {"name": f"Reader {n}", "email": f"r{n}@example.in", "ip": f"198.51.100.{n % 250}"},
+                "text": TEXTS[n % len(TEXTS)] + f" #{n}",
+            }
+        ).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Kavalu-Publisher": publisher_id,
+            "X-Kavalu-Signature": signature_header(secret, body, int(time.time())),
+        }
         try:
             status = http.post(stack.base_url + "/v1/comments", data=body, headers=headers, timeout=10).status_code
         except requests.RequestException:
@@ -119,9 +134,14 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
         accepted = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
         decided = conn.execute("SELECT count(DISTINCT comment_id) FROM decisions").fetchone()[0]
         duplicate_decisions = conn.execute(
-            "SELECT count(*) FROM (SELECT comment_id FROM decisions GROUP BY comment_id HAVING count(*) > 1) d").fetchone()[0]
-        decision_latency = [row[0] for row in conn.execute(
-            "SELECT extract(epoch FROM d.decided_at - c.received_at) FROM decisions d JOIN comments c ON c.id = d.comment_id")]
+            "SELECT count(*) FROM (SELECT comment_id FROM decisions GROUP BY comment_id HAVING count(*) > 1) d"
+        ).fetchone()[0]
+        decision_latency = [
+            row[0]
+            for row in conn.execute(
+                "SELECT extract(epoch FROM d.decided_at - c.received_at) FROM decisions d JOIN comments c ON c.id = d.comment_id"
+            )
+        ]
         events = conn.execute("SELECT count(*) FROM outbound_events").fetchone()[0]
     stack.stop()
     database.dispose()
@@ -129,12 +149,21 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
     receiver.close()
     offered = sum(statuses.values())
     return {
-        "rate": rate, "offered": offered, "answered_in_s": round(answered_in, 1), "accepted": accepted, "decided": decided, "events": events,
-        "delivered": len(delivered), "duplicate_deliveries": sum(1 for c in delivered.values() if c > 1),
-        "duplicate_decisions": duplicate_decisions, "lost": offered - decided,
+        "rate": rate,
+        "offered": offered,
+        "answered_in_s": round(answered_in, 1),
+        "accepted": accepted,
+        "decided": decided,
+        "events": events,
+        "delivered": len(delivered),
+        "duplicate_deliveries": sum(1 for c in delivered.values() if c > 1),
+        "duplicate_decisions": duplicate_decisions,
+        "lost": offered - decided,
         "server_errors": sum(c for s, c in statuses.items() if isinstance(s, int) and s >= 500),
-        "statuses": dict(statuses), "drained_in_s": round(drained_in, 1),
-        "intake_p50_ms": round(percentile(latencies, 0.5) * 1000, 1), "intake_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "statuses": dict(statuses),
+        "drained_in_s": round(drained_in, 1),
+        "intake_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+        "intake_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "decision_p50_ms": round(float(statistics.median(decision_latency)) * 1000, 1) if decision_latency else None,
         "decision_p99_ms": round(float(percentile(decision_latency, 0.99)) * 1000, 1) if decision_latency else None,
     }
@@ -149,18 +178,22 @@ def main() -> None:
     parser.add_argument("--find-max", default="", help="comma-separated rates to try in turn")
     options = parser.parse_args()
     rates = [float(r) for r in options.find_max.split(",")] if options.find_max else [options.rate]
-    print(f"{os.cpu_count()} CPUs; {options.publishers} publishers; {options.api_workers} API workers; "
-          f"{options.duration:.0f} s per rate")
+    print(
+        f"{os.cpu_count()} CPUs; {options.publishers} publishers; {options.api_workers} API workers; "
+        f"{options.duration:.0f} s per rate"
+    )
     for rate in rates:
         result = run(rate, options.duration, options.publishers, options.api_workers)
         print(json.dumps(result))
         drained = result["drained_in_s"] < 60 and result["lost"] == 0
-        print(f"rate {rate:g}/s: offered {result['offered']} accepted {result['accepted']} decided {result['decided']} "
-              f"delivered {result['delivered']}/{result['events']} lost {result['lost']} dup {result['duplicate_decisions']} "
-              f"5xx {result['server_errors']} | intake p50 {result['intake_p50_ms']} ms p99 {result['intake_p99_ms']} ms | "
-              f"decision p50 {result['decision_p50_ms']} ms p99 {result['decision_p99_ms']} ms | "
-              f"last answer {result['answered_in_s']} s after the last comment was due, "
-              f"{'drained' if drained else 'DID NOT DRAIN'} {result['drained_in_s']} s after it")
+        print(
+            f"rate {rate:g}/s: offered {result['offered']} accepted {result['accepted']} decided {result['decided']} "
+            f"delivered {result['delivered']}/{result['events']} lost {result['lost']} dup {result['duplicate_decisions']} "
+            f"5xx {result['server_errors']} | intake p50 {result['intake_p50_ms']} ms p99 {result['intake_p99_ms']} ms | "
+            f"decision p50 {result['decision_p50_ms']} ms p99 {result['decision_p99_ms']} ms | "
+            f"last answer {result['answered_in_s']} s after the last comment was due, "
+            f"{'drained' if drained else 'DID NOT DRAIN'} {result['drained_in_s']} s after it"
+        )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ measurement of either side can be 10 % off.
 Prints comments/s for both, per round and as medians, and the median ratio. Figures in
 the README were taken on the 2-core VM named there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,12 @@ PG_ADMIN = os.environ.get("KAVALU_BENCH_PG_ADMIN", "postgresql://postgres@127.0.
 DATABASE_URL = os.environ.get("KAVALU_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kavalu_bench")
 BROKER_URL = os.environ.get("KAVALU_BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 # The stack's production sweep, lease and delivery timings, not the short ones the reliability tests use.
-PRODUCTION_TIMINGS = {"KAVALU_SWEEP_INTERVAL_S": "30", "KAVALU_SWEEP_STALE_AFTER_S": "60", "KAVALU_SCORING_LEASE_S": "120",
-                      "KAVALU_DELIVERY_DISPATCH_INTERVAL_S": "10"}
+PRODUCTION_TIMINGS = {
+    "KAVALU_SWEEP_INTERVAL_S": "30",
+    "KAVALU_SWEEP_STALE_AFTER_S": "60",
+    "KAVALU_SCORING_LEASE_S": "120",
+    "KAVALU_DELIVERY_DISPATCH_INTERVAL_S": "10",
+}
 
 
 def fresh_database() -> None:
@@ -79,8 +84,10 @@ def _bare_worker(texts, threads, batch_size, ready, go, results):
 def bare_model(texts: list[str], workers: int, threads: int, batch_size: int) -> float:
     context = multiprocessing.get_context("spawn")
     ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
-    processes = [context.Process(target=_bare_worker, args=(texts[n::workers], threads, batch_size, ready, go, results))
-                 for n in range(workers)]
+    processes = [
+        context.Process(target=_bare_worker, args=(texts[n::workers], threads, batch_size, ready, go, results))
+        for n in range(workers)
+    ]
     for process in processes:
         process.start()
     for _ in processes:
@@ -110,9 +117,14 @@ class Pipeline:
         upgrade(settings)
         self.database = Database(settings)
         self.workers = workers
-        self.stack = Stack(Path(tempfile.mkdtemp(prefix="kavalu-scoring-")), DATABASE_URL, BROKER_URL,
-                           env={**_scoring_env(threads, batch_size), **PRODUCTION_TIMINGS},
-                           api_workers=2, scoring_workers=workers)
+        self.stack = Stack(
+            Path(tempfile.mkdtemp(prefix="kavalu-scoring-")),
+            DATABASE_URL,
+            BROKER_URL,
+            env={**_scoring_env(threads, batch_size), **PRODUCTION_TIMINGS},
+            api_workers=2,
+            scoring_workers=workers,
+        )
         self.stack.start()
         self.control = Celery(broker=BROKER_URL).control
         self.rounds = 0
@@ -132,12 +144,23 @@ class Pipeline:
         http = requests.Session()
         started = time.perf_counter()
         for n, text in enumerate(texts):
-            body = json.dumps({"comment_id": f"s-{n}", "article": {"id": "a-1", "title": "Bench article"},
-                               "author": {"name": f"Reader {n}", "email": f"r{n}@example.in", "ip": "203.0.113.9"},
-                               "text": text}).encode()
-            headers = {"Content-Type": "application/json", "X-Kavalu-Publisher": publisher_id,
-                       "X-Kavalu-Signature": signature_header(secret, body, int(time.time()))}
-            assert http.post(self.stack.base_url + "/v1/comments", data=body, headers=headers, timeout=30).status_code == 202
+            body = json.dumps(
+                {
+                    "comment_id": f"s-{n}",
+                    "article": {"id": "a-1", "title": "Bench article"},
+                    "author": {"name": f"Reader {n}", "email": f"r{n}@example.in", "ip": "203.0.113.9"},
+                    "text": text,
+                }
+            ).encode()
+            headers = {
+                "Content-Type": "application/json",
+                "X-Kavalu-Publisher": publisher_id,
+                "X-Kavalu-Signature": signature_header(secret, body, int(time.time())),
+            }
+            assert (
+                http.post(self.stack.base_url + "/v1/comments", data=body, headers=headers, timeout=30).status_code
+                == 202
+            )
         posting = time.perf_counter() - started
         time.sleep(1)  # let the API's last metrics and logs settle
         started = time.perf_counter()
@@ -160,7 +183,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="scoring processes, on both sides")
     parser.add_argument("--torch-threads", type=int, default=1, help="torch threads per process")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3, help="bare and pipeline runs, alternating; medians are reported")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="bare and pipeline runs, alternating; medians are reported"
+    )
     options = parser.parse_args()
     texts = corpus(DEFAULT_DATA, options.comments)
     words = sum(len(t.split()) for t in texts) / len(texts)
@@ -174,15 +199,24 @@ def main() -> None:
             comments_per_s, posted_per_s = pipeline.run(texts)
             through.append(comments_per_s)
             intake.append(posted_per_s)
-            print(f"round {round_number}: bare model {bare[-1]:7.1f}/s   pipeline {through[-1]:7.1f}/s   "
-                  f"ratio {through[-1] / bare[-1]:.0%}", flush=True)
+            print(
+                f"round {round_number}: bare model {bare[-1]:7.1f}/s   pipeline {through[-1]:7.1f}/s   "
+                f"ratio {through[-1] / bare[-1]:.0%}",
+                flush=True,
+            )
     finally:
         pipeline.stop()
     ratios = [pipeline_rate / bare_rate for pipeline_rate, bare_rate in zip(through, bare)]
-    print(f"bare model (DetoxifyAbuseScorer, batches of {options.batch_size}):  {statistics.median(bare):7.1f} comments/s (median)")
-    print(f"pipeline (queue -> worker, all scorers -> PostgreSQL): {statistics.median(through):7.1f} comments/s (median)")
-    print(f"pipeline / bare model: {statistics.median(ratios):.0%} (median of the rounds' ratios; "
-          f"{min(ratios):.0%}-{max(ratios):.0%})   intake, one client, while paused: {statistics.median(intake):.0f} comments/s")
+    print(
+        f"bare model (DetoxifyAbuseScorer, batches of {options.batch_size}):  {statistics.median(bare):7.1f} comments/s (median)"
+    )
+    print(
+        f"pipeline (queue -> worker, all scorers -> PostgreSQL): {statistics.median(through):7.1f} comments/s (median)"
+    )
+    print(
+        f"pipeline / bare model: {statistics.median(ratios):.0%} (median of the rounds' ratios; "
+        f"{min(ratios):.0%}-{max(ratios):.0%})   intake, one client, while paused: {statistics.median(intake):.0f} comments/s"
+    )
 
 
 if __name__ == "__main__":

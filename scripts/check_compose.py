@@ -11,6 +11,7 @@
 Usage: scripts/check_compose.py [FILE] [--require-compose] [--structural-only]
 Exit status 0 when valid; the problems are printed otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ def _environment(service: dict) -> dict[str, str]:
 def _depends_on(service: dict) -> dict[str, str]:
     deps = service.get("depends_on") or {}
     if isinstance(deps, list):
-        return {name: "service_started" for name in deps}
+        return dict.fromkeys(deps, "service_started")
     return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
 
 
@@ -155,14 +156,14 @@ def structural_problems(compose: dict) -> list[str]:
             problems.append(f"`{name}` does not consume exactly the `{queue}` queue (-Q {queue})")
         if not ({"-E", "--task-events"} & set(w)):
             problems.append(f"`{name}` does not send task events (-E) for Flower")
-    if "worker-deliveries" in services:
-        if _environment(services["worker-deliveries"]).get("KAVALU_PRELOAD_MODELS", "").lower() != "false":
-            problems.append("`worker-deliveries` does not set KAVALU_PRELOAD_MODELS=false")
+    if "worker-deliveries" in services and (
+        _environment(services["worker-deliveries"]).get("KAVALU_PRELOAD_MODELS", "").lower() != "false"
+    ):
+        problems.append("`worker-deliveries` does not set KAVALU_PRELOAD_MODELS=false")
     if "beat" in services and words("beat")[:4] != ["celery", "-A", "workers.celery_app", "beat"]:
         problems.append("`beat` does not run `celery -A workers.celery_app beat`")
-    if "flower" in services:
-        if "flower" not in words("flower"):
-            problems.append("`flower` does not run `celery ... flower`")
+    if "flower" in services and "flower" not in words("flower"):
+        problems.append("`flower` does not run `celery ... flower`")
         if "/healthcheck" not in " ".join(_healthcheck_test(services["flower"]) or []):
             problems.append("`flower` healthcheck does not call /healthcheck")
 
@@ -208,7 +209,7 @@ def compose_command() -> list[str] | None:
         candidates.append(["docker-compose"])
     for command in candidates:
         try:
-            probe = subprocess.run(command + ["version"], capture_output=True, text=True, timeout=30)
+            probe = subprocess.run([*command, "version"], capture_output=True, text=True, timeout=30, check=False)
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode == 0:
@@ -220,16 +221,24 @@ def run_compose_config(command: list[str], path: Path, text: str) -> tuple[bool,
     env = dict(os.environ)
     for name in required_variables(text):
         env.setdefault(name, "compose-check-placeholder")
-    result = subprocess.run(command + ["-f", str(path), "config", "-q"], capture_output=True, text=True,
-                            env=env, cwd=path.parent, timeout=120)
+    result = subprocess.run(
+        [*command, "-f", str(path), "config", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=path.parent,
+        timeout=120,
+        check=False,
+    )
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(DEFAULT_FILE))
-    parser.add_argument("--require-compose", action="store_true",
-                        help="fail when neither `docker compose` nor `docker-compose` works")
+    parser.add_argument(
+        "--require-compose", action="store_true", help="fail when neither `docker compose` nor `docker-compose` works"
+    )
     parser.add_argument("--structural-only", action="store_true", help="skip `docker compose config`")
     args = parser.parse_args(argv)
     path = Path(args.file).resolve()

@@ -1,4 +1,5 @@
 """The Flask app factory."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,15 +7,17 @@ import uuid
 from flask import Flask, request
 from flask_smorest import Api
 
+from service.api import admin as admin_api  # noqa: F401  (adds its views to the review blueprint)
 from service.api import comments as comments_api
 from service.api import feed as feed_api
+from service.api import legal as legal_api  # noqa: F401  (adds its views to the review blueprint)
 from service.api import ops as ops_api
 from service.api import review as review_api
 from service.api.context import close_db_session
 from service.config import Settings
 from service.db import Database
-from service.intake import ratelimit
 from service.errors import register_error_handlers
+from service.intake import ratelimit
 from service.intake.schemas import ErrorBodySchema
 from service.logs import configure_logging, request_id
 from service.ops.metrics import INTAKE_REQUESTS
@@ -40,7 +43,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
-            "info": {"description": "Self-hosted comment moderation for news publishers. See README and CONTRACT."},
+            "info": {
+                "description": "Self-hosted comment moderation for news publishers. See README.md and docs/api.md."
+            },
         },
     )
     app.extensions["kavalu.db"] = Database(settings)
@@ -51,12 +56,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = KavaluApi(app)
     api.register_blueprint(comments_api.blp)
     api.register_blueprint(feed_api.blp)
-    api.register_blueprint(review_api.blp)
+    api.register_blueprint(review_api.blp)  # with the legal and admin views: one "review" tag in the OpenAPI document
     api.register_blueprint(ops_api.blp)
     register_error_handlers(app)
     app.before_request(_start_request)
     app.after_request(_finish_response)
-    app.teardown_request(lambda _exc: request_id.set(None))
+    app.teardown_request(_forget_request_id)
     return app
 
 
@@ -82,3 +87,7 @@ def _finish_response(response):
     if request.endpoint == "comments.submit_comment":
         INTAKE_REQUESTS.labels(status=str(response.status_code)).inc()
     return response
+
+
+def _forget_request_id(_error: BaseException | None) -> None:
+    request_id.set(None)

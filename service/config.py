@@ -4,19 +4,27 @@ Everything else receives a `Settings` object; nothing else reads os.environ.
 With no environment set, Kavalu runs embedded: a SQLite store and a
 filesystem broker under ./var, so one machine needs no external servers.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Mapping
 
-from service.task_names import QUEUE_OF_TASK, SCORING_QUEUE
+from service.task_names import (
+    DELIVER_EVENT,
+    DELIVER_EVENTS,
+    DISPATCH_DUE_DELIVERIES,
+    QUEUE_OF_TASK,
+    SCORE_COMMENT,
+    SCORING_QUEUE,
+    SWEEP_PENDING,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 DEFAULT_POLICY_PATH = CONFIG_DIR / "policy.default.json"
-
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -106,7 +114,7 @@ class Settings:
     default_policy: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("KAVALU_DATA_DIR", "var")).resolve()
         database_url = env.get("DATABASE_URL")
@@ -147,6 +155,11 @@ class Settings:
             "broker_connection_retry_on_startup": True,
             "task_send_sent_event": False,
             "timezone": "UTC",
+            "beat_schedule": {
+                "sweep-pending": {"task": SWEEP_PENDING, "schedule": self.sweep_interval_s},
+                "dispatch-deliveries": {"task": DISPATCH_DUE_DELIVERIES, "schedule": self.delivery_dispatch_interval_s},
+            },
+            "task_annotations": self._time_limits(),
         }
         if self.broker_url.startswith("filesystem://"):
             folder = str(self.data_dir / "broker")
@@ -164,6 +177,16 @@ class Settings:
                 "visibility_timeout": 3600,
             }
         return conf
+
+    def _time_limits(self) -> dict:
+        # One delivery attempt is bounded by its connect and read timeouts, and a scoring task hands over
+        # after its drain time: the limits only catch a stuck worker.
+        delivery = int(self.delivery_connect_timeout_s + self.delivery_read_timeout_s + 20)
+        limits: dict[str, dict[str, float]] = {
+            name: {"soft_time_limit": delivery, "time_limit": delivery + 15} for name in (DELIVER_EVENT, DELIVER_EVENTS)
+        }
+        limits[SCORE_COMMENT] = {"soft_time_limit": self.scoring_drain_s + 60, "time_limit": self.scoring_drain_s + 120}
+        return limits
 
 
 def _from_environment(env: Mapping[str, str]) -> dict:
@@ -186,6 +209,14 @@ def _from_environment(env: Mapping[str, str]) -> dict:
     return values
 
 
+def metrics_dir(env: Mapping[str, str] | None = None) -> str | None:
+    """Where every process of a multi-process server writes its Prometheus metrics (prometheus_client's
+    own variable); unset: each process keeps its own. Read at import by the metrics module, before
+    any metric exists, so it cannot wait for a Settings object."""
+    env = os.environ if env is None else env
+    return env.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
 def force_offline_models() -> None:
     """Models load from local files only: tell Hugging Face libraries never to reach for the hub."""
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -202,7 +233,7 @@ def force_offline_models() -> None:
 def _normalise_database_url(url: str) -> str:
     # Plain postgresql:// would pick psycopg2, which we don't install.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url

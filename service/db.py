@@ -1,18 +1,22 @@
 """Database engine, sessions, and the after-commit hook used to enqueue tasks."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import ClassVar
 
 from sqlalchemy import JSON, Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.schema import ColumnDefault
 
 from service.config import Settings
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model maps one Table (DeclarativeBase says only FromClause), so `Model.__table__.insert()` type-checks.
+    __table__: ClassVar[Table]
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -70,20 +74,30 @@ def insert_many(session: Session, table: Table, rows: list[dict]) -> None:
         return
     from psycopg.types.json import Jsonb
 
-    defaults = {column.name: column.default for column in table.columns
-                if column.name not in rows[0] and column.default is not None and not column.default.is_sequence}
+    defaults = {
+        column.name: column.default
+        for column in table.columns
+        if column.name not in rows[0] and isinstance(column.default, ColumnDefault)
+    }
     names = [*rows[0], *defaults]
     json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
     session.flush()  # the rows may refer to objects the session has not written yet
-    cursor = session.connection().connection.driver_connection.cursor()
+    driver_connection = session.connection().connection.driver_connection
+    assert driver_connection is not None  # a checked-out connection has its driver's
+    cursor = driver_connection.cursor()
     with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            row = {**row, **{name: default.arg(None) if default.is_callable else default.arg
-                             for name, default in defaults.items()}}
+        for given in rows:
+            row = {
+                **given,
+                **{
+                    name: default.arg(None) if default.is_callable else default.arg
+                    for name, default in defaults.items()
+                },
+            }
             copy.write_row([Jsonb(row[name]) if name in json_columns else row[name] for name in names])
 
 
-def run_after_commit(session: Session, action: Callable[[], None]) -> None:
+def run_after_commit(session: Session, action: Callable[[], object]) -> None:
     """Run `action` once the session's transaction has committed; drop it on rollback.
 
     Enqueueing after commit means a worker never looks for a row that isn't

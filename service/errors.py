@@ -1,4 +1,5 @@
 """One error shape for every answer: {"errors": [{"field", "code", "message"}]}."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,34 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     @classmethod
-    def single(cls, status: int, code: str, message: str, field: str | None = None, **kw) -> "ApiError":
+    def single(cls, status: int, code: str, message: str, field: str | None = None, **kw) -> ApiError:
         return cls(status, [FieldError(field, code, message)], **kw)
+
+
+def flatten_errors(messages, prefix: str | None = None) -> list[FieldError]:
+    """marshmallow's nested {"author": {"email": [...]}} → [FieldError("author.email", ...)]."""
+    if isinstance(messages, dict):
+        errors: list[FieldError] = []
+        for key, value in messages.items():
+            if key == "_schema":
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            errors.extend(flatten_errors(value, name))
+        return errors
+    if isinstance(messages, list):
+        errors = []
+        for item in messages:
+            if isinstance(item, dict) and "code" in item:
+                errors.append(FieldError(prefix, item["code"], item["message"]))
+            elif isinstance(item, (dict, list)):
+                errors.extend(flatten_errors(item, prefix))
+            elif item == "Unknown field.":
+                errors.append(FieldError(prefix, "unknown_field", "Unknown field."))
+            else:
+                errors.append(FieldError(prefix, "invalid", str(item)))
+        return errors
+    return [FieldError(prefix, "invalid", str(messages))]
 
 
 def error_response(status: int, errors: list[FieldError], headers: dict | None = None):
@@ -65,13 +92,16 @@ def register_error_handlers(app: Flask) -> None:
         errors = [FieldError(None, code, error.description or error.name)]
         messages = (getattr(error, "data", None) or {}).get("messages")
         if messages:  # a webargs/flask-smorest validation error: keep its fields
-            from service.intake.schemas import flatten_errors
-
-            locations = messages.values() if all(key in ("query", "json", "headers", "path") for key in messages) else [messages]
+            locations = (
+                messages.values()
+                if all(key in ("query", "json", "headers", "path") for key in messages)
+                else [messages]
+            )
             errors = [e for location in locations for e in flatten_errors(location)] or errors
         response = error_response(status, errors)
-        if status == 405 and getattr(error, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        valid_methods = getattr(error, "valid_methods", None)  # a MethodNotAllowed's
+        if status == 405 and valid_methods:
+            response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
     @app.errorhandler(OperationalError)
@@ -86,5 +116,5 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        app.logger.exception("unhandled error")
+        app.logger.error("unhandled error", exc_info=error)
         return error_response(500, [FieldError(None, "internal_error", "Internal error.")])

@@ -1,8 +1,10 @@
 """The results store: SQLAlchemy 2 models. Schema changes go through Alembic."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import (
     JSON,
@@ -29,15 +31,24 @@ PENDING, REVIEW, LEGAL_REVIEW, APPROVED, REJECTED = "pending", "review", "legal_
 COMMENT_STATUSES = (PENDING, REVIEW, LEGAL_REVIEW, APPROVED, REJECTED)
 FINAL_STATUSES = (APPROVED, REJECTED)
 
+# An outbound event's delivery state (OutboundEvent.status); the words overlap the comment statuses above.
+EVENT_PENDING, EVENT_DELIVERED, EVENT_FAILED = "pending", "delivered", "failed"
+EVENT_STATUSES = (EVENT_PENDING, EVENT_DELIVERED, EVENT_FAILED)
+NO_CALLBACK_URL = "no_callback_url"  # last_error of an event whose publisher reads the pull feed instead
+
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored time as an aware UTC datetime: SQLite (the embedded store) hands back naive ones."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -63,7 +74,7 @@ class Comment(Base):
     __table_args__ = (
         UniqueConstraint("publisher_id", "external_id", name="uq_comments_publisher_external_id"),
         Index("ix_comments_status_enqueued", "status", "enqueued_at"),
-        # The scoring rules' look-ups (service.review.workflow.author_states, service.scoring.results._rule_facts).
+        # The scoring rules' look-ups (service.authors.rules.author_states, service.scoring.results._rule_facts).
         Index("ix_comments_publisher_email_lower", "publisher_id", text("lower(author_email)")),
         Index("ix_comments_fingerprint_received", "text_fingerprint", "received_at"),
     )
@@ -95,7 +106,7 @@ class Comment(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(40))
     claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    revisions: Mapped[list["CommentRevision"]] = relationship(
+    revisions: Mapped[list[CommentRevision]] = relationship(
         back_populates="comment", order_by="CommentRevision.number", lazy="raise_on_sql"
     )
 
@@ -196,7 +207,7 @@ class OutboundEvent(Base):
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
     type: Mapped[str] = mapped_column(String(64), default="comment.decided")
     payload: Mapped[dict] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=EVENT_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_status_code: Mapped[int | None] = mapped_column(Integer)

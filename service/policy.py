@@ -4,6 +4,7 @@
 characters left." Each check returns an error code or None, so the intake
 schema, the tests and any other caller share one definition of the rules.
 """
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """The API's port to the task queue: it sends tasks by name and never imports the workers."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,11 @@ class ScoringWake:
         if self.ttl_ms > 0 and settings.broker_url.startswith("redis"):
             import redis
 
-            self.redis = redis.Redis.from_url(settings.broker_url, socket_connect_timeout=settings.broker_connect_timeout_s,
-                                              socket_timeout=settings.broker_connect_timeout_s)
+            self.redis = redis.Redis.from_url(
+                settings.broker_url,
+                socket_connect_timeout=settings.broker_connect_timeout_s,
+                socket_timeout=settings.broker_connect_timeout_s,
+            )
 
     def needs_task(self, comment_id: str) -> bool:
         if self.redis is None:
@@ -55,11 +59,31 @@ class ScoringWake:
                 log.warning("could not clear the scoring wake mark", extra={"error": type(error).__name__})
 
 
+class KavaluCelery(Celery):
+    """Kavalu's Celery application: the API's task client and the workers' app are both one of these,
+    configured from the same settings."""
+
+    _settings: Settings | None = None
+
+    def init_settings(self, settings: Settings) -> None:
+        self._settings = settings
+        settings.make_broker_folders()
+        self.conf.update(settings.celery_config())
+
+    @property
+    def settings(self) -> Settings:
+        """The settings given to `init_settings`, or the environment's when a task runs in a process
+        that did not start as a worker (a test, a shell)."""
+        if self._settings is None:
+            self.init_settings(Settings.from_env())
+        assert self._settings is not None
+        return self._settings
+
+
 class TaskQueue:
     def __init__(self, settings: Settings):
-        self.celery = Celery("kavalu-client", set_as_current=False)
-        self.celery.conf.update(settings.celery_config())
-        settings.make_broker_folders()
+        self.celery = KavaluCelery("kavalu-client", set_as_current=False)
+        self.celery.init_settings(settings)
         self.wake = ScoringWake(settings)
 
     def send(self, task_name: str, *args) -> bool:
@@ -72,7 +96,9 @@ class TaskQueue:
             self.celery.send_task(task_name, args=list(args), retry=False, headers=sent_at_header())
             return True
         except Exception as error:  # kombu raises several transport-specific errors
-            log.warning("enqueue failed, the sweeper will retry", extra={"task": task_name, "error": type(error).__name__})
+            log.warning(
+                "enqueue failed, the sweeper will retry", extra={"task": task_name, "error": type(error).__name__}
+            )
             return False
 
     def enqueue_scoring(self, comment_id: str) -> bool:

@@ -1,4 +1,5 @@
 """Helpers shared by the tests: signing requests the way a publisher does."""
+
 from __future__ import annotations
 
 import copy
@@ -24,8 +25,11 @@ def create_publisher(database, name: str, callback_url: str | None = None) -> Pu
 
 VALID_COMMENT = {
     "comment_id": "c-1",
-    "article": {"id": "a-123", "title": "India-Russia ties look up ahead of Putin's possible Delhi visit in July",
-                "url": "https://news.example/a-123"},
+    "article": {
+        "id": "a-123",
+        "title": "India-Russia ties look up ahead of Putin's possible Delhi visit in July",
+        "url": "https://news.example/a-123",
+    },
     "author": {"name": "Ravi", "email": "ravi@example.in", "ip": "203.0.113.7", "user_agent": "Mozilla/5.0"},
     "text": "A thoughtful comment about the visit.",
     "submitted_at": "2026-05-05T10:00:00Z",
@@ -48,7 +52,9 @@ def comment(**changes) -> dict:
     return body
 
 
-def signed_headers(keys: PublisherKeys, raw: bytes, timestamp: int | None = None, content_type="application/json") -> dict:
+def signed_headers(
+    keys: PublisherKeys, raw: bytes, timestamp: int | None = None, content_type="application/json"
+) -> dict:
     headers = {
         "X-Kavalu-Publisher": keys.id,
         "X-Kavalu-Signature": signature_header(keys.secret, raw, int(time.time()) if timestamp is None else timestamp),

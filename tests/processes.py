@@ -1,4 +1,5 @@
 """Starting and stopping the real processes that tests run against."""
+
 from __future__ import annotations
 
 import os
@@ -34,25 +35,44 @@ def wait_until(predicate, timeout: float, interval: float = 0.2, message: str = 
     raise TimeoutError(f"timed out after {timeout}s waiting for {message}")
 
 
-def start_celery_worker(env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False,
-                        concurrency: int = 1) -> subprocess.Popen:
+def start_celery_worker(
+    env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False, concurrency: int = 1
+) -> subprocess.Popen:
     hostname = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     command = [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
-        "--hostname", hostname, "--without-gossip", "--without-mingle",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.celery_app",
+        "worker",
+        "--queues",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        hostname,
+        "--without-gossip",
+        "--without-mingle",
     ]
     if beat:
         command += ["--beat", "--schedule", str(log_path.with_suffix(".schedule"))]
-    log = open(log_path, "w")
-    process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log_path, "w") as log:  # the child writes to its own copy of the descriptor
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     process.log_path = log_path
     process.hostname = hostname
     # A scoring worker's child loads the models after the worker says "ready."; wait for that too.
     loads_models = "scoring" in queues and Settings.from_env(env).preload_models
     ready = ("ready.", MODELS_LOADED) if loads_models else ("ready.",)
-    wait_until(lambda: all(line in log_path.read_text() for line in ready) or process.poll() is not None, 120,
-               message="celery worker ready")
+    wait_until(
+        lambda: all(line in log_path.read_text() for line in ready) or process.poll() is not None,
+        120,
+        message="celery worker ready",
+    )
     if process.poll() is not None:
         raise RuntimeError("celery worker died:\n" + log_path.read_text()[-3000:])
     return process

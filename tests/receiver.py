@@ -1,4 +1,5 @@
 """A publisher's callback endpoint on loopback, for tests and benchmarks."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,15 @@ from service.publishers import signing
 class Receiver:
     """A publisher's callback endpoint on loopback: fails the first `fail_first` POSTs, then accepts."""
 
-    def __init__(self, secret: str | None = None, fail_first: int = 0, hang_s: float = 0, redirect: bool = False,
-                 port: int | None = None, tolerance_s: int = 300):
+    def __init__(
+        self,
+        secret: str | None = None,
+        fail_first: int = 0,
+        hang_s: float = 0,
+        redirect: bool = False,
+        port: int | None = None,
+        tolerance_s: int = 300,
+    ):
         self.secret, self.fail_first, self.hang_s, self.redirect = secret, fail_first, hang_s, redirect
         self.tolerance_s = tolerance_s
         self.requests: list[dict] = []
@@ -31,8 +39,14 @@ class Receiver:
                         "path": self.path,
                         "body": json.loads(body),
                         "headers": dict(self.headers),
-                        "signature_ok": receiver.secret is not None and signing.verify(
-                            receiver.secret, body, self.headers.get("X-Kavalu-Signature"), time.time(), receiver.tolerance_s),
+                        "signature_ok": receiver.secret is not None
+                        and signing.verify(
+                            receiver.secret,
+                            body,
+                            self.headers.get("X-Kavalu-Signature"),
+                            time.time(),
+                            receiver.tolerance_s,
+                        ),
                     }
                     receiver.requests.append(record)
                 if receiver.hang_s:

@@ -1,4 +1,5 @@
 """The shipped default model loads through the real Detoxify, offline, and ranks sensibly."""
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,8 @@ def test_loads_through_real_detoxify_offline(offline, monkeypatch):
 
 
 def test_default_scorer_ranks_abuse_above_civil(offline):
-    from workers.scoring.abuse import DetoxifyAbuseScorer
     from service.scoring.jobs import ScoringInput
+    from workers.scoring.abuse import DetoxifyAbuseScorer
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     scorer = DetoxifyAbuseScorer(batch_size=8)

@@ -3,6 +3,7 @@
 The checkpoint names a hub id as its model_type, as official Detoxify checkpoints do;
 the network is blocked, so these tests also show that loading never downloads.
 """
+
 from __future__ import annotations
 
 import socket
@@ -35,8 +36,13 @@ def build_tiny_checkpoint(
 
     torch.manual_seed(seed)
     cfg = BertConfig(
-        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-        max_position_embeddings=max_len, num_labels=len(classes),
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=max_len,
+        num_labels=len(classes),
     )
     model = BertForSequenceClassification(cfg).eval()
     hf_dir = root / "hf_config"
@@ -51,8 +57,14 @@ def build_tiny_checkpoint(
     torch.save(
         {
             "config": {
-                "arch": {"args": {"model_type": model_type, "model_name": "BertForSequenceClassification",
-                                  "tokenizer_name": "BertTokenizer", "num_classes": len(classes)}},
+                "arch": {
+                    "args": {
+                        "model_type": model_type,
+                        "model_name": "BertForSequenceClassification",
+                        "tokenizer_name": "BertTokenizer",
+                        "num_classes": len(classes),
+                    }
+                },
                 "dataset": {"args": {"classes": list(classes)}},
             },
             "state_dict": model.state_dict(),
@@ -136,8 +148,9 @@ def test_length_sorted_batches_keep_input_order(scorer):
     for b, o in zip(batched, one_by_one):
         for cls in scorer.class_names:
             assert b[cls] == pytest.approx(o[cls], abs=1e-5)
-    results = scorer.score_batch([__import__("service.scoring.jobs", fromlist=["ScoringInput"]).ScoringInput(t)
-                                  for t in TEXTS])
+    results = scorer.score_batch(
+        [__import__("service.scoring.jobs", fromlist=["ScoringInput"]).ScoringInput(t) for t in TEXTS]
+    )
     assert len(results) == len(TEXTS)
     for r in results:
         assert r.scorer == "detoxify" and r.spans == []
@@ -149,8 +162,9 @@ def test_micro_batches_keep_to_a_padded_token_budget(tiny, no_network):
     from workers.scoring.abuse import DetoxifyAbuseScorer
 
     ckpt, hf_dir = tiny
-    budgeted = DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, batch_size=32, batch_tokens=48, num_threads=1,
-                                   precision="fp32")
+    budgeted = DetoxifyAbuseScorer(
+        checkpoint=ckpt, config_dir=hf_dir, batch_size=32, batch_tokens=48, num_threads=1, precision="fp32"
+    )
     texts = TEXTS + ["a few more words here"] * 6 + ["hi"] * 10
     batched, shapes = predict_recording_shapes(budgeted, texts)
     # Short texts go many to a batch, long ones alone; none is over the budget unless it is alone.
@@ -201,7 +215,9 @@ def test_long_text_is_chunked_within_max_length_and_takes_the_max(scorer):
     per_window = []
     with torch.inference_mode():
         for w in windows:
-            logits = scorer.model(input_ids=torch.tensor([w]), attention_mask=torch.ones(1, len(w), dtype=torch.long))[0]
+            logits = scorer.model(input_ids=torch.tensor([w]), attention_mask=torch.ones(1, len(w), dtype=torch.long))[
+                0
+            ]
             per_window.append(torch.sigmoid(logits)[0].tolist())
     for j, cls in enumerate(scorer.class_names):
         assert combined[cls] == pytest.approx(max(p[j] for p in per_window), abs=1e-5)
@@ -235,7 +251,7 @@ def test_auto_precision_is_bf16_with_amx_and_int8_without(tiny, monkeypatch, no_
 
     ckpt, hf_dir = tiny
     for has_amx, expected in ((True, "bf16"), (False, "int8")):
-        monkeypatch.setattr(abuse, "_cpu_has_amx", lambda: has_amx)
+        monkeypatch.setattr(abuse, "_cpu_has_amx", lambda amx=has_amx: amx)
         assert abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir).precision == expected
 
 

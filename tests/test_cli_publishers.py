@@ -1,4 +1,5 @@
 """`kavalu publishers create|list|rotate-secret|set-policy` against the test database."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,9 @@ def _run(*args, input=None):
 
 
 def _created(output: str) -> PublisherKeys:
-    return PublisherKeys(re.search(r"publisher_id: (\S+)", output).group(1), re.search(r"signing_secret: (\S+)", output).group(1))
+    return PublisherKeys(
+        re.search(r"publisher_id: (\S+)", output).group(1), re.search(r"signing_secret: (\S+)", output).group(1)
+    )
 
 
 def test_create_then_post_with_the_printed_secret(client, database):
@@ -53,7 +56,9 @@ def test_rotate_secret_retires_the_old_one(client):
 
 def test_set_policy_applies_overrides_and_audits(client, database):
     keys = _created(_run("publishers", "create", "--name", "Strict").output)
-    result = _run("publishers", "set-policy", keys.id, "--json", '{"max_length": 20, "thresholds": {"toxicity": {"reject": 0.6}}}')
+    result = _run(
+        "publishers", "set-policy", keys.id, "--json", '{"max_length": 20, "thresholds": {"toxicity": {"reject": 0.6}}}'
+    )
     assert result.exit_code == 0
     merged = json.loads(result.output)
     assert merged["max_length"] == 20 and merged["thresholds"]["toxicity"] == {"review": 0.5, "reject": 0.6}
@@ -67,7 +72,13 @@ def test_set_policy_applies_overrides_and_audits(client, database):
 
 def test_set_policy_rejects_unknown_keys_and_bad_values():
     keys = _created(_run("publishers", "create", "--name", "Careful").output)
-    for bad in ['{"max_lenght": 5}', '{"max_length": "5"}', '{"thresholds": {"toxicity": {"reject": 2}}}', "[1]", "{not json"]:
+    for bad in [
+        '{"max_lenght": 5}',
+        '{"max_length": "5"}',
+        '{"thresholds": {"toxicity": {"reject": 2}}}',
+        "[1]",
+        "{not json",
+    ]:
         result = _run("publishers", "set-policy", keys.id, "--json", bad)
         assert result.exit_code != 0, bad
     assert _run("publishers", "set-policy", "pub_nope", "--json", "{}").exit_code != 0

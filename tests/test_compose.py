@@ -1,5 +1,6 @@
 """docker-compose.yml validates: `docker compose config -q` where the compose plugin works, and always the
 structural check of scripts/check_compose.py (the services, healthchecks, migration order, volumes, events)."""
+
 from __future__ import annotations
 
 import copy
@@ -33,8 +34,9 @@ def compose() -> dict:
 
 def test_compose_file_validates():
     # Uses `docker compose config -q` too when a compose client works on this machine.
-    result = subprocess.run([sys.executable, str(SCRIPT), str(COMPOSE_FILE)], capture_output=True, text=True,
-                            timeout=180)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(COMPOSE_FILE)], capture_output=True, text=True, timeout=180, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "structural check: ok" in result.stdout
 
@@ -49,23 +51,38 @@ def _broken(compose: dict, change) -> list[str]:
     return check_compose.structural_problems(broken)
 
 
-@pytest.mark.parametrize("change, expected", [
-    (lambda c: c["services"].pop("flower"), "service `flower` is missing"),
-    (lambda c: c["services"]["worker"].pop("healthcheck"), "service `worker` has no healthcheck"),
-    (lambda c: c["services"]["api"]["depends_on"].pop("migrate"), "`api` does not wait for `migrate`"),
-    (lambda c: c["services"]["api"]["depends_on"]["migrate"].update(condition="service_started"),
-     "`api` does not wait for `migrate`"),
-    (lambda c: c["services"]["postgres"].pop("volumes"), "`postgres` keeps no volume"),
-    (lambda c: c["services"]["worker"]["command"].remove("-E"), "`worker` does not send task events"),
-    (lambda c: c["services"]["postgres"]["environment"].update(POSTGRES_PASSWORD="hunter2"),
-     "literal value for POSTGRES_PASSWORD"),
-    (lambda c: c["services"]["postgres"]["environment"].update(POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-hunter2}"),
-     "gives POSTGRES_PASSWORD a default value"),
-    (lambda c: c["services"]["api"]["environment"].update(KAVALU_BLOCK_PRIVATE_CALLBACKS="false"),
-     "`api` does not set KAVALU_BLOCK_PRIVATE_CALLBACKS=true"),
-    (lambda c: c["services"]["worker"]["healthcheck"].update(test=["CMD-SHELL", "ping -d celery@$(hostname)"]),
-     "bad variable syntax"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda c: c["services"].pop("flower"), "service `flower` is missing"),
+        (lambda c: c["services"]["worker"].pop("healthcheck"), "service `worker` has no healthcheck"),
+        (lambda c: c["services"]["api"]["depends_on"].pop("migrate"), "`api` does not wait for `migrate`"),
+        (
+            lambda c: c["services"]["api"]["depends_on"]["migrate"].update(condition="service_started"),
+            "`api` does not wait for `migrate`",
+        ),
+        (lambda c: c["services"]["postgres"].pop("volumes"), "`postgres` keeps no volume"),
+        (lambda c: c["services"]["worker"]["command"].remove("-E"), "`worker` does not send task events"),
+        (
+            lambda c: c["services"]["postgres"]["environment"].update(POSTGRES_PASSWORD="hunter2"),
+            "literal value for POSTGRES_PASSWORD",
+        ),
+        (
+            lambda c: c["services"]["postgres"]["environment"].update(
+                POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-hunter2}"
+            ),
+            "gives POSTGRES_PASSWORD a default value",
+        ),
+        (
+            lambda c: c["services"]["api"]["environment"].update(KAVALU_BLOCK_PRIVATE_CALLBACKS="false"),
+            "`api` does not set KAVALU_BLOCK_PRIVATE_CALLBACKS=true",
+        ),
+        (
+            lambda c: c["services"]["worker"]["healthcheck"].update(test=["CMD-SHELL", "ping -d celery@$(hostname)"]),
+            "bad variable syntax",
+        ),
+    ],
+)
 def test_structural_check_catches(compose, change, expected):
     problems = _broken(compose, change)
     assert any(expected in problem for problem in problems), problems

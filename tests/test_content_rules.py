@@ -1,4 +1,5 @@
 """Blocked/suspect terms and blocked authors (service/content_rules.py)."""
+
 from __future__ import annotations
 
 import pytest

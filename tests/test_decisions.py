@@ -1,4 +1,5 @@
 """The decision engine (service/decisions.py): every path, per-publisher thresholds, reasons."""
+
 from __future__ import annotations
 
 import copy
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.decisions.engine import Decision, RuleHit, decide
+from service.decisions.engine import RuleHit, Verdict, apply_policy
 
 DEFAULT_POLICY = json.loads((Path(__file__).resolve().parents[1] / "config/policy.default.json").read_text())
 SOURCES = {
@@ -21,13 +22,15 @@ SOURCES = {
 }
 
 
-def run(scores: dict[str, float], hits: list[RuleHit] | None = None, policy: dict | None = None,
-        trusted: bool = False) -> Decision:
-    return decide(scores=scores, sources=SOURCES, rule_hits=hits or [], policy=policy or DEFAULT_POLICY,
-                  author_trusted=trusted)
+def run(
+    scores: dict[str, float], hits: list[RuleHit] | None = None, policy: dict | None = None, trusted: bool = False
+) -> Verdict:
+    return apply_policy(
+        scores=scores, sources=SOURCES, rule_hits=hits or [], policy=policy or DEFAULT_POLICY, author_trusted=trusted
+    )
 
 
-def codes(decision: Decision) -> list[str]:
+def codes(decision: Verdict) -> list[str]:
     return [reason["code"] for reason in decision.reasons]
 
 
@@ -69,9 +72,7 @@ def test_just_below_review_threshold_is_approved():
 def test_defamation_goes_to_legal_review_and_never_auto_rejects():
     decision = run({"defamation": 0.99})  # reject threshold is null
     assert decision.status == "legal_review"
-    assert decision.reasons == [
-        {"code": "defamation", "score": 0.99, "threshold": 0.5, "source": "defamation@rules-1"}
-    ]
+    assert decision.reasons == [{"code": "defamation", "score": 0.99, "threshold": 0.5, "source": "defamation@rules-1"}]
 
 
 def test_legal_review_outranks_review():
@@ -165,7 +166,7 @@ def test_trusted_author_review_rules_still_apply():
 
 
 def test_unknown_rule_effect_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown rule effect"):
         RuleHit("x", "delete")
 
 

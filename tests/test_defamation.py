@@ -1,4 +1,5 @@
 """Defamation scorer: dev-set metrics, extra hand-written examples, evidence spans."""
+
 from __future__ import annotations
 
 import csv
@@ -105,18 +106,20 @@ def abuse_model():
 
 
 def test_the_head_reads_the_abuse_models_embeddings_so_a_comment_costs_one_pass(abuse_model, monkeypatch):
-    from workers.scoring import defamation
+    from workers.scoring.defamation import scorer as defamation_scorer
 
     def no_second_encoder():
         raise AssertionError("the pipeline path must not load the MiniLM encoder")
 
-    monkeypatch.setattr(defamation, "SentenceEncoder", no_second_encoder)
+    monkeypatch.setattr(defamation_scorer, "SentenceEncoder", no_second_encoder)
     shared = DefamationScorer()
     # Written for this test: not in defamation_examples.csv, and the rules miss both allegations.
-    texts = ["Tahsildar Ramesh Naik keeps half the flood relief money for himself.",
-             "Coach Vinod Kumar sells places in the state team to rich parents.",
-             "Tahsildar Ramesh Naik visited the flooded villages on Monday.",
-             "Coach Vinod Kumar has been picked to train the under-19 team."]
+    texts = [
+        "Tahsildar Ramesh Naik keeps half the flood relief money for himself.",
+        "Coach Vinod Kumar sells places in the state team to rich parents.",
+        "Tahsildar Ramesh Naik visited the flooded villages on Monday.",
+        "Coach Vinod Kumar has been picked to train the under-19 team.",
+    ]
     assert not any(flagged(text) for text in texts)
     items = [ScoringInput(text) for text in texts]
     _, embeddings = abuse_model.score_and_embed(texts)
@@ -239,21 +242,30 @@ def test_score_batch_keeps_order():
 
 
 def test_the_allegation_lexicon_is_tried_at_word_starts_with_the_same_matches_as_a_full_scan():
-    """_allegations tries, at each word start, only the patterns that can begin with its letter."""
-    from workers.scoring.defamation import _ALLEGATION, _ALLEGATION_BY_FIRST_LETTER, _allegations
+    """allegations tries, at each word start, only the patterns that can begin with its letter."""
+    from workers.scoring.defamation.patterns import ALLEGATION, ALLEGATION_BY_FIRST_LETTER, allegations
 
     paths = [EXAMPLES_PATH, EXAMPLES_PATH.with_name("defamation_paraphrases.csv"), *HOLDOUT_SETS]
     rows = [row for path in paths for row in load_rows(path)] + (load_rows(DEV_SET) if DEV_SET.exists() else [])
     texts = [row["text"] for row in rows]
-    texts += ["He's corrupt to the core", "Manager Ravi's a liar who took bribes, bribes and more bribes.", "",
-              "HE TOOK BRIBES AND IS A FRAUD", "Ravi’s corrupt", "took ₹ 5 lakh", "he is a 420",
-              "Officer Ravi \u017fcammed us",  # long s: case-insensitively an "s", so the full lexicon is tried
-              "\u212aickbacks to Inspector Rao", "éscroc Ravi took bribes", "rigged\u200b the tender"]
+    texts += [
+        "He's corrupt to the core",
+        "Manager Ravi's a liar who took bribes, bribes and more bribes.",
+        "",
+        "HE TOOK BRIBES AND IS A FRAUD",
+        "Ravi’s corrupt",
+        "took ₹ 5 lakh",
+        "he is a 420",
+        "Officer Ravi \u017fcammed us",  # long s: case-insensitively an "s", so the full lexicon is tried
+        "\u212aickbacks to Inspector Rao",
+        "éscroc Ravi took bribes",
+        "rigged\u200b the tender",
+    ]
     for text in texts:
-        assert [m.span() for m in _allegations(text)] == [m.span() for m in _ALLEGATION.finditer(text)], text
+        assert [m.span() for m in allegations(text)] == [m.span() for m in ALLEGATION.finditer(text)], text
     # The shortcut is in use: no letter's alternation holds half of the lexicon.
-    assert len(_ALLEGATION_BY_FIRST_LETTER) >= 20
-    assert max(len(pattern.pattern) for pattern in _ALLEGATION_BY_FIRST_LETTER.values()) < len(_ALLEGATION.pattern) / 2
+    assert len(ALLEGATION_BY_FIRST_LETTER) >= 20
+    assert max(len(pattern.pattern) for pattern in ALLEGATION_BY_FIRST_LETTER.values()) < len(ALLEGATION.pattern) / 2
 
 
 HOLDOUT_SETS = sorted((Path(__file__).parent / "data").glob("defamation_holdout_*.csv"))

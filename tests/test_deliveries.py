@@ -4,6 +4,7 @@ The schedule and the hardening are tested with an injected clock, jitter
 source and resolver; delivery itself against real HTTP receivers on loopback
 and a real Celery worker (with beat) that retries from the database.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,22 +12,26 @@ import os
 import random
 import time
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 import redis
 from click.testing import CliRunner
 
-from service.intake import comments
-from service.delivery import core as deliveries
 from service.cli.main import cli
 from service.config import Settings
-from service.delivery.core import DeliveryConfig, RefusedDestination, RetryPolicy
-from service.models import Comment, DeliveryAttempt, OutboundEvent, Publisher, utcnow
 from service.decisions.record import record_decision
+from service.delivery.attempts import AttemptResult, attempt_delivery
+from service.delivery.destinations import RefusedDestination, check_destination
+from service.delivery.dispatch import claim_due_events, due_events
+from service.delivery.redelivery import attempts_of, failed_events, redeliver
+from service.delivery.retry import DeliveryConfig, RetryPolicy
+from service.intake import comments
 from service.intake.schemas import CommentSubmissionSchema
+from service.models import Comment, DeliveryAttempt, OutboundEvent, Publisher, utcnow
 from service.taskqueue import TaskQueue
-from tests.helpers import comment, error_codes, get_signed
 from tests.conftest import DELIVERY_BROKER
+from tests.helpers import comment, error_codes, get_signed
 from tests.processes import free_port, start_celery_worker, stop_process, wait_until
 from tests.receiver import Receiver
 
@@ -54,16 +59,26 @@ def set_callback(database, publisher_id: str, url: str) -> None:
         session.get(Publisher, publisher_id).callback_url = url
 
 
-def decide(database, publisher_id: str, external_id: str = "c-1", status: str = "approved", enqueue=None, now=None) -> str:
+def decide(
+    database, publisher_id: str, external_id: str = "c-1", status: str = "approved", enqueue=None, now=None
+) -> str:
     """A stored comment and a decision on it; returns the outbound event id (None for a non-final decision)."""
     with database.session() as session:
         publisher = session.get(Publisher, publisher_id)
         data = CommentSubmissionSchema().load(comment(comment_id=external_id))
         result = comments.submit(session, publisher, data, lambda _id: None, now=now)
         stored = session.get(Comment, getattr(result, "comment_id", None) or result.comment.id)
-        decision = record_decision(session, stored, status=status, decided_by="auto", reasons=REASONS if status == "rejected" else [],
-                                   scores={"toxicity": 0.93 if status == "rejected" else 0.01}, policy_version=publisher.policy_version,
-                                   enqueue_delivery=enqueue, now=now)
+        decision = record_decision(
+            session,
+            stored,
+            status=status,
+            decided_by="auto",
+            reasons=REASONS if status == "rejected" else [],
+            scores={"toxicity": 0.93 if status == "rejected" else 0.01},
+            policy_version=publisher.policy_version,
+            enqueue_delivery=enqueue,
+            now=now,
+        )
         session.flush()
         event = session.query(OutboundEvent).filter_by(decision_id=decision.id).one_or_none()
         return event.id if event else None
@@ -76,12 +91,12 @@ def event_row(database, event_id: str) -> OutboundEvent:
 
 def attempts(database, event_id: str) -> list[DeliveryAttempt]:
     with database.session() as session:
-        return deliveries.attempts_of(session, event_id)
+        return attempts_of(session, event_id)
 
 
-def attempt(database, event_id: str, **kw) -> deliveries.AttemptResult:
+def attempt(database, event_id: str, **kw) -> AttemptResult:
     with database.session() as session:
-        return deliveries.attempt_delivery(session, event_id, **kw)
+        return attempt_delivery(session, event_id, **kw)
 
 
 FAST = DeliveryConfig(connect_timeout_s=1, read_timeout_s=0.5, block_private=False)
@@ -94,7 +109,7 @@ FAST = DeliveryConfig(connect_timeout_s=1, read_timeout_s=0.5, block_private=Fal
 def test_schedule_retries_for_at_least_a_day_with_bounded_steps(draw):
     policy = RetryPolicy()  # production defaults: 10 s base, 1 h cap, 24 h window
     offsets = policy.simulate(draw)
-    gaps = [b - a for a, b in zip(offsets, offsets[1:])]
+    gaps = [b - a for a, b in pairwise(offsets)]
     assert offsets[-1] >= 24 * 3600
     assert offsets[-1] <= 24 * 3600 + 3600  # the last step overshoots by at most one cap
     assert 10 <= gaps[0] <= 20  # the first retry comes after about 10 s
@@ -105,7 +120,7 @@ def test_schedule_retries_for_at_least_a_day_with_bounded_steps(draw):
 def test_jitter_stays_within_its_bounds_and_spreads():
     policy, rng = RetryPolicy(), random.Random(3)
     for failures in range(1, 30):
-        ceiling = min(3600, 10 * 2 ** failures)
+        ceiling = min(3600, 10 * 2**failures)
         draws = [policy.delay_s(failures, rng.random) for _ in range(200)]
         assert all(10 <= d <= ceiling for d in draws)
         if ceiling > 20:
@@ -121,27 +136,47 @@ def test_the_window_decides_when_an_event_fails():
 # --- hardening ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-    "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1%eth0", "fc00::1", "ff02::1", "::ffff:10.0.0.1", "2002:0a00:0001::1",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1%eth0",
+        "fc00::1",
+        "ff02::1",
+        "::ffff:10.0.0.1",
+        "2002:0a00:0001::1",
+    ],
+)
 def test_private_and_special_addresses_are_refused(address):
     with pytest.raises(RefusedDestination):
-        deliveries.check_destination("https://hooks.example/x", lambda host, port: [address])
+        check_destination("https://hooks.example/x", lambda host, port: [address])
 
 
 def test_public_addresses_pass_and_one_private_answer_refuses_the_host():
-    deliveries.check_destination("https://hooks.example/x", lambda host, port: ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
+    check_destination(
+        "https://hooks.example/x", lambda host, port: ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]
+    )
     with pytest.raises(RefusedDestination):
-        deliveries.check_destination("https://hooks.example/x", lambda host, port: ["93.184.216.34", "10.0.0.1"])
+        check_destination("https://hooks.example/x", lambda host, port: ["93.184.216.34", "10.0.0.1"])
     with pytest.raises(RefusedDestination):
-        deliveries.check_destination("ftp://hooks.example/x", lambda host, port: ["93.184.216.34"])
+        check_destination("ftp://hooks.example/x", lambda host, port: ["93.184.216.34"])
 
     def no_such_host(host, port):
         raise OSError("Name or service not known")
 
     with pytest.raises(RefusedDestination):
-        deliveries.check_destination("https://nowhere.invalid/x", no_such_host)
+        check_destination("https://nowhere.invalid/x", no_such_host)
 
 
 def test_a_refused_destination_is_a_failed_attempt_and_is_retried(database, publisher, receivers):
@@ -162,7 +197,9 @@ def test_an_address_that_changed_after_the_check_is_refused_at_connect(database,
     receiver = receivers(secret=publisher.secret)
     set_callback(database, publisher.id, receiver.url)
     event_id = decide(database, publisher.id)
-    result = attempt(database, event_id, config=DeliveryConfig(block_private=True), resolve=lambda host, port: ["93.184.216.34"])
+    result = attempt(
+        database, event_id, config=DeliveryConfig(block_private=True), resolve=lambda host, port: ["93.184.216.34"]
+    )
     assert (result.outcome, result.status_code) == ("retry", None)
     assert result.error == "refused: connected to a non-public address"
     assert receiver.requests == []
@@ -210,7 +247,11 @@ def test_an_attempt_is_signed_as_in_the_contract(database, publisher, receivers)
     assert headers["Content-Type"].startswith("application/json")
     body = request["body"]
     assert body["event_id"] == event_id and body["type"] == "comment.decided"
-    assert body["data"]["status"] == "rejected" and body["data"]["comment_id"] == "c-1" and body["data"]["reasons"] == REASONS
+    assert (
+        body["data"]["status"] == "rejected"
+        and body["data"]["comment_id"] == "c-1"
+        and body["data"]["reasons"] == REASONS
+    )
     event = event_row(database, event_id)
     assert event.status == "delivered" and event.attempts == 1 and event.last_status_code == 200
     [row] = attempts(database, event_id)
@@ -238,12 +279,12 @@ def test_a_row_being_delivered_is_skipped_by_a_second_worker(database, publisher
         holder.get(OutboundEvent, event_id, with_for_update=True)  # another worker's attempt in flight
         assert attempt(database, event_id, config=FAST).outcome == "busy"
         with database.session() as session:
-            assert deliveries.claim_due_events(session, utcnow()) == []
+            assert claim_due_events(session, utcnow()) == []
     assert attempts(database, event_id) == []
 
 
 def test_failed_when_the_schedule_is_spent_then_redelivered(database, publisher, receivers):
-    receiver = receivers(secret=publisher.secret, tolerance_s=10 ** 9)
+    receiver = receivers(secret=publisher.secret, tolerance_s=10**9)
     set_callback(database, publisher.id, receiver.url)
     start = utcnow()
     event_id = decide(database, publisher.id, now=start)
@@ -263,16 +304,16 @@ def test_failed_when_the_schedule_is_spent_then_redelivered(database, publisher,
     assert attempt(database, event_id, now=now + timedelta(days=1)).outcome == "already_failed"
 
     with database.session() as session:
-        assert [e["event_id"] for e in deliveries.failed_events(session)] == [event_id]
-        assert deliveries.failed_events(session, publisher_id="pub_other") == []
-        deliveries.redeliver(session, event_id, now=now)
+        assert [e["event_id"] for e in failed_events(session)] == [event_id]
+        assert failed_events(session, publisher_id="pub_other") == []
+        redeliver(session, event_id, now=now)
     result = attempt(database, event_id, config=FAST, now=now)
     assert result.outcome == "delivered"
     assert [r["body"]["event_id"] for r in receiver.requests] == [event_id]
 
     # After a redelivery the series starts again: a failure is retried, not failed at once.
     with database.session() as session:
-        deliveries.redeliver(session, event_id, now=now)
+        redeliver(session, event_id, now=now)
     assert attempt(database, event_id, http_post=lambda *a: 500, now=now, config=FAST).outcome == "retry"
 
 
@@ -283,12 +324,12 @@ def test_dispatch_takes_turns_between_publishers_and_leases_what_it_takes(databa
     busy = [decide(database, publisher.id, external_id=f"c-{i}", now=now - timedelta(minutes=10 - i)) for i in range(5)]
     quiet = decide(database, other_publisher.id, external_id="o-1", now=now - timedelta(minutes=1))
     with database.session() as session:
-        assert deliveries.due_events(session, now, per_publisher=2) == [busy[0], quiet, busy[1]]
-        claimed = deliveries.claim_due_events(session, now, per_publisher=2, lease_s=60)
+        assert due_events(session, now, per_publisher=2) == [busy[0], quiet, busy[1]]
+        claimed = claim_due_events(session, now, per_publisher=2, lease_s=60)
     assert claimed == [(busy[0], 0), (quiet, 0), (busy[1], 0)]
     with database.session() as session:
-        assert deliveries.due_events(session, now, per_publisher=2) == [busy[2], busy[3]]
-        later = deliveries.due_events(session, now + timedelta(seconds=61), limit=10)
+        assert due_events(session, now, per_publisher=2) == [busy[2], busy[3]]
+        later = due_events(session, now + timedelta(seconds=61), limit=10)
         assert later[:4] == [busy[2], quiet, busy[3], busy[4]] and set(later[4:]) == {busy[0], busy[1]}  # leases lapsed
 
 
@@ -302,7 +343,7 @@ def test_a_publisher_without_a_callback_url_fails_at_once_and_reads_the_feed(cli
     # A URL set later: `redeliver` sends the event. A URL removed after an event was made: its attempt fails at once.
     set_callback(database, publisher.id, "http://127.0.0.1:9/hook")
     with database.session() as session:
-        deliveries.redeliver(session, event_id)
+        redeliver(session, event_id)
     set_callback(database, publisher.id, None)
     result = attempt(database, event_id, config=FAST)
     assert (result.outcome, result.error, result.attempted) == ("failed", "no_callback_url", False)
@@ -357,16 +398,19 @@ def test_the_feed_needs_a_signature(client, publisher):
     assert wrong.status_code == 401 and error_codes(wrong) == {(None, "invalid_signature")}
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?after=abc", ("after", "invalid_cursor")),
-    ("?after=-1", ("after", "invalid_cursor")),
-    ("?after=99999999999999999999", ("after", "invalid_cursor")),
-    ("?after=" + "1" * 70, ("after", "invalid_cursor")),
-    ("?limit=0", ("limit", "invalid_limit")),
-    ("?limit=501", ("limit", "invalid_limit")),
-    ("?limit=ten", ("limit", "invalid_limit")),
-    ("?limit=", ("limit", "invalid_limit")),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?after=abc", ("after", "invalid_cursor")),
+        ("?after=-1", ("after", "invalid_cursor")),
+        ("?after=99999999999999999999", ("after", "invalid_cursor")),
+        ("?after=" + "1" * 70, ("after", "invalid_cursor")),
+        ("?limit=0", ("limit", "invalid_limit")),
+        ("?limit=501", ("limit", "invalid_limit")),
+        ("?limit=ten", ("limit", "invalid_limit")),
+        ("?limit=", ("limit", "invalid_limit")),
+    ],
+)
 def test_a_bad_query_is_a_400_in_the_error_shape(client, publisher, query, expected):
     response = feed(client, publisher, query)
     assert response.status_code == 400
@@ -439,8 +483,11 @@ def delivery_worker(migrated_database, tmp_path_factory):
 
 
 def wait_for_status(database, event_id: str, status: str, timeout: float = 30) -> OutboundEvent:
-    return wait_until(lambda: (e := event_row(database, event_id)).status == status and e, timeout,
-                      message=f"event {event_id} {status}")
+    return wait_until(
+        lambda: (e := event_row(database, event_id)).status == status and e,
+        timeout,
+        message=f"event {event_id} {status}",
+    )
 
 
 def test_worker_delivers_once_after_failures_with_valid_signatures(delivery_worker, database, publisher, receivers):
@@ -497,17 +544,29 @@ def test_a_hanging_publisher_does_not_hold_up_another(delivery_worker, database,
 def test_the_feed_matches_what_the_worker_delivered(delivery_worker, client, database, publisher, receivers):
     receiver = receivers(secret=publisher.secret)
     set_callback(database, publisher.id, receiver.url)
-    events = [decide(database, publisher.id, f"c-{i}", "rejected" if i % 2 else "approved", enqueue=delivery_worker.enqueue_delivery)
-              for i in range(4)]
+    events = [
+        decide(
+            database,
+            publisher.id,
+            f"c-{i}",
+            "rejected" if i % 2 else "approved",
+            enqueue=delivery_worker.enqueue_delivery,
+        )
+        for i in range(4)
+    ]
     for event_id in events:
         wait_for_status(database, event_id, "delivered")
     fed = feed(client, publisher).get_json()["data"]
     by_event = {r["body"]["event_id"]: r["body"]["data"] for r in receiver.requests}
     called_back = [by_event[e] for e in events]
-    assert [(i["id"], i["comment_id"], i["status"]) for i in fed] == [(d["id"], d["comment_id"], d["status"]) for d in called_back]
+    assert [(i["id"], i["comment_id"], i["status"]) for i in fed] == [
+        (d["id"], d["comment_id"], d["status"]) for d in called_back
+    ]
 
 
-def test_a_scoring_batch_delivers_one_publishers_events_in_one_task_and_stops_at_a_failure(delivery_worker, database, publisher, receivers):
+def test_a_scoring_batch_delivers_one_publishers_events_in_one_task_and_stops_at_a_failure(
+    delivery_worker, database, publisher, receivers
+):
     receiver = receivers(secret=publisher.secret)
     set_callback(database, publisher.id, receiver.url)
     events = [decide(database, publisher.id, f"batch-{i}") for i in range(3)]

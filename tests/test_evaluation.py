@@ -1,4 +1,5 @@
 """The evaluation harness computes ROC-AUC and threshold metrics correctly."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from workers.evaluation import read_examples, roc_auc, summarize, threshold_metrics
 from service.scoring.jobs import ScoreResult
+from workers.evaluation import read_examples, roc_auc, summarize, threshold_metrics
 
 
 def test_roc_auc_perfect_inverted_and_hand_computed():
@@ -52,7 +53,7 @@ class KeywordScorer:
 
     name = "keywords"
     model_version = "test-1"
-    words = {"idiot", "stupid", "moron"}
+    words = frozenset({"idiot", "stupid", "moron"})
 
     def score_batch(self, items):
         out = []
@@ -72,20 +73,30 @@ def write_csv(path, rows, header="text,label,source"):
 def test_cli_eval_abuse_with_a_known_answer(tmp_path):
     from workers.cli import eval_group
 
-    csv_file = write_csv(tmp_path / "eval.csv", [
-        ("you idiot", 1, "forum"),
-        ("stupid stupid moron", 1, "forum"),
-        ("thanks for the article", 0, "forum"),
-        ("the council meets today", 0, "forum"),
-        ("what an idiot take", 1, "news"),
-        ("idiot", 1, "news"),
-        ("great reporting", 0, "news"),
-    ])
+    csv_file = write_csv(
+        tmp_path / "eval.csv",
+        [
+            ("you idiot", 1, "forum"),
+            ("stupid stupid moron", 1, "forum"),
+            ("thanks for the article", 0, "forum"),
+            ("the council meets today", 0, "forum"),
+            ("what an idiot take", 1, "news"),
+            ("idiot", 1, "news"),
+            ("great reporting", 0, "news"),
+        ],
+    )
     assert [e.source for e in read_examples(csv_file)].count("news") == 3
     result = CliRunner().invoke(
         eval_group,
-        ["abuse", str(csv_file), "--scorer", "tests.test_evaluation:KeywordScorer", "--scorer",
-         "tests.test_evaluation:KeywordScorer", "--json"],
+        [
+            "abuse",
+            str(csv_file),
+            "--scorer",
+            "tests.test_evaluation:KeywordScorer",
+            "--scorer",
+            "tests.test_evaluation:KeywordScorer",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     runs = json.loads(result.output)

@@ -1,9 +1,11 @@
 """Property tests: no JSON body, header or size makes intake answer 500."""
+
 from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import VALID_COMMENT, signed_headers
 
@@ -13,11 +15,38 @@ json_values = st.recursive(
     max_leaves=20,
 )
 # Near-valid comments with one field swapped for anything: these reach the deepest validation.
-field_paths = st.sampled_from(["comment_id", "text", "article", "author", "submitted_at", "parent_comment_id",
-                               "language", "article.id", "article.title", "article.body", "author.name",
-                               "author.email", "author.ip", "author.user_agent"])
+field_paths = st.sampled_from(
+    [
+        "comment_id",
+        "text",
+        "article",
+        "author",
+        "submitted_at",
+        "parent_comment_id",
+        "language",
+        "article.id",
+        "article.title",
+        "article.body",
+        "author.name",
+        "author.email",
+        "author.ip",
+        "author.user_agent",
+    ]
+)
 hostile_text = st.text(alphabet=st.characters(codec=None), max_size=60) | st.sampled_from(
-    ["\u0000", "\ud800", "a\u202eb", "\u200b", "e\u0301" * 3, "x" * 2001, "𝕏" * 2000, "ñ@münchen.de", "a@b", "::1", "1.2.3.4\u0000"]
+    [
+        "\u0000",
+        "\ud800",
+        "a\u202eb",
+        "\u200b",
+        "e\u0301" * 3,
+        "x" * 2001,
+        "𝕏" * 2000,
+        "ñ@münchen.de",
+        "a@b",
+        "::1",
+        "1.2.3.4\u0000",
+    ]
 )
 
 
@@ -36,14 +65,18 @@ def _dumps(body) -> bytes:
     return json.dumps(body, ensure_ascii=True, allow_nan=False).encode()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(body=json_values)
 def test_any_json_body_is_never_a_500(client, publisher, body):
     response = client.post("/v1/comments", data=_dumps(body), headers=signed_headers(publisher, _dumps(body)))
     assert response.status_code < 500, response.get_data(as_text=True)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(path=field_paths, value=json_values | hostile_text, comment_id=st.text(min_size=1, max_size=8))
 def test_near_valid_comments_are_never_a_500(client, publisher, path, value, comment_id):
     body = _mutated(path, value)
@@ -57,9 +90,14 @@ def test_near_valid_comments_are_never_a_500(client, publisher, path, value, com
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.binary(max_size=300), content_type=st.sampled_from(["application/json", "text/plain", "", "application/json; charset=latin-1"]))
+@given(
+    raw=st.binary(max_size=300),
+    content_type=st.sampled_from(["application/json", "text/plain", "", "application/json; charset=latin-1"]),
+)
 def test_any_bytes_are_never_a_500(client, publisher, raw, content_type):
-    response = client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, content_type=content_type or None))
+    response = client.post(
+        "/v1/comments", data=raw, headers=signed_headers(publisher, raw, content_type=content_type or None)
+    )
     assert response.status_code in (400, 415, 422, 202, 200)
 
 
@@ -70,8 +108,15 @@ header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255
 @given(publisher_header=header_text, signature=header_text)
 def test_any_signature_headers_are_a_401_not_a_500(client, publisher_header, signature):
     raw = _dumps(VALID_COMMENT)
-    response = client.post("/v1/comments", data=raw, headers={
-        "Content-Type": "application/json", "X-Kavalu-Publisher": publisher_header, "X-Kavalu-Signature": signature})
+    response = client.post(
+        "/v1/comments",
+        data=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Kavalu-Publisher": publisher_header,
+            "X-Kavalu-Signature": signature,
+        },
+    )
     assert response.status_code == 401
 
 

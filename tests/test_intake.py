@@ -1,4 +1,5 @@
 """POST /v1/comments against real PostgreSQL and Redis: the contract's answers and the seed policy rules."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from service.intake import comments as comments_service
-from service.publishers import accounts as publishers
 from service.models import Comment, CommentRevision, SenderDetails
+from service.publishers import accounts as publishers
 from tests.helpers import comment, error_codes, get_signed, post_comment, signed_headers
 
 
@@ -81,7 +82,11 @@ def test_each_seed_rule_has_its_code(client, publisher, database, changes, expec
 
 
 def test_every_broken_rule_is_reported_at_once(client, publisher):
-    response = post_comment(client, publisher, {"comment_id": "c-9", "text": "x" * 2001, "article": {}, "author": {"email": "bad", "ip": "1.2.3"}})
+    response = post_comment(
+        client,
+        publisher,
+        {"comment_id": "c-9", "text": "x" * 2001, "article": {}, "author": {"email": "bad", "ip": "1.2.3"}},
+    )
     assert response.status_code == 422
     assert error_codes(response) == {
         ("author.name", "name_required"),
@@ -126,7 +131,11 @@ def test_malformed_json_is_400(client, publisher):
 
 def test_not_json_is_415(client, publisher):
     raw = b"comment_id=c-1"
-    response = client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, content_type="application/x-www-form-urlencoded"))
+    response = client.post(
+        "/v1/comments",
+        data=raw,
+        headers=signed_headers(publisher, raw, content_type="application/x-www-form-urlencoded"),
+    )
     assert response.status_code == 415
     assert response.get_json()["errors"][0]["code"] == "unsupported_media_type"
 
@@ -145,8 +154,15 @@ def test_non_object_json_is_422(client, publisher):
 
 def _assert_generic_401(response):
     assert response.status_code == 401
-    assert response.get_json() == {"errors": [{"field": None, "code": "invalid_signature",
-                                               "message": "The request signature is missing, invalid or expired."}]}
+    assert response.get_json() == {
+        "errors": [
+            {
+                "field": None,
+                "code": "invalid_signature",
+                "message": "The request signature is missing, invalid or expired.",
+            }
+        ]
+    }
 
 
 def test_wrong_expired_and_unknown_signatures_get_the_same_401(client, publisher, other_publisher):
@@ -154,8 +170,12 @@ def test_wrong_expired_and_unknown_signatures_get_the_same_401(client, publisher
     wrong = signed_headers(other_publisher, raw)
     wrong["X-Kavalu-Publisher"] = publisher.id
     _assert_generic_401(client.post("/v1/comments", data=raw, headers=wrong))
-    _assert_generic_401(client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, timestamp=int(time.time()) - 301)))
-    _assert_generic_401(client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, timestamp=int(time.time()) + 301)))
+    _assert_generic_401(
+        client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, timestamp=int(time.time()) - 301))
+    )
+    _assert_generic_401(
+        client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw, timestamp=int(time.time()) + 301))
+    )
     unknown = signed_headers(publisher, raw)
     unknown["X-Kavalu-Publisher"] = "pub_000000000000000000000000"
     _assert_generic_401(client.post("/v1/comments", data=raw, headers=unknown))
@@ -192,7 +212,9 @@ def test_twenty_concurrent_identical_posts_make_one_row_and_one_task(app, publis
     assert len(scoring_messages(queue_redis)) == 1
 
 
-def test_a_burst_wakes_one_worker_and_a_worker_that_starts_lets_the_next_comment_wake_another(client, publisher, settings, queue_redis):
+def test_a_burst_wakes_one_worker_and_a_worker_that_starts_lets_the_next_comment_wake_another(
+    client, publisher, settings, queue_redis
+):
     from service.taskqueue import ScoringWake
 
     ids = [post_comment(client, publisher, comment(comment_id=f"burst-{n}")).get_json()["id"] for n in range(5)]
@@ -211,8 +233,13 @@ def test_edit_creates_a_new_revision_and_rescoring(client, publisher, database, 
     edited = post_comment(client, publisher, comment(text="An edited comment."))
     assert edited.status_code == 202 and edited.get_json()["id"] == first["id"]
     with database.session() as session:
-        revisions = session.scalars(select(CommentRevision).where(CommentRevision.comment_id == first["id"]).order_by(CommentRevision.number)).all()
-        assert [(r.number, r.text) for r in revisions] == [(1, "A thoughtful comment about the visit."), (2, "An edited comment.")]
+        revisions = session.scalars(
+            select(CommentRevision).where(CommentRevision.comment_id == first["id"]).order_by(CommentRevision.number)
+        ).all()
+        assert [(r.number, r.text) for r in revisions] == [
+            (1, "A thoughtful comment about the visit."),
+            (2, "An edited comment."),
+        ]
         assert session.get(Comment, first["id"]).current_revision == 2
     assert scoring_messages(queue_redis) == [first["id"], first["id"]]
     status = get_signed(client, publisher, f"/v1/comments/{first['id']}").get_json()

@@ -1,4 +1,5 @@
 """`kavalu models pull` against a local HTTP server that serves a tiny model."""
+
 from __future__ import annotations
 
 import functools
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 pytest.importorskip("torch")
 
-from tests.test_abuse_scorer import build_tiny_checkpoint  # noqa: E402
+from tests.test_abuse_scorer import build_tiny_checkpoint
 
 OFFICIAL_CLASSES = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
 
@@ -49,8 +50,16 @@ def test_pull_then_load_offline(mirror, tmp_path, monkeypatch):
     dest = tmp_path / "models"
     result = CliRunner().invoke(
         models_group,
-        ["pull", "original", "--dest", str(dest), "--checkpoint-url", f"{mirror}/ckpt/tiny.ckpt",
-         "--hf-base-url", mirror],
+        [
+            "pull",
+            "original",
+            "--dest",
+            str(dest),
+            "--checkpoint-url",
+            f"{mirror}/ckpt/tiny.ckpt",
+            "--hf-base-url",
+            mirror,
+        ],
     )
     assert result.exit_code == 0, result.output
     target = dest / "original"
@@ -68,8 +77,8 @@ def test_pull_then_load_offline(mirror, tmp_path, monkeypatch):
         raise OSError("network access attempted")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    from workers.scoring.abuse import DetoxifyAbuseScorer
     from service.scoring.jobs import ScoringInput
+    from workers.scoring.abuse import DetoxifyAbuseScorer
 
     scorer = DetoxifyAbuseScorer(model_type="original", model_dir=dest, batch_size=2)
     precision = "" if scorer.precision == "fp32" else f"+{scorer.precision}"

@@ -1,4 +1,5 @@
 """`kavalu moderators|authors|feedback` commands, and the feedback CSV round trip into `kavalu eval`."""
+
 from __future__ import annotations
 
 import csv
@@ -7,7 +8,7 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service.review import workflow as review
+from service.authors import rules as authors
 from service.cli.main import cli
 from service.models import AuditEvent, AuthorRule, Moderator
 from service.scoring.jobs import ScoreResult, ScoringInput
@@ -24,7 +25,9 @@ def test_create_list_revoke(client, database):
     assert result.exit_code == 0, result.output
     token = _token(result.output)
     assert token.startswith("kvm_") and len(token) > 40
-    moderator_id = next(line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("moderator_id: "))
+    moderator_id = next(
+        line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("moderator_id: ")
+    )
     with database.session() as session:
         row = session.get(Moderator, moderator_id)
         assert (row.name, row.role) == ("Meera", "legal")
@@ -44,8 +47,11 @@ def test_create_list_revoke(client, database):
     assert response.get_json()["errors"][0]["code"] == "invalid_token"
     assert "revoked" in runner.invoke(cli, ["moderators", "list"]).output
     with database.session() as session:
-        assert [e.action for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
-                if e.action.startswith("moderator_")] == ["moderator_created", "moderator_revoked"]
+        assert [
+            e.action
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+            if e.action.startswith("moderator_")
+        ] == ["moderator_created", "moderator_revoked"]
 
 
 def test_create_refuses_bad_input():
@@ -61,7 +67,12 @@ def test_authors_ban_trust_list_revoke(database, publisher):
     ban = runner.invoke(cli, ["authors", "ban", "--email", "Troll@Example.in", "--reason", "threats"])
     assert ban.exit_code == 0, ban.output
     rule = json.loads(ban.output)
-    assert (rule["kind"], rule["value"], rule["action"], rule["publisher_id"]) == ("email", "troll@example.in", "ban", None)
+    assert (rule["kind"], rule["value"], rule["action"], rule["publisher_id"]) == (
+        "email",
+        "troll@example.in",
+        "ban",
+        None,
+    )
     domain = runner.invoke(cli, ["authors", "ban", "--domain", "spam.test", "--publisher", publisher.id])
     assert domain.exit_code == 0, domain.output
     trust = runner.invoke(cli, ["authors", "trust", "--ip-range", "192.0.2.0/24"])
@@ -75,29 +86,45 @@ def test_authors_ban_trust_list_revoke(database, publisher):
     listed = json.loads(runner.invoke(cli, ["authors", "list", "--json"]).output)
     assert [(r["kind"], r["action"]) for r in listed] == [("email", "ban"), ("domain", "ban"), ("ip_range", "trust")]
     with database.session() as session:
-        assert review.author_state(session, publisher.id, "troll@example.in", None, {}) == "banned"
-        assert review.author_state(session, publisher.id, "bot@spam.test", None, {}) == "banned"
-        assert review.author_state(session, publisher.id, "a@b.in", "192.0.2.10", {}) == "trusted"
+        assert authors.author_state(session, publisher.id, "troll@example.in", None, {}) == "banned"
+        assert authors.author_state(session, publisher.id, "bot@spam.test", None, {}) == "banned"
+        assert authors.author_state(session, publisher.id, "a@b.in", "192.0.2.10", {}) == "trusted"
 
     assert runner.invoke(cli, ["authors", "unban", str(rule["id"])]).exit_code == 0
     assert runner.invoke(cli, ["authors", "revoke", "9999"]).exit_code != 0
     assert [r["id"] for r in json.loads(runner.invoke(cli, ["authors", "list", "--json"]).output)] == [
-        listed[1]["id"], listed[2]["id"]]
+        listed[1]["id"],
+        listed[2]["id"],
+    ]
     assert len(json.loads(runner.invoke(cli, ["authors", "list", "--all", "--json"]).output)) == 3
     with database.session() as session:
-        assert review.author_state(session, publisher.id, "troll@example.in", None, {}) == "normal"
+        assert authors.author_state(session, publisher.id, "troll@example.in", None, {}) == "normal"
         assert session.get(AuthorRule, rule["id"]).revoked_at is not None
-        assert [e.action for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
-                if e.action.startswith("author_")] == ["author_ban", "author_ban", "author_trust", "author_rule_revoked"]
+        assert [
+            e.action
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+            if e.action.startswith("author_")
+        ] == ["author_ban", "author_ban", "author_trust", "author_rule_revoked"]
 
 
 def _overrides(client, database, publisher):
     _, token = make_moderator(database, "moderator")
     fair = make_review_comment(client, database, publisher, "c-1", text='Fair point, "well" argued, agreed.')
     nasty = make_review_comment(client, database, publisher, "c-2", text="You are a worthless idiot,\nget lost.")
-    assert client.post(f"/v1/review/comments/{fair}/decision", json={"action": "approve"}, headers=bearer(token)).status_code == 200
-    assert client.post(f"/v1/review/comments/{nasty}/decision", json={"action": "reject", "reason": "insult"},
-                       headers=bearer(token)).status_code == 200
+    assert (
+        client.post(
+            f"/v1/review/comments/{fair}/decision", json={"action": "approve"}, headers=bearer(token)
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"/v1/review/comments/{nasty}/decision",
+            json={"action": "reject", "reason": "insult"},
+            headers=bearer(token),
+        ).status_code
+        == 200
+    )
 
 
 def test_feedback_export_writes_text_label_source(client, database, publisher, tmp_path):
@@ -129,7 +156,9 @@ class KeywordScorer:
     model_version = "keyword-1"
 
     def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
-        return [ScoreResult(self.name, self.model_version, {"toxicity": 1.0 if "idiot" in i.text else 0.0}) for i in items]
+        return [
+            ScoreResult(self.name, self.model_version, {"toxicity": 1.0 if "idiot" in i.text else 0.0}) for i in items
+        ]
 
 
 def test_feedback_export_round_trips_into_kavalu_eval(client, database, publisher, tmp_path):
@@ -138,7 +167,9 @@ def test_feedback_export_round_trips_into_kavalu_eval(client, database, publishe
     _overrides(client, database, publisher)
     out = tmp_path / "feedback.csv"
     assert CliRunner().invoke(full_cli, ["feedback", "export", "--out", str(out)]).exit_code == 0
-    result = CliRunner().invoke(full_cli, ["eval", "abuse", str(out), "--scorer", f"{__name__}:KeywordScorer", "--json"])
+    result = CliRunner().invoke(
+        full_cli, ["eval", "abuse", str(out), "--scorer", f"{__name__}:KeywordScorer", "--json"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report[0]["overall"]["n"] == 2

@@ -1,4 +1,5 @@
 """Health, readiness, metrics, security headers and rate limits."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ def test_readyz_needs_a_worker_heartbeat(client, database):
 def test_readyz_reports_a_dead_broker(settings, database):
     with database.session() as session:
         session.add(WorkerHeartbeat(hostname="w1@test", queues="scoring", last_seen=utcnow()))
-    dead = create_app(Settings.from_env({**os.environ, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})).test_client()
+    dead = create_app(
+        Settings.from_env({**os.environ, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    ).test_client()
     response = dead.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["broker"]["ok"] is False
@@ -70,15 +73,21 @@ def test_metrics_count_intake_and_read_the_queues(client, publisher, queue_redis
 
 
 def test_rate_limits_per_author_ip_and_publisher(database, publisher, other_publisher):
-    limited = create_app(Settings.from_env({**os.environ, "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "3/minute",
-                                            "KAVALU_RATE_LIMIT_PER_PUBLISHER": "5/minute"})).test_client()
+    limited = create_app(
+        Settings.from_env(
+            {**os.environ, "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "3/minute", "KAVALU_RATE_LIMIT_PER_PUBLISHER": "5/minute"}
+        )
+    ).test_client()
     statuses = [post_comment(limited, publisher, comment(comment_id=f"ip-{n}")).status_code for n in range(4)]
     assert statuses == [202, 202, 202, 429]
     refused = post_comment(limited, publisher, comment(comment_id="ip-x"))
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert refused.get_json()["errors"][0]["code"] == "rate_limited"
     # Another author IP still gets through until the publisher's own allowance is spent.
-    other_ip = [post_comment(limited, publisher, comment(comment_id=f"p-{n}", author__ip=f"198.51.100.{n}")).status_code for n in range(3)]
+    other_ip = [
+        post_comment(limited, publisher, comment(comment_id=f"p-{n}", author__ip=f"198.51.100.{n}")).status_code
+        for n in range(3)
+    ]
     assert other_ip == [202, 202, 429]  # 5 per publisher per minute; refused requests don't count
     assert post_comment(limited, other_publisher, comment(comment_id="o-1", author__ip="192.0.2.1")).status_code == 202
 

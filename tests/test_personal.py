@@ -1,4 +1,5 @@
 """Personal data scorer: phones, emails, Aadhaar, PAN, cards, addresses, with redactable spans."""
+
 from __future__ import annotations
 
 import random

@@ -1,9 +1,11 @@
 """Hypothesis tests of the seed policy validators on Unicode edge cases."""
+
 from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from service import policy
 
@@ -67,7 +69,9 @@ def test_names_of_only_digits_punctuation_or_symbols_are_invalid(name):
         assert policy.check_name(name) == "name_invalid"
 
 
-@given(st.sampled_from(["ravi@उदाहरण.भारत", "रवि@example.in", "用户@例子.广告", "josé@bücher.de", "ravi@xn--p1ai.example"]))
+@given(
+    st.sampled_from(["ravi@उदाहरण.भारत", "रवि@example.in", "用户@例子.广告", "josé@bücher.de", "ravi@xn--p1ai.example"])
+)
 def test_internationalised_emails_are_valid(email):
     assert policy.check_email(email) is None
 

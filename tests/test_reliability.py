@@ -5,6 +5,7 @@ accepted = decided = delivered, with no duplicates.
 The fifth fault of the issue, a comment that crashes the scorer, is
 tests/test_scoring_worker.py::test_a_scorer_that_crashes_ends_in_review_after_bounded_retries.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from service.publishers import accounts as publishers
 from service.models import Comment, Decision, OutboundEvent
+from service.publishers import accounts as publishers
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import PublisherKeys, comment, signed_headers
 from tests.processes import free_port, wait_until
@@ -51,10 +52,32 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG",
-                   10, message="private redis")
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(
+            lambda: (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False
+                ).stdout.strip()
+                == b"PONG"
+            ),
+            10,
+            message="private redis",
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -93,7 +116,9 @@ def post(base_url: str, keys: PublisherKeys, comment_id: str, text: str, attempt
     status = None
     for _ in range(attempts):
         try:
-            status = requests.post(base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10).status_code
+            status = requests.post(
+                base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10
+            ).status_code
         except requests.RequestException:
             status = None
         if status in (200, 202):
@@ -102,14 +127,19 @@ def post(base_url: str, keys: PublisherKeys, comment_id: str, text: str, attempt
     return status
 
 
-def assert_nothing_lost(database, keys: PublisherKeys, external_ids: list[str], receiver: Receiver, timeout: float = 180):
+def assert_nothing_lost(
+    database, keys: PublisherKeys, external_ids: list[str], receiver: Receiver, timeout: float = 180
+):
     def all_decided():
         with database.session() as session:
-            pending = session.scalar(select(func.count()).select_from(Comment).where(
-                Comment.publisher_id == keys.id, Comment.status == "pending"))
+            pending = session.scalar(
+                select(func.count())
+                .select_from(Comment)
+                .where(Comment.publisher_id == keys.id, Comment.status == "pending")
+            )
             return pending == 0
 
-    wait_until(all_decided, timeout, interval=1, message="every comment decided")
+    wait_until(all_decided, timeout, interval=0.25, message="every comment decided")
     with database.session() as session:
         stored = session.scalars(select(Comment).where(Comment.publisher_id == keys.id)).all()
         assert sorted(c.external_id for c in stored) == sorted(external_ids)  # accepted, once each
@@ -119,8 +149,12 @@ def assert_nothing_lost(database, keys: PublisherKeys, external_ids: list[str], 
         events = session.scalars(select(OutboundEvent).where(OutboundEvent.publisher_id == keys.id)).all()
         assert sorted(e.comment_id for e in events) == sorted(final)  # one callback event per final decision
         event_ids = {e.id for e in events}
-    wait_until(lambda: {r["body"]["event_id"] for r in receiver.accepted()} == event_ids, timeout, interval=1,
-               message="every event delivered")
+    wait_until(
+        lambda: {r["body"]["event_id"] for r in receiver.accepted()} == event_ids,
+        timeout,
+        interval=0.25,
+        message="every event delivered",
+    )
     acknowledged = Counter(r["body"]["event_id"] for r in receiver.accepted())
     assert set(acknowledged.values()) == {1}  # acknowledged once each
     assert all(r["signature_ok"] for r in receiver.accepted())
@@ -131,12 +165,16 @@ def test_a_worker_killed_mid_scoring_loses_nothing(stack, receiver_keys, databas
     stack.start()
     ids = [f"kill-{n}" for n in range(40)]
     with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda n: post(stack.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids))))
+        statuses = list(
+            pool.map(lambda n: post(stack.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids)))
+        )
     assert set(statuses) == {202}
 
     def some_decided():
         with database.session() as session:
-            return session.scalar(select(func.count()).select_from(Decision).where(Decision.publisher_id == keys.id)) >= 1
+            return (
+                session.scalar(select(func.count()).select_from(Decision).where(Decision.publisher_id == keys.id)) >= 1
+            )
 
     wait_until(some_decided, 120, interval=0.1, message="the first decision")
     stack.kill_scoring_workers(signal.SIGKILL)
@@ -172,15 +210,21 @@ def test_postgresql_restart_during_a_burst(stack, receiver_keys, database):
 
     def restart_postgres():
         time.sleep(1.0)
-        version = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True).stdout.split()[0]
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"], check=True)
+        version = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True, check=True).stdout.split()[
+            0
+        ]
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"], check=True
+        )
         restarted.set()
 
     def client(n: int) -> int:
         raw = json.dumps(comment(comment_id=ids[n], text=CIVIL[n % 4] + f" ({n})")).encode()
         for attempt in range(60):
             try:
-                response = requests.post(stack.base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10)
+                response = requests.post(
+                    stack.base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10
+                )
             except requests.RequestException:
                 time.sleep(0.5)
                 continue
@@ -213,10 +257,16 @@ def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(
 
     def failed_attempts():
         with database.session() as session:
-            return session.scalar(select(func.count()).select_from(OutboundEvent).where(
-                OutboundEvent.publisher_id == keys.id, OutboundEvent.attempts >= 2)) > 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(OutboundEvent)
+                    .where(OutboundEvent.publisher_id == keys.id, OutboundEvent.attempts >= 2)
+                )
+                > 0
+            )
 
-    wait_until(failed_attempts, 120, interval=1, message="failed delivery attempts")
+    wait_until(failed_attempts, 120, interval=0.25, message="failed delivery attempts")
     receiver = Receiver(secret=secret, port=port)
     try:
         assert_nothing_lost(database, keys, ids, receiver)

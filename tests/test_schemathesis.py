@@ -1,4 +1,5 @@
 """Schemathesis against /openapi.json: generated requests never get a 5xx, and answers match the schema."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,6 @@ _keys = {}
 @pytest.fixture(autouse=True)
 def signing_publisher(database):
     _keys["publisher"] = create_publisher(database, "Schemathesis Daily")
-    yield
 
 
 def _signed_call(case):
@@ -48,4 +48,11 @@ def test_no_server_errors_and_conforming_answers(case):
     if not_ready:
         return
     assert response.status_code < 500, response.text
-    case.validate_response(response, checks=[schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance, schemathesis.checks.content_type_conformance])
+    case.validate_response(
+        response,
+        checks=[
+            schemathesis.checks.not_a_server_error,
+            schemathesis.checks.response_schema_conformance,
+            schemathesis.checks.content_type_conformance,
+        ],
+    )

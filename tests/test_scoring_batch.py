@@ -1,11 +1,12 @@
 """Finishing a claimed batch: the same decisions as one comment at a time, in a fixed number of statements."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, func, select
 
-from service.scoring import claims, results
 from service.models import Decision, OutboundEvent, Score
+from service.scoring import claims, results
 from service.scoring.jobs import ScoreResult
 from tests.helpers import comment, post_comment
 
@@ -15,15 +16,20 @@ CLEAN = [ScoreResult("test-model", "1", {"toxicity": 0.01, "insult": 0.0})]
 def _post(client, publisher, n: int, text: str | None = None, email: str | None = None) -> list[str]:
     ids = []
     for i in range(n):
-        body = comment(comment_id=f"batch-{i}", text=text or f"A civil remark number {i} about the article.",
-                       author__email=email or f"reader{i}@example.in")
+        body = comment(
+            comment_id=f"batch-{i}",
+            text=text or f"A civil remark number {i} about the article.",
+            author__email=email or f"reader{i}@example.in",
+        )
         ids.append(post_comment(client, publisher, body).get_json()["id"])
     return ids
 
 
 def _claim(database, settings, first_id: str, size: int):
     with database.session() as session:
-        return claims.claim_for_scoring(session, first_id, defaults=settings.default_policy, batch_size=size, lease_s=120)
+        return claims.claim_for_scoring(
+            session, first_id, defaults=settings.default_policy, batch_size=size, lease_s=120
+        )
 
 
 def _finish(database, jobs, sent: list | None = None):
@@ -31,12 +37,18 @@ def _finish(database, jobs, sent: list | None = None):
 
     statements = []
     with database.session() as session:
+
         def count(*_):
             statements.append(1)
 
         event.listen(session.connection(), "before_cursor_execute", count)
-        decisions = results.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=[fingerprint(j) for j in jobs],
-                                         enqueue_deliveries=sent.append if sent is not None else None)
+        decisions = results.finish_batch(
+            session,
+            jobs,
+            [CLEAN] * len(jobs),
+            fingerprints=[fingerprint(j) for j in jobs],
+            enqueue_deliveries=sent.append if sent is not None else None,
+        )
     return decisions, len(statements)
 
 
@@ -97,18 +109,24 @@ def test_a_comment_decided_meanwhile_is_left_alone_and_the_rest_are_finished(cli
     assert [decisions[0].status, decisions[2].status] == ["approved", "approved"]
 
 
-def test_after_commit_each_publisher_gets_one_delivery_message_for_its_new_events(client, publisher, other_publisher, database, settings):
+def test_after_commit_each_publisher_gets_one_delivery_message_for_its_new_events(
+    client, publisher, other_publisher, database, settings
+):
     from service.models import Publisher
 
     with database.session() as session:
         for keys in (publisher, other_publisher):
             session.get(Publisher, keys.id).callback_url = "https://news.example/hook"
     ours = _post(client, publisher, 3)
-    theirs = [post_comment(client, other_publisher, comment(comment_id=f"other-{i}", text=f"Another view, number {i}.")).get_json()["id"]
-              for i in range(2)]
+    theirs = [
+        post_comment(
+            client, other_publisher, comment(comment_id=f"other-{i}", text=f"Another view, number {i}.")
+        ).get_json()["id"]
+        for i in range(2)
+    ]
     jobs = _claim(database, settings, ours[0], 5)
     sent: list[list[str]] = []
-    decisions, _ = _finish(database, jobs, sent)
+    _finish(database, jobs, sent)
     with database.session() as session:
         events = {e.id: e for e in session.scalars(select(OutboundEvent))}
     assert sorted(len(ids) for ids in sent) == [2, 3]
@@ -126,17 +144,23 @@ def test_the_history_and_duplicate_look_ups_can_use_an_index(client, publisher, 
     jobs = _claim(database, settings, ids[0], 3)
     statements = []
     with database.session() as session:
-        event.listen(session.connection(), "before_cursor_execute",
-                     lambda conn, cursor, statement, parameters, *_: statements.append((statement, parameters)))
-        results.finish_batch(session, jobs, [CLEAN] * len(jobs), fingerprints=["f" * 64] * len(jobs),
-                             enqueue_deliveries=None)
+        event.listen(
+            session.connection(),
+            "before_cursor_execute",
+            lambda conn, cursor, statement, parameters, *_: statements.append((statement, parameters)),
+        )
+        results.finish_batch(
+            session, jobs, [CLEAN] * len(jobs), fingerprints=["f" * 64] * len(jobs), enqueue_deliveries=None
+        )
     history = [s for s in statements if "lower(comments.author_email)" in s[0]]
     copies = [s for s in statements if "comments.text_fingerprint IN" in s[0]]
     assert history and copies
     with database.engine.connect() as connection:
         connection.execute(text("SET enable_seqscan = off"))
-        for (statement, parameters), index in ((history[0], "ix_comments_publisher_email_lower"),
-                                               (copies[0], "ix_comments_fingerprint_received")):
+        for (statement, parameters), index in (
+            (history[0], "ix_comments_publisher_email_lower"),
+            (copies[0], "ix_comments_fingerprint_received"),
+        ):
             plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
             assert index in plan, plan
 
@@ -149,15 +173,25 @@ def test_insert_many_writes_every_row_with_the_model_defaults(store, database, t
     from service.models import Publisher
 
     if store == "sqlite":
-        database = Database(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}", "KAVALU_DATA_DIR": str(tmp_path)}))
+        database = Database(
+            Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}", "KAVALU_DATA_DIR": str(tmp_path)})
+        )
         Base.metadata.create_all(database.engine)
-    rows = [{"name": f"Paper {n}", "signing_secret": "s", "callback_url": None,
-             "policy_overrides": {"max_links": n, "note": "quote ' and \\t tab"}} for n in range(3)]
+    rows = [
+        {
+            "name": f"Paper {n}",
+            "signing_secret": "s",
+            "callback_url": None,
+            "policy_overrides": {"max_links": n, "note": "quote ' and \\t tab"},
+        }
+        for n in range(3)
+    ]
     with database.session() as session:
         insert_many(session, Publisher.__table__, rows)
         insert_many(session, Publisher.__table__, [])
     with database.session() as session:
         stored = sorted(session.scalars(select(Publisher)), key=lambda p: p.name)
     assert [(p.name, p.callback_url, p.policy_overrides, p.policy_version) for p in stored] == [
-        (row["name"], None, row["policy_overrides"], 1) for row in rows]
+        (row["name"], None, row["policy_overrides"], 1) for row in rows
+    ]
     assert len({p.id for p in stored}) == 3 and all(p.id.startswith("pub_") and p.created_at for p in stored)

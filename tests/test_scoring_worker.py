@@ -1,4 +1,5 @@
 """Scoring and deciding with a real Celery worker, the shipped model, Redis and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -6,8 +7,8 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from service.publishers import accounts as publishers
 from service.models import Comment, Decision, OutboundEvent, Score
+from service.publishers import accounts as publishers
 from tests.helpers import comment, get_signed, post_comment
 from tests.processes import wait_until
 
@@ -36,7 +37,9 @@ def codes(body) -> set[str]:
 
 
 def test_civil_comment_is_approved_with_scores_and_an_outbound_event(worker_client, publisher, database):
-    comment_id = submit(worker_client, publisher, "c-civil", "Good to see both ministers talking about trade and energy.")
+    comment_id = submit(
+        worker_client, publisher, "c-civil", "Good to see both ministers talking about trade and energy."
+    )
     body = decided(worker_client, publisher, comment_id)
     assert body["status"] == "approved" and body["decided_by"] == "auto" and body["reasons"] == []
     assert {"toxicity", "defamation", "personal", "spam", "infringing"} <= set(body["scores"])
@@ -45,13 +48,18 @@ def test_civil_comment_is_approved_with_scores_and_an_outbound_event(worker_clie
         assert session.scalar(select(func.count()).select_from(Decision).where(Decision.comment_id == comment_id)) == 1
         event = session.scalars(select(OutboundEvent).where(OutboundEvent.comment_id == comment_id)).one()
         assert event.payload["data"]["status"] == "approved" and event.payload["event_id"] == event.id
-        versions = {score.scorer: score.model_version for score in session.scalars(select(Score).where(Score.comment_id == comment_id))}
+        versions = {
+            score.scorer: score.model_version
+            for score in session.scalars(select(Score).where(Score.comment_id == comment_id))
+        }
         assert versions["detoxify"].startswith("kavalu") or "@" in versions["detoxify"]
         assert set(versions) >= {"detoxify", "defamation", "personal", "spam"}
 
 
 def test_clear_abuse_is_not_approved(worker_client, publisher):
-    comment_id = submit(worker_client, publisher, "c-abuse", "You are a stupid worthless idiot, shut up you moron, f*** you.")
+    comment_id = submit(
+        worker_client, publisher, "c-abuse", "You are a stupid worthless idiot, shut up you moron, f*** you."
+    )
     body = decided(worker_client, publisher, comment_id)
     assert body["status"] in ("review", "rejected")
     reason = next(r for r in body["reasons"] if r["code"] in ("toxicity", "insult", "obscene"))
@@ -82,7 +90,12 @@ def test_banned_author_by_policy_is_rejected(worker_client, publisher, database,
 
 
 def test_defamation_goes_to_the_legal_queue(worker_client, publisher):
-    comment_id = submit(worker_client, publisher, "c-defame", "Councillor Naresh Poojary took 10 lakh from the mall developer to change the zoning.")
+    comment_id = submit(
+        worker_client,
+        publisher,
+        "c-defame",
+        "Councillor Naresh Poojary took 10 lakh from the mall developer to change the zoning.",
+    )
     body = decided(worker_client, publisher, comment_id)
     assert body["status"] == "legal_review" and "defamation" in codes(body)
 
@@ -111,11 +124,18 @@ def test_edit_is_rescored_and_supersedes(worker_client, publisher, database, set
     set_policy(database, settings, publisher, {"blocked_terms": ["scamcoin"]})
     comment_id = submit(worker_client, publisher, "c-edit", "Nice article.")
     assert decided(worker_client, publisher, comment_id)["status"] == "approved"
-    assert post_comment(worker_client, publisher, comment(comment_id="c-edit", text="Nice article. Buy scamcoin!")).status_code == 202
+    assert (
+        post_comment(
+            worker_client, publisher, comment(comment_id="c-edit", text="Nice article. Buy scamcoin!")
+        ).status_code
+        == 202
+    )
     body = decided(worker_client, publisher, comment_id)
     assert body["status"] == "rejected" and body["revision"] == 2
     with database.session() as session:
-        events = session.scalars(select(OutboundEvent).where(OutboundEvent.comment_id == comment_id).order_by(OutboundEvent.created_at)).all()
+        events = session.scalars(
+            select(OutboundEvent).where(OutboundEvent.comment_id == comment_id).order_by(OutboundEvent.created_at)
+        ).all()
         assert [e.payload["data"]["status"] for e in events] == ["approved", "rejected"]
 
 
@@ -128,7 +148,12 @@ def test_redelivered_task_never_decides_twice(worker_client, publisher, database
     assert score_comment.apply(args=[comment_id]).get() == "skipped"
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(Decision).where(Decision.comment_id == comment_id)) == 1
-        assert session.scalar(select(func.count()).select_from(OutboundEvent).where(OutboundEvent.comment_id == comment_id)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(OutboundEvent).where(OutboundEvent.comment_id == comment_id)
+            )
+            == 1
+        )
 
 
 @pytest.mark.slow
@@ -172,10 +197,12 @@ def test_the_same_text_twice_from_one_author_goes_to_review(worker_client, publi
 
 
 def test_a_verbatim_copy_of_the_article_is_marked_infringing(worker_client, publisher):
-    body_text = ("External Affairs Minister S Jaishankar and Russian Foreign Minister Sergei Lavrov, who held a bilateral "
-                 "on the sidelines of the ongoing meeting of Foreign Ministers of the member States of the Shanghai "
-                 "Cooperation Organisation, discussed ways to strengthen coordination activities between New Delhi and "
-                 "Moscow ahead of the summit which is scheduled to be held in July in the Indian capital.")
+    body_text = (
+        "External Affairs Minister S Jaishankar and Russian Foreign Minister Sergei Lavrov, who held a bilateral "
+        "on the sidelines of the ongoing meeting of Foreign Ministers of the member States of the Shanghai "
+        "Cooperation Organisation, discussed ways to strengthen coordination activities between New Delhi and "
+        "Moscow ahead of the summit which is scheduled to be held in July in the Indian capital."
+    )
     comment_id = submit(worker_client, publisher, "c-copy", "Copied: " + body_text, article__body=body_text)
     body = decided(worker_client, publisher, comment_id)
     assert body["status"] == "review" and "infringing" in codes(body)

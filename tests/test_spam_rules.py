@@ -1,4 +1,5 @@
 """Spam rules: links, shorteners, fingerprints and verbatim copies of the article."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,8 +45,19 @@ def test_ordinary_text_has_no_links(text):
 
 @pytest.mark.parametrize(
     "url",
-    ["bit.ly/x1", "https://tinyurl.com/abc", "t.co/Zz", "goo.gl/maps", "ow.ly/a", "is.gd/q", "buff.ly/1",
-     "cutt.ly/w", "rb.gy/e", "https://shorturl.at/abc", "http://www.bit.ly/x"],
+    [
+        "bit.ly/x1",
+        "https://tinyurl.com/abc",
+        "t.co/Zz",
+        "goo.gl/maps",
+        "ow.ly/a",
+        "is.gd/q",
+        "buff.ly/1",
+        "cutt.ly/w",
+        "rb.gy/e",
+        "https://shorturl.at/abc",
+        "http://www.bit.ly/x",
+    ],
 )
 def test_shorteners(url):
     assert [link.url for link in find_shortener_links(f"click {url} now")] == [url]

@@ -1,4 +1,5 @@
 """The scoring task and the sweeper, with a real Celery worker, real Redis and real PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -32,10 +33,14 @@ def test_score_task_ignores_missing_and_decided_comments(database, publisher, cl
     assert _comment(database, created["id"]).scoring_attempts == 0
 
 
-def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(settings, publisher, database, queue_redis):
+def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(
+    settings, publisher, database, queue_redis
+):
     from workers.scoring.tasks import sweep_pending
 
-    dead_broker = Settings.from_env({"DATABASE_URL": settings.database_url, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    dead_broker = Settings.from_env(
+        {"DATABASE_URL": settings.database_url, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    )
     stranded_client = create_app(dead_broker).test_client()
     created = post_comment(stranded_client, publisher, comment()).get_json()
     assert created["status"] == PENDING
@@ -55,13 +60,19 @@ def test_an_edit_frees_the_comment_from_a_claim_on_its_old_text(client, publishe
 
     created = post_comment(client, publisher, comment()).get_json()
     with database.session() as session:
-        old_jobs = claims.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
+        old_jobs = claims.claim_for_scoring(
+            session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120
+        )
     assert [job.revision for job in old_jobs] == [1]
     assert post_comment(client, publisher, comment(text="An edited text.")).status_code == 202
     with database.session() as session:
-        new_jobs = claims.claim_for_scoring(session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120)
+        new_jobs = claims.claim_for_scoring(
+            session, created["id"], defaults=settings.default_policy, batch_size=1, lease_s=120
+        )
     assert [job.revision for job in new_jobs] == [2]
     outputs = [ScoreResult("test-rules", "1", {"toxicity": 0.0})]
     with database.session() as session:
         assert results.finish_scoring(session, old_jobs[0], outputs, fingerprint=None, enqueue_delivery=None) is None
-        assert results.finish_scoring(session, new_jobs[0], outputs, fingerprint=None, enqueue_delivery=None).revision == 2
+        assert (
+            results.finish_scoring(session, new_jobs[0], outputs, fingerprint=None, enqueue_delivery=None).revision == 2
+        )

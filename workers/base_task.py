@@ -1,11 +1,13 @@
 """The base class of every Kavalu task: settings, a database session, locks and metrics in one place."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from celery import Task
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.config import Settings
@@ -15,6 +17,12 @@ from workers import runtime
 
 class KavaluTask(Task):
     ignore_result = True
+    # The database restarting or failing over is worth a few tries with backoff; a task's work is
+    # idempotent, and what is still undone after them is found again by the sweeper or the dispatcher.
+    autoretry_for = (OperationalError,)
+    max_retries = 5
+    retry_backoff = 2
+    retry_backoff_max = 60
 
     @property
     def settings(self) -> Settings:

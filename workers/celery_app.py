@@ -4,6 +4,7 @@ It gives the Celery application its settings from the environment and sets up
 each worker process: JSON logs, the request id, the models after fork, and the
 heartbeat that /readyz reads.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,7 +48,9 @@ def _json_logs(logger=None, **_):
 
 @signals.task_prerun.connect
 def _carry_request_id(task=None, **_):
-    request_id.set(getattr(task.request, "kavalu_request_id", None) or (task.request.headers or {}).get("kavalu_request_id"))
+    request_id.set(
+        getattr(task.request, "kavalu_request_id", None) or (task.request.headers or {}).get("kavalu_request_id")
+    )
 
 
 @signals.worker_ready.connect

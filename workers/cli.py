@@ -2,6 +2,7 @@
 
 Heavy imports (torch, detoxify) happen inside the commands, so `kavalu --help` stays fast.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -47,8 +48,15 @@ def eval_group() -> None:
     pass
 
 
-def _eval(task: str, csv_file: str, scorers: tuple[str, ...], threshold: float | None, model_dir: str | None,
-          as_json: bool, group_by: str = "source") -> None:
+def _eval(
+    task: str,
+    csv_file: str,
+    scorers: tuple[str, ...],
+    threshold: float | None,
+    model_dir: str | None,
+    as_json: bool,
+    group_by: str = "source",
+) -> None:
     from service.config import Settings
     from workers.evaluation import evaluate, format_runs
 
@@ -56,24 +64,46 @@ def _eval(task: str, csv_file: str, scorers: tuple[str, ...], threshold: float |
     settings = Settings.from_env()
     if model_dir:
         settings = dataclasses.replace(settings, abuse_model_dir=model_dir)
-    runs = evaluate(task, csv_file, list(scorers) or ["default"], threshold=threshold, abuse_settings=settings,
-                    group_by=group_by)
+    runs = evaluate(
+        task, csv_file, list(scorers) or ["default"], threshold=threshold, abuse_settings=settings, group_by=group_by
+    )
     if as_json:
-        click.echo(json.dumps([
-            {"scorer": r.spec, "model_version": r.model_version, "throughput": r.throughput,
-             "load_seconds": r.load_seconds, **r.report} for r in runs
-        ], indent=2, default=str))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "scorer": r.spec,
+                        "model_version": r.model_version,
+                        "throughput": r.throughput,
+                        "load_seconds": r.load_seconds,
+                        **r.report,
+                    }
+                    for r in runs
+                ],
+                indent=2,
+                default=str,
+            )
+        )
     else:
         click.echo(format_runs(runs))
 
 
-_scorer_opt = click.option("--scorer", "scorers", multiple=True,
-                           help="scorer spec; repeat to compare (default: the configured model)")
-_threshold_opt = click.option("--threshold", type=float, default=None,
-                              help="decision threshold for precision/recall/F1 (default: policy review threshold 0.5)")
+_scorer_opt = click.option(
+    "--scorer", "scorers", multiple=True, help="scorer spec; repeat to compare (default: the configured model)"
+)
+_threshold_opt = click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="decision threshold for precision/recall/F1 (default: policy review threshold 0.5)",
+)
 _json_opt = click.option("--json", "as_json", is_flag=True, help="machine-readable output")
-_group_opt = click.option("--group-by", default="source", show_default=True,
-                          help="CSV column for the per-group breakdown and macro-AUC (e.g. kind)")
+_group_opt = click.option(
+    "--group-by",
+    default="source",
+    show_default=True,
+    help="CSV column for the per-group breakdown and macro-AUC (e.g. kind)",
+)
 
 
 @eval_group.command("abuse")
@@ -100,7 +130,7 @@ def eval_defamation(csv_file, scorers, threshold, as_json, group_by):
 
 
 # -- models ---------------------------------------------------------------------------
-@click.group("models", help="Train the default abuse model, or pull official Detoxify models.")
+@click.group("models", help="Train the default abuse model or the defamation head, or pull official Detoxify models.")
 def models_group() -> None:
     pass
 
@@ -116,6 +146,18 @@ def train_command(args):
     from workers.training import abuse
 
     sys.exit(abuse.main(list(args)))
+
+
+@models_group.command(
+    "train-defamation-head",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def train_defamation_head_command(args):
+    """Fit the defamation scorer's semantic head (workers.training.defamation_head; see its --help)."""
+    from workers.training import defamation_head
+
+    sys.exit(defamation_head.main(list(args)))
 
 
 def _download(url: str, dest: Path) -> str:
@@ -149,7 +191,7 @@ def pull_official_model(
     if model_type not in MODEL_URLS:
         raise click.BadParameter(f"unknown model type {model_type!r}; one of {sorted(MODEL_URLS)}")
     official = MODEL_URLS[model_type]
-    url = checkpoint_url or (base_url.rstrip("/") + "/" + official[len(DOWNLOAD_URL):] if base_url else official)
+    url = checkpoint_url or (base_url.rstrip("/") + "/" + official[len(DOWNLOAD_URL) :] if base_url else official)
     target = Path(dest) / model_type
     config_dir = target / "hf_config"
     target.mkdir(parents=True, exist_ok=True)
@@ -201,19 +243,23 @@ def pull_official_model(
         "classes": classes,
     }
     (target / "kavalu-model.json").write_text(json.dumps(meta, indent=2) + "\n")
-    echo(f"{model_type}: {target} (sha256 {sha[:12]}); set KAVALU_ABUSE_MODEL_TYPE={model_type} "
-         f"KAVALU_MODEL_DIR={Path(dest).resolve()}")
+    echo(
+        f"{model_type}: {target} (sha256 {sha[:12]}); set KAVALU_ABUSE_MODEL_TYPE={model_type} "
+        f"KAVALU_MODEL_DIR={Path(dest).resolve()}"
+    )
     return target
 
 
 @models_group.command("pull")
-@click.argument("model_type", type=click.Choice(["original", "unbiased", "multilingual", "original-small",
-                                                 "unbiased-small"]))
+@click.argument(
+    "model_type", type=click.Choice(["original", "unbiased", "multilingual", "original-small", "unbiased-small"])
+)
 @click.option("--dest", required=True, type=click.Path(file_okay=False), help="local model directory")
 @click.option("--base-url", default=None, help="mirror of Detoxify's release downloads (default: GitHub releases)")
 @click.option("--hf-base-url", default=HF_BASE_URL, show_default=True, help="mirror of the Hugging Face hub")
 @click.option("--checkpoint-url", default=None, help="full checkpoint URL (overrides --base-url)")
 def pull_command(model_type, dest, base_url, hf_base_url, checkpoint_url):
     """Download an official Detoxify model for offline use (e.g. while building an image)."""
-    pull_official_model(model_type, dest, base_url=base_url, hf_base_url=hf_base_url,
-                        checkpoint_url=checkpoint_url, echo=click.echo)
+    pull_official_model(
+        model_type, dest, base_url=base_url, hf_base_url=hf_base_url, checkpoint_url=checkpoint_url, echo=click.echo
+    )

@@ -11,15 +11,17 @@ the throughput in texts/s. Scorer specs:
 
 `<module>:<Class>` must implement service.scoring.jobs.Scorer and take no arguments.
 """
+
 from __future__ import annotations
 
 import csv
 import importlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from service.scoring.jobs import ScoreResult, ScoringInput
 
@@ -235,9 +237,10 @@ def format_runs(runs: list[ScorerRun]) -> str:
             f"  threshold {r['threshold']}  load {run.load_seconds:.2f}s  "
             f"throughput {run.throughput:.1f} texts/s ({r['overall']['n']} in {run.score_seconds:.2f}s)"
         )
-        lines.append(f"  {'source':<32} {'n':>6} {'pos':>6} {'auc':>7} {'prec':>7} {'recall':>7} {'f1':>7}"
-                     f" {'fp':>5} {'fn':>5}")
-        for name, b in [("ALL", r["overall"])] + list(r["per_source"].items()):
+        lines.append(
+            f"  {'source':<32} {'n':>6} {'pos':>6} {'auc':>7} {'prec':>7} {'recall':>7} {'f1':>7} {'fp':>5} {'fn':>5}"
+        )
+        for name, b in [("ALL", r["overall"]), *r["per_source"].items()]:
             lines.append(
                 f"  {name:<32} {b['n']:>6} {b['positives']:>6} {f(b['auc']):>7} "
                 f"{f(b['precision']):>7} {f(b['recall']):>7} {f(b['f1']):>7} {b['fp']:>5} {b['fn']:>5}"

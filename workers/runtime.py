@@ -1,4 +1,5 @@
 """Per-process resources of a worker, created after fork and reused by every task."""
+
 from __future__ import annotations
 
 import logging
@@ -49,7 +50,10 @@ def enqueue_deliveries(event_ids: list[str]) -> None:
         else:
             celery.send_task(DELIVER_EVENTS, args=[event_ids], retry=False, headers=sent_at_header())
     except Exception as error:
-        log.warning("delivery enqueue failed; the dispatcher will retry", extra={"events": len(event_ids), "error": type(error).__name__})
+        log.warning(
+            "delivery enqueue failed; the dispatcher will retry",
+            extra={"events": len(event_ids), "error": type(error).__name__},
+        )
 
 
 def write_heartbeat(settings, hostname: str, queues: str) -> None:

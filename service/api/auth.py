@@ -1,13 +1,14 @@
 """Who is calling: publishers sign their requests (see service/signing.py)."""
+
 from __future__ import annotations
 
 import time
 
 from flask import current_app, request
 
-from service.publishers import signing
 from service.errors import ApiError
 from service.models import Publisher
+from service.publishers import signing
 
 
 def _invalid_signature() -> ApiError:

@@ -1,4 +1,5 @@
 """POST /v1/comments and GET /v1/comments/<id>: thin views over service.intake.comments."""
+
 from __future__ import annotations
 
 import json
@@ -7,21 +8,27 @@ from flask import jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from service.intake import comments
-from service.intake import ratelimit
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session, default_policy, task_queue
-from service.errors import ApiError, FieldError
+from service.errors import ApiError, FieldError, flatten_errors
+from service.intake import comments, ratelimit
+from service.intake.schemas import CommentAcceptedSchema, CommentStatusSchema, CommentSubmissionSchema, ErrorBodySchema
 from service.policy import merged_policy
-from service.intake.schemas import CommentAcceptedSchema, CommentStatusSchema, CommentSubmissionSchema, ErrorBodySchema, flatten_errors
 
 blp = Blueprint("comments", __name__, url_prefix="/v1/comments", description="Intake webhook and comment status")
 
-_SIGNED = {"parameters": [
-    {"in": "header", "name": "X-Kavalu-Publisher", "required": True, "schema": {"type": "string"}},
-    {"in": "header", "name": "X-Kavalu-Signature", "required": True, "schema": {"type": "string"},
-     "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + raw body>"},
-]}
+_SIGNED = {
+    "parameters": [
+        {"in": "header", "name": "X-Kavalu-Publisher", "required": True, "schema": {"type": "string"}},
+        {
+            "in": "header",
+            "name": "X-Kavalu-Signature",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + raw body>",
+        },
+    ]
+}
 
 
 def _parse_json_body() -> object:
@@ -33,7 +40,7 @@ def _parse_json_body() -> object:
     try:
         return json.loads(request.get_data(cache=True))  # tells "null" from garbage
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ApiError.single(400, "malformed_json", "The body is not valid JSON.")
+        raise ApiError.single(400, "malformed_json", "The body is not valid JSON.") from None
 
 
 @blp.route("", methods=["POST"])
@@ -60,14 +67,18 @@ def submit_comment():
     try:
         data = CommentSubmissionSchema(max_length=policy["max_length"]).load(body)
     except ValidationError as error:
-        raise ApiError(422, flatten_errors(error.messages))
+        raise ApiError(422, flatten_errors(error.messages)) from error
     result = comments.submit(session, publisher, data, task_queue().enqueue_scoring)
     session.commit()
     if result.outcome == "duplicate":
         # Bypass the 202 response schema: a retry answers with the whole current record.
         return jsonify(CommentStatusSchema().dump(comments.status_view(session, result.comment)))
-    return {"id": result.comment_id, "comment_id": result.external_id, "status": result.status,
-            "links": {"self_": f"/v1/comments/{result.comment_id}"}}
+    return {
+        "id": result.comment_id,
+        "comment_id": result.external_id,
+        "status": result.status,
+        "links": {"self_": f"/v1/comments/{result.comment_id}"},
+    }
 
 
 @blp.route("/<string:comment_id>", methods=["GET"])

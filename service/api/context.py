@@ -1,4 +1,5 @@
 """Per-request access to the app's database, task queue and settings."""
+
 from __future__ import annotations
 
 from flask import current_app, g

@@ -1,14 +1,15 @@
-"""The publisher's pull feed of decisions (GET /v1/decisions): a thin view over service.delivery.core."""
+"""The publisher's pull feed of decisions (GET /v1/decisions): a thin view over service.delivery.feed."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
-from service.delivery import core as deliveries
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session
-from service.errors import ApiError, error_response
-from service.intake.schemas import ErrorBodySchema, coded, flatten_errors
+from service.delivery import feed as pull_feed
+from service.errors import ApiError, error_response, flatten_errors
+from service.intake.schemas import ErrorBodySchema, coded
 
 blp = Blueprint("decisions", __name__, url_prefix="/v1/decisions", description="Pull feed of final decisions")
 
@@ -17,8 +18,13 @@ MAX_LIMIT = 500
 # Path-level, because an operation's own "parameters" doc would replace the query ones from @blp.arguments.
 _SIGNED = [
     {"in": "header", "name": "X-Kavalu-Publisher", "required": True, "schema": {"type": "string"}},
-    {"in": "header", "name": "X-Kavalu-Signature", "required": True, "schema": {"type": "string"},
-     "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' (a GET signs an empty body)>"},
+    {
+        "in": "header",
+        "name": "X-Kavalu-Signature",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' (a GET signs an empty body)>",
+    },
 ]
 
 
@@ -37,19 +43,24 @@ class FeedQuerySchema(Schema):
         unknown = EXCLUDE
 
     after = fields.String(
-        load_default=None, validate=_cursor_length,
+        load_default=None,
+        validate=_cursor_length,
         error_messages={"invalid": coded("invalid_cursor", "after must be a string.")},
         metadata={"description": "The `next` of the previous page; omit to start from the oldest decision. Opaque."},
     )
     limit = fields.Integer(
-        load_default=100, validate=_limit_in_range, strict=False,
+        load_default=100,
+        validate=_limit_in_range,
+        strict=False,
         error_messages={"invalid": coded("invalid_limit", f"limit must be an integer 1 to {MAX_LIMIT}.")},
         metadata={"description": f"Page size, 1 to {MAX_LIMIT}.", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
     )
 
 
 class FeedDecisionSchema(Schema):
-    sequence = fields.String(metadata={"description": "Position in this publisher's feed; a later decision has a larger one."})
+    sequence = fields.String(
+        metadata={"description": "Position in this publisher's feed; a later decision has a larger one."}
+    )
     id = fields.String(metadata={"description": "Kavalu's comment id"})
     comment_id = fields.String(metadata={"description": "The publisher's own comment id"})
     revision = fields.Integer()
@@ -62,7 +73,9 @@ class FeedDecisionSchema(Schema):
 
 class FeedPageSchema(Schema):
     data = fields.List(fields.Nested(FeedDecisionSchema))
-    next = fields.String(metadata={"description": "Pass as `after` for the following page (also when this one is empty)."})
+    next = fields.String(
+        metadata={"description": "Pass as `after` for the following page (also when this one is empty)."}
+    )
     has_more = fields.Boolean(metadata={"description": "True when another page is already waiting."})
 
 
@@ -90,6 +103,6 @@ def decision_feed(after: str | None, limit: int):
     session = db_session()
     publisher = authenticate_publisher(session)
     try:
-        return deliveries.decision_feed(session, publisher.id, after, limit)
-    except deliveries.InvalidCursor as error:
-        raise ApiError.single(400, "invalid_cursor", str(error), field="after")
+        return pull_feed.decision_feed(session, publisher.id, after, limit)
+    except pull_feed.InvalidCursor as error:
+        raise ApiError.single(400, "invalid_cursor", str(error), field="after") from error

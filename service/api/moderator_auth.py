@@ -1,18 +1,23 @@
 """Who is calling: moderators, legal and admins send `Authorization: Bearer <token>`."""
+
 from __future__ import annotations
 
 from flask import request
 
-from service.review import moderators
 from service.errors import ApiError
 from service.models import Moderator
+from service.review import moderators
 
-BEARER_DOC = {"security": [{"bearerAuth": []}]}
+BEARER_DOC: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 
 
 def _invalid_token() -> ApiError:
-    return ApiError.single(401, "invalid_token", "The bearer token is missing, invalid or revoked.",
-                           headers={"WWW-Authenticate": 'Bearer realm="kavalu"'})
+    return ApiError.single(
+        401,
+        "invalid_token",
+        "The bearer token is missing, invalid or revoked.",
+        headers={"WWW-Authenticate": 'Bearer realm="kavalu"'},
+    )
 
 
 def bearer_token() -> str | None:

@@ -1,13 +1,14 @@
 """Liveness, readiness, Prometheus metrics and the admin queue view."""
+
 from __future__ import annotations
 
 from flask import Response, jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from service.ops import metrics as observability
 from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
+from service.ops import metrics as observability
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
@@ -22,8 +23,10 @@ def healthz():
 
 
 @blp.route("/readyz", methods=["GET"])
-@blp.doc(summary="200 only when the database, the broker and a worker answer; JSON detail either way",
-         responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}})
+@blp.doc(
+    summary="200 only when the database, the broker and a worker answer; JSON detail either way",
+    responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}},
+)
 def readyz():
     checks = {}
     try:
@@ -49,15 +52,21 @@ def readyz():
 
 
 @blp.route("/metrics", methods=["GET"])
-@blp.doc(summary="Prometheus text format", responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}})
+@blp.doc(
+    summary="Prometheus text format",
+    responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics():
     body = observability.render_metrics(settings().redis_url, database().sessionmaker)
     return Response(body, mimetype="text/plain; version=0.0.4")
 
 
 @blp.route("/v1/ops/queues", methods=["GET"])
-@blp.doc(summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks",
-         responses={"200": _JSON_OBJECT}, **BEARER_DOC)
+@blp.doc(
+    summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks",
+    responses={"200": _JSON_OBJECT},
+    **BEARER_DOC,
+)
 def queues():
     """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
     authenticate_moderator(db_session(), roles=("admin",))

@@ -1,13 +1,15 @@
 """`kavalu deliveries` commands: see and resend the callbacks to publishers."""
+
 from __future__ import annotations
 
 import json
 
 import click
 
-from service.delivery import core as deliveries
 from service.config import Settings
 from service.db import Database
+from service.delivery.redelivery import DeliveryError, event_view, list_events, redeliver, redeliver_failed
+from service.models import EVENT_STATUSES
 from service.taskqueue import TaskQueue
 
 
@@ -17,14 +19,14 @@ def deliveries_group() -> None:
 
 
 @deliveries_group.command("list")
-@click.option("--status", type=click.Choice(deliveries.EVENT_STATUSES), default=None, help="Only events in this state.")
+@click.option("--status", type=click.Choice(EVENT_STATUSES), default=None, help="Only events in this state.")
 @click.option("--publisher", "publisher_id", default=None, help="Only this publisher's events.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def deliveries_list(status: str | None, publisher_id: str | None, limit: int, as_json: bool) -> None:
     """List outbound events, newest first (e.g. --status failed: those whose retries ran out)."""
     with Database(Settings.from_env()).session() as session:
-        rows = [deliveries.event_view(e) for e in deliveries.list_events(session, status, publisher_id, limit)]
+        rows = [event_view(e) for e in list_events(session, status, publisher_id, limit)]
     if as_json:
         for row in rows:
             click.echo(json.dumps(row))
@@ -53,11 +55,12 @@ def deliveries_redeliver(event_id: str | None, all_failed: bool, publisher_id: s
     try:
         with Database(settings).session() as session:
             if all_failed:
-                ids = deliveries.redeliver_failed(session, publisher_id)
+                ids = redeliver_failed(session, publisher_id)
             else:
-                ids = [deliveries.redeliver(session, event_id).id]
-    except deliveries.DeliveryError as error:
-        raise click.ClickException(str(error))
+                assert event_id is not None  # the usage check above
+                ids = [redeliver(session, event_id).id]
+    except DeliveryError as error:
+        raise click.ClickException(str(error)) from error
     # The events are due now: the dispatcher picks them up even if this enqueue can't reach the broker.
     queue = TaskQueue(settings)
     for one in ids:
@@ -65,5 +68,3 @@ def deliveries_redeliver(event_id: str | None, all_failed: bool, publisher_id: s
     click.echo(f"redelivering {len(ids)} event(s)")
     for one in ids:
         click.echo(one)
-
-

@@ -3,6 +3,7 @@
 Each command group is imported only when it runs, so `kavalu --help` stays fast and
 the service-side commands never import the scoring stack (torch, detoxify).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -19,7 +20,10 @@ COMMANDS = {
     "legal": ("service.cli.moderation:legal_group", "Lawful disclosure of sender details."),
     "feedback": ("service.cli.moderation:feedback_group", "Moderator overrides as labelled examples."),
     "deliveries": ("service.cli.deliveries:deliveries_group", "Callbacks to publishers: list and redeliver."),
-    "models": ("workers.cli:models_group", "Train the default abuse model, or pull official Detoxify models."),
+    "models": (
+        "workers.cli:models_group",
+        "Train the default abuse model or the defamation head, or pull official Detoxify models.",
+    ),
     "eval": ("workers.cli:eval_group", "Evaluate scorers on a labelled CSV."),
 }
 

@@ -1,4 +1,5 @@
 """`kavalu moderators|authors|legal|feedback` commands."""
+
 from __future__ import annotations
 
 import json
@@ -8,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from service.review import moderators
-from service.review import workflow as review
+from service.authors import rules as author_rules
 from service.config import Settings
 from service.db import Database
+from service.review import disclosure, feedback, moderators
+from service.review.errors import ReviewError
 
 
 def _database() -> Database:
@@ -65,10 +67,16 @@ def moderators_create(name: str, role: str) -> None:
 def moderators_list(as_json: bool) -> None:
     """List moderators (never their tokens)."""
     with _database().session() as session:
-        rows = [{"moderator_id": m.id, "name": m.name, "role": m.role,
-                 "created_at": m.created_at.isoformat() if m.created_at else None,
-                 "revoked_at": m.revoked_at.isoformat() if m.revoked_at else None}
-                for m in moderators.list_all(session)]
+        rows = [
+            {
+                "moderator_id": m.id,
+                "name": m.name,
+                "role": m.role,
+                "created_at": m.created_at.isoformat() if m.created_at else None,
+                "revoked_at": m.revoked_at.isoformat() if m.revoked_at else None,
+            }
+            for m in moderators.list_all(session)
+        ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -87,7 +95,7 @@ def moderators_revoke(moderator_id: str) -> None:
             revoked_at = moderator.revoked_at
     except moderators.ModeratorError as error:
         _fail(str(error))
-    click.echo(f"revoked {moderator_id} at {revoked_at.isoformat()}")
+    click.echo(f"revoked {moderator_id} at {revoked_at.isoformat() if revoked_at else '-'}")
 
 
 # -- authors --------------------------------------------------------------------------------------
@@ -106,21 +114,32 @@ def _rule_command(action: str):
     @click.option("--reason", default=None)
     @click.option("--actor", default="cli", show_default=True, help="Who is doing this, for the audit trail.")
     def command(email, domain, ip_range, publisher_id, reason, actor):
-        given = [(kind, value) for kind, value in (("email", email), ("domain", domain), ("ip_range", ip_range)) if value]
+        given = [
+            (kind, value) for kind, value in (("email", email), ("domain", domain), ("ip_range", ip_range)) if value
+        ]
         if len(given) != 1:
             _fail("give exactly one of --email, --domain or --ip-range")
         kind, value = given[0]
         try:
             with _database().session() as session:
-                rule = review.add_author_rule(session, kind=kind, value=value, action=action, actor=actor,
-                                              publisher_id=publisher_id, reason=reason)
-                row = review.rule_dict(rule)
-        except review.ReviewError as error:
+                rule = author_rules.add_author_rule(
+                    session,
+                    kind=kind,
+                    value=value,
+                    action=action,
+                    actor=actor,
+                    publisher_id=publisher_id,
+                    reason=reason,
+                )
+                row = author_rules.rule_dict(rule)
+        except ReviewError as error:
             _fail(error.message)
         click.echo(json.dumps(row))
 
-    command.__doc__ = {"ban": "Ban an author: their comments are rejected with reason author_banned.",
-                       "trust": "Trust an author: their comments skip review below the reject thresholds."}[action]
+    command.__doc__ = {
+        "ban": "Ban an author: their comments are rejected with reason author_banned.",
+        "trust": "Trust an author: their comments skip review below the reject thresholds.",
+    }[action]
     return command
 
 
@@ -135,7 +154,9 @@ authors_group.command("trust")(_rule_command("trust"))
 def authors_list(publisher_id, include_revoked, as_json) -> None:
     """List ban and trust rules."""
     with _database().session() as session:
-        rows = [review.rule_dict(r) for r in review.list_author_rules(session, publisher_id, include_revoked)]
+        rows = [
+            author_rules.rule_dict(r) for r in author_rules.list_author_rules(session, publisher_id, include_revoked)
+        ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -148,9 +169,9 @@ def authors_list(publisher_id, include_revoked, as_json) -> None:
 def _revoke_command(rule_id: int, reason, actor) -> None:
     try:
         with _database().session() as session:
-            rule = review.revoke_author_rule(session, rule_id, actor, reason)
-            row = review.rule_dict(rule)
-    except review.ReviewError as error:
+            rule = author_rules.revoke_author_rule(session, rule_id, actor, reason)
+            row = author_rules.rule_dict(rule)
+    except ReviewError as error:
         _fail(error.message)
     click.echo(json.dumps(row))
 
@@ -190,10 +211,10 @@ def legal_export(request_reference, comment_ids, out_path, actor) -> None:
     """Write the sender details (IP, user agent, email, name, times) of comments to a JSON file; each is audited."""
     try:
         with _database().session() as session:
-            data = review.legal_export(session, list(comment_ids), request_reference, actor)
+            data = disclosure.legal_export(session, list(comment_ids), request_reference, actor)
             # Written before the audit events commit: if writing fails, nothing is recorded as disclosed.
             _write_atomically(out_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    except review.ReviewError as error:
+    except ReviewError as error:
         _fail(f"{error.message} ({error.code}{': ' + error.field if error.field else ''})")
     click.echo(f"wrote sender details of {len(data['comments'])} comment(s) to {out_path}")
 
@@ -211,8 +232,6 @@ def feedback_group() -> None:
 def feedback_export(out_path) -> None:
     """Write moderator overrides as CSV text,label,source (label 1 = reject-worthy), for `kavalu eval`."""
     with _database().session() as session:
-        rows = review.feedback_rows(session)
-    _write_atomically(out_path, review.rows_to_csv(rows))
+        rows = feedback.feedback_rows(session)
+    _write_atomically(out_path, feedback.rows_to_csv(rows))
     click.echo(f"wrote {len(rows)} row(s) to {out_path}")
-
-

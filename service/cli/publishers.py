@@ -1,7 +1,9 @@
 """`kavalu publishers ...`: publishers that post comments to Kavalu."""
+
 from __future__ import annotations
 
 import json
+from typing import NoReturn
 
 import click
 
@@ -14,7 +16,7 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 
@@ -45,15 +47,22 @@ def publishers_list(as_json: bool) -> None:
     """List publishers (never their secrets)."""
     with Database(_settings()).session() as session:
         rows = [
-            {"publisher_id": p.id, "name": p.name, "callback_url": p.callback_url,
-             "policy_version": p.policy_version, "policy_overrides": p.policy_overrides}
+            {
+                "publisher_id": p.id,
+                "name": p.name,
+                "callback_url": p.callback_url,
+                "policy_version": p.policy_version,
+                "policy_overrides": p.policy_overrides,
+            }
             for p in publishers.list_all(session)
         ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['publisher_id']}  {row['name']}  callback={row['callback_url'] or '-'}  policy=v{row['policy_version']}")
+        click.echo(
+            f"{row['publisher_id']}  {row['name']}  callback={row['callback_url'] or '-'}  policy=v{row['policy_version']}"
+        )
 
 
 @publishers_group.command("rotate-secret")
@@ -77,7 +86,7 @@ def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | Non
     if bool(policy_file) == bool(policy_json):
         _fail("give exactly one of --file or --json")
     try:
-        overrides = json.loads(policy_file.read() if policy_file else policy_json)
+        overrides = json.loads(policy_file.read() if policy_file else policy_json or "")  # one of them, checked above
     except ValueError as error:
         _fail(f"policy is not valid JSON: {error}")
     settings = _settings()

@@ -1,4 +1,5 @@
 """`kavalu run`: the API, a scoring worker with beat, and a delivery worker on this machine."""
+
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ import click
 
 from service.config import CONFIG_DIR, Settings
 from service.migrate import upgrade
+
 
 @click.command("run")
 @click.option("--host", default=None, help="Default: KAVALU_HOST or 127.0.0.1.")
@@ -32,21 +34,56 @@ def run(host: str | None, port: int | None) -> None:
     metrics_dir.mkdir(parents=True)
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel", "INFO"]
-    scoring = subprocess.Popen(celery + [
-        "--queues", "scoring", "--concurrency", "1", "--hostname", "scoring@%h",
-        "--beat", "--schedule", str(settings.data_dir / "celerybeat-schedule"),
-    ], env=env)
+    scoring = subprocess.Popen(
+        [
+            *celery,
+            "--queues",
+            "scoring",
+            "--concurrency",
+            "1",
+            "--hostname",
+            "scoring@%h",
+            "--beat",
+            "--schedule",
+            str(settings.data_dir / "celerybeat-schedule"),
+        ],
+        env=env,
+    )
     # Deliveries get their own worker, so a slow publisher endpoint never holds up scoring.
-    deliveries = subprocess.Popen(celery + [
-        "--queues", "deliveries", "--concurrency", "2", "--hostname", "deliveries@%h",
-    ], env={**env, "KAVALU_PRELOAD_MODELS": "false"})
-    api = subprocess.Popen([
-        sys.executable, "-m", "gunicorn", "--config", str(CONFIG_DIR / "gunicorn.conf.py"),
-        "--bind", f"{host}:{port}", "service.wsgi:app",
-    ], env=env)
-    mode = "embedded (SQLite + filesystem broker in " + str(settings.data_dir) + ")" if settings.embedded else "external services"
+    deliveries = subprocess.Popen(
+        [
+            *celery,
+            "--queues",
+            "deliveries",
+            "--concurrency",
+            "2",
+            "--hostname",
+            "deliveries@%h",
+        ],
+        env={**env, "KAVALU_PRELOAD_MODELS": "false"},
+    )
+    api = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(CONFIG_DIR / "gunicorn.conf.py"),
+            "--bind",
+            f"{host}:{port}",
+            "service.wsgi:app",
+        ],
+        env=env,
+    )
+    mode = (
+        "embedded (SQLite + filesystem broker in " + str(settings.data_dir) + ")"
+        if settings.embedded
+        else "external services"
+    )
     click.echo(f"Kavalu is running on http://{host}:{port}  [{mode}]")
-    click.echo("Create a publisher in another shell:  .venv/bin/kavalu publishers create --name 'My paper' --callback-url https://example.org/hook")
+    click.echo(
+        "Create a publisher in another shell:  .venv/bin/kavalu publishers create --name 'My paper' --callback-url https://example.org/hook"
+    )
     click.echo("Press Ctrl-C to stop.")
 
     children = [api, scoring, deliveries]

@@ -1,10 +1,12 @@
 """`kavalu db ...`: the results store."""
+
 from __future__ import annotations
 
 import click
 
 from service.config import Settings
 from service.migrate import upgrade
+
 
 @click.group("db")
 def db_group() -> None:

@@ -2,6 +2,7 @@
 
 Pure functions, no Flask or database, and nothing imported from workers/.
 """
+
 from __future__ import annotations
 
 import ipaddress

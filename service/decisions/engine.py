@@ -1,4 +1,4 @@
-"""The decision engine: scores, rule outcomes and a publisher's policy in, a decision out.
+"""The decision engine: scores, rule outcomes and a publisher's policy in, a verdict out.
 
 A pure function, shared by the scoring worker and the review flow, so that both
 apply exactly the same thresholds. It knows nothing of Flask, the database or
@@ -19,6 +19,7 @@ Precedence: rejected > legal_review > review > approved.
   e.g. pre-moderation simply does not emit that RuleHit for them.
 - approved: otherwise.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ class RuleHit:
 
 
 @dataclass
-class Decision:
+class Verdict:
     status: str
     reasons: list[dict] = field(default_factory=list)
     policy_version: int | str | None = None
@@ -61,14 +62,14 @@ class Decision:
         return {"status": self.status, "reasons": list(self.reasons), "policy_version": self.policy_version}
 
 
-def decide(
+def apply_policy(
     *,
     scores: dict[str, float],
     sources: dict[str, str],
     rule_hits: list[RuleHit],
     policy: dict,
     author_trusted: bool = False,
-) -> Decision:
+) -> Verdict:
     policy_version = policy.get("version")
     policy_source = f"policy:v{policy_version}"
     thresholds = policy.get("thresholds", {})
@@ -88,17 +89,15 @@ def decide(
         candidates.append((status, _score_reason(category, float(score), threshold, sources.get(category))))
 
     if not candidates:
-        return Decision(status=APPROVED, reasons=[], policy_version=policy_version)
+        return Verdict(status=APPROVED, reasons=[], policy_version=policy_version)
 
     final = max((status for status, _ in candidates), key=_PRECEDENCE.__getitem__)
     # Lower-level reasons are kept too: a moderator sees everything that fired.
     ordered = sorted(candidates, key=lambda c: -_PRECEDENCE[c[0]])
-    return Decision(status=final, reasons=[reason for _, reason in ordered], policy_version=policy_version)
+    return Verdict(status=final, reasons=[reason for _, reason in ordered], policy_version=policy_version)
 
 
-def _category_status(
-    category: str, score: float, limits: dict, author_trusted: bool
-) -> tuple[str, float] | None:
+def _category_status(category: str, score: float, limits: dict, author_trusted: bool) -> tuple[str, float] | None:
     """The status one category score calls for, with the threshold it crossed."""
     reject_at = limits.get("reject")
     review_at = limits.get("review")

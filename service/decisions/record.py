@@ -4,18 +4,30 @@ Both the scoring worker and the review flow call `record_decision`, so every
 decision reaches the publisher the same way: an outbound event row written in
 the same transaction, delivered by a task enqueued only after commit.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.db import insert_many, run_after_commit
-from service.delivery.core import FAILED as EVENT_FAILED, NO_CALLBACK_URL, PENDING as EVENT_PENDING
-from service.models import FINAL_STATUSES, Comment, Decision, OutboundEvent, Publisher, as_utc, new_id, utcnow
+from service.models import (
+    EVENT_FAILED,
+    EVENT_PENDING,
+    FINAL_STATUSES,
+    NO_CALLBACK_URL,
+    Comment,
+    Decision,
+    OutboundEvent,
+    Publisher,
+    as_utc,
+    new_id,
+    utcnow,
+)
 from service.ops.metrics import COMMENTS_DECIDED
 
 
@@ -63,8 +75,14 @@ def record_decision(
     now: datetime | None = None,
 ) -> Decision:
     """Set the comment's status and append a decision; a final one (approved/rejected) also gets an outbound event."""
-    return record_decisions(session, [NewDecision(comment, status, reasons, scores, policy_version)], decided_by=decided_by,
-                            enqueue_deliveries=one_by_one(enqueue_delivery), actor=actor, now=now)[0]
+    return record_decisions(
+        session,
+        [NewDecision(comment, status, reasons, scores, policy_version)],
+        decided_by=decided_by,
+        enqueue_deliveries=one_by_one(enqueue_delivery),
+        actor=actor,
+        now=now,
+    )[0]
 
 
 def one_by_one(enqueue_delivery: Callable[[str], object] | None) -> Callable[[list[str]], object] | None:
@@ -95,40 +113,64 @@ def record_decisions(
         comment.claimed_by = None
         comment.claim_expires_at = None
     # Bulk INSERT .. RETURNING: one statement for the batch, without the unit of work's per-object cost.
-    decisions = list(session.scalars(insert(Decision).returning(Decision, sort_by_parameter_order=True), [dict(
-        comment_id=item.comment.id,
-        publisher_id=item.comment.publisher_id,
-        revision=item.comment.current_revision,
-        status=item.status,
-        decided_by=decided_by,
-        actor=actor,
-        reasons=item.reasons,
-        scores=item.scores,
-        policy_version=item.policy_version,
-        decided_at=now,
-    ) for item in new]))
+    decisions = list(
+        session.scalars(
+            insert(Decision).returning(Decision, sort_by_parameter_order=True),
+            [
+                dict(
+                    comment_id=item.comment.id,
+                    publisher_id=item.comment.publisher_id,
+                    revision=item.comment.current_revision,
+                    status=item.status,
+                    decided_by=decided_by,
+                    actor=actor,
+                    reasons=item.reasons,
+                    scores=item.scores,
+                    policy_version=item.policy_version,
+                    decided_at=now,
+                )
+                for item in new
+            ],
+        )
+    )
     events = []
     for item, decision in zip(new, decisions):
         COMMENTS_DECIDED.labels(status=item.status, decided_by=decided_by).inc()
         if item.status in FINAL_STATUSES:
             event_id = new_id("evt")
-            events.append(dict(id=event_id, publisher_id=item.comment.publisher_id, comment_id=item.comment.id,
-                               decision_id=decision.id, payload=callback_payload(event_id, item.comment, decision),
-                               next_attempt_at=now, created_at=now))
+            events.append(
+                dict(
+                    id=event_id,
+                    publisher_id=item.comment.publisher_id,
+                    comment_id=item.comment.id,
+                    decision_id=decision.id,
+                    payload=callback_payload(event_id, item.comment, decision),
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
     if events:
-        with_callback = set(session.scalars(select(Publisher.id).where(
-            Publisher.id.in_({event["publisher_id"] for event in events}), Publisher.callback_url.is_not(None),
-            Publisher.callback_url != "")))
+        with_callback = set(
+            session.scalars(
+                select(Publisher.id).where(
+                    Publisher.id.in_({event["publisher_id"] for event in events}),
+                    Publisher.callback_url.is_not(None),
+                    Publisher.callback_url != "",
+                )
+            )
+        )
         for event in events:
             # Without a callback URL there is nothing to send: the event ends as a delivery attempt
             # would end it, and the publisher reads the pull feed (`redeliver` sends it once there is a URL).
             sendable = event["publisher_id"] in with_callback
-            event.update(status=EVENT_PENDING if sendable else EVENT_FAILED, last_error=None if sendable else NO_CALLBACK_URL)
+            event.update(
+                status=EVENT_PENDING if sendable else EVENT_FAILED, last_error=None if sendable else NO_CALLBACK_URL
+            )
         insert_many(session, OutboundEvent.__table__, events)
         if enqueue_deliveries is not None:
             by_publisher: dict[str, list[str]] = {}
             for event in events:
                 if event["status"] == EVENT_PENDING:
-                    by_publisher.setdefault(event["publisher_id"], []).append(event["id"])
+                    by_publisher.setdefault(str(event["publisher_id"]), []).append(str(event["id"]))
             run_after_commit(session, lambda: [enqueue_deliveries(ids) for ids in by_publisher.values()])
     return decisions

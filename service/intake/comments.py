@@ -1,11 +1,13 @@
 """Intake and status of comments: the business rules behind POST/GET /v1/comments."""
+
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Literal
+from typing import Literal
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -74,9 +76,12 @@ def submit(
     )
     # ON CONFLICT DO NOTHING waits for a concurrent insert of the same comment_id to finish,
     # so of twenty identical concurrent posts exactly one creates the row.
-    statement = _insert(session)(Comment.__table__).values(**row).on_conflict_do_nothing(
-        index_elements=["publisher_id", "external_id"]
-    ).returning(Comment.__table__.c.id)
+    statement = (
+        _insert(session)(Comment.__table__)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["publisher_id", "external_id"])
+        .returning(Comment.__table__.c.id)
+    )
     inserted = session.execute(statement).scalar_one_or_none()
     if inserted is not None:
         _add_revision(session, comment_id, 1, data, digest, now)
@@ -112,14 +117,28 @@ def submit(
 def _add_revision(session: Session, comment_id: str, number: int, data: dict, digest: str, now: datetime) -> None:
     # Core inserts: intake is the hot path, and these rows need no ORM bookkeeping.
     author = data["author"]
-    session.execute(CommentRevision.__table__.insert().values(
-        comment_id=comment_id, number=number, text=data["text"], article_body=data["article"].get("body"),
-        content_hash=digest, created_at=now,
-    ))
-    session.execute(SenderDetails.__table__.insert().values(
-        comment_id=comment_id, revision=number, ip=author["ip"].strip(), user_agent=author.get("user_agent"),
-        email=author["email"].strip(), name=author["name"].strip(), submitted_at=data.get("submitted_at"), received_at=now,
-    ))
+    session.execute(
+        CommentRevision.__table__.insert().values(
+            comment_id=comment_id,
+            number=number,
+            text=data["text"],
+            article_body=data["article"].get("body"),
+            content_hash=digest,
+            created_at=now,
+        )
+    )
+    session.execute(
+        SenderDetails.__table__.insert().values(
+            comment_id=comment_id,
+            revision=number,
+            ip=author["ip"].strip(),
+            user_agent=author.get("user_agent"),
+            email=author["email"].strip(),
+            name=author["name"].strip(),
+            submitted_at=data.get("submitted_at"),
+            received_at=now,
+        )
+    )
 
 
 def get_for_publisher(session: Session, publisher_id: str, comment_id: str) -> Comment | None:
@@ -155,7 +174,9 @@ def status_view(session: Session, comment: Comment) -> dict:
     }
 
 
-def stranded_pending(session: Session, stale_after_s: float, now: datetime | None = None, limit: int = 1000) -> list[str]:
+def stranded_pending(
+    session: Session, stale_after_s: float, now: datetime | None = None, limit: int = 1000
+) -> list[str]:
     """Pending comments whose last enqueue is older than `stale_after_s`: the broker was down, or lost the message.
 
     Marks them as enqueued now, so the next sweep leaves them alone for another window.

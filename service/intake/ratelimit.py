@@ -4,6 +4,7 @@ Only signed requests count, so nobody can spend a publisher's allowance by
 sending junk under its id. If Redis is unreachable the limits are skipped
 rather than refusing comments: losing accepted data is worse than a burst.
 """
+
 from __future__ import annotations
 
 from flask import Flask, current_app, request
@@ -11,7 +12,6 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from service.errors import FieldError, error_response
-
 from service.publishers.signing import PUBLISHER_HEADER
 
 # X-RateLimit-* headers on every answer cost more than the rest of the check; a 429 still says Retry-After.
@@ -21,7 +21,10 @@ limiter = Limiter(key_func=lambda: "global", headers_enabled=False, swallow_erro
 def init_app(app: Flask) -> None:
     settings = app.config["KAVALU_SETTINGS"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if settings.redis_url else {})
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS",
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if settings.redis_url else {},
+    )
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "kavalu-ratelimit")
     app.config.setdefault("RATELIMIT_ENABLED", settings.rate_limits_enabled)
     limiter.init_app(app)
@@ -30,8 +33,11 @@ def init_app(app: Flask) -> None:
     def _rate_limited(error: RateLimitExceeded):
         # The window's length: an upper bound on the wait, without another round trip to Redis.
         retry_after = max(1, int(error.limit.limit.get_expiry()))
-        return error_response(429, [FieldError(None, "rate_limited", f"Rate limit hit ({error.description}).")],
-                              {"Retry-After": str(retry_after)})
+        return error_response(
+            429,
+            [FieldError(None, "rate_limited", f"Rate limit hit ({error.description}).")],
+            {"Retry-After": str(retry_after)},
+        )
 
 
 def _signed(response) -> bool:

@@ -1,9 +1,10 @@
 """Marshmallow schemas: the request and response shapes, and the source of /openapi.json.
 
 Every error message is a one-item list holding {"code", "message"}, so that
-`flatten_errors` can turn marshmallow's nested error dict into the contract's
-flat list with machine-readable codes.
+`flatten_errors` (service/errors.py) can turn marshmallow's nested error dict into
+the contract's flat list with machine-readable codes.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -11,7 +12,6 @@ import unicodedata
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates
 
 from service import policy
-from service.errors import FieldError
 
 
 def coded(code: str, message: str) -> list[dict]:
@@ -39,7 +39,9 @@ class CleanString(fields.String):
         for ch in value:
             category = unicodedata.category(ch)
             if category == "Cs" or (category == "Cc" and ch not in allowed):
-                raise ValidationError(coded("invalid_characters", "Contains NUL, control characters or lone surrogates."))
+                raise ValidationError(
+                    coded("invalid_characters", "Contains NUL, control characters or lone surrogates.")
+                )
         return value
 
 
@@ -103,7 +105,12 @@ class CommentSubmissionSchema(Schema):
     text = _string(required=True, required_code="text_required", allow_newlines=True)
     parent_comment_id = _string(allow_none=True, validate=_length(0, 128))
     submitted_at = fields.AwareDateTime(
-        allow_none=True, error_messages={**_messages(), "invalid": coded("invalid_datetime", "Not an ISO 8601 date-time with a timezone."), "invalid_awareness": coded("invalid_datetime", "The date-time needs a timezone.")}
+        allow_none=True,
+        error_messages={
+            **_messages(),
+            "invalid": coded("invalid_datetime", "Not an ISO 8601 date-time with a timezone."),
+            "invalid_awareness": coded("invalid_datetime", "The date-time needs a timezone."),
+        },
     )
     language = _string(allow_none=True, validate=_length(0, 35))
 
@@ -126,32 +133,6 @@ class CommentSubmissionSchema(Schema):
         if code := policy.check_text(value, self.max_length):
             message = "Write a comment." if code == "text_required" else f"At most {self.max_length} characters."
             raise ValidationError(coded(code, message))
-
-
-def flatten_errors(messages, prefix: str | None = None) -> list[FieldError]:
-    """marshmallow's nested {"author": {"email": [...]}} → [FieldError("author.email", ...)]."""
-    if isinstance(messages, dict):
-        errors: list[FieldError] = []
-        for key, value in messages.items():
-            if key == "_schema":
-                name = prefix
-            else:
-                name = f"{prefix}.{key}" if prefix else str(key)
-            errors.extend(flatten_errors(value, name))
-        return errors
-    if isinstance(messages, list):
-        errors = []
-        for item in messages:
-            if isinstance(item, dict) and "code" in item:
-                errors.append(FieldError(prefix, item["code"], item["message"]))
-            elif isinstance(item, (dict, list)):
-                errors.extend(flatten_errors(item, prefix))
-            elif item == "Unknown field.":
-                errors.append(FieldError(prefix, "unknown_field", "Unknown field."))
-            else:
-                errors.append(FieldError(prefix, "invalid", str(item)))
-        return errors
-    return [FieldError(prefix, "invalid", str(messages))]
 
 
 class LinksSchema(Schema):

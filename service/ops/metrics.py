@@ -5,6 +5,7 @@ delivery). Under gunicorn and Celery prefork, every process writes to
 PROMETHEUS_MULTIPROC_DIR and /metrics merges them. Queue and backlog figures
 are read live at scrape time from Redis and the database.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,25 +18,39 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.task_names import DELIVERIES_QUEUE, SCORING_QUEUE
+from service.config import metrics_dir
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
+from service.task_names import DELIVERIES_QUEUE, SCORING_QUEUE
 
-if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+if metrics_dir():
     # Containers sharing one metrics volume all number their processes from 1: name files by host too.
     import socket
 
     values.ValueClass = values.MultiProcessValue(lambda: f"{socket.gethostname()}-{os.getpid()}")
 
-INTAKE_REQUESTS = Counter("kavalu_intake_requests_total", "Intake (POST /v1/comments) answers by status code", ["status"])
-COMMENTS_DECIDED = Counter("kavalu_comments_decided_total", "Decisions by resulting status and who decided", ["status", "decided_by"])
+INTAKE_REQUESTS = Counter(
+    "kavalu_intake_requests_total", "Intake (POST /v1/comments) answers by status code", ["status"]
+)
+COMMENTS_DECIDED = Counter(
+    "kavalu_comments_decided_total", "Decisions by resulting status and who decided", ["status", "decided_by"]
+)
 DECISION_LATENCY = Histogram(
-    "kavalu_decision_latency_seconds", "From intake to the final automatic decision",
+    "kavalu_decision_latency_seconds",
+    "From intake to the final automatic decision",
     buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300),
 )
-SCORER_LATENCY = Histogram("kavalu_scorer_latency_seconds", "Time one scorer took for one batch", ["scorer"],
-                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-SCORER_BATCH_SIZE = Histogram("kavalu_scorer_batch_size", "Comments per scoring batch", ["scorer"],
-                              buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
+SCORER_LATENCY = Histogram(
+    "kavalu_scorer_latency_seconds",
+    "Time one scorer took for one batch",
+    ["scorer"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+SCORER_BATCH_SIZE = Histogram(
+    "kavalu_scorer_batch_size",
+    "Comments per scoring batch",
+    ["scorer"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+)
 TASK_OUTCOMES = Counter("kavalu_tasks_total", "Celery task runs by task and outcome", ["task", "outcome"])
 DELIVERY_ATTEMPTS = Counter("kavalu_delivery_attempts_total", "Callback delivery attempts", ["publisher"])
 DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery attempts that failed", ["publisher"])
@@ -59,7 +74,7 @@ def queue_figures(redis_url: str | None, now: float | None = None) -> dict[str, 
     return figures
 
 
-def _message_age(raw: bytes | None, now: float) -> float | None:
+def _message_age(raw: bytes | str | None, now: float) -> float | None:
     if not raw:
         return None
     try:
@@ -72,9 +87,13 @@ def _message_age(raw: bytes | None, now: float) -> float | None:
 def backlog_figures(session: Session, now: datetime | None = None) -> dict:
     now = now or utcnow()
     oldest_pending = session.scalar(select(func.min(Comment.received_at)).where(Comment.status == PENDING))
-    sizes = dict(session.execute(
-        select(Comment.status, func.count()).where(Comment.status.in_([REVIEW, LEGAL_REVIEW])).group_by(Comment.status)
-    ).all())
+    sizes = dict(
+        session.execute(
+            select(Comment.status, func.count())
+            .where(Comment.status.in_([REVIEW, LEGAL_REVIEW]))
+            .group_by(Comment.status)
+        ).all()
+    )
     heartbeat = session.scalar(select(func.max(WorkerHeartbeat.last_seen)))
     return {
         "oldest_pending_age_seconds": _age(oldest_pending, now),
@@ -98,7 +117,9 @@ class LiveFigures:
 
     def collect(self):
         depth = GaugeMetricFamily("kavalu_queue_depth", "Messages waiting in each Celery queue", labels=["queue"])
-        age = GaugeMetricFamily("kavalu_queue_oldest_message_age_seconds", "Age of the oldest waiting message", labels=["queue"])
+        age = GaugeMetricFamily(
+            "kavalu_queue_oldest_message_age_seconds", "Age of the oldest waiting message", labels=["queue"]
+        )
         try:
             for queue, figures in queue_figures(self.redis_url).items():
                 depth.add_metric([queue], figures["depth"])
@@ -107,7 +128,9 @@ class LiveFigures:
             pass  # a down broker shows as missing series; /readyz reports it
         yield depth
         yield age
-        pending = GaugeMetricFamily("kavalu_oldest_pending_comment_age_seconds", "Age of the oldest comment not yet scored")
+        pending = GaugeMetricFamily(
+            "kavalu_oldest_pending_comment_age_seconds", "Age of the oldest comment not yet scored"
+        )
         review = GaugeMetricFamily("kavalu_review_queue_size", "Comments waiting for a person", labels=["queue"])
         with self.session_factory() as session:
             figures = backlog_figures(session)
@@ -129,7 +152,7 @@ class _ThisProcess:
 
 def render_metrics(redis_url: str | None, session_factory) -> bytes:
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if metrics_dir():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())

@@ -1,4 +1,5 @@
 """Publishers: creation, secrets and per-publisher policy."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -28,10 +29,19 @@ def create(session: Session, name: str, callback_url: str | None) -> tuple[Publi
     if not name.strip():
         raise PublisherError("name is required")
     secret = new_signing_secret()
-    publisher = Publisher(name=name.strip(), callback_url=validate_callback_url(callback_url), signing_secret=secret, policy_overrides={})
+    publisher = Publisher(
+        name=name.strip(), callback_url=validate_callback_url(callback_url), signing_secret=secret, policy_overrides={}
+    )
     session.add(publisher)
     session.flush()
-    session.add(AuditEvent(publisher_id=publisher.id, actor="cli", action="publisher_created", after={"name": publisher.name, "callback_url": publisher.callback_url}))
+    session.add(
+        AuditEvent(
+            publisher_id=publisher.id,
+            actor="cli",
+            action="publisher_created",
+            after={"name": publisher.name, "callback_url": publisher.callback_url},
+        )
+    )
     return publisher, secret
 
 
@@ -60,7 +70,9 @@ def set_policy(session: Session, publisher_id: str, overrides: dict, defaults: d
     before = publisher.policy_overrides
     publisher.policy_overrides = overrides
     publisher.policy_version += 1
-    session.add(AuditEvent(publisher_id=publisher.id, actor=actor, action="policy_changed", before=before, after=overrides))
+    session.add(
+        AuditEvent(publisher_id=publisher.id, actor=actor, action="policy_changed", before=before, after=overrides)
+    )
     return merged_policy(defaults, overrides)
 
 
@@ -94,5 +106,7 @@ def _check_thresholds(thresholds: dict, known: dict) -> None:
         for kind, value in limits.items():
             if kind not in ("review", "reject"):
                 raise PublisherError(f"threshold kind must be review or reject, not {kind}")
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
+            ):
                 raise PublisherError(f"threshold {category}.{kind} must be a number in [0, 1] or null")

@@ -3,6 +3,7 @@
 Header: `X-Kavalu-Signature: t=<unix seconds>,v1=<hex>`, the hex being
 HMAC-SHA256 of "<t>." + raw body under the publisher's signing secret.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ A token is "kvm_" + 32 random bytes (urlsafe base64). Only its sha256 is stored:
 the token has 256 bits of entropy, so a slow password hash would add nothing,
 and a fast hash lets every request be checked with one indexed look-up.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create(session: Session, name: str, role: str, actor: str = "cli", now: datetime | None = None) -> tuple[Moderator, str]:
+def create(
+    session: Session, name: str, role: str, actor: str = "cli", now: datetime | None = None
+) -> tuple[Moderator, str]:
     """A new moderator and its token; the plaintext token is returned here once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -42,8 +45,15 @@ def create(session: Session, name: str, role: str, actor: str = "cli", now: date
     moderator = Moderator(name=name, role=role, token_hash=hash_token(token), created_at=now)
     session.add(moderator)
     session.flush()
-    session.add(AuditEvent(actor=actor, action="moderator_created", before=None,
-                           after={"moderator_id": moderator.id, "name": name, "role": role}, created_at=now))
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="moderator_created",
+            before=None,
+            after={"moderator_id": moderator.id, "name": name, "role": role},
+            created_at=now,
+        )
+    )
     return moderator, token
 
 
@@ -62,8 +72,15 @@ def revoke(session: Session, moderator_id: str, actor: str = "cli", now: datetim
     if moderator.revoked_at is None:
         now = now or utcnow()
         moderator.revoked_at = now
-        session.add(AuditEvent(actor=actor, action="moderator_revoked", before={"revoked_at": None},
-                               after={"moderator_id": moderator.id, "revoked_at": now.isoformat()}, created_at=now))
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="moderator_revoked",
+                before={"revoked_at": None},
+                after={"moderator_id": moderator.id, "revoked_at": now.isoformat()},
+                created_at=now,
+            )
+        )
     return moderator
 
 

@@ -1,9 +1,10 @@
 """Claiming pending comments for scoring: a lease per comment, batches filled fairly between workers."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, true, update
+from sqlalchemy import Row, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from service.models import PENDING, Comment, CommentRevision, Publisher, utcnow
@@ -38,25 +39,35 @@ def claim_for_scoring(
     """
     now = now or utcnow()
     free = or_(Comment.scoring_lease_until.is_(None), Comment.scoring_lease_until < now)
-    columns = (Comment.id, Comment.publisher_id, Comment.current_revision, Comment.article_title, Comment.language,
-               Comment.scoring_attempts)
-    claimed = []
+    columns = (
+        Comment.id,
+        Comment.publisher_id,
+        Comment.current_revision,
+        Comment.article_title,
+        Comment.language,
+        Comment.scoring_attempts,
+    )
+    claimed: list[Row] = []
     if comment_id is not None:
         claimed += session.execute(
-            select(*columns).where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
+            select(*columns)
+            .where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
             .with_for_update(skip_locked=True)
         ).all()
     if not (claimed and claimed[0].scoring_attempts > 0) and batch_size > len(claimed):
         fresh = (Comment.status == PENDING, Comment.scoring_attempts == 0, Comment.id != comment_id, free)
         claimed += session.execute(
-            select(*columns).where(*fresh).order_by(Comment.received_at)
+            select(*columns)
+            .where(*fresh)
+            .order_by(Comment.received_at)
             .limit(_fair_share(session, fresh, batch_size - len(claimed)))
             .with_for_update(skip_locked=True)
         ).all()
     if not claimed:
         return []
     session.execute(
-        update(Comment).where(Comment.id.in_([row.id for row in claimed]))
+        update(Comment)
+        .where(Comment.id.in_([row.id for row in claimed]))
         .values(scoring_attempts=Comment.scoring_attempts + 1, scoring_lease_until=now + timedelta(seconds=lease_s))
         .execution_options(synchronize_session=False)
     )
@@ -80,18 +91,28 @@ def _fair_share(session: Session, fresh: tuple, batch_size: int) -> int:
 
 def _jobs(session: Session, claimed: list, defaults: dict) -> list[ScoringJob]:
     wanted = {(row.id, row.current_revision) for row in claimed}
-    revisions = {(r.comment_id, r.number): r for r in session.execute(
-        select(CommentRevision.comment_id, CommentRevision.number, CommentRevision.text, CommentRevision.article_body)
-        .where(CommentRevision.comment_id.in_([row.id for row in claimed]))
-    ) if (r.comment_id, r.number) in wanted}
-    policies = {p.id: publisher_policy(defaults, p)
-                for p in session.scalars(select(Publisher).where(Publisher.id.in_({row.publisher_id for row in claimed})))}
-    return [ScoringJob(
-        comment_id=row.id,
-        revision=row.current_revision,
-        text=revisions[(row.id, row.current_revision)].text,
-        article_title=row.article_title,
-        article_body=revisions[(row.id, row.current_revision)].article_body or "",
-        language=row.language,
-        policy=policies[row.publisher_id],
-    ) for row in claimed]
+    revisions = {
+        (r.comment_id, r.number): r
+        for r in session.execute(
+            select(
+                CommentRevision.comment_id, CommentRevision.number, CommentRevision.text, CommentRevision.article_body
+            ).where(CommentRevision.comment_id.in_([row.id for row in claimed]))
+        )
+        if (r.comment_id, r.number) in wanted
+    }
+    policies = {
+        p.id: publisher_policy(defaults, p)
+        for p in session.scalars(select(Publisher).where(Publisher.id.in_({row.publisher_id for row in claimed})))
+    }
+    return [
+        ScoringJob(
+            comment_id=row.id,
+            revision=row.current_revision,
+            text=revisions[(row.id, row.current_revision)].text,
+            article_title=row.article_title,
+            article_body=revisions[(row.id, row.current_revision)].article_body or "",
+            language=row.language,
+            policy=policies[row.publisher_id],
+        )
+        for row in claimed
+    ]

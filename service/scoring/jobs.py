@@ -4,6 +4,7 @@ A scorer takes a batch of texts (with optional article context) and returns,
 for each, per-category scores in [0, 1] and evidence spans. Every result names
 the scorer and its model version so a decision can say what produced it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

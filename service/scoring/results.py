@@ -4,22 +4,23 @@ duplicates, pre-moderation), the decision engine, and recording the outcome.
 The worker runs the models; everything here is plain data and the database, so the
 review flow and tests use the same rules without torch.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
-from sqlalchemy import func, or_, select, true, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.decisions import content_rules
+from service.authors.rules import author_states
 from service.db import insert_many
-from service.decisions.engine import RuleHit, decide
-from service.ops.metrics import DECISION_LATENCY
-from service.models import PENDING, REVIEW, Comment, CommentRevision, Publisher, Score, SenderDetails, as_utc, utcnow
+from service.decisions import content_rules
+from service.decisions.engine import RuleHit, apply_policy
 from service.decisions.record import NewDecision, one_by_one, record_decision, record_decisions
-from service.policy import merged_policy
+from service.models import PENDING, REVIEW, Comment, Publisher, Score, SenderDetails, as_utc, utcnow
+from service.ops.metrics import DECISION_LATENCY
 from service.scoring.jobs import ScoreResult, ScoringJob
 
 
@@ -27,34 +28,51 @@ from service.scoring.jobs import ScoreResult, ScoringJob
 class _RuleFacts:
     """What the non-model rules need to know about a batch, loaded in a few queries."""
 
-    ips: dict[str, str | None]
+    ips: dict[str, str]
     author_states: dict[str, str]
     earlier_same_text: dict[str, list[str]]  # comment id -> authors of earlier comments with its text
 
 
-def _rule_facts(session: Session, comments: list[Comment], jobs: list[ScoringJob], fingerprints: list[str | None],
-                now: datetime) -> _RuleFacts:
-    from service.review import workflow as review
-
+def _rule_facts(
+    session: Session, comments: list[Comment], jobs: list[ScoringJob], fingerprints: list[str | None], now: datetime
+) -> _RuleFacts:
     revisions = {(c.id, j.revision) for c, j in zip(comments, jobs)}
-    ips = {comment_id: ip for comment_id, revision, ip in session.execute(
-        select(SenderDetails.comment_id, SenderDetails.revision, SenderDetails.ip)
-        .where(SenderDetails.comment_id.in_([c.id for c in comments]))
-    ) if (comment_id, revision) in revisions}
-    states = review.author_states(session, [(c.publisher_id, c.author_email, ips.get(c.id), j.policy) for c, j in zip(comments, jobs)], now=now)
+    ips = {
+        comment_id: ip
+        for comment_id, revision, ip in session.execute(
+            select(SenderDetails.comment_id, SenderDetails.revision, SenderDetails.ip).where(
+                SenderDetails.comment_id.in_([c.id for c in comments])
+            )
+        )
+        if (comment_id, revision) in revisions
+    }
+    states = author_states(
+        session, [(c.publisher_id, c.author_email, ips.get(c.id), j.policy) for c, j in zip(comments, jobs)], now=now
+    )
     # Earlier comments are those scored before this batch (their fingerprint is stored) and those
     # ahead of it in the batch, which is in the order received.
     earlier_same_text: dict[str, list[str]] = {}
     wanted = {f for f in fingerprints if f}
     longest_window = max(job.policy["duplicate_window_seconds"] for job in jobs)
-    stored = session.execute(
-        select(Comment.id, Comment.publisher_id, Comment.text_fingerprint, Comment.author_email, Comment.received_at)
-        .where(Comment.text_fingerprint.in_(wanted), Comment.received_at >= now - timedelta(seconds=longest_window),
-               Comment.publisher_id.in_({c.publisher_id for c in comments}), Comment.id.notin_([c.id for c in comments]))
-    ).all() if wanted else []
+    stored = (
+        session.execute(
+            select(
+                Comment.id, Comment.publisher_id, Comment.text_fingerprint, Comment.author_email, Comment.received_at
+            ).where(
+                Comment.text_fingerprint.in_(wanted),
+                Comment.received_at >= now - timedelta(seconds=longest_window),
+                Comment.publisher_id.in_({c.publisher_id for c in comments}),
+                Comment.id.notin_([c.id for c in comments]),
+            )
+        ).all()
+        if wanted
+        else []
+    )
     seen: dict[tuple[str, str], list[tuple[str, datetime]]] = {}  # (publisher, fingerprint) -> (author, received)
     for row in stored:
-        seen.setdefault((row.publisher_id, row.text_fingerprint), []).append((row.author_email, as_utc(row.received_at)))
+        seen.setdefault((row.publisher_id, row.text_fingerprint), []).append(
+            (row.author_email, as_utc(row.received_at))
+        )
     for comment, job, fingerprint in zip(comments, jobs, fingerprints):
         if fingerprint:
             since = now - timedelta(seconds=job.policy["duplicate_window_seconds"])
@@ -90,11 +108,19 @@ def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[lis
     return hits, state == "trusted"
 
 
-def finish_scoring(session: Session, job: ScoringJob, outputs: list[ScoreResult], *, fingerprint: str | None,
-                   enqueue_delivery: Callable[[str], object] | None, now: datetime | None = None):
+def finish_scoring(
+    session: Session,
+    job: ScoringJob,
+    outputs: list[ScoreResult],
+    *,
+    fingerprint: str | None,
+    enqueue_delivery: Callable[[str], object] | None,
+    now: datetime | None = None,
+):
     """finish_batch for one comment."""
-    return finish_batch(session, [job], [outputs], fingerprints=[fingerprint], enqueue_deliveries=one_by_one(enqueue_delivery),
-                        now=now)[0]
+    return finish_batch(
+        session, [job], [outputs], fingerprints=[fingerprint], enqueue_deliveries=one_by_one(enqueue_delivery), now=now
+    )[0]
 
 
 def finish_batch(
@@ -113,15 +139,27 @@ def finish_batch(
     arrived and will be scored by its own task, or someone decided it).
     """
     now = now or utcnow()
-    locked = {c.id: c for c in session.scalars(
-        select(Comment).where(Comment.id.in_([job.comment_id for job in jobs])).order_by(Comment.id).with_for_update()
-    )}
-    live = [(index, locked[job.comment_id]) for index, job in enumerate(jobs)
-            if job.comment_id in locked and locked[job.comment_id].status == PENDING
-            and locked[job.comment_id].current_revision == job.revision]
+    locked = {
+        c.id: c
+        for c in session.scalars(
+            select(Comment)
+            .where(Comment.id.in_([job.comment_id for job in jobs]))
+            .order_by(Comment.id)
+            .with_for_update()
+        )
+    }
+    live = [
+        (index, locked[job.comment_id])
+        for index, job in enumerate(jobs)
+        if job.comment_id in locked
+        and locked[job.comment_id].status == PENDING
+        and locked[job.comment_id].current_revision == job.revision
+    ]
     if not live:
         return [None] * len(jobs)
-    facts = _rule_facts(session, [c for _, c in live], [jobs[i] for i, _ in live], [fingerprints[i] for i, _ in live], now)
+    facts = _rule_facts(
+        session, [c for _, c in live], [jobs[i] for i, _ in live], [fingerprints[i] for i, _ in live], now
+    )
     score_rows, new = [], []
     for index, comment in live:
         job = jobs[index]
@@ -129,14 +167,25 @@ def finish_batch(
         sources: dict[str, str] = {}
         for output in outputs[index]:
             for category, value in output.scores.items():
-                score_rows.append(dict(comment_id=comment.id, revision=job.revision, scorer=output.scorer,
-                                       model_version=output.model_version, category=category, score=float(value),
-                                       spans=[span.to_dict() for span in output.spans if span.category == category], created_at=now))
+                score_rows.append(
+                    dict(
+                        comment_id=comment.id,
+                        revision=job.revision,
+                        scorer=output.scorer,
+                        model_version=output.model_version,
+                        category=category,
+                        score=float(value),
+                        spans=[span.to_dict() for span in output.spans if span.category == category],
+                        created_at=now,
+                    )
+                )
                 if value >= scores.get(category, -1.0):
                     scores[category] = round(float(value), 6)
                     sources[category] = f"{output.scorer}@{output.model_version}"
         hits, trusted = rule_hits(comment, job, facts)
-        outcome = decide(scores=scores, sources=sources, rule_hits=hits, policy=job.policy, author_trusted=trusted)
+        outcome = apply_policy(
+            scores=scores, sources=sources, rule_hits=hits, policy=job.policy, author_trusted=trusted
+        )
         comment.text_fingerprint = fingerprints[index]
         comment.scoring_lease_until = None
         DECISION_LATENCY.observe(max(0.0, (now - as_utc(comment.received_at)).total_seconds()))
@@ -149,8 +198,16 @@ def finish_batch(
     return results
 
 
-def give_up_scoring(session: Session, comment_id: str, *, max_attempts: int, defaults: dict,
-                    enqueue_delivery: Callable[[str], object] | None, error: str, now: datetime | None = None):
+def give_up_scoring(
+    session: Session,
+    comment_id: str,
+    *,
+    max_attempts: int,
+    defaults: dict,
+    enqueue_delivery: Callable[[str], object] | None,
+    error: str,
+    now: datetime | None = None,
+):
     """After a scorer failure: send the comment to review with `scoring_failed` once its attempts are spent.
 
     Returns the decision, or None if it should be tried again.
@@ -161,10 +218,23 @@ def give_up_scoring(session: Session, comment_id: str, *, max_attempts: int, def
     comment.scoring_lease_until = None
     if comment.scoring_attempts < max_attempts:
         return None
-    publisher = session.get(Publisher, comment.publisher_id)
+    publisher = session.get_one(Publisher, comment.publisher_id)
     return record_decision(
-        session, comment, status=REVIEW, decided_by="auto",
-        reasons=[{"code": "scoring_failed", "score": None, "threshold": None, "source": f"attempts:{comment.scoring_attempts}", "detail": error[:200]}],
-        scores={}, policy_version=publisher.policy_version, enqueue_delivery=enqueue_delivery, now=now,
+        session,
+        comment,
+        status=REVIEW,
+        decided_by="auto",
+        reasons=[
+            {
+                "code": "scoring_failed",
+                "score": None,
+                "threshold": None,
+                "source": f"attempts:{comment.scoring_attempts}",
+                "detail": error[:200],
+            }
+        ],
+        scores={},
+        policy_version=publisher.policy_version,
+        enqueue_delivery=enqueue_delivery,
+        now=now,
     )
-

@@ -5,12 +5,15 @@ the database; `dispatch_due_deliveries` (beat) enqueues the events whose time
 has come. No task ever waits in the broker with a countdown, so Redis's
 visibility timeout never redelivers a long-delayed retry.
 """
+
 from __future__ import annotations
 
 import logging
 
-from service.delivery import core as deliveries
-from service.models import utcnow
+from service.delivery.attempts import attempt_delivery
+from service.delivery.dispatch import claim_due_events
+from service.delivery.retry import DeliveryConfig
+from service.models import EVENT_DELIVERED, EVENT_FAILED, utcnow
 from service.ops.metrics import DELIVERY_ATTEMPTS, DELIVERY_FAILURES
 from service.task_names import DELIVER_EVENT, DELIVER_EVENTS, DISPATCH_DUE_DELIVERIES, DISPATCH_LOCK_ID
 from workers.app import celery
@@ -23,7 +26,7 @@ DISPATCH_PER_PUBLISHER = 25
 
 @celery.task(bind=True, name=DELIVER_EVENT, acks_late=True)
 def deliver_event(self, event_id: str, expected_attempts: int | None = None) -> str:
-    """One delivery attempt of one event; idempotent (see service.delivery.core.attempt_delivery)."""
+    """One delivery attempt of one event; idempotent (see service.delivery.attempts.attempt_delivery)."""
     return _deliver(self, event_id, expected_attempts)
 
 
@@ -37,31 +40,45 @@ def deliver_events(self, event_ids: list[str]) -> str:
     """
     for event_id in event_ids:
         outcome = _deliver(self, event_id, None)
-        if outcome != deliveries.DELIVERED:
+        if outcome != EVENT_DELIVERED:
             return outcome
-    return deliveries.DELIVERED
+    return EVENT_DELIVERED
 
 
 def _deliver(task, event_id: str, expected_attempts: int | None) -> str:
-    config = deliveries.DeliveryConfig.from_settings(task.settings)
+    config = DeliveryConfig.from_settings(task.settings)
     with task.session() as session:
-        result = deliveries.attempt_delivery(session, event_id, config=config, expected_attempts=expected_attempts)
+        result = attempt_delivery(session, event_id, config=config, expected_attempts=expected_attempts)
     if result.attempted:
         DELIVERY_ATTEMPTS.labels(publisher=result.publisher_id).inc()
-        if result.outcome != deliveries.DELIVERED:
+        if result.outcome != EVENT_DELIVERED:
             DELIVERY_FAILURES.labels(publisher=result.publisher_id).inc()
         # No URL (it may carry the publisher's token) and no signature.
         log.info(
             "delivery attempt event=%s outcome=%s status_code=%s latency_ms=%s error=%s",
-            result.event_id, result.outcome, result.status_code, result.latency_ms, result.error,
-            extra={"event_id": result.event_id, "publisher_id": result.publisher_id, "delivery_id": result.delivery_id,
-                   "outcome": result.outcome, "status_code": result.status_code, "latency_ms": result.latency_ms,
-                   "error": result.error,
-                   "next_attempt_at": result.next_attempt_at.isoformat() if result.next_attempt_at else None},
+            result.event_id,
+            result.outcome,
+            result.status_code,
+            result.latency_ms,
+            result.error,
+            extra={
+                "event_id": result.event_id,
+                "publisher_id": result.publisher_id,
+                "delivery_id": result.delivery_id,
+                "outcome": result.outcome,
+                "status_code": result.status_code,
+                "latency_ms": result.latency_ms,
+                "error": result.error,
+                "next_attempt_at": result.next_attempt_at.isoformat() if result.next_attempt_at else None,
+            },
         )
-    elif result.outcome == deliveries.FAILED:
-        log.info("delivery failed without an attempt event=%s error=%s", event_id, result.error,
-                 extra={"event_id": event_id, "publisher_id": result.publisher_id, "error": result.error})
+    elif result.outcome == EVENT_FAILED:
+        log.info(
+            "delivery failed without an attempt event=%s error=%s",
+            event_id,
+            result.error,
+            extra={"event_id": event_id, "publisher_id": result.publisher_id, "error": result.error},
+        )
     else:
         log.debug("delivery skipped event=%s outcome=%s", event_id, result.outcome)
     return result.outcome
@@ -70,12 +87,11 @@ def _deliver(task, event_id: str, expected_attempts: int | None) -> str:
 @celery.task(bind=True, name=DISPATCH_DUE_DELIVERIES, soft_time_limit=60)
 def dispatch_due_deliveries(self) -> int:
     """Enqueue one deliver_event task per due event, taking turns between publishers."""
-    config = deliveries.DeliveryConfig.from_settings(self.settings)
+    config = DeliveryConfig.from_settings(self.settings)
     with self.session() as session:
         if not self.try_advisory_lock(session, DISPATCH_LOCK_ID):
             return 0
-        claimed = deliveries.claim_due_events(session, utcnow(), DISPATCH_BATCH, DISPATCH_PER_PUBLISHER,
-                                              config.dispatch_lease_s)
+        claimed = claim_due_events(session, utcnow(), DISPATCH_BATCH, DISPATCH_PER_PUBLISHER, config.dispatch_lease_s)
     # Sent after commit: the claim's row locks are gone and the leases are visible to the tasks.
     for event_id, attempts in claimed:
         deliver_event.apply_async(args=[event_id, attempts], retry=False)

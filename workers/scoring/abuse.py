@@ -30,6 +30,7 @@ to the checkpoint: toxicity = sigmoid(a*logit(model) + b*logit(profanity) + c),
 with a, b, c fitted on leave-one-source-out predictions only (see MODEL_CARD.md).
 Only `toxicity` is blended; other categories come from the model unchanged.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,9 @@ import json
 import math
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from service.config import force_offline_models
 from service.scoring.jobs import ScoreResult, ScoringInput
@@ -260,7 +262,7 @@ class DetoxifyAbuseScorer:
             chunks.extend((i, w) for w in self.windows(text or ""))
         order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))
         best = [[0.0] * len(self.class_names) for _ in texts]
-        pooled_sum = torch.zeros((len(texts), self.model.config.hidden_size)) if embed else None
+        pooled_sum = torch.zeros((len(texts), self.model.config.hidden_size if embed else 0))
         window_count = [0] * len(texts)
         pad = self.tokenizer.pad_token_id or 0
         with torch.inference_mode():
@@ -296,7 +298,8 @@ class DetoxifyAbuseScorer:
         batch: list[tuple[int, list[int]]] = []
         for window in windows:  # sorted by length, so the window being added is the longest
             full = len(batch) == self.batch_size or (
-                self.batch_tokens and (len(batch) + 1) * len(window[1]) > self.batch_tokens)
+                self.batch_tokens and (len(batch) + 1) * len(window[1]) > self.batch_tokens
+            )
             if batch and full:
                 yield batch
                 batch = []
@@ -310,6 +313,7 @@ class DetoxifyAbuseScorer:
     def score_and_embed(self, texts: list[str]) -> tuple[list[dict[str, float]], list[list[float]]]:
         """score_texts plus each text's embedding (see embedding_space), from one forward pass."""
         raw, embeddings = self._forward(texts, embed=True)
+        assert embeddings is not None  # embed=True always returns them
         return self._finish_scores(texts, raw), embeddings
 
     def _finish_scores(self, texts: list[str], raw: list[dict[str, float]]) -> list[dict[str, float]]:
@@ -319,9 +323,7 @@ class DetoxifyAbuseScorer:
             for scores, p in zip(raw, prof):
                 z = a * _logit(scores["toxicity"]) + b * _logit(float(p)) + c
                 scores["toxicity"] = 1.0 / (1.0 + math.exp(-z))
-        return [
-            {k: min(1.0, max(0.0, float(v))) for k, v in scores.items() if k in CATEGORIES} for scores in raw
-        ]
+        return [{k: min(1.0, max(0.0, float(v))) for k, v in scores.items() if k in CATEGORIES} for scores in raw]
 
     def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
         scores = self.score_texts([item.text for item in items])

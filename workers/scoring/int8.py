@@ -7,6 +7,7 @@ channel of the weight its own, and the product is an exact int32 matrix multiply
 (torch._int_mm), so a row's result depends on that row alone. What remains is fp32 noise
 elsewhere in the model, which can tip a rounding; measured in workers/abuse_model/MODEL_CARD.md.
 """
+
 from __future__ import annotations
 
 import torch
@@ -14,6 +15,11 @@ import torch
 
 class Int8Linear(torch.nn.Module):
     """y = (q(x) @ q(W)ᵀ) · sx · sw + b, with q() symmetric int8: per row of x, per output channel of W."""
+
+    # buffers, registered in __init__
+    weight_t: torch.Tensor
+    weight_scale: torch.Tensor
+    bias: torch.Tensor | None
 
     def __init__(self, linear: torch.nn.Linear):
         super().__init__()

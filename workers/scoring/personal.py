@@ -4,6 +4,7 @@
 enough to need a moderator, so a graded score would only blur the threshold.
 Every hit is a span labelled with its kind so a moderator can redact it.
 """
+
 from __future__ import annotations
 
 import re
@@ -199,8 +200,9 @@ _ADDRESS_LEAD_IN = re.compile(
 def _address_start(window: str, first_marker: int) -> int:
     """Move the span start back to the beginning of the address clause (e.g. to the
     house number or the locality name before "Nagar"), not into the preceding sentence."""
-    boundary = max(window.rfind(". ", 0, first_marker), window.rfind("\n", 0, first_marker),
-                   window.rfind(":", 0, first_marker))
+    boundary = max(
+        window.rfind(". ", 0, first_marker), window.rfind("\n", 0, first_marker), window.rfind(":", 0, first_marker)
+    )
     clause_start = boundary + 1 if boundary >= 0 else 0
     # "He lives at No. 12 ...", "stays in Kadri Road ...": start after the lead-in words.
     lead_ins = list(_ADDRESS_LEAD_IN.finditer(window, clause_start, first_marker))

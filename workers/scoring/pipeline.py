@@ -1,4 +1,5 @@
 """The scorers, run together over a batch of claimed comments."""
+
 from __future__ import annotations
 
 import gc
@@ -31,8 +32,11 @@ class ScoringPipeline:
         abuse, embeddings = self._timed("abuse", self._abuse_and_embeddings, inputs)
         per_scorer = {
             "abuse": abuse,
-            "defamation": self._timed("defamation", lambda items: self.defamation.score_batch(
-                items, embeddings, self.abuse.embedding_space), inputs),
+            "defamation": self._timed(
+                "defamation",
+                lambda items: self.defamation.score_batch(items, embeddings, self.abuse.embedding_space),
+                inputs,
+            ),
             "personal": self._timed("personal", self.personal.score_batch, inputs),
             "spam": [self.spam.score(job.text, max_links=job.policy.get("max_links")) for job in jobs],
         }
@@ -45,8 +49,12 @@ class ScoringPipeline:
 
     def warm_up(self) -> None:
         """Score two made-up comments, so the first real batch does not pay for first-call set-up."""
-        self.score([ScoringJob("warm-up", 1, text, "Warm-up", "", None, {}) for text in
-                    ("A short comment.", "Councillor Ravi took a bribe from the builder, call 98450 12345.")])
+        self.score(
+            [
+                ScoringJob("warm-up", 1, text, "Warm-up", "", None, {})
+                for text in ("A short comment.", "Councillor Ravi took a bribe from the builder, call 98450 12345.")
+            ]
+        )
 
     def _abuse_and_embeddings(self, inputs: list[ScoringInput]) -> tuple[list[ScoreResult], list[list[float]]]:
         scores, embeddings = self.abuse.score_and_embed([item.text for item in inputs])
@@ -84,8 +92,12 @@ def fingerprint(job: ScoringJob) -> str:
 
 
 def _verbatim_output(job: ScoringJob) -> ScoreResult:
-    span = verbatim_copy(job.text, job.article_body, job.policy["verbatim_copy_min_words"]) if job.article_body else None
-    return ScoreResult(VERBATIM_SCORER, SPAM_MODEL_VERSION, {"infringing": 1.0 if span else 0.0}, [span] if span else [])
+    span = (
+        verbatim_copy(job.text, job.article_body, job.policy["verbatim_copy_min_words"]) if job.article_body else None
+    )
+    return ScoreResult(
+        VERBATIM_SCORER, SPAM_MODEL_VERSION, {"infringing": 1.0 if span else 0.0}, [span] if span else []
+    )
 
 
 _pipeline: tuple[int, ScoringPipeline] | None = None

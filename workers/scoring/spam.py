@@ -3,6 +3,7 @@
 Duplicate detection across authors needs storage, so this module only provides
 the fingerprint; the worker compares fingerprints within the policy window.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,12 +17,52 @@ SPAM_MODEL_VERSION = "rules-1"
 
 LINK_SHORTENERS = frozenset(
     {
-        "bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly",
-        "cutt.ly", "rb.gy", "shorturl.at", "tiny.cc", "t.ly", "v.gd", "rebrand.ly", "bl.ink",
-        "s.id", "shorte.st", "adf.ly", "lnkd.in", "soo.gd", "clck.ru", "qr.ae", "x.co",
-        "tiny.one", "short.io", "urlz.fr", "dlvr.it", "trib.al", "surl.li", "shrtco.de",
-        "bit.do", "mcaf.ee", "po.st", "u.to", "wp.me", "amzn.to", "fb.me", "youtu.be",
-        "chng.it", "linktr.ee", "tinu.be", "gg.gg", "urlzs.com", "cli.re", "rotf.lol",
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "t.co",
+        "goo.gl",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "cutt.ly",
+        "rb.gy",
+        "shorturl.at",
+        "tiny.cc",
+        "t.ly",
+        "v.gd",
+        "rebrand.ly",
+        "bl.ink",
+        "s.id",
+        "shorte.st",
+        "adf.ly",
+        "lnkd.in",
+        "soo.gd",
+        "clck.ru",
+        "qr.ae",
+        "x.co",
+        "tiny.one",
+        "short.io",
+        "urlz.fr",
+        "dlvr.it",
+        "trib.al",
+        "surl.li",
+        "shrtco.de",
+        "bit.do",
+        "mcaf.ee",
+        "po.st",
+        "u.to",
+        "wp.me",
+        "amzn.to",
+        "fb.me",
+        "youtu.be",
+        "chng.it",
+        "linktr.ee",
+        "tinu.be",
+        "gg.gg",
+        "urlzs.com",
+        "cli.re",
+        "rotf.lol",
     }
 )
 
@@ -117,8 +158,7 @@ class SpamScorer:
         shortened = [link for link in links if is_shortener(link.host)]
         too_many = len(links) > limit
         spans = [
-            Span(link.start, link.end, "spam", "shortener" if is_shortener(link.host) else "link")
-            for link in links
+            Span(link.start, link.end, "spam", "shortener" if is_shortener(link.host) else "link") for link in links
         ]
         spam = 1.0 if (too_many or shortened) else 0.0
         return ScoreResult(self.name, self.model_version, {"spam": spam}, spans)

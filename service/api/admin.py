@@ -1,0 +1,166 @@
+"""Admin API (/v1/admin/...): author ban and trust rules, and deliveries that ran out of retries.
+
+The views are routes on the shared "review" blueprint (service.api.review_blueprint), so they keep its OpenAPI tag.
+"""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields
+
+from service.api.context import db_session
+from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
+from service.api.review_blueprint import (
+    between,
+    blp,
+    error_responses,
+    field_messages,
+    json_doc,
+    load_body,
+    load_query,
+    max_length,
+    one_of,
+    query_doc,
+    run_in_session,
+)
+from service.authors import rules
+from service.delivery.redelivery import failed_events
+from service.intake.schemas import CleanString
+from service.review.audit import actor_name
+
+ADMIN_ROLES = ("admin",)
+
+
+class AuthorRuleRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = CleanString(
+        required=True,
+        validate=one_of(rules.RULE_KINDS, "invalid_kind"),
+        metadata={"enum": list(rules.RULE_KINDS)},
+        error_messages=field_messages(),
+    )
+    value = CleanString(
+        required=True,
+        validate=max_length(320),
+        error_messages=field_messages(),
+        metadata={"description": "An email, an email domain (subdomains included) or a CIDR range"},
+    )
+    action = CleanString(
+        required=True,
+        validate=one_of(rules.RULE_ACTIONS, "invalid_action"),
+        metadata={"enum": list(rules.RULE_ACTIONS)},
+        error_messages=field_messages(),
+    )
+    publisher_id = CleanString(
+        load_default=None,
+        validate=max_length(40),
+        error_messages=field_messages(),
+        metadata={"description": "Omit for every publisher"},
+    )
+    reason = CleanString(load_default=None, validate=max_length(2000), error_messages=field_messages())
+
+
+class AuthorRuleSchema(Schema):
+    id = fields.Integer()
+    publisher_id = fields.String(allow_none=True)
+    kind = fields.String()
+    value = fields.String()
+    action = fields.String()
+    reason = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.String(metadata={"format": "date-time"})
+    revoked_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class AuthorRuleListSchema(Schema):
+    rules = fields.List(fields.Nested(AuthorRuleSchema))
+
+
+class AuthorRulesQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    publisher = CleanString(load_default=None, validate=max_length(40), error_messages=field_messages())
+    include_revoked = fields.Boolean(load_default=False, error_messages=field_messages())
+
+
+class FailedDeliveriesQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(
+        load_default=100,
+        error_messages=field_messages(invalid="invalid_limit"),
+        validate=between(1, 1000, "invalid_limit"),
+    )
+
+
+class FailedDeliveriesSchema(Schema):
+    events = fields.List(fields.Dict())
+
+
+# -- authors --------------------------------------------------------------------------------------
+
+
+@blp.route("/v1/admin/authors", methods=["POST"])
+@blp.doc(**BEARER_DOC, **json_doc(AuthorRuleRequestSchema))
+@blp.response(201, AuthorRuleSchema)
+@error_responses((400, "Malformed JSON"), (415, "Not JSON"), (422, "Bad kind, value, action or publisher"))
+def add_author_rule():
+    """Admin: ban (comments rejected with author_banned) or trust an author by email, domain or IP range."""
+    session = db_session()
+    moderator = authenticate_moderator(session, roles=ADMIN_ROLES)
+    body = load_body(AuthorRuleRequestSchema())
+    rule = run_in_session(
+        lambda s: rules.add_author_rule(
+            s,
+            kind=body["kind"],
+            value=body["value"],
+            action=body["action"],
+            publisher_id=body["publisher_id"],
+            reason=body["reason"],
+            actor=actor_name(moderator),
+        )
+    )
+    return rules.rule_dict(rule)
+
+
+@blp.route("/v1/admin/authors", methods=["GET"])
+@blp.doc(**BEARER_DOC, **query_doc(AuthorRulesQuerySchema))
+@blp.response(200, AuthorRuleListSchema)
+@error_responses((400, "Bad query"))
+def list_author_rules():
+    """Admin: the author rules (a publisher's own and the global ones)."""
+    session = db_session()
+    authenticate_moderator(session, roles=ADMIN_ROLES)
+    args = load_query(AuthorRulesQuerySchema())
+    found = rules.list_author_rules(session, args["publisher"], args["include_revoked"])
+    return {"rules": [rules.rule_dict(r) for r in found]}
+
+
+@blp.route("/v1/admin/authors/<int:rule_id>", methods=["DELETE"])
+@blp.doc(**BEARER_DOC)
+@blp.response(200, AuthorRuleSchema)
+@error_responses((404, "No such rule"))
+def revoke_author_rule(rule_id: int):
+    """Admin: revoke a ban or trust rule."""
+    session = db_session()
+    moderator = authenticate_moderator(session, roles=ADMIN_ROLES)
+    rule = run_in_session(lambda s: rules.revoke_author_rule(s, rule_id, actor_name(moderator)))
+    return rules.rule_dict(rule)
+
+
+# -- deliveries -----------------------------------------------------------------------------------
+
+
+@blp.route("/v1/admin/deliveries/failed", methods=["GET"])
+@blp.doc(**BEARER_DOC, **query_doc(FailedDeliveriesQuerySchema))
+@blp.response(200, FailedDeliveriesSchema)
+@error_responses((400, "Bad limit"))
+def failed_deliveries():
+    """Admin: outbound events that ran out of retries (`kavalu deliveries redeliver` resends one)."""
+    session = db_session()
+    authenticate_moderator(session, roles=ADMIN_ROLES)
+    args = load_query(FailedDeliveriesQuerySchema())
+    return {"events": failed_events(session, limit=args["limit"])}

@@ -1,0 +1,140 @@
+"""The "review" blueprint that the moderator views in review.py, legal.py and admin.py share, and their plumbing.
+
+One blueprint, because flask-smorest names the OpenAPI tag after it: all moderator endpoints keep the one
+"review" tag. Request bodies and query strings are loaded by hand with marshmallow schemas (not
+@blp.arguments), so that every bad input is answered in the contract's error shape with machine-readable
+codes; the schemas are still attached to the OpenAPI document with @blp.doc (query_doc, json_doc).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
+
+from service.api.context import db_session
+from service.errors import ApiError, FieldError, flatten_errors
+from service.intake.schemas import ErrorBodySchema, coded
+from service.review.errors import ReviewError
+
+blp = Blueprint("review", __name__, description="Moderator review queue, decisions, audit trail and legal disclosure")
+
+T = TypeVar("T")
+
+
+@blp.record_once
+def _register_bearer_scheme(state) -> None:
+    # The bearer scheme the moderator endpoints declare in their `security`.
+    api = state.app.extensions.get("flask-smorest", {}).get("blp_name_to_api", {}).get(blp.name)
+    if api is not None and "bearerAuth" not in api.spec.components.security_schemes:
+        api.spec.components.security_scheme(
+            "bearerAuth",
+            {"type": "http", "scheme": "bearer", "description": "A token from `kavalu moderators create`."},
+        )
+
+
+# -- schema field helpers -------------------------------------------------------------------------
+
+
+def field_messages(required="required", invalid="invalid_type") -> dict:
+    return {
+        "required": coded(required, "This field is required."),
+        "null": coded(required, "May not be null."),
+        "invalid": coded(invalid, "Wrong type."),
+    }
+
+
+def one_of(choices, code):
+    def check(value):
+        if value not in choices:
+            raise ValidationError(coded(code, f"One of: {', '.join(map(str, choices))}."))
+
+    return check
+
+
+def between(lo, hi, code, what=""):
+    def check(value):
+        size = len(value) if isinstance(value, list) else value
+        if not lo <= size <= hi:
+            raise ValidationError(coded(code, f"{lo} to {hi}{what}."))
+
+    return check
+
+
+def max_length(limit):
+    def check(value):
+        if len(value) > limit:
+            raise ValidationError(coded("invalid_length", f"At most {limit} characters."))
+
+    return check
+
+
+# -- requests and refusals ------------------------------------------------------------------------
+
+
+def load_query(schema: Schema) -> dict:
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as error:
+        raise ApiError(400, flatten_errors(error.messages)) from error
+
+
+def load_body(schema: Schema) -> dict:
+    if not request.is_json:
+        raise ApiError.single(415, "unsupported_media_type", "Send application/json.")
+    try:
+        data = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ApiError.single(400, "malformed_json", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError.single(422, "invalid_type", "The body must be a JSON object.")
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise ApiError(422, flatten_errors(error.messages)) from error
+
+
+def _api_error(error: ReviewError) -> ApiError:
+    return ApiError(error.status, [FieldError(error.field, error.code, error.message)])
+
+
+def run_in_session(action: Callable[[Session], T]) -> T:
+    """Run a service call in the request's session: commit on success, roll back on refusal."""
+    session = db_session()
+    try:
+        result = action(session)
+    except ReviewError as error:
+        session.rollback()
+        raise _api_error(error) from error
+    session.commit()
+    return result
+
+
+# -- OpenAPI --------------------------------------------------------------------------------------
+
+
+def query_doc(schema) -> dict:
+    return {"parameters": [{"in": "query", "schema": schema}]}
+
+
+def json_doc(schema) -> dict:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+_AUTH_ERRORS = [(401, "Missing, invalid or revoked token"), (403, "Wrong role")]
+
+
+def error_responses(*extra):
+    """Document the auth errors and these (status, description) answers in the contract's error shape."""
+
+    def decorate(view):
+        for status, description in [*_AUTH_ERRORS, *extra]:
+            view = blp.alt_response(status, schema=ErrorBodySchema, description=description)(view)
+        return view
+
+    return decorate

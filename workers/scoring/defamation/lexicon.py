@@ -1,0 +1,412 @@
+"""The allegation lexicon: how a comment accuses someone of a crime, corruption, fraud,
+dishonesty, sexual or professional misconduct, or a stigmatising disease.
+
+Data, and words(), the notation its phrase lists use; patterns.py compiles it. Order matters:
+where several patterns match at one position, the first in the list wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def words(text: str) -> str:
+    """An alternation of the whitespace-separated phrases in text (spaces match any whitespace)."""
+    phrases = sorted(set(text.split("|")), key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in phrases if phrase.strip())
+
+
+# Nouns that accuse whoever they describe, as a predicate: "X is a thief".
+AGENT_NOUNS = (
+    "criminal|crook|gangster|goonda|rowdy|thug|terrorist|naxal|extortionist|smuggler|murderer|"
+    "killer|rapist|thief|dacoit|robber|con man|conman|con artist|cheat|cheater|fraud|fraudster|"
+    "swindler|scammer|scamster|mafia don|don|pimp|kingpin|hitman|arsonist|womaniser|womanizer|"
+    "sexual predator|predator|paedophile|pedophile|molester|sex offender|stalker|kidnapper|"
+    "blackmailer|drug dealer|drug peddler|drug lord|drug trafficker|drug supplier|peddler|"
+    "trafficker|human trafficker|bootlegger|poacher|bigamist|wife beater|wife-beater|land grabber|"
+    "land-grabber|landgrabber|loan shark|quack|pervert|looter|embezzler|forger|briber|"
+    "bribe taker|bribe-taker|tax evader|money launderer|black marketeer|hoarder|traitor|spy|"
+    "drunkard|drug addict|junkie|leper|child abuser|abuser|liar and cheat|cheat and liar|"
+    "sand smuggler|timber smuggler|goon|henchman|benamidar|frontman|front man|alcoholic|"
+    "drunk|addict|gambler|bookie|hawala operator|racketeer|snatcher|chain snatcher|pickpocket|burglar|"
+    "housebreaker|shoplifter|counterfeiter|hooligan|rowdy sheeter|goonda element|sexual harasser|harasser|"
+    "agent of|spy for|informer for|stooge of|benami of"
+)
+
+ALLEGATION_PATTERNS = [
+    # bribery and corruption
+    r"(?:took|takes|taking|take|accepted|accepts|accepting|demanded|demands|demanding|asked\s+for|"
+    r"collected|collects|pocketed|pockets|got|gets|received|receives|paid|pays|paying|offered|gave|gives)"
+    r"\s+(?:a\s+|huge\s+|big\s+|hefty\s+|his\s+|her\s+|their\s+)?(?:bribes?|kickbacks?|cuts?\b|commissions?|"
+    r"hafta|mamool|mamul|speed\s+money|cut\s+money|under[\s\-]the[\s\-]table|share\b)",
+    r"\bbrib(?:ed|es|ing|ery)\b",
+    r"\bbribe\b",
+    r"\bkickbacks?\b",
+    r"\bon\s+the\s+payroll\s+of\b",
+    r"\b(?:took|takes|taken|taking|collected|collects|pocketed|pockets|demanded|demands|accepted)\s+"
+    r"(?:rs\.?\s*|₹\s*)?[\d,.]+\s*(?:k\b|lakhs?|lacs?|crores?|cr\b|rupees|thousand)",
+    r"\b(?:takes|took|taking|accepted|accepts|demands|demanded)\s+(?:cash|money|payment)s?\s+"
+    r"(?:for|from|to)\b",
+    r"\bfor\s+(?:a\s+)?(?:weekly|monthly|daily|regular|fixed)\s+(?:payment|fee|cut|bribe|amount|share|"
+    r"mamool|hafta)",
+    r"\b(?:pockets|pocketed|pocketing|siphon(?:s|ed|ing)?|embezzl(?:e|es|ed|ing|ement)|"
+    r"misappropriat(?:e|es|ed|ing|ion)|defalcat(?:ed|ion)|swindl(?:e|es|ed|ing)|loot(?:s|ed|ing)|"
+    r"usurp(?:s|ed|ing)?|diverted|diverts|misused|misuses|misusing)\b",
+    r"(?:\bis|\bwas|\bare|'s|’s)\s+(?:(?!not\b|never\b|no\b|about\b|like\b|against\b|with\b|of\b|on\b)\w+\s+){0,2}?"
+    r"corrupt\b",
+    r"\bcorrupt\s+(?:officer|official|man|woman|fellow|person|minister|politician|inspector|judge|"
+    r"cop|doctor|councillor|mla|to\s+the\s+core)\b",
+    r"\bbenami\b",
+    r"\bhawala\b",
+    r"\bblack\s+money\b",
+    r"\blaunder(?:s|ed|ing)?\b",
+    r"\bmoney[\s\-]launder",
+    r"\bdisproportionate\s+assets\b",
+    r"\b(?:evad(?:es|ed|ing)|dodg(?:es|ed|ing))\s+(?:taxes|tax|gst)\b",
+    r"\btax\s+evasion\b",
+    r"\brigg(?:ed|ing)\b",
+    r"\brigs\b",
+    r"\b(?:fixed|fixes|manipulated|manipulates|tampered\s+with|tampers\s+with|doctored|cooked|cooks)\s+"
+    r"(?:the\s+)?(?:tender|tenders|contract|match|election|results?|accounts?|books|records?|list|votes?|"
+    r"evms?|bids?|marks|exam|figures|data|reports?)",
+    r"\b(?:bought|buys|buying|purchased)\s+(?:the\s+)?(?:election|votes?|voters|seat|ticket|judge|"
+    r"officers?|police)\b",
+    r"\bsold\s+(?:his|her|their)\s+(?:vote|soul|party)\b",
+    r"\bvote[\s\-]buying\b",
+    r"\bnepotism\b",
+    r"\bextort(?:s|ed|ing|ion)?\b",
+    r"\bhelped\s+(?:the\s+)?(?:smugglers|criminals|mafia|gangsters|thieves|looters|land\s+grabbers|"
+    r"the\s+accused|rapists?|murderers?)\b",
+    r"\b(?:protects?|protected|protecting|shields?|shielded|shelters?|sheltered)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:illicit|illegal|sand|land|liquor|drug|mining|gambling|criminals?|smugglers?|mafia|rowdies|"
+    r"goondas|accused|peddlers?|dealers?|bootleggers?|poachers?|rapists?|murderers?|culprits?)\b",
+    # fraud and dishonesty
+    r"\bcheat(?:s|ed|ing)\b",
+    r"\bcheat\s+(?:\w+\s+)?(?:customers|people|farmers|buyers|patients|investors|depositors|"
+    r"the\s+public|us|them|everyone|students|clients|villagers)\b",
+    r"\bfraud(?:s|ulent|ulently)?\b",
+    r"\bscams?\b",
+    r"\b420\b",
+    r"\bponzi\b",
+    r"\bcommitt?(?:ed|s|ing)?\s+(?:a\s+|the\s+)?(?:murder|crime|fraud|rape|theft|forgery|robbery|"
+    r"scam|felony|offen[cs]e)\b",
+    r"\bforg(?:ed|es|ing|ery|er)\b",
+    r"\bcounterfeit\b",
+    r"\bfalsif(?:y|ied|ies|ying)\b",
+    r"\bfabricat(?:ed|es|ing)\b",
+    r"\bdup(?:ed|es|ing)\b",
+    r"\bdefraud(?:s|ed|ing)?\b",
+    r"\bfakes?\s+(?:reports?|results?|bills?|documents?|certificates?|degrees?|signatures?|receipts?|"
+    r"invoices?|accounts?|records?|data|encounters?|cases?|deaths?|visas?|passports?|medicines?|"
+    r"drugs?|doctors?|degree|news)",
+    r"\b(?:sells?|sold|selling|issues?|issued|issuing|makes?|made|making|prints?|printed|supplies|"
+    r"supplied|gave|gives)\s+(?:\w+\s+){0,2}(?:fake|bogus|forged|spurious|counterfeit|duplicate|"
+    r"expired|adulterated)\b",
+    r"\b(?:degree|certificate|qualification|licence|license|passport|caste\s+certificate|"
+    r"marksheet|diploma)\s+(?:is|was|are)\s+(?:fake|bogus|forged|false|purchased|bought)\b",
+    r"\bnot\s+(?:a|an)\s+(?:real|genuine|qualified|registered|licensed|true|trained|certified)\s+\w+",
+    r"\b(?:fake|bogus|quack)\s+(?:doctor|lawyer|baba|swami|godman|journalist|degree|engineer|"
+    r"company|firm|ngo)\b",
+    r"\b(?:stole|steals|stealing|theft|robbed|robs|robbing|"
+    r"plagiari[sz](?:ed|es|ing)|plagiarism|shoplift(?:s|ed|ing)?)\b",
+    r"\blied\s+(?:about|to|in|under)\b",
+    r"\bmisled\b",
+    r"\bmisleads\b",
+    r"\b(?:land|plot|property)\s*[\-\s]?grabb(?:er|ers|ing|ed)\b",
+    r"\bgrabbed\s+(?:\w+\s+){0,2}(?:land|plots?|property|properties|house|site)\b",
+    r"\bencroach(?:ed|es|ing)\b",
+    r"\badulterat(?:es|ed|ing)\b",
+    r"\bsubstandard\b",
+    r"\bsub-standard\b",
+    r"\b(?:sells?|sold|selling|leak(?:s|ed|ing)?)\s+(?:\w+\s+){0,2}(?:question\s+papers?|papers?|"
+    r"answer\s+sheets?|answer\s+scripts?|scripts|marks|seats|admissions?|jobs|postings|transfers|ranks|degrees|exam)\b",
+    r"\b(?:took|takes|taking|collected|collects)\s+(?:money|cash|donations?|lakhs)\s+(?:for|from)\s+"
+    r"(?:\w+\s+){0,2}(?:jobs?|admissions?|seats?|transfers?|postings?|marks|promotions?)\b",
+    r"\bruns?\s+(?:a\s+)?(?:\w+\s+)?(?:racket|scam|ponzi|brothel|gambling\s+den|matka|chit\s+scam|"
+    r"sex\s+racket|extortion|syndicate|mafia|fake)\b",
+    r"\bracket(?:eer|eering)?\b",
+    r"\b(?:inflated|inflates|padded|pads|overbilled|overbills)\s+(?:the\s+)?(?:bills?|invoices?|"
+    r"estimates?|costs?|expenses?)\b",
+    r"\bghost\s+(?:employees|workers|beneficiaries|accounts)\b",
+    r"\binsider\s+trading\b",
+    r"\bcooks?\s+the\s+books\b",
+    r"\b(?:uses?|used|using|gives?|gave|giving|sells?|sold)\s+(?:\w+\s+){0,2}expired\b",
+    r"\bto\s+save\s+money\b.*\bpatients\b|\bpatients\b.*\bto\s+save\s+money\b",
+    r"\bunnecessary\s+(?:surgeries|surgery|operations?|tests)\b",
+    r"\b(?:remov(?:es|ed|ing)|steals?|stole|sold|sells)\s+(?:\w+\s+){0,2}(?:kidneys?|organs?)\b",
+    r"\b(?:drunk|drinks)\s+(?:on|while\s+on)\s+duty\b",
+    r"\boperated\s+(?:while\s+)?drunk\b",
+    # violence and other crime
+    r"\bmurder(?:ed|s|ing)\b",
+    r"\bkill(?:ed|er|s|ing)\b(?!\s+(?:it|time|the\s+mood))",
+    r"\bgot\s+(?:\w+\s+){0,4}(?:killed|murdered|beaten|attacked|kidnapped|eliminated)\b",
+    r"\b(?:raped|rapes|raping)\b",
+    r"\bmolest(?:ed|s|ing|ation)?\b",
+    r"\bsexual(?:ly)?\s+(?:harass|abus|assault|exploit|favou?rs|misconduct|predator)",
+    r"\bharass(?:ed|es|ing|ment)?\b",
+    r"\bstalk(?:ed|s|ing)\b",
+    r"\babus(?:ed|es|ing)\s+(?:\w+\s+){0,2}(?:girls?|boys?|women|children|kids|students|devotees|"
+    r"patients|nuns|minors?|wife|maid|workers|staff)\b",
+    r"\b(?:girls?|boys?|women|children|kids|students|devotees|patients|minors?)\s+(?:\w+\s+){0,2}"
+    r"(?:were|was|are|got)\s+(?:sexually\s+)?(?:abused|molested|raped|exploited|assaulted)\b",
+    r"\bsex\s+(?:racket|scandal)\b",
+    r"\btortur(?:ed|es|ing)\b",
+    r"\bbeat(?:s)?\s+up\b",
+    r"\bbeat\s+(?:\w+\s+){0,2}up\b",
+    r"\bbeats\s+(?:his|her)\s+(?:wife|husband|maid|children|kids|staff|workers)\b",
+    r"\bassault(?:ed|s|ing)\b",
+    r"\bthreaten(?:ed|s|ing)\s+(?:\w+\s+){0,3}(?:to|with|into|widows|witnesses|families|villagers|"
+    r"farmers|people|tenants|shopkeepers|journalists?|me|us|them|him|her)\b",
+    r"\bintimidat(?:ed|es|ing)\b",
+    r"\bblackmail(?:ed|s|ing)?\b",
+    r"\bkidnapp?(?:ed|s|ing)\b",
+    r"\bdrugg(?:ed|ing)\b",
+    r"\btraffick(?:ed|s|ing)\b",
+    r"\bsmuggl(?:ed|es|ing)\b",
+    r"\bdrug\s+(?:mafia|racket)\b",
+    r"\b(?:sells?|sold|selling|peddl(?:es|ed|ing)|supplies|supplied|deals\s+in|dealt\s+in)\s+"
+    r"(?:\w+\s+){0,2}(?:drugs|ganja|cocaine|heroin|charas|md|mdma|brown\s+sugar|illicit\s+liquor|"
+    r"arrack|hooch|weapons|guns|babies|children|kidneys|organs)\b",
+    r"\bpeddl(?:es|ed|ing)\b",
+    r"\bbootlegging\b",
+    # "is a thief", "he's a known drug dealer": agent nouns only as a predicate, so that
+    # "the police caught the thief" is not an allegation against the police.
+    rf"(?:\bis|\bwas|\bare|\bwere|'s|’s|\bbeing|\bbeen|\bbe|\bas|\blike|\bcalled|\bsuch)\s+"
+    rf"(?:a\s+|an\s+|the\s+|one\s+)?(?:(?!\w+(?:ing|ed)\b|not\b|never\b|no\b|about\b|against\b|with\b|of\b|on\b)\w+\s+){{0,2}}?"
+    rf"(?:{words(AGENT_NOUNS)})\b",
+    r"\b(?:quack|fraudster|conman|con\s+man)\s+(?:dr\.?|doctor|baba|swami)?\s*[A-Z]",
+    r"\browdy[\s\-]sheeter\b",
+    r"\bset\s+(?:fire|ablaze)\b",
+    r"\bburnt\s+(?:down|alive)\b",
+    r"\bpoison(?:ed|s|ing)\b",
+    r"\bdowry\b",
+    r"\bbonded\s+labou?r\b",
+    r"\bchild\s+labou?r\b",
+    r"\b(?:illegal|illegally|illicit|unlicensed|unauthori[sz]ed)\s+(?:\w+\s+){0,1}(?:mining|quarry|"
+    r"quarrying|sand|liquor|arrack|construction|business|deals?|weapons?|arms|money|transactions?|"
+    r"abortions?|sex\s+determination|clinic|lending|connection)",
+    r"\b(?:mined|mining|quarrying)\s+(?:illegally|inside\s+the\s+reserve|in\s+the\s+forest)\b",
+    r"\b(?:cut|felled|fells|cuts)\s+(?:\w+\s+){0,2}(?:sandalwood|teak|trees)\s+(?:illegally)?",
+    r"\bpoach(?:ed|es|ing|er|ers)\b",
+    r"\b(?:has|had|have|having|got|suffers\s+from|suffering\s+from|infected\s+with)\s+(?:\w+\s+)?"
+    r"(?:aids|hiv|leprosy|syphilis|gonorrh(?:o)?ea|std|stds|herpes|tuberculosis|tb|hepatitis)\b",
+    r"\bhiv[\s\-]?(?:positive|\+)",
+    r"\b(?:aids|hiv)\s+(?:patient|infected)\b",
+    r"\bleper\b",
+    r"\bfakes?\s+(?:\w+\s+)?(?:reports?|results?|bills?|documents?|certificates?|records?|accounts?)\b",
+    r"\b(?:fake|bogus|forged|false|spurious|counterfeit|benami)\s+(?:\w+\s+)?(?:loans?|bills?|reports?|"
+    r"certificates?|documents?|claims?|accounts?|invoices?|receipts?|degrees?|visas?|licen[cs]es?|"
+    r"signatures?|ration\s+cards?|beneficiaries|entries|records?|cheques?|medicines?|drugs?|"
+    r"encounters?|attendance|muster\s+rolls?|companies|firms|ngos?|land\s+deeds?|deeds?|khatas?)\b",
+    r"\bblack\s+market\b",
+    r"\bblack[\s\-]market(?:ed|ing|eer)\b",
+    r"\bplant(?:ed|s|ing)\s+(?:\w+\s+)?(?:drugs|evidence|weapons?|ganja|bombs?|cash)\b",
+    r"\b(?:who|that)\s+(?:paid|bribed)\s+(?:him|her|them)\b",
+    r"\bpaid\s+(?:him|her)\s+off\b",
+    r"\bhand\s+in\s+glove\s+with\b",
+    r"\bmafia\b",
+    r"\bnexus\s+with\b",
+    r"\b(?:takes?|took|gets?|got|taking)\s+(?:a|his|her|their)\s+(?:\w+\s+)?(?:share|cut|percentage)\b",
+    r"\brolled\s+back\s+(?:the\s+)?odometers?\b",
+    r"\bsold\s+(?:\w+\s+){0,3}as\s+new\b",
+    r"\bdump(?:ed|s|ing)\s+(?:\w+\s+){0,2}(?:waste|sewage|effluents?|garbage|chemicals|slag|debris|sludge)\b",
+    r"\bpollut(?:ed|es|ing)\s+(?:the\s+)?(?:river|lake|well|wells|groundwater|sea)\b",
+    r"\bkept\s+(?:\w+\s+){0,3}for\s+(?:himself|herself|themselves)\b",
+    r"\bfor\s+(?:his|her|their)\s+(?:own\s+|personal\s+)(?:use|benefit|pocket|gain|profit)\b",
+    r"\bunnecessary\s+(?:[\w\-]+\s+)?(?:surger(?:y|ies)|operations?|tests?|procedures?|c-sections?|"
+    r"caesareans?|scans?|treatments?|hysterectom(?:y|ies)|stents?)\b",
+    r"\b(?:issued|issues|issuing|approved|approves|sanctioned|sanctions|cleared|clears|passed|passes|"
+    r"signed|signs|granted|grants|sold|sells|changed|changes|released|releases|registered|registers|"
+    r"allotted|allots|gave|gives|awarded|awards|certified|certifies)\s+(?:\w+\s+){0,6}?for\s+"
+    r"(?:money|cash|bribes?|a\s+price|payment|a\s+fee|kickbacks?)\b",
+    r"\b(?:shares?|shared|sharing|split|splits)\s+the\s+(?:loot|booty|bribe|money)\b",
+    r"\b(?:sells?|sold|selling|leased|leases|transferred|grabbed|encroached)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:temple|government|govt|public|trust|church|mosque|wakf|waqf|school|forest|gomala|village|"
+    r"community|society|devaswom|mutt|parish)\s+(?:property|properties|land|lands|sites?|funds|gold|"
+    r"assets)\b",
+    r"\b(?:sells?|sold|selling|supplies|supplied|gives|gave|pushes|pushed)\s+(?:\w+\s+)?"
+    r"(?:steroids|banned\s+drugs|gutka|tobacco|liquor|alcohol|drugs)\s+to\s+(?:\w+\s+)?(?:teenagers|"
+    r"minors|children|kids|students|school)",
+    r"\b(?:sold|sells|selling|diverted|diverts|stole|steals|pocketed|hoarded)\s+(?:the\s+)?"
+    r"(?:donated|relief|government|govt|free|subsidi[sz]ed|ration|public|flood\s+relief|covid|"
+    r"midday\s+meal|mid-day\s+meal|pds)\b",
+    r"\bpaid\s+(?:news|articles?|stories|reviews|posts|propaganda)\b",
+    r"\b(?:who|that|which|whoever)\s+(?:pays?|paid|bribes?|bribed|pay)\s+(?:him|her|them)\b",
+    r"\bmix(?:es|ed|ing)?\s+(?:\w+\s+){0,3}?(?:with|in|into)\s+(?:\w+\s+)?(?:plastic|water|chemicals?|urea|"
+    r"detergent|copper|sand|stones?|colou?rs?|dyes?|starch|chalk|brick\s+powder)\b",
+    r"\bfleec(?:ed|es|ing)\b",
+    r"\bconned\b",
+    r"\bhoodwink(?:ed|s|ing)\b",
+    r"\b(?:after|by|for|without|while|on)\s+(?:taking|accepting|receiving|collecting|demanding|getting)\s+"
+    r"(?:money|cash|bribes?|a\s+bribe|payments?|kickbacks?|commissions?)\b",
+    r"\billegally\b",
+    r"\bforcibl[ye]\b",
+    r"\bby\s+force\b",
+    r"\b(?:swallowed|swallows|ate|eats|eating|gobbled|usurped|grabbed|pocketed|siphoned)\s+(?:up\s+)?"
+    r"(?:the\s+)?(?:\w+\s+){0,3}?(?:wages|funds|money|grants?|salary|salaries|subsid(?:y|ies)|"
+    r"compensation|relief|pensions?|scholarships?|donations?|deposits?|savings|allowances?)\b",
+    r"\bburn(?:t|ed|s)\s+(?:down\s+)?(?:\w+\s+){0,2}(?:hut|huts|house|home|shop|vehicle|car|crops|office)\b",
+    r"\b(?:sells?|sold|selling)\s+(?:the\s+)?(?:\w+\s+)?(?:spots|posts|positions|selection|selections|"
+    r"appointments|licen[cs]es|permits|tenders|contracts|tickets|votes|verdicts?|bail|awards?|"
+    r"certificates|ration\s+cards|cards|sites)\b",
+    r"\b(?:sells?|sold|selling|gives?|gave|runs?|ran|running|operates?|practi[sc](?:es|ed|ing|e))\s+"
+    r"(?:\w+\s+){0,4}?without\s+(?:a\s+|any\s+)?(?:prescriptions?|licen[cs]es?|permission|registration|"
+    r"approval|permits?|degree|qualification)\b",
+    r"\b(?:hid|hides|hiding|concealed|conceals|covered\s+up|covers\s+up|suppressed|suppresses|"
+    r"destroyed|hushed\s+up)\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:evidence|deaths?|crime|rape|case|"
+    r"files?|records?|complaints?|facts|murder|accident|torture|abuse|scam)\b",
+    r"\bcustodial\s+(?:death|torture|violence|killing)\b",
+    r"\bfak(?:ed|es|ing)\s+(?:\w+\s+){0,2}?(?:reports?|results?|bills?|documents?|certificates?|records?|"
+    r"accounts?|signatures?|degrees?|attendance|marks|death|accident|encounters?|data|receipts?|"
+    r"invoices?|papers|ids?|identity|income|age|caste|cases?|evidence)\b",
+    r"\b(?:involved|mixed\s+up|neck\s+deep|hand)\s+in\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:scams?|"
+    r"rackets?|murder|smuggling|fraud|killing|rape|theft|robbery|scandal|crime|trafficking|kidnapping|"
+    r"extortion|riots?)\b",
+    r"\b(?:behind|masterminded|plotted|orchestrated|planned)\s+(?:the\s+)?(?:\w+\s+)?(?:murder|killing|"
+    r"attack|riots?|blast|arson|disappearance|kidnapping|scam|leak|assault|lynching)\b",
+    r"\bmastermind\b",
+    r"\bresponsible\s+for\s+(?:\w+\s+){0,2}(?:death|deaths|murder|suicide|killing)\b",
+    r"\b(?:drove|drives|driven|abetted|pushed)\s+(?:\w+\s+){0,2}(?:to\s+)?suicide\b",
+    r"\bon\s+the\s+take\b",
+    r"\bin\s+the\s+pocket\s+of\b",
+    r"\bpaid\s+agent\b",
+    r"\bcriminal\s+(?:record|background|past|antecedents)\b",
+    r"\b(?:comes?|came|coming|goes|went|reports?|reported)\s+(?:\w+\s+)?drunk\b",
+    r"\bdrunk\s+(?:driving|on\s+duty|at\s+work|in\s+class|in\s+the\s+operation)\b",
+    r"\b(?:touch(?:ed|es|ing)?|behaves?|behaved)\s+(?:\w+\s+){0,3}inappropriately\b",
+    r"\bbad\s+touch\b",
+    r"\bsends?\s+(?:\w+\s+){0,2}(?:obscene|vulgar|dirty|nude|sexual|lewd)\s+(?:messages|pictures|"
+    r"photos|videos|texts|pics)\b",
+    r"\b(?:hidden|secret)\s+cameras?\b",
+    r"\b(?:lies|lying|lied)\s+to\s+(?:the\s+)?(?:\w+\s+)?(?:customers|patients|people|voters|investors|"
+    r"court|police|public|buyers|depositors|students|parents)\b",
+    r"\bamass(?:ed|es|ing)\s+(?:\w+\s+){0,3}?(?:wealth|crores|property|properties|assets|money)\b",
+    r"\bmade\s+(?:\w+\s+)?(?:crores|lakhs)\s+(?:from|through|in|by|out\s+of)\b",
+    r"\bbooth[\s\-]captur",
+    r"\b(?:liquor|money|cash|sarees|gifts|freebies)\s+(?:to|among)\s+(?:the\s+)?voters\b",
+    r"\b(?:occupied|captured|encroached)\s+(?:\w+\s+){0,2}(?:land|plots?|property|lake|footpath|tank)\b",
+    r"\billegitimate\s+(?:child|son|daughter|children)\b",
+    r"\b(?:takes?|took|taking|collects?|collected|collecting|demands?|demanded|accepts?|accepted|gets?|got|"
+    r"extracts?|extracted|receives?|received)\s+(?:\w+\s+){0,3}?(?:cash|money|rupees|lakhs?|crores?|percent|"
+    r"gifts?|bottles|envelopes?)\s+(?:\w+\s+){0,3}?(?:from|for)\b",
+    r"\b(?:who|that|whoever|those\s+who)\s+(?:gave|give|gives|paid|pay|pays|bribed)\s+(?:him|her|them)\b",
+    r"\b(?:gave|give|gives|paid|pay|pays)\s+(?:him|her)\s+(?:rs\.?\s*|₹\s*)?(?:\d|money|cash|a\s+bribe|bribes)",
+    r"\b(?:ran|run|runs|fled|flew|vanished|disappeared|escaped|absconded|eloped)\s+(?:off\s+|away\s+)?with\s+"
+    r"(?:\w+\s+){0,4}?(?:money|deposits?|cash|funds|savings|crores?|lakhs?|gold|investments?)\b",
+    r"\babscond(?:ed|ing|s)?\b",
+    r"\b(?:beats?|beaten|beating|thrash(?:ed|es|ing)?|kick(?:ed|s)|hits?)\s+(?:\w+\s+){0,3}?"
+    r"(?:with\s+(?:a\s+)?(?:stick|rod|belt|cane|iron|chappal|lathi|slipper)|mercilessly|brutally|"
+    r"black\s+and\s+blue|to\s+death|until|till)\b",
+    r"\bthrash(?:ed|es|ing)\b",
+    r"\bslapp(?:ed|ing)\b",
+    r"\bmanhandl(?:ed|es|ing)\b",
+    r"\blynch(?:ed|ing)\b",
+    r"\bstabb(?:ed|ing)\b",
+    r"\bshot\s+dead\b",
+    r"\btorch(?:ed|es|ing)\b",
+    r"\bgot\s+(?:\w+\s+){0,4}?(?:torched|burnt|burned|beaten\s+up|demolished|set\s+on\s+fire|"
+    r"thrashed|lynched|stabbed|shot)\b",
+    r"\breplac(?:ed|es|ing)\s+(?:\w+\s+){0,3}?with\s+(?:fake|duplicate|cheap|inferior|spurious|imitation|"
+    r"counterfeit|fake-?\w+)\b",
+    r"\b(?:fake|bogus|spurious|counterfeit|duplicate)\s+(?:\w+\s+)?(?:gold|ornaments?|jewell?e?ry|products?|"
+    r"goods|notes|currency|cheques?|stamps?|seeds|fertili[sz]ers?|pesticides?|parts|ghee|oil|honey|"
+    r"tablets|vaccines?|injections?|policies)\b",
+    r"\b(?:doesn't|does\s+not|didn't|did\s+not|never|not|won't|refuses\s+to|refused\s+to)\s+"
+    r"pay(?:ing|s)?\s+(?:\w+\s+){0,2}?(?:salar(?:y|ies)|wages|dues|workers|staff|employees|labourers)\b",
+    r"\bwithh(?:eld|olds|olding)\s+(?:\w+\s+){0,2}(?:wages|salar(?:y|ies)|pay|dues|passports?)\b",
+    r"\b(?:intoxicants?|narcotics?)\b",
+    r"\bmisbehav(?:ed|es|ing)\s+with\s+(?:\w+\s+){0,2}(?:girls?|wom[ae]n|students?|nurses?|patients?|"
+    r"ladies|lady|staff|minors?|maids?|colleagues?|passengers?|devotees?)\b",
+    r"\beve[\s\-]teas(?:ing|er|ed|es)\b",
+    r"\b(?:sells?|sold|selling|buys?|bought|buying|deals?\s+in|dealt\s+in|dealing\s+in|receives?|received|"
+    r"keeps?|kept|hides?|hid)\s+(?:\w+\s+)?stolen\b",
+    r"\b(?:fixed|fixes|foisted|foists|filed|files|slapped|registered|registers|booked|books|planted)\s+"
+    r"(?:a\s+)?(?:false|fake|fabricated|bogus|concocted)\s+(?:case|cases|complaint|fir|charges?)\b",
+    r"\b(?:operates?|operated|operating|drives?|drove|driving|teaches|taught|works?|worked|treats?|treated)"
+    r"\s+(?:\w+\s+){0,2}?(?:after|while)\s+(?:drinking|being\s+drunk|taking\s+drugs|high|drunk)\b",
+    r"\b(?:gives?|gave|issues?|issued|writes?|wrote|prepares?|prepared|submits?|submitted)\s+(?:\w+\s+)?"
+    r"(?:wrong|false|fake|manipulated|tampered|fabricated|inflated|forged)\s+(?:reports?|results?|bills?|"
+    r"certificates?|readings?|figures|data|statements?|affidavits?|documents?|evidence)\b",
+    r"\bfor\s+(?:money|cash|commissions?|a\s+commission|bribes?|a\s+bribe|kickbacks?|a\s+price|a\s+fee|"
+    r"a\s+cut|favours|sexual\s+favours)\b",
+    r"\b(?:took|takes|taking|taken|kept|keeps|ate|eats|pocketed)\s+(?:all\s+)?the\s+(?:money|cash|funds|amount|"
+    r"grant|compensation|donations?)\b",
+    r"\b(?:took|takes|taking|taken|accepted|accepts|accepting)\s+(?:\w+\s+)?(?:money|cash)\b",
+    r"\b(?:who|that|which)\s+(?:don't|do\s+not|didn't|did\s+not|refuse\s+to|won't|doesn't|does\s+not)\s+"
+    r"(?:pay|bribe)\s+(?:him|her|them)\b",
+    r"\bstarv(?:es|ed|ing)\s+(?:them|him|her|the\s+\w+|children|kids|girls|boys|patients|inmates|animals|"
+    r"workers|students)\b",
+    r"\bleak(?:ed|s|ing)\s+(?:\w+\s+){0,2}(?:data|information|details|documents|papers?|secrets?|files)\b",
+    r"\b(?:takes?|took|taking|collects?|collected|demands?|demanded|extorts?|extorted|charges?|charged)\s+"
+    r"(?:rs\.?\s*|₹\s*)?\d[\d,.]*\s*(?:k\b|lakhs?|lacs?|crores?|cr\b|rupees|thousand)?\s+(?:\w+\s+){0,3}?"
+    r"(?:from|for|as)\b",
+    r"\bdump(?:ed|s|ing)\s+(?:\w+\s+){0,3}?(?:into|in|near)\s+(?:the\s+)?(?:\w+\s+)?(?:river|lake|sea|"
+    r"forest|nala|stream|canal|drain|backwaters|creek|tank)\b",
+    r"\bmisbehav(?:ed|es|ing)\s+with\b",
+    r"\b(?:runs?|running|ran|operates?|operating|operated)\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?(?:ganja|drugs?|"
+    r"liquor|arrack|sand|betting|gambling|matka|prostitution|sex|flesh|hawala|smuggling|illegal|illicit|"
+    r"black|fake|bogus|benami)\s+(?:\w+\s+)?(?:business|trade|racket|den|network|shop|operation|"
+    r"company|companies|firm|centre|center|clinic|lab|agency)\b",
+    r"\bsecret\s+(?:second\s+)?(?:wife|husband|family|mistress)\b",
+    r"\btwo\s+wives\b",
+    r"\billicit\s+(?:relations?|relationship|affair)\b",
+    r"\bbeats\s+(?:up\s+)?(?:\w+\s+){0,2}?(?:them|him|her|wife|wives|husband|children|kids|students|maids?|"
+    r"workers|staff|dogs|animals|patients|daughters?|sons?|tenants|labourers)\b",
+    r"\b(?:is|has\s+been|went|gone)\s+(?:\w+\s+)?(?:hiding|absconding|underground)\b",
+    r"\b(?:keeps?|kept|pockets?|pocketed|takes?|took|eats?|ate)\s+the\s+(?:difference|balance|rest|extra|"
+    r"surplus|excess)\b",
+    r"\bwatered(?:[\s\-]down)?\s+(?:milk|petrol|diesel|liquor|arrack)\b",
+    r"\b(?:altered|alters|tampered|erased|erases|deleted|backdated|backdates|interpolated)\s+(?:with\s+)?"
+    r"(?:the\s+)?(?:\w+\s+){0,2}?(?:records?|documents?|entries|registers?|accounts|marks|results|minutes|"
+    r"deeds?|khata|rtc|files?|cctv|footage|evidence)\b",
+    r"\b(?:changed|changes|modified|modifies|edited|edits)\s+(?:the\s+)?(?:\w+\s+){0,3}?in\s+favou?r\s+of\b",
+    r"\bfund(?:s|ed|ing)\s+(?:the\s+)?(?:terrorists?|terror|riots?|naxals?|militants?|extremists?|goondas|"
+    r"rowdies|rioters)\b",
+    r"\b(?:public|government|govt|party|trust|temple|church|society|company|club|association)\s+"
+    r"(?:money|funds)\s+(?:for|on)\s+(?:his|her|their)\s+(?:own|personal|family|foreign|private|son's|"
+    r"daughter's)\b",
+    r"\b(?:abus|misus)(?:es|ed|ing)\s+(?:his|her|their)\s+(?:power|position|office|authority|post|uniform)\b",
+    r"\bsex[\s\-]determination\b",
+    r"\b(?:fixed|fixes|fixing|sold|sells|threw|throws)\s+(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:match|matches|game|games|"
+    r"final|fight|race|tournament)\b",
+    r"\b(?:sends?|sent|hired|hires|his|her|with)\s+(?:\w+\s+)?(?:goons|goondas|rowdies|henchmen|thugs)\b",
+    r"\bgrabbed\s+(?:a\s+|the\s+)?(?:\w+\s+){0,3}?(?:land|plots?|property|playground|ground|park|lake|site|"
+    r"building|house|shop|temple|farm|estate)\b",
+    r"\bcopied\s+(?:his|her|their|the)\s+(?:\w+\s+){0,2}?(?:research|thesis|paper|papers|work|book|"
+    r"dissertation|design|song|tune|script|story)\b",
+    r"\b(?:surger(?:y|ies)|operations?|on\s+duty|at\s+work|in\s+class|drives?|driving)\s+drunk\b",
+    r"\b(?:died|dead|killed|suffered)\s+(?:because\s+of|due\s+to)\s+(?:him|her|his|their)\b",
+    r"\b(?:took|takes|taking|accepted|accepts|got|gets|received|receives)\s+(?:a\s+|an\s+)?(?:free\s+)?"
+    r"(?:flat|car|house|site|plot|villa|gold|gifts?|land|share|stake|favours?|bike|watch)\s+from\s+(?:the\s+)?"
+    r"(?:builders?|contractors?|developers?|company|companies|mafia|accused|lobby|party|miners?|dealers?)\b",
+    r"\b(?:employs?|employed|employing|uses?|used|using|keeps?|kept)\s+(?:\w+\s+)?(?:children|child\s+labou?r|"
+    r"minors|minor\s+(?:boys|girls)|kids|bonded\s+labou?rers?)\b",
+    r"\bbecause\s+(?:the\s+)?\w+\s+(?:pays?|paid|bribes?|bribed)\s+(?:him|her|them)\b",
+    r"\bwhile\s+drunk\b",
+    r"\bhit[\s\-]and[\s\-]run\b",
+    r"\b(?:hit|ran\s+over|knocked\s+down|killed|ran\s+into)\s+(?:\w+\s+){0,3}?and\s+(?:fled|ran\s+away|escaped)\b",
+    r"\bbills?\s+for\s+(?:\w+\s+){0,4}?(?:never|not)\s+(?:built|done|completed|supplied|laid|delivered)\b",
+    r"\bspen(?:ds|t|ding)\s+(?:\w+\s+){0,3}?on\s+(?:himself|herself|themselves|his\s+own|her\s+own)\b",
+    r"\b(?:fake|bogus|forged|purchased|bought)\s+(?:phd|doctorate|mba|mbbs|degree|degrees|diploma|llb|"
+    r"law\s+degree|certificates?|marks\s+cards?)\b",
+    r"\bmix(?:es|ed|ing)?\s+(?:\w+\s+)?(?:urea|water|chemicals?|detergent|plastic|starch|chalk|dyes?|"
+    r"colou?rs?)\s+(?:in|into|with)\b",
+    r"\b(?:runs?|running|ran|operates?|operating|operated)\s+(?:an?\s+)?(?:illegal|illicit|unlicensed|"
+    r"unauthori[sz]ed|fake|bogus)\s+\w+",
+    r"\b(?:with|under)\s+(?:his|her|their|police|political|the\s+minister's|the\s+mla's)\s+(?:protection|"
+    r"patronage|blessings|backing|support)\b",
+    r"\b(?:sold|sells|selling|stole|steals|pawned|pledged|took|takes)\s+the\s+(?:hospital|temple|school|church|"
+    r"mosque|government|govt|office|company|society|trust|department|village|panchayat|bank|college|"
+    r"hostel|mutt|club|union)['’]s\b",
+    # sexual misconduct and private life
+    r"\b(?:affair|affairs|relationship|sleeps|slept|sleeping)\s+with\b",
+    r"\bextra[\s\-]?marital\b",
+    r"\bkeeps?\s+a\s+mistress\b",
+    r"\bmistress\b",
+    r"\bsexual\s+favou?rs\b",
+    r"\bprostitut(?:e|ion|es)\b",
+    r"\bpimp(?:s|ing)?\b",
+    r"\bmistreats?\s+(?:\w+\s+){0,2}(?:patients|students|workers|staff)\b",
+    r"\b(?:hid|hides|hiding|concealed|conceals|covered\s+up|covers\s+up|suppressed|destroyed)\s+"
+    r"(?:the\s+)?(?:evidence|deaths?|death|crime|rape|case|files?|records?|complaints?|facts)\b",
+]
