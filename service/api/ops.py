@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
-from service.ops import metrics as observability
+from service.ops.metrics import backlog_figures, queue_figures, render_metrics
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
@@ -32,7 +32,7 @@ def readyz():
     try:
         with database().sessionmaker() as session:
             session.execute(text("SELECT 1"))
-            backlog = observability.backlog_figures(session)
+            backlog = backlog_figures(session)
         age = backlog["last_worker_heartbeat_age_seconds"]
         checks["database"] = {"ok": True}
         checks["workers"] = {"ok": age is not None and age <= HEARTBEAT_MAX_AGE_S, "last_heartbeat_age_seconds": age}
@@ -57,7 +57,7 @@ def readyz():
     responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics():
-    body = observability.render_metrics(settings().redis_url, database().sessionmaker)
+    body = render_metrics(settings().redis_url, database().sessionmaker)
     return Response(body, mimetype="text/plain; version=0.0.4")
 
 
@@ -71,10 +71,10 @@ def queues():
     """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
     authenticate_moderator(db_session(), roles=("admin",))
     try:
-        figures = {"queues": observability.queue_figures(settings().redis_url)}
+        figures = {"queues": queue_figures(settings().redis_url)}
     except Exception as error:
         figures = {"queues": {}, "broker_error": type(error).__name__}
-    figures.update(observability.backlog_figures(db_session()))
+    figures.update(backlog_figures(db_session()))
     try:
         inspector = task_queue().celery.control.inspect(timeout=1.0)
         active = inspector.active() or {}
