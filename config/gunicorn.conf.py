@@ -1,5 +1,8 @@
 # gunicorn settings for the Kavalu API. Override any of them on the command line.
+import json
 import multiprocessing
+
+import gunicorn.util
 
 bind = "127.0.0.1:8000"
 workers = multiprocessing.cpu_count() * 2
@@ -20,3 +23,41 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn refuses some requests itself, before the app sees them: a request line over
+# limit_request_line (414), a header over limit_request_field_size or too many headers (431), a
+# request it cannot parse (400). Its answer is an HTML page; this one has the API's error shape.
+# The limits stay as they are: they bound what a worker buffers before the app runs.
+_GUNICORN_ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    414: "uri_too_long",
+    417: "expectation_failed",
+    431: "headers_too_large",
+    500: "internal_error",
+    501: "not_implemented",
+}
+
+
+def _write_json_error(sock, status_int, reason, mesg):
+    message = f"{reason}: {mesg}" if mesg else reason
+    body = json.dumps(
+        {
+            "errors": [
+                {"field": None, "code": _GUNICORN_ERROR_CODES.get(status_int, "bad_request"), "message": message[:300]}
+            ]
+        }
+    ).encode()  # ensure_ascii: the head and body are plain ASCII
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "Cache-Control: no-store\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+gunicorn.util.write_error = _write_json_error  # what gunicorn's workers call for the answers above

@@ -9,6 +9,7 @@ from flask_smorest import Api
 
 from service.api import admin as admin_api  # noqa: F401  (adds its views to the review blueprint)
 from service.api import comments as comments_api
+from service.api import docs as docs_api
 from service.api import feed as feed_api
 from service.api import legal as legal_api  # noqa: F401  (adds its views to the review blueprint)
 from service.api import ops as ops_api
@@ -27,6 +28,8 @@ from service.taskqueue import TaskQueue
 class KavaluApi(Api):
     # Every error in the OpenAPI document has the contract's shape: {"errors": [{field, code, message}]}.
     ERROR_SCHEMA = ErrorBodySchema
+    # No catch-all "default" response: each operation lists the statuses it answers, and nothing else.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(feed_api.blp)
     api.register_blueprint(review_api.blp)  # with the legal and admin views: one "review" tag in the OpenAPI document
     api.register_blueprint(ops_api.blp)
+    app.register_blueprint(docs_api.blp)  # a page, not an API operation: outside the OpenAPI document
     register_error_handlers(app)
     app.before_request(_start_request)
     app.after_request(_finish_response)

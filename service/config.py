@@ -2,7 +2,7 @@
 
 Everything else receives a `Settings` object; nothing else reads os.environ.
 With no environment set, Kavalu runs embedded: a SQLite store and a
-filesystem broker under ./var, so one machine needs no external servers.
+filesystem broker in the user's data folder, so one machine needs no external servers.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from platformdirs import user_data_path
 
 from service.task_names import (
     DELIVER_EVENT,
@@ -31,6 +33,10 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(ValueError):
+    """A setting in the environment that Kavalu cannot use."""
 
 
 # Settings read from one environment variable each; their defaults are the dataclass's.
@@ -116,7 +122,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        data_dir = Path(env.get("KAVALU_DATA_DIR", "var")).resolve()
+        data_dir = Path(env.get("KAVALU_DATA_DIR") or user_data_path("kavalu")).resolve()
         database_url = env.get("DATABASE_URL")
         broker_url = env.get("BROKER_URL")
         embedded = not database_url
@@ -198,14 +204,17 @@ def _from_environment(env: Mapping[str, str]) -> dict:
         if raw is None or raw == "":
             continue
         kind = types[name]
-        if kind == "bool":
-            values[name] = _bool(raw, False)
-        elif kind == "int":
-            values[name] = int(raw)
-        elif kind == "float":
-            values[name] = float(raw)
-        else:
-            values[name] = raw
+        try:
+            if kind == "bool":
+                values[name] = _bool(raw, False)
+            elif kind == "int":
+                values[name] = int(raw)
+            elif kind == "float":
+                values[name] = float(raw)
+            else:
+                values[name] = raw
+        except ValueError:
+            raise ConfigError(f"{variable}={raw!r} is not a valid {kind}") from None
     return values
 
 

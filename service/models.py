@@ -47,9 +47,9 @@ def as_utc(moment: datetime) -> datetime: ...
 def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored time as an aware UTC datetime: SQLite (the embedded store) hands back naive ones."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def new_id(prefix: str) -> str:
@@ -64,6 +64,10 @@ class Publisher(Base):
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     # HMAC is symmetric, so the service must keep the key itself; it is never logged or shown again.
     signing_secret: Mapped[str] = mapped_column(String(200))
+    # After a rotation the replaced secret still verifies and signs until previous_secret_expires_at,
+    # so requests and callbacks in flight during the publisher's deploy are not refused.
+    previous_signing_secret: Mapped[str | None] = mapped_column(String(200))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     policy_overrides: Mapped[dict] = mapped_column(JSONType, default=dict)
     policy_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -48,7 +48,7 @@ def test_list_never_shows_secrets():
 
 def test_rotate_secret_retires_the_old_one(client):
     keys = _created(_run("publishers", "create", "--name", "Rotating").output)
-    rotated = _run("publishers", "rotate-secret", keys.id)
+    rotated = _run("publishers", "rotate-secret", keys.id, "--now")
     new_keys = PublisherKeys(keys.id, re.search(r"signing_secret: (\S+)", rotated.output).group(1))
     assert post_comment(client, keys, comment()).status_code == 401
     assert post_comment(client, new_keys, comment()).status_code == 202

@@ -135,8 +135,8 @@ def test_bad_csv_is_reported(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("comment,label\nhello,0\n")
     result = CliRunner().invoke(eval_group, ["abuse", str(bad), "--scorer", "profanity-check"])
-    assert result.exit_code != 0
-    assert "text" in str(result.exception)
+    assert result.exit_code == 1
+    assert "missing column(s) ['text']" in result.output
 
 
 def test_profanity_check_baseline_scorer_runs(tmp_path):

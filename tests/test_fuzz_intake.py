@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+from contextlib import contextmanager
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service.logs import JsonFormatter
 from tests.helpers import VALID_COMMENT, signed_headers
 
 json_values = st.recursive(
@@ -126,3 +130,60 @@ def test_any_size_is_never_a_500(client, publisher, size):
     raw = _dumps(dict(VALID_COMMENT, text="x" * size))
     response = client.post("/v1/comments", data=raw, headers=signed_headers(publisher, raw))
     assert response.status_code in (413, 422)
+
+
+# Fragments that reach the parser's edges: nesting past any recursion limit, numbers Python will not
+# convert, bytes that are not UTF-8, lone surrogates in \u escapes, constants JSON does not have.
+hostile_fragments = st.sampled_from(
+    [
+        b"[" * 30_000,
+        b"]" * 10,
+        b'{"a":' * 5_000,
+        b"}" * 5_000,
+        b"1e999999",
+        b"-1e999999",
+        b"9" * 10_000,
+        b"NaN",
+        b"Infinity",
+        b'"\\ud800"',
+        b'"\\udfff\\ud800"',
+        b"\xff\xfe",
+        b"\xed\xa0\x80",
+        b"\xc3",
+        b"\x00",
+        b'"comment_id": ',
+        json.dumps(VALID_COMMENT).encode()[:-1] + b", ",
+    ]
+)
+hostile_bytes = st.lists(hostile_fragments | st.binary(max_size=40), max_size=6).map(b"".join)
+
+
+@contextmanager
+def _error_log_lines():
+    """JSON log lines at ERROR or above written while the block runs, from any logger."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    lines: list[str] = []
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        lines.extend(line for line in stream.getvalue().splitlines() if line.strip())
+
+
+@settings(
+    max_examples=100, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(raw=hostile_bytes | st.binary(max_size=300), signed=st.booleans())
+def test_any_raw_bytes_are_a_4xx_and_log_no_error(client, publisher, raw, signed):
+    headers = signed_headers(publisher, raw) if signed else {"Content-Type": "application/json"}
+    with _error_log_lines() as errors:
+        response = client.post("/v1/comments", data=raw, headers=headers)
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    assert errors == []
+    if response.status_code >= 400:
+        assert response.get_json()["errors"]

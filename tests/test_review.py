@@ -259,7 +259,7 @@ def test_highlight_clips_and_escapes_attributes():
     assert highlighting.highlight("abc", [{"start": "x", "end": 2}]) == "abc"
 
 
-def test_item_view_shows_history_and_ip_only_to_legal(client, database, publisher, mod, legal, admin):
+def test_item_view_shows_history_and_sender_details_to_no_role(client, database, publisher, mod, legal, admin):
     cid = make_review_comment(client, database, publisher, "c-1", email="asha@example.in")
     make_review_comment(client, database, publisher, "c-2", email="asha@example.in", status="approved")
     make_review_comment(client, database, publisher, "c-3", email="asha@example.in", status="rejected")
@@ -271,11 +271,22 @@ def test_item_view_shows_history_and_ip_only_to_legal(client, database, publishe
         "history": {"comments": 3, "approved": 1, "rejected": 1},
     }
     assert item["reasons"] == [{"code": "toxicity", "score": 0.7, "threshold": 0.5, "source": "test"}]
-    assert "ip" not in client.get(f"/v1/review/comments/{cid}", headers=bearer(admin[1])).get_json()["author"]
+    # Sender details are disclosed by request reference only: not in the item view, for any role.
+    for role in (mod, legal, admin):
+        answer = client.get(f"/v1/review/comments/{cid}", headers=bearer(role[1])).get_data(as_text=True)
+        seen = json.loads(answer)
+        assert seen["author"].keys() == {"name", "email", "history"}
+        assert "203.0.113.7" not in answer and "Mozilla" not in answer
     assert actions(database, cid) == []
-    legal_item = client.get(f"/v1/review/comments/{cid}", headers=bearer(legal[1])).get_json()
-    assert legal_item["author"]["ip"] == "203.0.113.7"
-    assert actions(database, cid) == ["sender_details_viewed"]
+    disclosed = client.get(f"/v1/legal/comments/{cid}/sender?request_reference=REQ-42", headers=bearer(legal[1]))
+    assert disclosed.status_code == 200
+    assert (disclosed.get_json()["ip"], disclosed.get_json()["user_agent"]) == ("203.0.113.7", "Mozilla/5.0")
+    with database.session() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.comment_id == cid)).all()
+        assert [(e.action, e.reason, e.after["request_reference"]) for e in events] == [
+            ("sender_details_viewed", "REQ-42", "REQ-42")
+        ]
+        assert legal[0] in events[0].actor
 
 
 def test_unknown_comment_is_404(client, mod):
@@ -503,8 +514,8 @@ def test_redaction_keeps_the_original(client, database, publisher, mod, queue_re
     with database.session() as session:
         assert len(session.scalars(select(OutboundEvent).where(OutboundEvent.comment_id == cid)).all()) == 2
     history = client.get(f"/v1/review/comments/{cid}/history", headers=bearer(mod[1])).get_json()["events"]
-    assert [e["action"] for e in history] == ["redaction", "redaction"]
-    assert history[0]["before"]["redacted_text"] is None and history[0]["after"]["redacted_text"] == redacted
+    assert [e["action"] for e in history] == ["auto_decision", "redaction", "redaction"]
+    assert history[1]["before"]["redacted_text"] is None and history[1]["after"]["redacted_text"] == redacted
     item = client.get(f"/v1/review/comments/{cid}", headers=bearer(mod[1])).get_json()
     assert item["text"] == text
 
@@ -565,6 +576,8 @@ def test_history_lists_every_action_with_actor_before_after(client, database, pu
     response = client.get(f"/v1/review/comments/{cid}/history", headers=bearer(legal[1]))
     assert response.status_code == 200
     events = response.get_json()["events"]
+    automatic, *events = events
+    assert (automatic["action"], automatic["actor"], automatic["status"]) == ("auto_decision", "kavalu", "review")
     assert [e["action"] for e in events] == ["claim", "escalation", "sender_details_viewed", "redaction"]
     assert mod[0] in events[0]["actor"] and legal[0] in events[3]["actor"]
     assert events[0]["before"]["claimed_by"] is None and events[0]["after"]["claimed_by"] == mod[0]

@@ -1,4 +1,7 @@
-"""Schemathesis against /openapi.json: generated requests never get a 5xx, and answers match the schema."""
+"""Schemathesis against /openapi.json: generated requests never get a 5xx, and answers match the schema.
+
+The status too: an answer whose status the document does not list for that operation fails.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ def test_no_server_errors_and_conforming_answers(case):
         response,
         checks=[
             schemathesis.checks.not_a_server_error,
+            schemathesis.checks.status_code_conformance,
             schemathesis.checks.response_schema_conformance,
             schemathesis.checks.content_type_conformance,
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -17,7 +18,6 @@ from pathlib import Path
 
 import click
 
-REPO = Path(__file__).resolve().parents[1]
 HF_BASE_URL = "https://huggingface.co"
 # Files of a Hugging Face repo that config + tokenizer loading may need; absent ones are skipped.
 HF_FILES = (
@@ -43,9 +43,15 @@ _HASH_IN_NAME = re.compile(r"-([a-f0-9]{8,})\.")
 
 
 # -- eval -----------------------------------------------------------------------------
+def library_bars_only_on_a_terminal() -> None:
+    """Hugging Face libraries draw their own bars (loading weights) even into a log file; not ours."""
+    if not sys.stderr.isatty():
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
 @click.group("eval", help="Evaluate scorers on a labelled CSV (text,label[,source]).")
 def eval_group() -> None:
-    pass
+    library_bars_only_on_a_terminal()
 
 
 def _eval(
@@ -57,16 +63,28 @@ def _eval(
     as_json: bool,
     group_by: str = "source",
 ) -> None:
+    from service.cli.main import WrongUsage
     from service.config import Settings
-    from workers.evaluation import evaluate, format_runs
+    from workers.evaluation import EvaluationError, UnknownScorer, evaluate, format_runs
+    from workers.scoring.abuse import AbuseModelError
 
     # The worker's settings (model, precision, micro-batches), so the figures are the pipeline's.
     settings = Settings.from_env()
     if model_dir:
         settings = dataclasses.replace(settings, abuse_model_dir=model_dir)
-    runs = evaluate(
-        task, csv_file, list(scorers) or ["default"], threshold=threshold, abuse_settings=settings, group_by=group_by
-    )
+    try:
+        runs = evaluate(
+            task,
+            csv_file,
+            list(scorers) or ["default"],
+            threshold=threshold,
+            abuse_settings=settings,
+            group_by=group_by,
+        )
+    except UnknownScorer as error:
+        raise WrongUsage(f"--scorer: {error}") from error
+    except (EvaluationError, AbuseModelError) as error:
+        raise click.ClickException(str(error)) from error
     if as_json:
         click.echo(
             json.dumps(
@@ -132,7 +150,7 @@ def eval_defamation(csv_file, scorers, threshold, as_json, group_by):
 # -- models ---------------------------------------------------------------------------
 @click.group("models", help="Train the default abuse model or the defamation head, or pull official Detoxify models.")
 def models_group() -> None:
-    pass
+    library_bars_only_on_a_terminal()
 
 
 @models_group.command(
@@ -145,7 +163,11 @@ def train_command(args):
     """Train the default abuse model (workers.training.abuse; see its --help)."""
     from workers.training import abuse
 
-    sys.exit(abuse.main(list(args)))
+    try:
+        status = abuse.main(list(args))
+    except abuse.TrainingError as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(status)
 
 
 @models_group.command(
@@ -161,13 +183,38 @@ def train_defamation_head_command(args):
 
 
 def _download(url: str, dest: Path) -> str:
-    """Stream url to dest; returns the sha256 of what was written."""
+    """Stream url to dest; returns the sha256 of what was written. A missing file (404) raises HTTPError."""
+    from tqdm import tqdm
+
     digest = hashlib.sha256()
     part = dest.with_name(dest.name + ".part")
-    with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
-        for block in iter(lambda: response.read(1 << 20), b""):
-            digest.update(block)
-            out.write(block)
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
+            size = int(response.headers.get("Content-Length") or 0) or None
+            # A bar only for a person watching: logs of an image build get the one line per file.
+            with tqdm(
+                total=size,
+                desc=dest.name,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                disable=not sys.stderr.isatty(),
+            ) as progress:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    digest.update(block)
+                    out.write(block)
+                    progress.update(len(block))
+    except urllib.error.HTTPError as error:
+        part.unlink(missing_ok=True)
+        if error.code == 404:
+            raise
+        raise click.ClickException(f"cannot download {url}: HTTP {error.code} {error.reason}") from error
+    except (urllib.error.URLError, OSError) as error:
+        part.unlink(missing_ok=True)
+        reason = error.reason if isinstance(error, urllib.error.URLError) else error
+        raise click.ClickException(
+            f"cannot download {url}: {reason} (no network? --base-url and --hf-base-url take a mirror)"
+        ) from error
     part.replace(dest)
     return digest.hexdigest()
 

@@ -17,16 +17,31 @@ from __future__ import annotations
 import csv
 import importlib
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from service.scoring.jobs import ScoreResult, ScoringInput
 
 DEFAULT_THRESHOLDS = {"abuse": 0.5, "defamation": 0.5}
+# How labels are written in the CSVs we read (feedback exports, spreadsheets): 1 = the category applies.
+_LABELS = {"0": 0, "1": 1, "0.0": 0, "1.0": 1}
+ABUSE_SPECS = "default, default-noblend, profanity-check, detoxify:<type>, checkpoint:<path>, <module>:<Class>"
+DEFAMATION_SPECS = "default, encoder, rules, <module>:<Class>"
 CATEGORY = {"abuse": "toxicity", "defamation": "defamation"}
+
+
+class EvaluationError(ValueError):
+    """The input cannot be evaluated: a CSV that is missing, unreadable or not text,label[,source]."""
+
+
+class UnknownScorer(EvaluationError):
+    """A scorer spec that names no scorer."""
 
 
 @dataclass
@@ -39,25 +54,33 @@ class Example:
 
 
 def read_examples(path: str | Path, group_by: str = "source") -> list[Example]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"text", "label"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {sorted(missing)}; need text,label[,source]")
-        out = []
-        for row in reader:
-            label = int(float(row["label"]))
-            if label not in (0, 1):
-                raise ValueError(f"{path}: label must be 0 or 1, got {row['label']!r}")
-            out.append(
-                Example(
-                    text=row["text"] or "",
-                    label=label,
-                    source=(row.get(group_by) or "").strip() or "all",
-                    article_title=row.get("article_title") or "",
-                    article_body=row.get("article_body") or "",
-                )
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return _examples(path, csv.DictReader(handle), group_by)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise EvaluationError(f"cannot read {path}: {error}") from error
+
+
+def _examples(path: str | Path, reader: csv.DictReader, group_by: str) -> list[Example]:
+    missing = {"text", "label"} - set(reader.fieldnames or [])
+    if missing:
+        raise EvaluationError(f"{path}: missing column(s) {sorted(missing)}; need text,label[,source]")
+    out = []
+    for row in reader:
+        label = (row["label"] or "").strip()
+        if label not in _LABELS:
+            raise EvaluationError(f"{path}, line {reader.line_num}: label must be 0 or 1, got {row['label']!r}")
+        out.append(
+            Example(
+                text=row["text"] or "",
+                label=_LABELS[label],
+                source=(row.get(group_by) or "").strip() or "all",
+                article_title=row.get("article_title") or "",
+                article_body=row.get("article_body") or "",
             )
+        )
+    if not out:
+        raise EvaluationError(f"{path}: no examples")
     return out
 
 
@@ -145,7 +168,10 @@ class ProfanityCheckScorer:
 
 def _import_class(path: str):
     module, _, cls = path.partition(":")
-    return getattr(importlib.import_module(module), cls)
+    try:
+        return getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError) as error:
+        raise UnknownScorer(f"cannot import scorer {path!r}: {error}") from error
 
 
 def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
@@ -185,16 +211,19 @@ def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
         raise ValueError(f"unknown task {task!r}")
     if ":" in spec and not spec.startswith(("detoxify:", "checkpoint:")):
         return _import_class(spec)()
-    raise ValueError(f"unknown {task} scorer {spec!r}")
+    known = ABUSE_SPECS if task == "abuse" else DEFAMATION_SPECS
+    raise UnknownScorer(f"unknown {task} scorer {spec!r}; one of {known}")
 
 
 def run_scorer(
-    scorer: Any, examples: list[Example], category: str, threshold: float, batch: int = 256
+    scorer: Any, examples: list[Example], category: str, threshold: float, batch: int = 256, label: str = ""
 ) -> tuple[list[float], float]:
     items = [ScoringInput(e.text, e.article_title, e.article_body) for e in examples]
     scores: list[float] = []
     started = time.perf_counter()
-    for k in range(0, len(items), batch):
+    starts = range(0, len(items), batch)
+    # A bar only for a person watching: logs and pipes get the report alone.
+    for k in tqdm(starts, desc=label or None, unit="batch", disable=not sys.stderr.isatty()):
         for result in scorer.score_batch(items[k : k + batch]):
             scores.append(float(result.scores.get(category, 0.0)))
     return scores, time.perf_counter() - started
@@ -218,7 +247,7 @@ def evaluate(
         started = time.perf_counter()
         scorer = factory(spec) if factory else build_scorer(task, spec, abuse_settings)
         load = time.perf_counter() - started
-        scores, secs = run_scorer(scorer, examples, CATEGORY[task], threshold)
+        scores, secs = run_scorer(scorer, examples, CATEGORY[task], threshold, label=spec)
         run = ScorerRun(spec, getattr(scorer, "name", spec), getattr(scorer, "model_version", "?"), load, secs)
         run.report = summarize(labels, scores, sources, threshold)
         runs.append(run)

@@ -5,20 +5,22 @@ The views are routes on the shared "review" blueprint (service.api.review_bluepr
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from service.api.context import db_session
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.api.review_blueprint import (
-    between,
+    AT_MOST,
+    BODY_TOO_LARGE,
+    FROM_TO,
+    ONE_OF,
+    CodedSchema,
     blp,
     error_responses,
     field_messages,
     json_doc,
     load_body,
     load_query,
-    max_length,
-    one_of,
     query_doc,
     run_in_session,
 )
@@ -28,37 +30,46 @@ from service.intake.schemas import CleanString
 from service.review.audit import actor_name
 
 ADMIN_ROLES = ("admin",)
+NOT_ADMIN = (403, "Not the admin role (forbidden)")
 
 
-class AuthorRuleRequestSchema(Schema):
+class AuthorRuleRequestSchema(CodedSchema):
     class Meta:
         unknown = RAISE
 
     kind = CleanString(
         required=True,
-        validate=one_of(rules.RULE_KINDS, "invalid_kind"),
-        metadata={"enum": list(rules.RULE_KINDS)},
+        validate=validate.OneOf(list(rules.RULE_KINDS), error=ONE_OF),
+        metadata={"error_code": "invalid_kind"},
         error_messages=field_messages(),
     )
     value = CleanString(
         required=True,
-        validate=max_length(320),
+        validate=validate.Length(max=320, error=AT_MOST),
         error_messages=field_messages(),
-        metadata={"description": "An email, an email domain (subdomains included) or a CIDR range"},
+        metadata={
+            "error_code": "invalid_length",
+            "description": "An email, an email domain (subdomains included) or a CIDR range",
+        },
     )
     action = CleanString(
         required=True,
-        validate=one_of(rules.RULE_ACTIONS, "invalid_action"),
-        metadata={"enum": list(rules.RULE_ACTIONS)},
+        validate=validate.OneOf(list(rules.RULE_ACTIONS), error=ONE_OF),
+        metadata={"error_code": "invalid_action"},
         error_messages=field_messages(),
     )
     publisher_id = CleanString(
         load_default=None,
-        validate=max_length(40),
+        validate=validate.Length(max=40, error=AT_MOST),
         error_messages=field_messages(),
-        metadata={"description": "Omit for every publisher"},
+        metadata={"error_code": "invalid_length", "description": "Omit for every publisher"},
     )
-    reason = CleanString(load_default=None, validate=max_length(2000), error_messages=field_messages())
+    reason = CleanString(
+        load_default=None,
+        validate=validate.Length(max=2000, error=AT_MOST),
+        metadata={"error_code": "invalid_length"},
+        error_messages=field_messages(),
+    )
 
 
 class AuthorRuleSchema(Schema):
@@ -77,22 +88,28 @@ class AuthorRuleListSchema(Schema):
     rules = fields.List(fields.Nested(AuthorRuleSchema))
 
 
-class AuthorRulesQuerySchema(Schema):
+class AuthorRulesQuerySchema(CodedSchema):
     class Meta:
         unknown = EXCLUDE
 
-    publisher = CleanString(load_default=None, validate=max_length(40), error_messages=field_messages())
+    publisher = CleanString(
+        load_default=None,
+        validate=validate.Length(max=40, error=AT_MOST),
+        metadata={"error_code": "invalid_length"},
+        error_messages=field_messages(),
+    )
     include_revoked = fields.Boolean(load_default=False, error_messages=field_messages())
 
 
-class FailedDeliveriesQuerySchema(Schema):
+class FailedDeliveriesQuerySchema(CodedSchema):
     class Meta:
         unknown = EXCLUDE
 
     limit = fields.Integer(
         load_default=100,
         error_messages=field_messages(invalid="invalid_limit"),
-        validate=between(1, 1000, "invalid_limit"),
+        validate=validate.Range(min=1, max=1000, error=FROM_TO),
+        metadata={"error_code": "invalid_limit"},
     )
 
 
@@ -104,9 +121,15 @@ class FailedDeliveriesSchema(Schema):
 
 
 @blp.route("/v1/admin/authors", methods=["POST"])
-@blp.doc(**BEARER_DOC, **json_doc(AuthorRuleRequestSchema))
+@blp.doc(operationId="addAuthorRule", **BEARER_DOC, **json_doc(AuthorRuleRequestSchema))
 @blp.response(201, AuthorRuleSchema)
-@error_responses((400, "Malformed JSON"), (415, "Not JSON"), (422, "Bad kind, value, action or publisher"))
+@error_responses(
+    (400, "Malformed JSON"),
+    NOT_ADMIN,
+    (413, BODY_TOO_LARGE),
+    (415, "Not JSON"),
+    (422, "Bad kind, value, action or publisher"),
+)
 def add_author_rule():
     """Admin: ban (comments rejected with author_banned) or trust an author by email, domain or IP range."""
     session = db_session()
@@ -127,9 +150,9 @@ def add_author_rule():
 
 
 @blp.route("/v1/admin/authors", methods=["GET"])
-@blp.doc(**BEARER_DOC, **query_doc(AuthorRulesQuerySchema))
+@blp.doc(operationId="listAuthorRules", **BEARER_DOC, **query_doc(AuthorRulesQuerySchema))
 @blp.response(200, AuthorRuleListSchema)
-@error_responses((400, "Bad query"))
+@error_responses((400, "Bad query"), NOT_ADMIN)
 def list_author_rules():
     """Admin: the author rules (a publisher's own and the global ones)."""
     session = db_session()
@@ -140,9 +163,9 @@ def list_author_rules():
 
 
 @blp.route("/v1/admin/authors/<int:rule_id>", methods=["DELETE"])
-@blp.doc(**BEARER_DOC)
+@blp.doc(operationId="revokeAuthorRule", **BEARER_DOC)
 @blp.response(200, AuthorRuleSchema)
-@error_responses((404, "No such rule"))
+@error_responses(NOT_ADMIN, (404, "No such rule"))
 def revoke_author_rule(rule_id: int):
     """Admin: revoke a ban or trust rule."""
     session = db_session()
@@ -155,9 +178,9 @@ def revoke_author_rule(rule_id: int):
 
 
 @blp.route("/v1/admin/deliveries/failed", methods=["GET"])
-@blp.doc(**BEARER_DOC, **query_doc(FailedDeliveriesQuerySchema))
+@blp.doc(operationId="listFailedDeliveries", **BEARER_DOC, **query_doc(FailedDeliveriesQuerySchema))
 @blp.response(200, FailedDeliveriesSchema)
-@error_responses((400, "Bad limit"))
+@error_responses((400, "Bad limit"), NOT_ADMIN)
 def failed_deliveries():
     """Admin: outbound events that ran out of retries (`kavalu deliveries redeliver` resends one)."""
     session = db_session()

@@ -1,4 +1,4 @@
-"""Who is calling: publishers sign their requests (see service/signing.py)."""
+"""Who is calling: publishers sign their requests (see service/publishers/signing.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import current_app, request
 from service.errors import ApiError
 from service.models import Publisher
 from service.publishers import signing
+from service.publishers.accounts import active_secrets
 
 
 def _invalid_signature() -> ApiError:
@@ -24,8 +25,9 @@ def authenticate_publisher(session) -> Publisher:
         raise _invalid_signature()
     publisher = session.get(Publisher, publisher_id)
     settings = current_app.config["KAVALU_SETTINGS"]
-    if publisher is None or not signing.verify(
-        publisher.signing_secret, body, header, time.time(), settings.signature_tolerance_s
+    # During a rotation's grace the previous secret verifies too.
+    if publisher is None or not signing.verify_any(
+        active_secrets(publisher), body, header, time.time(), settings.signature_tolerance_s
     ):
         raise _invalid_signature()
     return publisher

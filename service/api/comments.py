@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import jsonify, request
+from flask import jsonify
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session, default_policy, task_queue
+from service.delivery.attempts import DELIVERY_HEADER, EVENT_HEADER
 from service.errors import ApiError, FieldError, flatten_errors
 from service.intake import comments, ratelimit
-from service.intake.schemas import CommentAcceptedSchema, CommentStatusSchema, CommentSubmissionSchema, ErrorBodySchema
+from service.intake.body import json_body
+from service.intake.schemas import (
+    CommentAcceptedSchema,
+    CommentStatusSchema,
+    CommentSubmissionSchema,
+    ErrorBodySchema,
+    ReasonSchema,
+)
 from service.policy import merged_policy
+from service.publishers.signing import PUBLISHER_HEADER, SIGNATURE_HEADER
 
 blp = Blueprint("comments", __name__, url_prefix="/v1/comments", description="Intake webhook and comment status")
 
@@ -31,20 +38,75 @@ _SIGNED = {
 }
 
 
-def _parse_json_body() -> object:
-    if not request.is_json:
-        raise ApiError.single(415, "unsupported_media_type", "Send application/json.")
-    body = request.get_json(silent=True, cache=True)  # parsed once, shared with the rate limiter
-    if body is not None:
-        return body
-    try:
-        return json.loads(request.get_data(cache=True))  # tells "null" from garbage
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ApiError.single(400, "malformed_json", "The body is not valid JSON.") from None
+# -- the outbound callback, documented on POST /v1/comments (sent by service.delivery) ------------
+
+
+class DecidedCommentSchema(Schema):
+    id = fields.String(metadata={"description": "Kavalu's comment id"})
+    comment_id = fields.String(metadata={"description": "The publisher's own comment id"})
+    revision = fields.Integer(metadata={"description": "The revision decided; an edit is decided again"})
+    status = fields.String(metadata={"enum": ["approved", "rejected"]})
+    decided_by = fields.String(metadata={"enum": ["auto", "moderator"]})
+    reasons = fields.List(fields.Nested(ReasonSchema))
+    scores = fields.Dict(keys=fields.String(), values=fields.Float())
+    decided_at = fields.DateTime()
+
+
+class CommentDecidedEventSchema(Schema):
+    """The body of a comment.decided callback (service.decisions.record.callback_payload)."""
+
+    event_id = fields.String(metadata={"description": "evt_…, the same on every retry: deduplicate on it"})
+    type = fields.String(metadata={"enum": ["comment.decided"]})
+    created_at = fields.DateTime()
+    data = fields.Nested(DecidedCommentSchema)
+
+
+def _header(name: str, description: str, **schema) -> dict:
+    return {
+        "in": "header",
+        "name": name,
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+DECIDED_CALLBACK = {
+    "commentDecided": {
+        # A literal key, not a runtime expression: the URL is the publisher's callback_url, set with
+        # `kavalu publishers create --callback-url`, not taken from the request.
+        "callback_url": {
+            "post": {
+                "operationId": "commentDecided",
+                "summary": "comment.decided: a final decision, or a later change of one",
+                "description": "POSTed to the publisher's callback_url and signed like the publisher's own requests, "
+                "with its signing secret. Any 2xx acknowledges the event; another status, a time-out or a refused "
+                "connection is retried with backoff under the same event_id for at least 24 hours. Redirects are "
+                "not followed.",
+                "parameters": [
+                    _header(PUBLISHER_HEADER, "The publisher's id"),
+                    _header(SIGNATURE_HEADER, "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + raw body>"),
+                    _header(EVENT_HEADER, "The event type", enum=["comment.decided"]),
+                    _header(DELIVERY_HEADER, "This attempt's id: new for each attempt, unlike event_id"),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": CommentDecidedEventSchema}},
+                },
+                "responses": {
+                    "2XX": {"description": "Acknowledged"},
+                    "default": {"description": "Not acknowledged: retried with backoff"},
+                },
+            }
+        }
+    }
+}
 
 
 @blp.route("", methods=["POST"])
 @blp.doc(
+    operationId="submitComment",
+    callbacks=DECIDED_CALLBACK,
     **_SIGNED,
     requestBody={"required": True, "content": {"application/json": {"schema": CommentSubmissionSchema}}},
 )
@@ -62,7 +124,7 @@ def _parse_json_body() -> object:
 def submit_comment():
     session = db_session()
     publisher = authenticate_publisher(session)
-    body = _parse_json_body()
+    body = json_body()  # parsed once (the rate limiter's key read it too); a 4xx for anything bad
     policy = merged_policy(default_policy(), publisher.policy_overrides)
     try:
         data = CommentSubmissionSchema(max_length=policy["max_length"]).load(body)
@@ -82,10 +144,12 @@ def submit_comment():
 
 
 @blp.route("/<string:comment_id>", methods=["GET"])
-@blp.doc(**_SIGNED)
+@blp.doc(operationId="getCommentStatus", **_SIGNED)
 @blp.response(200, CommentStatusSchema)
 @blp.alt_response(401, schema=ErrorBodySchema, description="Signature fails")
 @blp.alt_response(404, schema=ErrorBodySchema, description="No such comment for this publisher")
+@blp.alt_response(413, schema=ErrorBodySchema, description="Body over 64 KiB (the signature covers any body sent)")
+@blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; see Retry-After")
 def get_comment(comment_id: str):
     session = db_session()
     publisher = authenticate_publisher(session)

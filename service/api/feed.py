@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from service.api.auth import authenticate_publisher
 from service.api.context import db_session
 from service.delivery import feed as pull_feed
-from service.errors import ApiError, error_response, flatten_errors
+from service.errors import ApiError
 from service.intake.schemas import ErrorBodySchema, coded
 
 blp = Blueprint("decisions", __name__, url_prefix="/v1/decisions", description="Pull feed of final decisions")
@@ -79,21 +79,15 @@ class FeedPageSchema(Schema):
     has_more = fields.Boolean(metadata={"description": "True when another page is already waiting."})
 
 
-@blp.errorhandler(422)
-def _bad_query(error):
-    # webargs aborts with 422 and the marshmallow messages under `data`; answer in the contract's shape.
-    messages = (getattr(error, "data", None) or {}).get("messages") or {}
-    errors = flatten_errors(messages.get("query", messages))
-    if not errors:
-        return error_response(400, flatten_errors({"query": ["Invalid query."]}))
-    return error_response(400, errors)
-
-
 @blp.route("", methods=["GET"], parameters=_SIGNED)
-@blp.arguments(FeedQuerySchema, location="query", as_kwargs=True)
+@blp.doc(operationId="listDecisions")
+# A bad query is a 400 (webargs' default is 422); the app's error handler answers it in the contract's shape.
+@blp.arguments(FeedQuerySchema, location="query", as_kwargs=True, error_status_code=400)
 @blp.response(200, FeedPageSchema, description="Final decisions after the cursor, oldest first")
 @blp.alt_response(400, schema=ErrorBodySchema, description="Bad cursor (invalid_cursor) or limit (invalid_limit)")
 @blp.alt_response(401, schema=ErrorBodySchema, description="Signature fails")
+@blp.alt_response(413, schema=ErrorBodySchema, description="Body over 64 KiB (the signature covers any body sent)")
+@blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; see Retry-After")
 def decision_feed(after: str | None, limit: int):
     """Every final decision (approved or rejected) for the calling publisher, oldest first.
 

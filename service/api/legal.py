@@ -52,9 +52,11 @@ class SenderSchema(SenderRevisionSchema):
 
 
 @blp.route("/v1/legal/comments/<string:comment_id>/sender", methods=["GET"])
-@blp.doc(**BEARER_DOC, **query_doc(SenderQuerySchema))
+@blp.doc(operationId="getSender", **BEARER_DOC, **query_doc(SenderQuerySchema))
 @blp.response(200, SenderSchema)
-@error_responses((400, "request_reference missing"), (404, "No such comment"))
+@error_responses(
+    (400, "request_reference missing or invalid"), (403, "Not the legal role (forbidden)"), (404, "No such comment")
+)
 def sender(comment_id: str):
     """Legal role only: the sender's IP, user agent, email, name and times, for each revision. Audited with the reference."""
     session = db_session()

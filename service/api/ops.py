@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
+from service.intake.schemas import ErrorBodySchema
 from service.ops.metrics import backlog_figures, queue_figures, render_metrics
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
@@ -17,13 +18,14 @@ _JSON_OBJECT = {"description": "OK", "content": {"application/json": {"schema": 
 
 
 @blp.route("/healthz", methods=["GET"])
-@blp.doc(summary="200 while the process is alive", responses={"200": _JSON_OBJECT})
+@blp.doc(operationId="healthz", summary="200 while the process is alive", responses={"200": _JSON_OBJECT})
 def healthz():
     return {"status": "ok"}
 
 
 @blp.route("/readyz", methods=["GET"])
 @blp.doc(
+    operationId="readyz",
     summary="200 only when the database, the broker and a worker answer; JSON detail either way",
     responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}},
 )
@@ -53,6 +55,7 @@ def readyz():
 
 @blp.route("/metrics", methods=["GET"])
 @blp.doc(
+    operationId="metrics",
     summary="Prometheus text format",
     responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
@@ -63,10 +66,14 @@ def metrics():
 
 @blp.route("/v1/ops/queues", methods=["GET"])
 @blp.doc(
+    operationId="opsQueues",
     summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks",
     responses={"200": _JSON_OBJECT},
     **BEARER_DOC,
 )
+@blp.alt_response(401, schema=ErrorBodySchema, description="Missing, invalid or revoked token (invalid_token)")
+@blp.alt_response(403, schema=ErrorBodySchema, description="Not the admin role (forbidden)")
+@blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; see Retry-After")
 def queues():
     """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
     authenticate_moderator(db_session(), roles=("admin",))

@@ -5,20 +5,23 @@ Thin views over service.review; the blueprint and request plumbing are in servic
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from service.api.context import db_session, default_policy, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.api.review_blueprint import (
-    between,
+    AT_MOST,
+    BODY_TOO_LARGE,
+    FROM_TO,
+    ONE_OF,
+    OUT_OF_REACH,
+    CodedSchema,
     blp,
     error_responses,
     field_messages,
     json_doc,
     load_body,
     load_query,
-    max_length,
-    one_of,
     query_doc,
     run_in_session,
 )
@@ -29,35 +32,49 @@ from service.review.redaction import REDACTION_MODES
 # -- schemas --------------------------------------------------------------------------------------
 
 
-class QueueQuerySchema(Schema):
+class QueueQuerySchema(CodedSchema):
     class Meta:
         unknown = EXCLUDE
 
     queue = CleanString(
         load_default="general",
-        validate=one_of(list(queues.QUEUES), "invalid_queue"),
-        metadata={"enum": list(queues.QUEUES)},
+        validate=validate.OneOf(list(queues.QUEUES), error=ONE_OF),
+        metadata={"error_code": "invalid_queue"},
         error_messages=field_messages(),
     )
-    publisher = CleanString(load_default=None, validate=max_length(40), error_messages=field_messages())
+    publisher = CleanString(
+        load_default=None,
+        validate=validate.Length(max=40, error=AT_MOST),
+        metadata={"error_code": "invalid_length"},
+        error_messages=field_messages(),
+    )
     category = CleanString(
         load_default=None,
-        validate=max_length(64),
+        validate=validate.Length(max=64, error=AT_MOST),
         error_messages=field_messages(),
-        metadata={"description": "A score category at or over its review threshold, or a reason code"},
+        metadata={
+            "error_code": "invalid_length",
+            "description": "A score category at or over its review threshold, or a reason code",
+        },
     )
     sort = CleanString(
         load_default="risk",
-        validate=one_of(queues.SORTS, "invalid_sort"),
-        metadata={"enum": list(queues.SORTS)},
+        validate=validate.OneOf(list(queues.SORTS), error=ONE_OF),
+        metadata={"error_code": "invalid_sort"},
         error_messages=field_messages(),
     )
     limit = fields.Integer(
         load_default=50,
         error_messages=field_messages(invalid="invalid_limit"),
-        validate=between(1, queues.MAX_PAGE, "invalid_limit"),
+        validate=validate.Range(min=1, max=queues.MAX_PAGE, error=FROM_TO),
+        metadata={"error_code": "invalid_limit"},
     )
-    cursor = CleanString(load_default=None, validate=max_length(1000), error_messages=field_messages())
+    cursor = CleanString(
+        load_default=None,
+        validate=validate.Length(max=1000, error=AT_MOST),
+        metadata={"error_code": "invalid_length"},
+        error_messages=field_messages(),
+    )
     older_than = CleanString(
         load_default=None,
         error_messages=field_messages(),
@@ -86,7 +103,6 @@ class HistoryCountsSchema(Schema):
 class ReviewAuthorSchema(Schema):
     name = fields.String()
     email = fields.String()
-    ip = fields.String(allow_none=True, metadata={"description": "Legal role only; the view is audited"})
     history = fields.Nested(HistoryCountsSchema, metadata={"description": "Item view only"})
 
 
@@ -138,14 +154,14 @@ class RedactSpanSchema(Schema):
     end = fields.Integer(required=True, strict=True, error_messages=field_messages(invalid="invalid_span"))
 
 
-class DecisionRequestSchema(Schema):
+class DecisionRequestSchema(CodedSchema):
     class Meta:
         unknown = RAISE
 
     action = CleanString(
         required=True,
-        validate=one_of(actions.ACTIONS, "invalid_action"),
-        metadata={"enum": list(actions.ACTIONS)},
+        validate=validate.OneOf(list(actions.ACTIONS), error=ONE_OF),
+        metadata={"error_code": "invalid_action"},
         error_messages=field_messages(),
     )
     reason = CleanString(
@@ -154,7 +170,11 @@ class DecisionRequestSchema(Schema):
         metadata={"description": "A reason code (required to reject), e.g. insult, off_topic"},
     )
     note = CleanString(
-        allow_newlines=True, load_default=None, validate=max_length(2000), error_messages=field_messages()
+        allow_newlines=True,
+        load_default=None,
+        validate=validate.Length(max=2000, error=AT_MOST),
+        metadata={"error_code": "invalid_length"},
+        error_messages=field_messages(),
     )
     spans = fields.List(
         fields.Nested(RedactSpanSchema),
@@ -164,8 +184,8 @@ class DecisionRequestSchema(Schema):
     )
     redaction = CleanString(
         load_default="block",
-        validate=one_of(list(REDACTION_MODES), "invalid_redaction"),
-        metadata={"enum": list(REDACTION_MODES), "description": "block: one █ per character; label: '[redacted]'"},
+        validate=validate.OneOf(list(REDACTION_MODES), error=ONE_OF),
+        metadata={"error_code": "invalid_redaction", "description": "block: one █ per character; label: '[redacted]'"},
         error_messages=field_messages(),
     )
     expected_revision = fields.Integer(
@@ -196,25 +216,30 @@ class DecisionResultSchema(Schema):
     redacted_text = fields.String(allow_none=True)
 
 
-class BulkRequestSchema(Schema):
+class BulkRequestSchema(CodedSchema):
     class Meta:
         unknown = RAISE
 
     action = CleanString(
         required=True,
-        validate=one_of(actions.BULK_ACTIONS, "invalid_action"),
-        metadata={"enum": list(actions.BULK_ACTIONS)},
+        validate=validate.OneOf(list(actions.BULK_ACTIONS), error=ONE_OF),
+        metadata={"error_code": "invalid_action"},
         error_messages=field_messages(),
     )
     ids = fields.List(
         CleanString(error_messages=field_messages()),
         required=True,
         error_messages=field_messages(),
-        validate=between(1, actions.MAX_BULK, "invalid_length", " ids"),
+        validate=validate.Length(min=1, max=actions.MAX_BULK, error="{min} to {max} ids."),
+        metadata={"error_code": "invalid_length"},
     )
     reason = CleanString(load_default=None, error_messages=field_messages())
     note = CleanString(
-        allow_newlines=True, load_default=None, validate=max_length(2000), error_messages=field_messages()
+        allow_newlines=True,
+        load_default=None,
+        validate=validate.Length(max=2000, error=AT_MOST),
+        metadata={"error_code": "invalid_length"},
+        error_messages=field_messages(),
     )
 
 
@@ -245,17 +270,44 @@ class AuditEventSchema(Schema):
     created_at = fields.String(metadata={"format": "date-time"})
 
 
+class HistoryEntrySchema(AuditEventSchema):
+    """A moderator's audit event, or (action `auto_decision`, actor `kavalu`, no id) an automatic decision."""
+
+    id = fields.Integer(metadata={"description": "The audit event's id; absent on an auto_decision entry"})
+    action = fields.String(
+        metadata={"description": "`auto_decision` for the pipeline's decision, else the audit action"}
+    )
+    decision_id = fields.Integer(metadata={"description": "auto_decision only"})
+    revision = fields.Integer(metadata={"description": "auto_decision only: the revision decided"})
+    status = fields.String(
+        metadata={"description": "auto_decision only", "enum": ["review", "legal_review", "approved", "rejected"]}
+    )
+    reasons = fields.List(fields.Nested(ReasonSchema), metadata={"description": "auto_decision only"})
+    scores = fields.Dict(
+        keys=fields.String(), values=fields.Float(), metadata={"description": "auto_decision only: score per category"}
+    )
+    model_versions = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "auto_decision only: the model version of each scorer that scored the revision"},
+    )
+    policy_version = fields.Integer(metadata={"description": "auto_decision only: the publisher policy applied"})
+
+
 class HistorySchema(Schema):
-    events = fields.List(fields.Nested(AuditEventSchema))
+    events = fields.List(
+        fields.Nested(HistoryEntrySchema),
+        metadata={"description": "Oldest first: the automatic decisions and the audit events, in time order"},
+    )
 
 
 # -- views ----------------------------------------------------------------------------------------
 
 
 @blp.route("/v1/review/queue", methods=["GET"])
-@blp.doc(**BEARER_DOC, **query_doc(QueueQuerySchema))
+@blp.doc(operationId="listReviewQueue", **BEARER_DOC, **query_doc(QueueQuerySchema))
 @blp.response(200, QueuePageSchema)
-@error_responses((400, "Bad filter, sort, limit or cursor"))
+@error_responses((400, "Bad filter, sort, limit or cursor"), (403, "The legal queue, for a moderator (forbidden)"))
 def review_queue():
     """The comments waiting in a queue (legal: legal and admin roles), one page at a time."""
     session = db_session()
@@ -280,13 +332,13 @@ def review_queue():
 
 
 @blp.route("/v1/review/comments/<string:comment_id>", methods=["GET"])
-@blp.doc(**BEARER_DOC)
+@blp.doc(operationId="getReviewItem", **BEARER_DOC)
 @blp.response(200, ReviewItemSchema)
-@error_responses((404, "No such comment"))
+@error_responses((403, OUT_OF_REACH), (404, "No such comment"))
 def review_comment(comment_id: str):
     """One comment with article, author name, email and history, scores, reasons and highlighted spans.
 
-    The author's IP is included for the legal role only, and that view is written to the audit trail.
+    Sender details (IP, user agent) are never shown here: the legal role asks for them with a request reference.
     """
     session = db_session()
     moderator = authenticate_moderator(session)
@@ -294,10 +346,12 @@ def review_comment(comment_id: str):
 
 
 @blp.route("/v1/review/comments/<string:comment_id>/claim", methods=["POST"])
-@blp.doc(**BEARER_DOC)
+@blp.doc(operationId="claimComment", **BEARER_DOC)
 @blp.response(200, ClaimSchema)
 @error_responses(
-    (404, "No such comment"), (409, "Held by another moderator (claimed), already decided or not in review")
+    (403, OUT_OF_REACH),
+    (404, "No such comment"),
+    (409, "Held by another moderator (claimed), already decided or not in review"),
 )
 def claim_comment(comment_id: str):
     """Take a 10-minute lease; the holder may claim again to extend it."""
@@ -307,13 +361,15 @@ def claim_comment(comment_id: str):
 
 
 @blp.route("/v1/review/comments/<string:comment_id>/decision", methods=["POST"])
-@blp.doc(**BEARER_DOC, **json_doc(DecisionRequestSchema))
+@blp.doc(operationId="decideComment", **BEARER_DOC, **json_doc(DecisionRequestSchema))
 @blp.response(200, DecisionResultSchema)
 @error_responses(
     (400, "Malformed JSON"),
+    (403, "An overturn by the moderator role, or a legal-queue comment (forbidden)"),
     (404, "No such comment"),
-    (415, "Not JSON"),
     (409, "Lease held by another (claimed), already decided, stale_revision or stale_status"),
+    (413, BODY_TOO_LARGE),
+    (415, "Not JSON"),
     (422, "Bad action, reason, spans"),
 )
 def decide_comment(comment_id: str):
@@ -345,9 +401,9 @@ def decide_comment(comment_id: str):
 
 
 @blp.route("/v1/review/bulk", methods=["POST"])
-@blp.doc(**BEARER_DOC, **json_doc(BulkRequestSchema))
+@blp.doc(operationId="bulkDecide", **BEARER_DOC, **json_doc(BulkRequestSchema))
 @blp.response(200, BulkResultSchema, description="One result per id; a refused id does not undo the others")
-@error_responses((400, "Malformed JSON"), (415, "Not JSON"), (422, "Bad action, ids or reason"))
+@error_responses((400, "Malformed JSON"), (413, BODY_TOO_LARGE), (415, "Not JSON"), (422, "Bad action, ids or reason"))
 def bulk_decide():
     """Bulk approve or reject: each id gets the same checks as a single decision."""
     session = db_session()
@@ -368,11 +424,15 @@ def bulk_decide():
 
 
 @blp.route("/v1/review/comments/<string:comment_id>/history", methods=["GET"])
-@blp.doc(**BEARER_DOC)
+@blp.doc(operationId="getCommentHistory", **BEARER_DOC)
 @blp.response(200, HistorySchema)
-@error_responses((404, "No such comment"))
+@error_responses((403, OUT_OF_REACH), (404, "No such comment"))
 def comment_history(comment_id: str):
-    """The audit trail of one comment: who did what, when, before/after and why."""
+    """The history of one comment, oldest first: automatic decisions and audit events.
+
+    An `auto_decision` entry has the scores, reasons, model versions and policy version of one automatic decision;
+    an audit event says who did what, when, before/after and why.
+    """
     session = db_session()
     moderator = authenticate_moderator(session)
     return {"events": run_in_session(lambda s: audit.comment_history(s, comment_id, moderator))}

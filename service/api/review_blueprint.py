@@ -49,29 +49,27 @@ def field_messages(required="required", invalid="invalid_type") -> dict:
     }
 
 
-def one_of(choices, code):
-    def check(value):
-        if value not in choices:
-            raise ValidationError(coded(code, f"One of: {', '.join(map(str, choices))}."))
-
-    return check
+# marshmallow's validators (OneOf, Range, Length) with these messages; CodedSchema adds the field's code.
+ONE_OF = "One of: {choices}."
+FROM_TO = "{min} to {max}."
+AT_MOST = "At most {max} characters."
 
 
-def between(lo, hi, code, what=""):
-    def check(value):
-        size = len(value) if isinstance(value, list) else value
-        if not lo <= size <= hi:
-            raise ValidationError(coded(code, f"{lo} to {hi}{what}."))
+class CodedSchema(Schema):
+    """A request schema whose fields name, in metadata["error_code"], the code for a failed validator.
 
-    return check
+    marshmallow's validators raise plain messages, and the contract needs a code with each; the other
+    errors of a field (required, null, wrong type) carry their codes already (field_messages).
+    """
 
-
-def max_length(limit):
-    def check(value):
-        if len(value) > limit:
-            raise ValidationError(coded("invalid_length", f"At most {limit} characters."))
-
-    return check
+    def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs) -> None:
+        if not isinstance(error.messages, dict):
+            return
+        for name, field in self.load_fields.items():
+            code = field.metadata.get("error_code")
+            messages = error.messages.get(field.data_key or name)
+            if code and isinstance(messages, list):
+                messages[:] = [coded(code, m)[0] if isinstance(m, str) else m for m in messages]
 
 
 # -- requests and refusals ------------------------------------------------------------------------
@@ -126,14 +124,22 @@ def json_doc(schema) -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-_AUTH_ERRORS = [(401, "Missing, invalid or revoked token"), (403, "Wrong role")]
+OUT_OF_REACH = "A legal-queue comment, for the legal and admin roles only (forbidden)"
+BODY_TOO_LARGE = "Body over KAVALU_MAX_BODY_BYTES (body_too_large)"
 
 
-def error_responses(*extra):
-    """Document the auth errors and these (status, description) answers in the contract's error shape."""
+def error_responses(*answers):
+    """Document 401 (every view here takes a token), 503 (every one uses the store) and these answers.
+
+    Each answer is (status, description), in the contract's error shape; list only what the view can answer.
+    """
 
     def decorate(view):
-        for status, description in [*_AUTH_ERRORS, *extra]:
+        for status, description in [
+            (401, "Missing, invalid or revoked token (invalid_token)"),
+            *answers,
+            (503, "Store unavailable; see Retry-After"),
+        ]:
             view = blp.alt_response(status, schema=ErrorBodySchema, description=description)(view)
         return view
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import NoReturn
 
 import click
@@ -14,6 +15,10 @@ from service.publishers import accounts as publishers
 
 def _settings() -> Settings:
     return Settings.from_env()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _fail(message: str) -> NoReturn:
@@ -53,6 +58,7 @@ def publishers_list(as_json: bool) -> None:
                 "callback_url": p.callback_url,
                 "policy_version": p.policy_version,
                 "policy_overrides": p.policy_overrides,
+                "previous_secret_valid_until": _iso(publishers.previous_secret_valid_until(p)),
             }
             for p in publishers.list_all(session)
         ]
@@ -67,14 +73,32 @@ def publishers_list(as_json: bool) -> None:
 
 @publishers_group.command("rotate-secret")
 @click.argument("publisher_id")
-def publishers_rotate_secret(publisher_id: str) -> None:
-    """Issue a new signing secret; the old one stops working at once."""
+@click.option(
+    "--grace",
+    default=None,
+    help="How long the old secret stays valid, for requests and callbacks: 90s, 15m, 24h (the default), 7d; at most 30d.",
+)
+@click.option("--now", "revoke_now", is_flag=True, help="Revoke the old secret at once instead.")
+def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: bool) -> None:
+    """Issue a new signing secret; the old one keeps working for the grace period (or not at all with --now).
+
+    During the grace both secrets verify requests and callbacks carry a signature under each.
+    Rotating again inside the grace retires the oldest secret: at most two are valid.
+    """
+    if revoke_now and grace is not None:
+        _fail("give --grace or --now, not both")
     try:
+        grace_period = None if revoke_now else publishers.parse_grace(grace) if grace else publishers.DEFAULT_GRACE
         with Database(_settings()).session() as session:
-            secret = publishers.rotate_secret(session, publisher_id)
+            rotation = publishers.rotate_secret(session, publisher_id, grace_period)
     except publishers.PublisherError as error:
         _fail(str(error))
-    click.echo(f"signing_secret: {secret}")
+    click.echo(f"signing_secret: {rotation.secret}")
+    if rotation.previous_valid_until is None:
+        click.echo("previous_secret: revoked")
+    else:
+        click.echo(f"previous_secret_valid_until: {_iso(rotation.previous_valid_until)}")
+    click.echo("Keep the secret safe: it is not shown again.", err=True)
 
 
 @publishers_group.command("set-policy")

@@ -22,9 +22,11 @@ def run(host: str | None, port: int | None) -> None:
     """Run the API, a Celery worker and beat on this machine.
 
     With no DATABASE_URL/BROKER_URL this is the embedded default: SQLite and a
-    filesystem broker under KAVALU_DATA_DIR (./var), no external servers.
+    filesystem broker under KAVALU_DATA_DIR (one folder per user), no external servers.
     """
     settings = Settings.from_env()
+    # First, so that a second store created by mistake (another KAVALU_DATA_DIR) is seen at once.
+    click.echo(f"data: {settings.data_dir}")
     host, port = host or settings.host, port or settings.port
     upgrade(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,8 @@ from service.models import (
     new_id,
     utcnow,
 )
-from service.publishers.signing import PUBLISHER_HEADER, SIGNATURE_HEADER, signature_header
+from service.publishers.accounts import active_secrets
+from service.publishers.signing import PUBLISHER_HEADER, SIGNATURE_HEADER, signature_header_for_secrets
 
 EVENT_HEADER = "X-Kavalu-Event"
 DELIVERY_HEADER = "X-Kavalu-Delivery"
@@ -144,7 +145,8 @@ def attempt_delivery(
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         PUBLISHER_HEADER: publisher.id,
-        SIGNATURE_HEADER: signature_header(publisher.signing_secret, body, int(now.timestamp())),
+        # One v1= per active secret, so a publisher mid-rotation verifies with either.
+        SIGNATURE_HEADER: signature_header_for_secrets(active_secrets(publisher, now), body, int(now.timestamp())),
         EVENT_HEADER: event.type,
         DELIVERY_HEADER: result.delivery_id,
     }

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from service.db import run_after_commit
-from service.models import PENDING, Comment, CommentRevision, Decision, Publisher, SenderDetails, new_id, utcnow
+from service.models import PENDING, Comment, CommentRevision, Decision, Publisher, SenderDetails, as_utc, new_id, utcnow
 from service.policy import normalise_email
 
 Outcome = Literal["created", "edited", "duplicate"]
@@ -168,8 +168,9 @@ def status_view(session: Session, comment: Comment) -> dict:
         "revision": comment.current_revision,
         "reasons": decision.reasons if decision else [],
         "scores": decision.scores if decision else {},
-        "received_at": comment.received_at,
-        "decided_at": decision.decided_at if decision else None,
+        # Aware UTC times (SQLite gives naive ones): the schema writes them with "+00:00".
+        "received_at": as_utc(comment.received_at),
+        "decided_at": as_utc(decision.decided_at) if decision else None,
         "links": {"self_": f"/v1/comments/{comment.id}"},
     }
 

@@ -1,8 +1,13 @@
 """Rate limits on intake, per publisher and per author IP (Flask-Limiter, on Redis when configured).
 
 Only signed requests count, so nobody can spend a publisher's allowance by
-sending junk under its id. If Redis is unreachable the limits are skipped
-rather than refusing comments: losing accepted data is worse than a burst.
+sending junk under its id. If Redis is unreachable, comments are not refused
+(losing accepted data is worse than a burst): each process counts the limits in
+its own memory until Redis answers again. The switch is logged once each way,
+a WARNING when Redis is lost and an INFO when it is back, with no traceback per request.
+
+The key functions never raise: a key function that raises makes Flask-Limiter
+log an ERROR traceback for what is only a client's bad body.
 """
 
 from __future__ import annotations
@@ -12,10 +17,19 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from service.errors import FieldError, error_response
+from service.intake.body import peek_json_body
 from service.publishers.signing import PUBLISHER_HEADER
 
 # X-RateLimit-* headers on every answer cost more than the rest of the check; a 429 still says Retry-After.
-limiter = Limiter(key_func=lambda: "global", headers_enabled=False, swallow_errors=True, strategy="fixed-window")
+# in_memory_fallback_enabled: on a storage error, count in memory and look at Redis again now and then
+# (after 1, 2, 4 ... 32 s) instead of logging "Failed to rate limit" with a traceback on every request.
+limiter = Limiter(
+    key_func=lambda: "global",
+    headers_enabled=False,
+    swallow_errors=True,
+    in_memory_fallback_enabled=True,
+    strategy="fixed-window",
+)
 
 
 def init_app(app: Flask) -> None:
@@ -49,7 +63,7 @@ def _publisher_key() -> str:
 
 
 def _author_ip_key() -> str:
-    body = request.get_json(silent=True, cache=True)
+    body = peek_json_body()  # the view's own parse, cached; None for a bad, missing or over-limit body
     author = body.get("author") if isinstance(body, dict) else None
     ip = author.get("ip") if isinstance(author, dict) else None
     return "author-ip:" + (ip.strip()[:64] if isinstance(ip, str) else "-")

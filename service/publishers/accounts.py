@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import AuditEvent, Publisher
+from service.models import AuditEvent, Publisher, as_utc, utcnow
 from service.policy import merged_policy
 from service.publishers.signing import new_signing_secret
 
@@ -56,11 +59,71 @@ def get(session: Session, publisher_id: str) -> Publisher:
     return publisher
 
 
-def rotate_secret(session: Session, publisher_id: str) -> str:
+DEFAULT_GRACE = timedelta(hours=24)
+# A leaked secret stays usable for the whole grace, so it is bounded.
+MAX_GRACE = timedelta(days=30)
+_GRACE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_grace(text: str) -> timedelta:
+    """`90s`, `15m`, `24h` or `7d` as a duration, from one second up to MAX_GRACE."""
+    match = re.fullmatch(r"\s*(\d{1,7})\s*([smhd])\s*", text.lower())
+    if not match:
+        raise PublisherError(f"grace must be a number and a unit (s, m, h or d), like 90s, 15m, 24h or 7d: {text!r}")
+    grace = timedelta(seconds=int(match.group(1)) * _GRACE_UNITS[match.group(2)])
+    if not timedelta(seconds=1) <= grace <= MAX_GRACE:
+        raise PublisherError("grace must be between 1s and 30d (use --now to revoke the old secret at once)")
+    return grace
+
+
+@dataclass
+class Rotation:
+    secret: str
+    previous_valid_until: datetime | None  # None: the old secret was revoked at once
+
+
+def rotate_secret(
+    session: Session, publisher_id: str, grace: timedelta | None = DEFAULT_GRACE, now: datetime | None = None
+) -> Rotation:
+    """Issue a new signing secret. The replaced one stays valid for `grace` (None: revoked at once).
+
+    At most two secrets are active: a second rotation inside the grace drops the oldest one.
+    """
+    now = now or utcnow()
     publisher = get(session, publisher_id)
+    if grace is None:
+        publisher.previous_signing_secret, publisher.previous_secret_expires_at = None, None
+    else:
+        publisher.previous_signing_secret = publisher.signing_secret
+        publisher.previous_secret_expires_at = now + grace
     publisher.signing_secret = new_signing_secret()
-    session.add(AuditEvent(publisher_id=publisher.id, actor="cli", action="secret_rotated"))
-    return publisher.signing_secret
+    valid_until = publisher.previous_secret_expires_at
+    session.add(
+        AuditEvent(
+            publisher_id=publisher.id,
+            actor="cli",
+            action="secret_rotated",
+            after={"previous_valid_until": valid_until.isoformat() if valid_until else None},
+            created_at=now,
+        )
+    )
+    return Rotation(publisher.signing_secret, valid_until)
+
+
+def previous_secret_valid_until(publisher: Publisher, now: datetime | None = None) -> datetime | None:
+    """When the replaced secret stops working, or None if it already has (or there is none)."""
+    expires_at = as_utc(publisher.previous_secret_expires_at)
+    if publisher.previous_signing_secret and expires_at is not None and expires_at > (now or utcnow()):
+        return expires_at
+    return None
+
+
+def active_secrets(publisher: Publisher, now: datetime | None = None) -> list[str]:
+    """The secrets that sign and verify now: the current one first, then the previous one during its grace."""
+    active = [publisher.signing_secret]
+    if publisher.previous_signing_secret and previous_secret_valid_until(publisher, now):
+        active.append(publisher.previous_signing_secret)
+    return active
 
 
 def set_policy(session: Session, publisher_id: str, overrides: dict, defaults: dict, actor: str = "cli") -> dict:

@@ -1,13 +1,18 @@
-"""The audit trail: who did what to which comment, when, before/after and why."""
+"""The audit trail: who did what to which comment, when, before/after and why.
+
+A comment's history also opens with the automatic decisions, built from the decision rows and the
+scores of their revision rather than stored twice, merged in time order with the moderators' events.
+"""
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import AuditEvent, Comment, Moderator, as_utc, utcnow
+from service.models import AuditEvent, Comment, Decision, Moderator, Score, as_utc, utcnow
 from service.review.access import check_reach, load_comment
 
 
@@ -58,11 +63,55 @@ def review_state(comment: Comment) -> dict:
     }
 
 
+AUTO_DECISION = "auto_decision"
+AUTOMATIC_ACTOR = "kavalu"
+
+
 def comment_history(session: Session, comment_id: str, moderator: Moderator) -> list[dict]:
+    """Every automatic decision and every audit event of the comment, oldest first."""
     comment = load_comment(session, comment_id)
     check_reach(comment, moderator)
     events = session.scalars(select(AuditEvent).where(AuditEvent.comment_id == comment.id).order_by(AuditEvent.id))
-    return [audit_dict(e) for e in events]
+    # Each list is in its own order already; on a tie in time the automatic decision comes first.
+    return list(
+        heapq.merge(
+            automatic_decisions(session, comment.id),
+            (audit_dict(e) for e in events),
+            key=lambda entry: as_utc(datetime.fromisoformat(entry["created_at"])),
+        )
+    )
+
+
+def automatic_decisions(session: Session, comment_id: str) -> list[dict]:
+    """One entry per automatic decision, with the scorers' model versions for that revision."""
+    decisions = session.scalars(
+        select(Decision).where(Decision.comment_id == comment_id, Decision.decided_by == "auto").order_by(Decision.id)
+    ).all()
+    if not decisions:
+        return []
+    versions: dict[int, dict[str, str]] = {}
+    for revision, scorer, model_version in session.execute(
+        select(Score.revision, Score.scorer, Score.model_version)
+        .where(Score.comment_id == comment_id, Score.revision.in_(sorted({d.revision for d in decisions})))
+        .distinct()
+        .order_by(Score.revision, Score.scorer)
+    ):
+        versions.setdefault(revision, {})[scorer] = model_version
+    return [
+        {
+            "action": AUTO_DECISION,
+            "actor": AUTOMATIC_ACTOR,
+            "created_at": iso(decision.decided_at),
+            "decision_id": decision.id,
+            "revision": decision.revision,
+            "status": decision.status,
+            "reasons": decision.reasons,
+            "scores": decision.scores,
+            "model_versions": versions.get(decision.revision, {}),
+            "policy_version": decision.policy_version,
+        }
+        for decision in decisions
+    ]
 
 
 def audit_dict(event: AuditEvent) -> dict:

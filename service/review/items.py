@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.models import APPROVED, REJECTED, Comment, CommentRevision, Decision, Moderator, Score, SenderDetails
-from service.review.access import can_see_sender, check_reach, load_comment
-from service.review.audit import actor_name, audit, iso
+from service.models import APPROVED, REJECTED, Comment, CommentRevision, Decision, Moderator, Score
+from service.review.access import check_reach, load_comment
+from service.review.audit import iso
 from service.review.highlighting import highlight
 
 
@@ -112,26 +111,14 @@ def author_history(session: Session, publisher_id: str, email: str) -> dict:
     return {"comments": sum(rows.values()), "approved": rows.get(APPROVED, 0), "rejected": rows.get(REJECTED, 0)}
 
 
-def comment_view(session: Session, comment_id: str, moderator: Moderator, now: datetime | None = None) -> dict:
-    """The item view. Only the legal role sees the sender's IP, and that view is audited."""
+def comment_view(session: Session, comment_id: str, moderator: Moderator) -> dict:
+    """The item view, the same for every role: no sender IP or user agent.
+
+    Sender details are disclosed only against an authority's request reference
+    (service.review.disclosure: /v1/legal/comments/<id>/sender and `kavalu legal export`).
+    """
     comment = load_comment(session, comment_id)
     check_reach(comment, moderator)
     item = review_item(comment, load_bundles(session, [comment])[comment.id])
     item["author"]["history"] = author_history(session, comment.publisher_id, comment.author_email)
-    if can_see_sender(moderator.role):
-        sender = session.scalars(
-            select(SenderDetails).where(
-                SenderDetails.comment_id == comment.id, SenderDetails.revision == comment.current_revision
-            )
-        ).first()
-        item["author"]["ip"] = sender.ip if sender else None
-        audit(
-            session,
-            actor=actor_name(moderator),
-            action="sender_details_viewed",
-            comment=comment,
-            after={"fields": ["ip"], "revision": comment.current_revision, "via": "review_item"},
-            reason="review item view",
-            now=now,
-        )
     return item

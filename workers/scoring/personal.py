@@ -11,62 +11,37 @@ import re
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from stdnum import luhn, verhoeff
+from stdnum.in_ import aadhaar, pan
 
 from service.scoring.jobs import ScoreResult, ScoringInput, Span
 
 CATEGORY = "personal"
 MODEL_VERSION = "rules-1"
 
-# --- Aadhaar: 12 digits, first 2-9, optionally 4-4-4 with spaces/dashes, Verhoeff-valid.
+# --- Aadhaar: 12 digits, optionally 4-4-4 with spaces/dashes. The pattern only finds
+# candidates; python-stdnum checks them (first digit 2-9, not a palindrome, Verhoeff check digit).
 _AADHAAR = re.compile(r"(?<![\d\w])([2-9]\d{3})([ \-]?)(\d{4})\2(\d{4})(?![\d\w])")
-
-_VERHOEFF_D = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-]
-_VERHOEFF_P = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-]
 
 
 def verhoeff_valid(digits: str) -> bool:
     """True when the last digit is the Verhoeff check digit of the rest."""
-    checksum = 0
-    for position, digit in enumerate(reversed(digits)):
-        checksum = _VERHOEFF_D[checksum][_VERHOEFF_P[position % 8][int(digit)]]
-    return checksum == 0
+    return bool(verhoeff.is_valid(digits))
 
 
 def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    """True when the digits pass the Luhn (mod 10) check, as payment card numbers do."""
+    return bool(luhn.is_valid(digits))
 
 
-# --- PAN: AAAAA9999A; the 4th letter is the holder type.
-_PAN_HOLDER_TYPES = "ABCFGHJLPT"
-_PAN = re.compile(rf"(?<![A-Za-z0-9])[A-Z]{{3}}[{_PAN_HOLDER_TYPES}][A-Z]\d{{4}}[A-Z](?![A-Za-z0-9])")
+def _ascii_digits(digits: str) -> str:
+    """Any script's decimal digits (the patterns' \\d matches them) as ASCII, which stdnum expects."""
+    return "".join(str(int(char)) for char in digits)
+
+
+# --- PAN: AAAAA9999A. The pattern only finds candidates in free text; python-stdnum
+# checks them (the 4th letter is a known holder type, the serial is not 0000).
+_PAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{5}[0-9]{4}[A-Z](?![A-Za-z0-9])")
 
 # --- Payment cards: 13-19 digits, possibly grouped by single spaces or dashes.
 _CARD = re.compile(r"(?<![\d\w])\d(?:[ \-]?\d){12,18}(?![\d\w])")
@@ -144,8 +119,7 @@ def _find_emails(text: str) -> list[Span]:
 def _find_aadhaar(text: str) -> list[Span]:
     spans = []
     for match in _AADHAAR.finditer(text):
-        digits = match.group(1) + match.group(3) + match.group(4)
-        if verhoeff_valid(digits):
+        if aadhaar.is_valid(_ascii_digits(match.group(1) + match.group(3) + match.group(4))):
             spans.append(Span(match.start(), match.end(), CATEGORY, "aadhaar"))
     return spans
 
@@ -153,14 +127,14 @@ def _find_aadhaar(text: str) -> list[Span]:
 def _find_cards(text: str) -> list[Span]:
     spans = []
     for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
+        digits = _ascii_digits(re.sub(r"\D", "", match.group(0)))
         if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn_valid(digits):
             spans.append(Span(match.start(), match.end(), CATEGORY, "card"))
     return spans
 
 
 def _find_pan(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), CATEGORY, "pan") for m in _PAN.finditer(text)]
+    return [Span(m.start(), m.end(), CATEGORY, "pan") for m in _PAN.finditer(text) if pan.is_valid(m.group(0))]
 
 
 def _find_phones(text: str, region: str) -> list[Span]:

@@ -6,81 +6,63 @@ the fingerprint; the worker compares fingerprints within the policy window.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
+
+import tldextract
 
 from service.scoring.jobs import ScoreResult, ScoringInput, Span
 
 SPAM_MODEL_VERSION = "rules-1"
 
-LINK_SHORTENERS = frozenset(
-    {
-        "bit.ly",
-        "bitly.com",
-        "tinyurl.com",
-        "t.co",
-        "goo.gl",
-        "ow.ly",
-        "is.gd",
-        "buff.ly",
-        "cutt.ly",
-        "rb.gy",
-        "shorturl.at",
-        "tiny.cc",
-        "t.ly",
-        "v.gd",
-        "rebrand.ly",
-        "bl.ink",
-        "s.id",
-        "shorte.st",
-        "adf.ly",
-        "lnkd.in",
-        "soo.gd",
-        "clck.ru",
-        "qr.ae",
-        "x.co",
-        "tiny.one",
-        "short.io",
-        "urlz.fr",
-        "dlvr.it",
-        "trib.al",
-        "surl.li",
-        "shrtco.de",
-        "bit.do",
-        "mcaf.ee",
-        "po.st",
-        "u.to",
-        "wp.me",
-        "amzn.to",
-        "fb.me",
-        "youtu.be",
-        "chng.it",
-        "linktr.ee",
-        "tinu.be",
-        "gg.gg",
-        "urlzs.com",
-        "cli.re",
-        "rotf.lol",
-    }
-)
 
-# Bare domains ("crypto-win.com/offer") only count with a TLD from this list, so
-# ordinary text like "e.g." or "Mr.Singh" is not a link.
-_COMMON_TLDS = (
-    "com|net|org|in|co|io|info|biz|xyz|top|online|site|club|live|me|ly|gl|gd|at|cc|ru|cn|uk|us|"
-    "app|dev|ai|tv|ws|link|click|shop|store|win|vip|today|news|tk|ml|ga|cf|gq|pw|su|to|be|it|ee|"
-    "id|de|fr|lol|ae|pk|bd|lk|np|is"
-)
+def _read_shorteners() -> frozenset[str]:
+    """The hosts in shorteners.txt (one a line, # comments), lower case, without "www."."""
+    text = resources.files(__package__).joinpath("shorteners.txt").read_text(encoding="utf-8")
+    hosts = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return frozenset(host.removeprefix("www.") for host in hosts if host)
+
+
+LINK_SHORTENERS = _read_shorteners()
+
+
+@functools.cache
+def _domain_names() -> tldextract.TLDExtract:
+    """One extractor per process over the Public Suffix List snapshot bundled with
+    tldextract: no suffix-list URLs and no cache directory, so it never fetches or writes.
+    ICANN suffixes only (private ones such as github.io are hosts, not TLDs)."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+
+
+def is_known_domain(host: str) -> bool:
+    """True when host ends in a public suffix (a TLD such as .in, .xyz, or .co.uk)."""
+    return bool(_domain_names()(host).suffix)
+
+
 # TLDs that are also English words: "came.In" or "left.at" after a missing space
 # are sentences, not links, so a bare domain with one of these needs more proof.
+# These count when the domain is written in lower case ("loans4u.in")...
 _WORDLIKE_TLDS = frozenset({"in", "it", "to", "at", "me", "be", "us", "id", "is", "co"})
+# ...these (common words and abbreviations, "et.al", "7.am") only with a path or scheme,
+# or under a second-level suffix ("example.com.my").
+_SENTENCE_TLDS = frozenset(
+    {"al", "am", "as", "do", "go", "im", "my", "no", "pm", "so"}
+    | {"black", "here", "how", "like", "new", "now", "one", "phone", "plus", "press", "read", "you"}
+)
 _SHORTENER_HOSTS = "|".join(re.escape(host) for host in sorted(LINK_SHORTENERS, key=len, reverse=True))
+# Bare domains ("crypto-win.com/offer"): any dotted name whose last label could be a
+# TLD; find_links keeps only those ending in a public suffix, so ordinary text like
+# "e.g." or "Mr.Singh" is not a link.
+_DOMAIN_LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
+_TLD_LABEL = r"(?:[a-z]{2,63}|xn--[a-z0-9\-]{1,59})"
 _LINK_PATTERN = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+"
     r"|(?<![\w@.\-])(?:" + _SHORTENER_HOSTS + r")/[^\s<>\"']*"
-    r"|(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:" + _COMMON_TLDS + r")\b"
+    r"|(?<![\w@.\-])(?P<host>(?:" + _DOMAIN_LABEL + r"\.)+" + _TLD_LABEL + r")\b"
     r"(?![\w@\-])(?:/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
@@ -96,14 +78,33 @@ class Link:
 
 
 def find_links(text: str) -> list[Link]:
-    """Every link in text: http(s)://..., www..., and bare domains with a common TLD."""
+    """Every link in text: http(s)://..., www..., and bare domains ending in a public suffix."""
     links = []
     for match in _LINK_PATTERN.finditer(text):
-        url = match.group(0).rstrip(_TRAILING_PUNCTUATION)
+        url = match.group(0)
+        if match.group("host") is not None:
+            url = _bare_domain(match.group("host"), url)
+        url = url.rstrip(_TRAILING_PUNCTUATION)
         if not url or not _plausible_link(url):
             continue
         links.append(Link(match.start(), match.start() + len(url), url, _host_of(url)))
     return links
+
+
+def _bare_domain(host: str, url: str) -> str:
+    """url if its host ends in a public suffix and reads as a domain, not a sentence;
+    else the longest run of its leading labels that does ("example.com" of
+    "example.com.txt" or "example.com.Now", without any path); else ""."""
+    labels = host.split(".")
+    for end in range(len(labels), 1, -1):
+        candidate = url if end == len(labels) else ".".join(labels[:end])
+        if (
+            re.fullmatch(_TLD_LABEL, labels[end - 1], re.IGNORECASE)
+            and is_known_domain(".".join(labels[:end]))
+            and _plausible_link(candidate.rstrip(_TRAILING_PUNCTUATION))
+        ):
+            return candidate
+    return ""
 
 
 def _plausible_link(url: str) -> bool:
@@ -112,7 +113,16 @@ def _plausible_link(url: str) -> bool:
     host = _host_of(url)
     if is_shortener(host) or "/" in url:
         return True
-    tld = url.split("/", 1)[0].rsplit(".", 1)[-1]
+    labels = url.split("/", 1)[0].split(".")
+    tld = labels[-1]
+    # "cat.you", "et.al"; but "example.com.my" ends in the public suffix com.my.
+    if tld.lower() in _SENTENCE_TLDS and "." not in _domain_names()(host).suffix:
+        return False
+    # "came.Now", "hoes.You": a capitalised word after a missing space starts a sentence;
+    # a capitalised TLD after a mixed-case name ("WikiPedia.Org") is still a domain.
+    before = labels[-2] if len(labels) > 1 else ""
+    if tld.istitle() and len(tld) > 1 and not (before.istitle() or (before.lower() != before != before.upper())):
+        return False
     # A word-like TLD counts only when written in lower case ("loans4u.in", not "came.In").
     return tld.lower() not in _WORDLIKE_TLDS or url.split("/", 1)[0].islower()
 

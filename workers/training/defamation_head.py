@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import sys
+from pathlib import Path
 
 from sklearn.linear_model import LogisticRegression
 
@@ -79,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"fit {ABUSE_HEAD_PATH.name} over the default abuse model's embeddings "
         f"(default: {HEAD_PATH.name} over all-MiniLM-L6-v2's)",
     )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the head (default: the file the scorer loads, in the installed package)",
+    )
     return parser
 
 
@@ -90,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         path, head = ABUSE_HEAD_PATH, train_abuse_head(DetoxifyAbuseScorer())
     else:
         path, head = HEAD_PATH, train_head(SentenceEncoder())
+    path = args.out or path
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(head, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {path} ({len(head['weights'])} weights)")
     return 0

@@ -1,0 +1,267 @@
+"""The `kavalu` command explains itself: one `error: ...` line for every expected failure, never a traceback
+(unless --debug), a version, an embedded store that migrates itself, one data folder per installation,
+and progress bars only for a terminal. Each case runs the real command in a subprocess."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import uuid
+from importlib.metadata import version
+from pathlib import Path
+
+import psycopg
+import pytest
+from platformdirs import user_data_path
+
+from service.config import Settings
+from service.migrate import is_up_to_date, upgrade
+from tests.conftest import BASE_DATABASE_URL
+from tests.processes import REPO_ROOT, free_port
+
+KAVALU = str(Path(sys.executable).with_name("kavalu"))
+UNREACHABLE_PASSWORD = "not-4-the-logs"
+
+
+def kavalu(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 120):
+    return subprocess.run(
+        [KAVALU, *args],
+        check=False,
+        env=env or dict(os.environ),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def embedded_env(data_dir: Path | None = None, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
+    env.pop("KAVALU_DATA_DIR", None)
+    if data_dir is not None:
+        env["KAVALU_DATA_DIR"] = str(data_dir)
+    return {**env, **extra}
+
+
+def with_database(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url}
+
+
+def the_one_error(result: subprocess.CompletedProcess, exit_code: int) -> str:
+    assert result.returncode == exit_code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    return lines[0]
+
+
+def test_version_is_the_installed_distributions():
+    result = kavalu("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"kavalu {version('kavalu')}"
+
+
+# -- the store ------------------------------------------------------------------------------------
+
+
+def test_a_fresh_embedded_store_migrates_itself_once(tmp_path):
+    env = embedded_env(tmp_path / "data")
+    created = kavalu("publishers", "create", "--name", "Fresh Daily", env=env)
+    assert created.returncode == 0, created.stderr
+    assert "migrated the embedded store" in created.stderr
+    publisher_id = re.search(r"publisher_id: (\S+)", created.stdout).group(1)
+    store = tmp_path / "data" / "kavalu.sqlite3"
+    assert store.is_file()
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT name FROM publishers WHERE id = ?", (publisher_id,)).fetchone() == ("Fresh Daily",)
+
+    listed = kavalu("publishers", "list", env=env)
+    assert listed.returncode == 0 and publisher_id in listed.stdout
+    assert "migrated" not in listed.stderr  # up to date: not migrated again
+
+
+def test_an_embedded_store_left_behind_by_an_older_version_is_upgraded(tmp_path):
+    settings = Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)})
+    upgrade(settings, "0001")
+    assert not is_up_to_date(settings)
+    result = kavalu("moderators", "list", env=embedded_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert is_up_to_date(settings)
+
+
+def test_help_of_a_store_command_creates_no_store(tmp_path):
+    result = kavalu("publishers", "create", "--help", env=embedded_env(tmp_path / "data"))
+    assert result.returncode == 0
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.db
+def test_postgresql_is_never_migrated_implicitly():
+    name = f"kavalu_unmigrated_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = BASE_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        line = the_one_error(kavalu("publishers", "list", env=with_database(url)), 1)
+        assert "run `kavalu db upgrade`" in line
+        with psycopg.connect(url) as connection:
+            tables = connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+        assert tables == []
+    finally:
+        with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize(
+    "host, reason",
+    [("127.0.0.1:{port}", "Connection refused"), ("no-such-host.invalid", "no-such-host.invalid")],
+)
+@pytest.mark.parametrize("command", [("publishers", "list"), ("db", "upgrade")])
+def test_an_unreachable_database_is_one_line_naming_database_url(host, reason, command):
+    url = f"postgresql://kavalu:{UNREACHABLE_PASSWORD}@{host.format(port=free_port())}/kavalu"
+    line = the_one_error(kavalu(*command, env=with_database(url)), 1)
+    assert "cannot connect to the database" in line and reason in line and "check DATABASE_URL" in line
+    assert UNREACHABLE_PASSWORD not in line
+
+
+def test_debug_shows_the_traceback():
+    url = f"postgresql://kavalu@127.0.0.1:{free_port()}/kavalu"
+    result = kavalu("--debug", "publishers", "list", env=with_database(url))
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "OperationalError" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("publishers", "set-policy", "pub_nope", "--json", "{}"), "no publisher pub_nope"),
+        (("moderators", "revoke", "mod_nope"), "no moderator mod_nope"),
+        (("deliveries", "redeliver", "evt_nope"), "evt_nope"),
+        (("authors", "revoke", "987654"), "rule"),
+    ],
+)
+def test_an_unknown_id_is_one_line(database, args, fragment):
+    line = the_one_error(kavalu(*args), 1)
+    assert fragment in line.lower()
+
+
+def test_a_usage_error_is_one_line_with_exit_status_2(tmp_path):
+    upgrade(Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)}))  # else the first line says it was migrated
+    line = the_one_error(kavalu("publishers", "create", env=embedded_env(tmp_path)), 2)
+    assert "--name" in line and "kavalu publishers create --help" in line
+
+
+# -- eval and models ------------------------------------------------------------------------------
+
+
+def eval_csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "eval.csv"
+    path.write_text(text)
+    return path
+
+
+KEYWORD_SCORER = "tests.test_evaluation:KeywordScorer"
+GOOD_CSV = "text,label,source\nyou idiot,1,forum\nthanks for the article,0,forum\n"
+
+
+@pytest.mark.parametrize(
+    "csv_text, scorer, exit_code, fragment",
+    [
+        (None, KEYWORD_SCORER, 2, "does not exist"),
+        ("comment,label\nhello,0\n", KEYWORD_SCORER, 1, "missing column(s) ['text']"),
+        ("text,label\nhello,0\nbye,maybe\n", KEYWORD_SCORER, 1, "line 3: label must be 0 or 1, got 'maybe'"),
+        (GOOD_CSV, "no-such-scorer", 2, "unknown abuse scorer 'no-such-scorer'"),
+        (GOOD_CSV, "no_such_module:Scorer", 2, "cannot import scorer"),
+    ],
+)
+def test_eval_input_errors_are_one_line(tmp_path, csv_text, scorer, exit_code, fragment):
+    path = eval_csv(tmp_path, csv_text) if csv_text else tmp_path / "missing.csv"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    line = the_one_error(kavalu("eval", "abuse", str(path), "--scorer", scorer, env=env, cwd=tmp_path), exit_code)
+    assert fragment in line
+
+
+def test_models_pull_without_network_is_one_line(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/toxic_original.ckpt"
+    result = kavalu("models", "pull", "original", "--dest", str(tmp_path / "models"), "--checkpoint-url", url)
+    line = the_one_error(result, 1)
+    assert f"cannot download {url}" in line and "--base-url" in line
+    assert not list((tmp_path / "models").rglob("*.part"))
+
+
+# -- data folder ----------------------------------------------------------------------------------
+
+
+def test_the_data_folder_defaults_to_one_per_installation_not_the_working_directory(tmp_path):
+    assert Settings.from_env({}).data_dir == user_data_path("kavalu").resolve()
+    env = embedded_env(XDG_DATA_HOME=str(tmp_path / "xdg"))
+    (tmp_path / "here").mkdir()
+    (tmp_path / "there").mkdir()
+    created = kavalu("publishers", "create", "--name", "Anywhere", env=env, cwd=tmp_path / "here")
+    assert created.returncode == 0, created.stderr
+    listed = kavalu("publishers", "list", env=env, cwd=tmp_path / "there")
+    assert "Anywhere" in listed.stdout
+    assert (tmp_path / "xdg" / "kavalu" / "kavalu.sqlite3").is_file()
+    assert not (tmp_path / "here" / "var").exists() and not (tmp_path / "there" / "var").exists()
+
+
+def test_run_says_where_its_data_is_before_anything_else(tmp_path):
+    env = {
+        **embedded_env(XDG_DATA_HOME=str(tmp_path / "xdg")),
+        "DATABASE_URL": f"postgresql://k@127.0.0.1:{free_port()}/k",
+    }
+    result = kavalu("run", env=env, cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == f"data: {tmp_path / 'xdg' / 'kavalu'}"
+    assert "cannot connect to the database" in the_one_error(result, 1)
+
+
+# -- progress -------------------------------------------------------------------------------------
+
+
+def test_eval_shows_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = kavalu("eval", "abuse", str(eval_csv(tmp_path, GOOD_CSV)), "--scorer", KEYWORD_SCORER, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "macro-AUC" in result.stdout
+    assert result.stderr == ""
+
+
+def test_eval_shows_a_progress_bar_on_a_terminal(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new pty is 0 columns wide
+    process = subprocess.Popen(
+        [KAVALU, "eval", "abuse", str(eval_csv(tmp_path, GOOD_CSV)), "--scorer", KEYWORD_SCORER],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    )
+    os.close(follower)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process is done with it
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert "macro-AUC" in stdout
+    assert b"100%" in terminal and b"1/1" in terminal and b"batch" in terminal
+
+
+def test_a_setting_kavalu_cannot_parse_is_one_line(tmp_path):
+    line = the_one_error(kavalu("publishers", "list", env=embedded_env(tmp_path, KAVALU_PORT="abc")), 1)
+    assert "KAVALU_PORT='abc'" in line
