@@ -13,6 +13,21 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+# gunicorn's own lines (start, workers booting and exiting) in the same JSON format as the app's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "service.logs.JsonFormatter"}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        # No access log (as with accesslog = None): health checks alone would fill it.
+        "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+    },
+}
 
 
 def child_exit(server, worker):

@@ -144,7 +144,8 @@ def structural_problems(compose: dict) -> list[str]:
             problems.append("`postgres` data volume is not a named volume declared under top-level `volumes`")
 
     # Workers: their queues, and events on for Flower.
-    for name, queue in (("worker", "scoring"), ("worker-deliveries", "deliveries")):
+    # The deliveries workers also run the sweeper and the dispatcher (the maintenance queue).
+    for name, queue in (("worker", "scoring"), ("worker-deliveries", "deliveries,maintenance")):
         if name not in services:
             continue
         w = words(name)

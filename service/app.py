@@ -51,7 +51,11 @@ def create_app(settings: Settings | None = None) -> Flask:
             },
         },
     )
-    app.extensions["kavalu.db"] = Database(settings)
+    # Requests get a short statement timeout, and a store that timed out is skipped for db_pause_s: a frozen
+    # PostgreSQL costs a request a 503 within about a second, not a gunicorn worker killed at 30 s.
+    app.extensions["kavalu.db"] = Database(
+        settings, statement_timeout_s=settings.api_statement_timeout_s, pause_after_timeout_s=settings.db_pause_s
+    )
     app.extensions["kavalu.tasks"] = TaskQueue(settings)
     app.teardown_appcontext(close_db_session)
 

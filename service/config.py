@@ -46,6 +46,12 @@ ENVIRONMENT = {
     "sweep_interval_s": "KAVALU_SWEEP_INTERVAL_S",
     "sweep_stale_after_s": "KAVALU_SWEEP_STALE_AFTER_S",
     "broker_connect_timeout_s": "KAVALU_BROKER_CONNECT_TIMEOUT_S",
+    "broker_pause_s": "KAVALU_BROKER_PAUSE_S",
+    "db_connect_timeout_s": "KAVALU_DB_CONNECT_TIMEOUT_S",
+    "db_pool_timeout_s": "KAVALU_DB_POOL_TIMEOUT_S",
+    "db_statement_timeout_s": "KAVALU_DB_STATEMENT_TIMEOUT_S",
+    "api_statement_timeout_s": "KAVALU_API_STATEMENT_TIMEOUT_S",
+    "db_pause_s": "KAVALU_DB_PAUSE_S",
     "scoring_max_attempts": "KAVALU_SCORING_MAX_ATTEMPTS",
     "scoring_lease_s": "KAVALU_SCORING_LEASE_S",
     "preload_models": "KAVALU_PRELOAD_MODELS",
@@ -72,6 +78,9 @@ ENVIRONMENT = {
     "rate_limits_enabled": "KAVALU_RATE_LIMITS",
     "rate_limit_per_publisher": "KAVALU_RATE_LIMIT_PER_PUBLISHER",
     "rate_limit_per_author_ip": "KAVALU_RATE_LIMIT_PER_AUTHOR_IP",
+    "worker_start_timeout_s": "KAVALU_WORKER_START_TIMEOUT_S",
+    "heartbeat_interval_s": "KAVALU_HEARTBEAT_INTERVAL_S",
+    "heartbeat_max_age_s": "KAVALU_HEARTBEAT_MAX_AGE_S",
     "host": "KAVALU_HOST",
     "port": "KAVALU_PORT",
 }
@@ -89,6 +98,17 @@ class Settings:
     sweep_interval_s: float = 30.0
     sweep_stale_after_s: float = 60.0
     broker_connect_timeout_s: float = 1.0
+    # After a failed publish the API skips the broker for this long; the sweeper enqueues what it skipped.
+    broker_pause_s: float = 5.0
+    # PostgreSQL: connecting (libpq counts whole seconds, 2 at least), waiting for a pooled connection,
+    # and statement_timeout on the server for workers and the CLI (a claim or a batch's COPY) and for
+    # the API. The client also bounds every round trip at the statement timeout + 1 s (service/db.py).
+    db_connect_timeout_s: float = 2.0
+    db_pool_timeout_s: float = 2.0
+    db_statement_timeout_s: float = 120.0
+    api_statement_timeout_s: float = 3.0
+    # After the store timed out, the API answers 503 at once for this long before it tries again.
+    db_pause_s: float = 3.0
     scoring_max_attempts: int = 3
     scoring_lease_s: float = 120.0
     preload_models: bool = True
@@ -115,6 +135,12 @@ class Settings:
     rate_limits_enabled: bool = True
     rate_limit_per_publisher: str = "3000/second"
     rate_limit_per_author_ip: str = "30/minute"
+    # A new pool process loads the models before it reports UP (6-7 s here, 12-20 s on a loaded host);
+    # Celery kills one that has not reported within worker_proc_alive_timeout (default 4 s).
+    worker_start_timeout_s: float = 120.0
+    # Every scoring process writes a heartbeat this often; /readyz wants one younger than heartbeat_max_age_s.
+    heartbeat_interval_s: float = 10.0
+    heartbeat_max_age_s: float = 45.0
     host: str = "127.0.0.1"
     port: int = 8000
     default_policy: dict = field(default_factory=dict, repr=False)
@@ -147,18 +173,30 @@ class Settings:
             for name in ("broker", "broker-processed", "broker-control"):
                 (self.data_dir / name).mkdir(parents=True, exist_ok=True)
 
-    def celery_config(self) -> dict:
-        """Celery settings shared by the API's task client and the workers."""
+    def celery_config(self, publisher: bool = False) -> dict:
+        """Celery settings shared by the API's task client and the workers.
+
+        `publisher`: for a process that only sends tasks (the API). Its broker connection makes one
+        quick retry and no pause, so an unreachable broker costs a request milliseconds (the default,
+        a 2 s sleep between tries, cost every intake request 2 s while Redis was down).
+        """
         conf = {
             "broker_url": self.broker_url,
             "task_ignore_result": True,
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
+            "worker_proc_alive_timeout": self.worker_start_timeout_s,
             "task_default_queue": SCORING_QUEUE,
             "task_routes": {name: {"queue": queue} for name, queue in QUEUE_OF_TASK.items()},
             "broker_connection_timeout": self.broker_connect_timeout_s,
             "broker_connection_retry_on_startup": True,
+            # A worker that lost its broker reconnects, however long the broker is away (default: 100 tries).
+            "broker_connection_retry": True,
+            "broker_connection_max_retries": None,
+            # A running task carries on through a broker restart (its comment is leased in the database);
+            # cancelling it would kill a scoring process and its loaded models.
+            "worker_cancel_long_running_tasks_on_connection_loss": False,
             "task_send_sent_event": False,
             "timezone": "UTC",
             "beat_schedule": {
@@ -177,11 +215,23 @@ class Settings:
                 "store_processed": False,
             }
         elif self.broker_url.startswith("redis"):
-            conf["broker_transport_options"] = {
+            options: dict[str, object] = {
                 "socket_connect_timeout": self.broker_connect_timeout_s,
                 "socket_timeout": 5,
+                "socket_keepalive": True,
+                "retry_on_timeout": False,  # a timed-out command is not sent again: the caller decides
+                "health_check_interval": 10,  # a consumer on a dead connection notices within ~20 s
                 "visibility_timeout": 3600,
             }
+            if publisher:
+                options.update(
+                    socket_timeout=self.broker_connect_timeout_s,
+                    max_retries=1,
+                    interval_start=0,
+                    interval_step=0.1,
+                    interval_max=0.1,
+                )
+            conf["broker_transport_options"] = options
         return conf
 
     def _time_limits(self) -> dict:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, jsonify
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 
@@ -106,8 +107,12 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
+    # A refused or lost connection, a store that did not answer in time (service.db.StoreUnavailable, a
+    # statement timeout) or no pooled connection within db_pool_timeout_s. Nothing was stored, or (a commit
+    # cut off by a frozen store) the outcome is unknown: a retry with the same comment_id is safe either way.
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeoutError)
     def _database_unavailable(error: Exception):
         app.logger.warning("database unavailable: %s", type(error).__name__)
         return error_response(

@@ -41,3 +41,53 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_library_noise()
+
+
+class _DemoteToDebug(logging.Filter):
+    """A logger filter: records whose message starts with one of `prefixes` become DEBUG records,
+    and go on only where DEBUG is on. (A logger's filter runs after its level check, so the record
+    must be dropped here when DEBUG is off, or it would still reach the handlers.)"""
+
+    def __init__(self, prefixes: tuple[str, ...]):
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG and isinstance(record.msg, str) and record.msg.startswith(self.prefixes):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+def demote_to_debug(prefixes: tuple[str, ...]) -> logging.Filter:
+    return _DemoteToDebug(prefixes)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(self.prefix))
+
+
+_quieted = False
+
+
+def quiet_library_noise() -> None:
+    """Libraries' chatter that tells an operator nothing, once per process.
+
+    - kombu logs at WARNING and above only, through the root (JSON) handler.
+    - kombu's "No hostname was supplied. Reverting to default 'localhost'" is dropped: kombu writes it
+      whenever a connection's URL has no host, which is always so for the embedded filesystem broker
+      (`filesystem://`, a folder on this machine) and for `redis://` with the default host; it is
+      written on every new connection (eleven times on an idle embedded stack) and never means a fault.
+    """
+    global _quieted
+    if _quieted:
+        return
+    _quieted = True
+    logging.getLogger("kombu").setLevel(logging.WARNING)
+    logging.getLogger("kombu.connection").addFilter(_DropMessage("No hostname was supplied"))

@@ -3,6 +3,9 @@ register their tasks under them, so neither side imports the other."""
 
 SCORING_QUEUE = "scoring"
 DELIVERIES_QUEUE = "deliveries"
+# The periodic tasks (the sweeper and the delivery dispatcher), consumed by the deliveries workers: away from
+# scoring, where a sweep would wait behind a drain task of a minute, and from a backlog of callbacks.
+MAINTENANCE_QUEUE = "maintenance"
 
 SCORE_COMMENT = "kavalu.score_comment"
 SWEEP_PENDING = "kavalu.sweep_pending"
@@ -12,10 +15,10 @@ DISPATCH_DUE_DELIVERIES = "kavalu.dispatch_due_deliveries"
 
 QUEUE_OF_TASK = {
     SCORE_COMMENT: SCORING_QUEUE,
-    SWEEP_PENDING: SCORING_QUEUE,
+    SWEEP_PENDING: MAINTENANCE_QUEUE,
     DELIVER_EVENT: DELIVERIES_QUEUE,
     DELIVER_EVENTS: DELIVERIES_QUEUE,
-    DISPATCH_DUE_DELIVERIES: DELIVERIES_QUEUE,
+    DISPATCH_DUE_DELIVERIES: MAINTENANCE_QUEUE,
 }
 
 # PostgreSQL advisory locks that keep two beats (or a slow run overlapping the next) from running a

@@ -7,6 +7,7 @@ import time
 
 from celery import Celery
 
+from service.breaker import CircuitBreaker
 from service.config import Settings
 from service.logs import request_id
 from service.task_names import DELIVER_EVENT, SCORE_COMMENT
@@ -46,9 +47,13 @@ class ScoringWake:
         if self.redis is None:
             return True
         try:
-            return bool(self.redis.set(WAKE_KEY, comment_id, nx=True, px=self.ttl_ms))
+            return self.mark(comment_id)
         except Exception:  # Redis down: try the send anyway; if it fails too, the sweeper has the comment
             return True
+
+    def mark(self, comment_id: str) -> bool:
+        """Set the mark unless it is set: True if this comment must send the task. Raises if Redis fails."""
+        return self.redis is None or bool(self.redis.set(WAKE_KEY, comment_id, nx=True, px=self.ttl_ms))
 
     def taken(self) -> None:
         """Called by a worker before it looks for work: from now on a new comment needs a new task."""
@@ -65,10 +70,13 @@ class KavaluCelery(Celery):
 
     _settings: Settings | None = None
 
-    def init_settings(self, settings: Settings) -> None:
+    def init_settings(self, settings: Settings, publisher: bool = False) -> None:
+        """`publisher`: this app only sends tasks (the API's client), with a short, bounded connection retry."""
         self._settings = settings
         settings.make_broker_folders()
-        self.conf.update(settings.celery_config())
+        self.conf.update(settings.celery_config(publisher=publisher))
+        if settings.broker_url.startswith("redis"):
+            guard_redis_restore()
 
     @property
     def settings(self) -> Settings:
@@ -81,28 +89,80 @@ class KavaluCelery(Celery):
 
 
 class TaskQueue:
+    """Sends tasks for the API. The broker costs a request milliseconds even when it is down: one connection
+    attempt and one quick retry, then a circuit breaker skips the broker for `broker_pause_s`. A skipped or
+    failed send is not an error: the row is in the database, and the sweeper (scoring) or the dispatcher
+    (deliveries) enqueues it once the broker is back."""
+
     def __init__(self, settings: Settings):
         self.celery = KavaluCelery("kavalu-client", set_as_current=False)
-        self.celery.init_settings(settings)
+        self.celery.init_settings(settings, publisher=True)
         self.wake = ScoringWake(settings)
+        self.breaker = CircuitBreaker(settings.broker_pause_s)
 
     def send(self, task_name: str, *args) -> bool:
-        """Send a task; False if the broker is unreachable.
-
-        A failed send is not an error for the caller: the row stays pending and
-        the periodic sweeper enqueues it again once the broker is back.
-        """
+        """Send a task; False if the broker is unreachable, or was a moment ago."""
+        if self.breaker.is_open():
+            return False
         try:
             self.celery.send_task(task_name, args=list(args), retry=False, headers=sent_at_header())
             return True
         except Exception as error:  # kombu raises several transport-specific errors
-            log.warning(
-                "enqueue failed, the sweeper will retry", extra={"task": task_name, "error": type(error).__name__}
-            )
+            self._broker_failed(task_name, error)
             return False
 
+    def _broker_failed(self, task_name: str, error: Exception) -> None:
+        self.breaker.trip()
+        log.warning(
+            "enqueue failed; the broker is skipped for a while and the sweeper will retry",
+            extra={"task": task_name, "error": type(error).__name__, "pause_s": self.breaker.pause_s},
+        )
+
     def enqueue_scoring(self, comment_id: str) -> bool:
-        return self.send(SCORE_COMMENT, comment_id) if self.wake.needs_task(comment_id) else True
+        if self.breaker.is_open():
+            return False
+        try:
+            needed = self.wake.mark(comment_id)
+        except Exception as error:  # the wake mark lives in the broker's Redis: the send would fail too
+            self._broker_failed(SCORE_COMMENT, error)
+            return False
+        return self.send(SCORE_COMMENT, comment_id) if needed else True
 
     def enqueue_delivery(self, event_id: str) -> bool:
         return self.send(DELIVER_EVENT, event_id)
+
+
+def guard_redis_restore() -> None:
+    """Work around a kombu crash on a Redis restart (issue 17: a delivery worker died once in seven outages
+    with `Unrecoverable error: AttributeError("'NoneType' object has no attribute 'hostname'")`).
+
+    When the connection is lost, Celery collects it: kombu closes the transport and clears its `client`.
+    A channel that was not closed then (its close raised the connection error first) is closed later,
+    when the consumer restarts; closing it drops its Redis pool, and restoring its unacknowledged
+    messages builds a new pool from the cleared client, which raises AttributeError. Celery treats that
+    as unrecoverable and the worker exits. With no broker connection left to restore them through,
+    skip the restore instead: the messages stay in Redis's unacked set (restored after the visibility
+    timeout) or, after a Redis restart without persistence, are gone, and the database has the truth:
+    the sweeper enqueues pending comments again and the dispatcher due deliveries.
+    """
+    from kombu.transport import redis as kombu_redis
+
+    restore = kombu_redis.QoS.restore_unacked
+    if getattr(restore, "kavalu_guarded", False):
+        return
+
+    def restore_unacked(qos, client=None):
+        transport = getattr(qos.channel, "connection", None)
+        if client is None and qos.channel._pool is None and getattr(transport, "client", None) is None:
+            if qos._delivered:
+                log.warning(
+                    "broker connection gone: %d unacknowledged message(s) left to the visibility timeout"
+                    " and the sweeper",
+                    len(qos._delivered),
+                )
+            qos._delivered.clear()
+            return None
+        return restore(qos, client)
+
+    restore_unacked.kavalu_guarded = True  # type: ignore[attr-defined]
+    kombu_redis.QoS.restore_unacked = restore_unacked  # type: ignore[method-assign]

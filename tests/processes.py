@@ -36,8 +36,15 @@ def wait_until(predicate, timeout: float, interval: float = 0.2, message: str = 
 
 
 def start_celery_worker(
-    env: dict, log_path: Path, queues: str = "scoring,deliveries", beat: bool = False, concurrency: int = 1
+    env: dict,
+    log_path: Path,
+    queues: str = "scoring,deliveries,maintenance",
+    beat: bool = False,
+    concurrency: int = 1,
 ) -> subprocess.Popen:
+    # A deliveries worker also runs the periodic tasks (the `maintenance` queue), as everywhere Kavalu starts one.
+    if "deliveries" in queues.split(",") and "maintenance" not in queues.split(","):
+        queues += ",maintenance"
     hostname = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     command = [
         sys.executable,

@@ -246,13 +246,43 @@ def test_int8_quantises_each_token_alone_and_stays_close_to_fp32(tiny, scorer, n
     assert batched != exact  # it really is another computation
 
 
-def test_auto_precision_is_bf16_with_amx_and_int8_without(tiny, monkeypatch, no_network):
+def test_auto_keeps_fp32_when_int8_measures_slower():
+    from workers.scoring.abuse import choose_precision
+
+    # An AVX2-only CPU: torch has no fast int8 kernel, and bf16 without AVX-512 BF16 is slow too.
+    assert choose_precision({"fp32": 0.30, "int8": 9.0, "bf16": 1.2}, {"int8": 0.01, "bf16": 0.001}) == "fp32"
+    # AVX-512 VNNI: int8 is fastest and agrees.
+    assert choose_precision({"fp32": 0.30, "int8": 0.12, "bf16": 0.14}, {"int8": 0.01, "bf16": 0.001}) == "int8"
+    # Fastest but disagreeing with fp32 beyond the tolerance: the next fastest that agrees.
+    assert choose_precision({"fp32": 0.30, "int8": 0.10, "bf16": 0.14}, {"int8": 0.2, "bf16": 0.001}) == "bf16"
+    # A precision given up on after its first run has no difference measured: never chosen.
+    assert choose_precision({"fp32": 0.30, "int8": 0.05}, {}) == "fp32"
+    # A tie goes to the exact one.
+    assert choose_precision({"fp32": 0.30, "bf16": 0.30}, {"bf16": 0.0}) == "fp32"
+
+
+def test_auto_precision_is_measured_logged_and_left_in_place(tiny, no_network, caplog):
     from workers.scoring import abuse
 
     ckpt, hf_dir = tiny
-    for has_amx, expected in ((True, "bf16"), (False, "int8")):
-        monkeypatch.setattr(abuse, "_cpu_has_amx", lambda amx=has_amx: amx)
-        assert abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir).precision == expected
+    with caplog.at_level("INFO", logger="workers.scoring.abuse"):
+        scorer = abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, num_threads=1)
+    probe = scorer.precision_probe
+    assert probe["chosen"] == scorer.precision
+    assert set(probe["seconds"]) >= {"fp32"} and all(value > 0 for value in probe["seconds"].values())
+    assert all(
+        probe["max_difference"][name] <= abuse.AUTO_TOLERANCE
+        for name in probe["max_difference"]
+        if name == scorer.precision
+    )
+    [record] = [r for r in caplog.records if r.getMessage() == "abuse model precision chosen by measurement"]
+    assert record.precision_probe == probe
+    # The model left in place is the chosen one: it scores as an explicit choice of that precision does.
+    explicit = abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, num_threads=1, precision=scorer.precision)
+    assert scorer.model_version == explicit.model_version
+    for ours, theirs in zip(scorer.predict_texts(TEXTS), explicit.predict_texts(TEXTS)):
+        for cls in scorer.class_names:
+            assert ours[cls] == pytest.approx(theirs[cls], abs=1e-5)
 
 
 def test_process_wide_instance_is_cached(tiny, no_network):

@@ -359,7 +359,7 @@ def test_scoring_workers_fit_their_cpu_limit_and_preload_the_models():
 
 def test_delivery_workers_do_not_load_the_models():
     container = _main_container(_find("Deployment", "worker-deliveries"))
-    assert _flag(container["command"], "-Q") == "deliveries"
+    assert _flag(container["command"], "-Q") == "deliveries,maintenance"
     assert _env(container)["KAVALU_PRELOAD_MODELS"] == "false"
 
 

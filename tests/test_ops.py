@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 
 from service.app import create_app
 from service.config import Settings
 from service.models import WorkerHeartbeat, utcnow
+from service.ops.heartbeats import fresh_scoring_processes
 from tests.helpers import comment, post_comment, signed_headers
-from tests.processes import free_port
+from tests.processes import free_port, wait_until
+from workers import healthcheck, runtime
 
 
 def test_healthz_and_security_headers(client):
@@ -24,16 +28,66 @@ def test_healthz_and_security_headers(client):
     assert response.headers["X-Request-ID"]
 
 
-def test_readyz_needs_a_worker_heartbeat(client, database):
+def test_readyz_needs_a_scoring_process_with_its_models_loaded(client, database):
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
     assert body["checks"]["database"]["ok"] and body["checks"]["broker"]["ok"]
-    assert body["checks"]["workers"]["ok"] is False
+    assert body["checks"]["workers"]["ok"] is False and body["checks"]["workers"]["scoring_processes_ready"] == 0
     with database.session() as session:
-        session.add(WorkerHeartbeat(hostname="w1@test", queues="scoring", last_seen=utcnow()))
+        # Main processes (a scoring worker's, as older versions wrote it, and a delivery worker's) and a scoring
+        # process whose last heartbeat is too old: nothing here can score.
+        session.add(WorkerHeartbeat(hostname="scoring@box", queues="scoring", last_seen=utcnow()))
+        session.add(WorkerHeartbeat(hostname="deliveries@box", queues="deliveries", last_seen=utcnow()))
+        session.add(
+            WorkerHeartbeat(hostname="scoring@box/41", queues="scoring", last_seen=utcnow() - timedelta(seconds=120))
+        )
+    response = client.get("/readyz")
+    assert response.status_code == 503, response.get_json()
+    workers = response.get_json()["checks"]["workers"]
+    assert workers["scoring_processes_ready"] == 0 and workers["other_workers_alive"] == 2
+    assert _samples(client.get("/metrics").get_data(as_text=True))[("kavalu_scoring_workers_ready", ())] == 0
+    assert healthcheck.main(["--host", "box"]) == 1
+    with database.session() as session:
+        # What a pool process writes once its models are loaded.
+        session.add(WorkerHeartbeat(hostname="scoring@box/42", queues="scoring", last_seen=utcnow()))
     response = client.get("/readyz")
     assert response.status_code == 200 and response.get_json()["status"] == "ready"
+    assert response.get_json()["checks"]["workers"]["scoring_processes_ready"] == 1
+    assert _samples(client.get("/metrics").get_data(as_text=True))[("kavalu_scoring_workers_ready", ())] == 1
+    assert healthcheck.main(["--host", "box"]) == 0
+    assert healthcheck.main(["--host", "elsewhere"]) == 1  # the container asks about its own processes only
+
+
+def test_heartbeats_of_processes_gone_for_a_day_are_pruned(database, settings):
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname="scoring@old/1", queues="scoring", last_seen=utcnow() - timedelta(days=2)))
+        session.add(WorkerHeartbeat(hostname="scoring@new/1", queues="scoring", last_seen=utcnow()))
+    runtime.prune_heartbeats(settings)
+    with database.session() as session:
+        assert set(session.scalars(select(WorkerHeartbeat.hostname))) == {"scoring@new/1"}
+
+
+def test_each_scoring_pool_process_writes_its_own_heartbeat(celery_worker, database, settings):
+    """The session's worker (scoring and deliveries): a row per pool process once its models are loaded, and a
+    main-process row for the deliveries queue only."""
+
+    def rows():
+        with database.session() as session:
+            return {row.hostname: row.queues for row in session.scalars(select(WorkerHeartbeat))}
+
+    def both_written() -> bool:
+        found = rows()
+        return celery_worker.hostname in found and any(n.startswith(celery_worker.hostname + "/") for n in found)
+
+    # Each test's cleanup empties the table; the rows come back within a heartbeat interval.
+    wait_until(both_written, 30, message="the worker's main-process and pool-process heartbeats")
+    found = rows()
+    assert "deliveries" in found[celery_worker.hostname].split(",") and "scoring" not in found[celery_worker.hostname]
+    processes = {name: queues for name, queues in found.items() if name.startswith(celery_worker.hostname + "/")}
+    assert list(processes.values()) == ["scoring"], found
+    with database.session() as session:
+        assert fresh_scoring_processes(session, settings.heartbeat_max_age_s) == 1
 
 
 def test_readyz_reports_a_dead_broker(settings, database):
@@ -112,7 +166,7 @@ def test_ops_queues_is_for_admins_and_shows_workers(worker_client, celery_worker
     response = worker_client.get("/v1/ops/queues", headers=bearer(admin_token))
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body["queues"]) == {"scoring", "deliveries"}
+    assert set(body["queues"]) == {"scoring", "deliveries", "maintenance"}
     assert all(queue["depth"] >= 0 for queue in body["queues"].values())
     assert any(name.startswith("test-") for name in body["workers"]), body
     assert body["review_queue_size"] == {"general": 0, "legal": 0}

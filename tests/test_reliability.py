@@ -272,3 +272,70 @@ def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(
         assert_nothing_lost(database, keys, ids, receiver)
     finally:
         receiver.close()
+
+
+def test_a_killed_scoring_pool_process_is_replaced_and_readyz_follows(tmp_path, private_redis, receiver_keys, database):
+    """What the out-of-memory killer does: SIGKILL to the one pool process of a scoring worker mid-backlog.
+
+    The pool starts a replacement, which loads the models before it reports UP (longer than Celery's default
+    worker_proc_alive_timeout of 4 s, so KAVALU_WORKER_START_TIMEOUT_S keeps it from being killed in turn).
+    /readyz is 503 while no process can score and 200 once the replacement has loaded; every comment is
+    decided exactly once.
+    """
+    import os
+
+    from tests.processes import start_celery_worker
+
+    receiver, keys = receiver_keys
+    fast_heartbeats = {"KAVALU_HEARTBEAT_INTERVAL_S": "0.5", "KAVALU_HEARTBEAT_MAX_AGE_S": "2"}
+    running = Stack(tmp_path / "stack", TEST_DATABASE_URL, private_redis.url, env=fast_heartbeats, scoring_workers=0)
+    try:
+        running.start()
+        worker = start_celery_worker(running.env, running.workdir / "scoring.log", queues="scoring", concurrency=1)
+        running.scoring.append(worker)
+
+        def readyz(expected: int):
+            """The workers check of /readyz when it answers `expected`, else None."""
+            response = requests.get(running.base_url + "/readyz", timeout=10)
+            return response.json()["checks"]["workers"] if response.status_code == expected else None
+
+        def pool_processes() -> list[int]:
+            listed = subprocess.run(
+                ["ps", "--ppid", str(worker.pid), "-o", "pid="], capture_output=True, text=True, check=False
+            )
+            return [int(pid) for pid in listed.stdout.split()]
+
+        wait_until(lambda: readyz(200), 30, message="ready before the fault")
+        [child] = pool_processes()
+        ids = [f"oom-{n}" for n in range(80)]
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(
+                pool.map(lambda n: post(running.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids)))
+            )
+        assert set(statuses) == {202}
+
+        def decided() -> int:
+            with database.session() as session:
+                return session.scalar(
+                    select(func.count()).select_from(Decision).where(Decision.publisher_id == keys.id)
+                )
+
+        wait_until(lambda: decided() >= 1, 120, interval=0.1, message="the first decision")
+        os.kill(child, signal.SIGKILL)
+        assert decided() < len(ids), "the backlog was done before the fault; post more"
+
+        workers = wait_until(lambda: readyz(503), 20, interval=0.2, message="/readyz to notice that nothing can score")
+        assert workers["ok"] is False and workers["scoring_processes_ready"] == 0
+        workers = wait_until(
+            lambda: readyz(200), 120, interval=0.5, message="/readyz back once the replacement has loaded its models"
+        )
+        assert workers["scoring_processes_ready"] == 1
+        assert worker.poll() is None  # the worker itself lived on; its pool replaced the process
+        [replacement] = pool_processes()
+        assert replacement != child
+        assert_nothing_lost(database, keys, ids, receiver)
+        log = worker.log_path.read_text()
+        assert "Timed out waiting for UP message" not in log
+        assert log.count("scoring models loaded") == 2  # the first process and its one replacement
+    finally:
+        running.stop()

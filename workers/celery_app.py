@@ -2,18 +2,22 @@
 
 It gives the Celery application its settings from the environment and sets up
 each worker process: JSON logs, the request id, the models after fork, and the
-heartbeat that /readyz reads.
+heartbeats that /readyz reads (one per scoring pool process, once its models are loaded).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from celery import signals
 
 from service.config import Settings
 from service.logs import JsonFormatter, request_id
+from service.ops.heartbeats import scoring_process_name
+from service.task_names import SCORING_QUEUE
+from workers import logging as worker_logging
 from workers import runtime
 from workers.app import celery
 
@@ -21,10 +25,17 @@ log = logging.getLogger(__name__)
 
 settings = Settings.from_env()
 celery.init_settings(settings)
+worker_logging.setup()  # before Celery sets up its logging, and before the pool forks
+worker_logging.quiet_beat(celery)
+
+
+def _consumed_queues() -> set[str]:
+    """The queues this worker consumes (set up in the main process before the pool forks)."""
+    return {queue.name for queue in celery.amqp.queues.consume_from.values()}
 
 
 @signals.worker_process_init.connect
-def _load_models_after_fork(**_):
+def _load_models_after_fork(sender=None, **_):
     """torch must be set up in the child, once per process, never per task."""
     import torch
 
@@ -37,6 +48,15 @@ def _load_models_after_fork(**_):
         runtime.connect_database(settings)
         # The worker says "ready" before its children have loaded the models; this line says when they have.
         log.info(runtime.MODELS_LOADED, extra={"load_s": round(time.perf_counter() - started, 2)})
+    if SCORING_QUEUE in _consumed_queues():
+        # This process can score now: its own heartbeat is what /readyz and the healthcheck count. If it dies
+        # (the OOM killer), the row goes stale until the replacement has loaded its models.
+        runtime.start_heartbeat(settings, scoring_process_name(str(sender or "worker"), os.getpid()), SCORING_QUEUE)
+
+
+@signals.worker_process_shutdown.connect
+def _forget_process_heartbeat(**_):
+    runtime.stop_heartbeat(settings)
 
 
 @signals.after_setup_logger.connect
@@ -44,6 +64,11 @@ def _load_models_after_fork(**_):
 def _json_logs(logger=None, **_):
     for handler in logger.handlers:
         handler.setFormatter(JsonFormatter())
+
+
+@signals.celeryd_after_setup.connect
+def _banner_as_json(sender=None, instance=None, **_):
+    worker_logging.quiet_worker_banner(instance, str(sender))
 
 
 @signals.task_prerun.connect
@@ -55,5 +80,7 @@ def _carry_request_id(task=None, **_):
 
 @signals.worker_ready.connect
 def _start_heartbeat(sender=None, **_):
-    queues = ",".join(sorted(queue.name for queue in sender.app.amqp.queues.consume_from.values())) if sender else ""
-    runtime.start_heartbeat(settings, sender.hostname if sender else "worker", queues)
+    # The main process cannot score: a scoring worker's readiness comes from its pool processes (above).
+    queues = ",".join(sorted(_consumed_queues() - {SCORING_QUEUE}))
+    if queues:
+        runtime.start_heartbeat(settings, sender.hostname if sender else "worker", queues)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 
 from service.db import Database
-from service.models import WorkerHeartbeat, utcnow
+from service.ops import heartbeats
 from service.task_names import DELIVER_EVENT, DELIVER_EVENTS
 from service.taskqueue import ScoringWake, sent_at_header
 from workers.app import celery
@@ -15,12 +17,17 @@ log = logging.getLogger(__name__)
 MODELS_LOADED = "scoring models loaded"  # logged by each scoring process once its models are in memory
 _database: tuple[int, Database] | None = None
 _wake: tuple[int, ScoringWake] | None = None
+_heartbeat: tuple[str, threading.Event, threading.Thread] | None = None  # this process's row, its stop, its thread
+PRUNE_EVERY_S = 3600.0
 
 
 def database(settings) -> Database:
     global _database
     # A forked child must not reuse its parent's connections.
     if _database is None or _database[0] != os.getpid():
+        if _database is not None:
+            # The parent's pooled connections: drop them here without closing them under the parent.
+            _database[1].engine.dispose(close=False)
         _database = (os.getpid(), Database(settings))
     return _database[1]
 
@@ -58,24 +65,58 @@ def enqueue_deliveries(event_ids: list[str]) -> None:
 
 def write_heartbeat(settings, hostname: str, queues: str) -> None:
     with database(settings).session() as session:
-        heartbeat = session.get(WorkerHeartbeat, hostname)
-        if heartbeat is None:
-            session.add(WorkerHeartbeat(hostname=hostname, queues=queues, last_seen=utcnow()))
-        else:
-            heartbeat.last_seen, heartbeat.queues = utcnow(), queues
+        heartbeats.write(session, hostname, queues)
 
 
-def start_heartbeat(settings, hostname: str, queues: str, interval_s: float = 15.0) -> None:
-    """Tell /readyz this worker is alive, from a thread in the worker's main process."""
-    import threading
-    import time
+def prune_heartbeats(settings) -> None:
+    with database(settings).session() as session:
+        heartbeats.prune(session)
+
+
+def start_heartbeat(settings, hostname: str, queues: str, interval_s: float | None = None) -> None:
+    """Write this process's heartbeat row now and every interval_s from a daemon thread of this process.
+
+    A scoring pool process calls it once its models are loaded (its row is what /readyz counts); a delivery
+    worker's main process calls it for its queues. The thread dies with the process, and the row goes stale.
+    """
+    global _heartbeat
+    interval_s = settings.heartbeat_interval_s if interval_s is None else interval_s
+    stop = threading.Event()
 
     def beat():
-        while True:
+        failing = False
+        pruned_at = float("-inf")
+        while not stop.is_set():
             try:
                 write_heartbeat(settings, hostname, queues)
+                if time.monotonic() - pruned_at >= PRUNE_EVERY_S:
+                    pruned_at = time.monotonic()
+                    prune_heartbeats(settings)
+                if failing:
+                    log.info("heartbeat written again", extra={"worker": hostname})
+                failing = False
             except Exception as error:
-                log.warning("heartbeat failed", extra={"error": type(error).__name__})
-            time.sleep(interval_s)
+                if not failing:  # one line per outage, not one per beat
+                    log.warning("heartbeat failed", extra={"worker": hostname, "error": type(error).__name__})
+                failing = True
+            stop.wait(interval_s)
 
-    threading.Thread(target=beat, name="kavalu-heartbeat", daemon=True).start()
+    thread = threading.Thread(target=beat, name="kavalu-heartbeat", daemon=True)
+    _heartbeat = (hostname, stop, thread)
+    thread.start()
+
+
+def stop_heartbeat(settings) -> None:
+    """On a clean exit: stop beating and remove the row, so /readyz stops counting this process at once."""
+    global _heartbeat
+    if _heartbeat is None:
+        return
+    hostname, stop, thread = _heartbeat
+    _heartbeat = None
+    stop.set()
+    thread.join(timeout=5)  # a write in flight would put the row back
+    try:
+        with database(settings).session() as session:
+            heartbeats.forget(session, hostname)
+    except Exception as error:  # the row goes stale on its own
+        log.warning("heartbeat not removed", extra={"worker": hostname, "error": type(error).__name__})

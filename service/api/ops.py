@@ -9,11 +9,11 @@ from sqlalchemy import text
 from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.intake.schemas import ErrorBodySchema
+from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
 from service.ops.metrics import backlog_figures, queue_figures, render_metrics
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
-HEARTBEAT_MAX_AGE_S = 60
 _JSON_OBJECT = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
@@ -26,18 +26,26 @@ def healthz():
 @blp.route("/readyz", methods=["GET"])
 @blp.doc(
     operationId="readyz",
-    summary="200 only when the database, the broker and a worker answer; JSON detail either way",
+    summary="200 only when the database and the broker answer and a scoring process has its models loaded;"
+    " JSON detail either way",
     responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}},
 )
 def readyz():
     checks = {}
     try:
+        max_age = settings().heartbeat_max_age_s
         with database().sessionmaker() as session:
             session.execute(text("SELECT 1"))
-            backlog = backlog_figures(session)
-        age = backlog["last_worker_heartbeat_age_seconds"]
+            # Only the processes that score count: a worker's main process is up while its pool cannot score.
+            scoring = fresh_scoring_processes(session, max_age)
+            others = fresh_other_workers(session, max_age)
         checks["database"] = {"ok": True}
-        checks["workers"] = {"ok": age is not None and age <= HEARTBEAT_MAX_AGE_S, "last_heartbeat_age_seconds": age}
+        checks["workers"] = {
+            "ok": scoring > 0,
+            "scoring_processes_ready": scoring,
+            "other_workers_alive": others,
+            "heartbeat_max_age_seconds": max_age,
+        }
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
         checks["workers"] = {"ok": False, "error": "database unavailable"}
@@ -60,7 +68,7 @@ def readyz():
     responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics():
-    body = render_metrics(settings().redis_url, database().sessionmaker)
+    body = render_metrics(settings().redis_url, database().sessionmaker, settings().heartbeat_max_age_s)
     return Response(body, mimetype="text/plain; version=0.0.4")
 
 
@@ -81,7 +89,7 @@ def queues():
         figures = {"queues": queue_figures(settings().redis_url)}
     except Exception as error:
         figures = {"queues": {}, "broker_error": type(error).__name__}
-    figures.update(backlog_figures(db_session()))
+    figures.update(backlog_figures(db_session(), heartbeat_max_age_s=settings().heartbeat_max_age_s))
     try:
         inspector = task_queue().celery.control.inspect(timeout=1.0)
         active = inspector.active() or {}

@@ -1,7 +1,8 @@
-"""`kavalu run`: the API, a scoring worker with beat, and a delivery worker on this machine."""
+"""`kavalu run`: the API, a scoring worker with beat, and a delivery worker on this machine, kept running."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ from service.migrate import upgrade
 @click.option("--host", default=None, help="Default: KAVALU_HOST or 127.0.0.1.")
 @click.option("--port", default=None, type=int, help="Default: KAVALU_PORT or 8000.")
 def run(host: str | None, port: int | None) -> None:
-    """Run the API, a Celery worker and beat on this machine.
+    """Run the API, a Celery worker and beat on this machine; restart any of them that exits.
 
     With no DATABASE_URL/BROKER_URL this is the embedded default: SQLite and a
     filesystem broker under KAVALU_DATA_DIR (one folder per user), no external servers.
@@ -36,7 +37,8 @@ def run(host: str | None, port: int | None) -> None:
     metrics_dir.mkdir(parents=True)
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel", "INFO"]
-    scoring = subprocess.Popen(
+    scoring = _Child(
+        "scoring worker",
         [
             *celery,
             "--queues",
@@ -52,11 +54,12 @@ def run(host: str | None, port: int | None) -> None:
         env=env,
     )
     # Deliveries get their own worker, so a slow publisher endpoint never holds up scoring.
-    deliveries = subprocess.Popen(
+    deliveries = _Child(
+        "deliveries worker",
         [
             *celery,
             "--queues",
-            "deliveries",
+            "deliveries,maintenance",  # and the periodic tasks: the sweeper, the dispatcher
             "--concurrency",
             "2",
             "--hostname",
@@ -64,7 +67,8 @@ def run(host: str | None, port: int | None) -> None:
         ],
         env={**env, "KAVALU_PRELOAD_MODELS": "false"},
     )
-    api = subprocess.Popen(
+    api = _Child(
+        "API",
         [
             sys.executable,
             "-m",
@@ -88,29 +92,99 @@ def run(host: str | None, port: int | None) -> None:
     )
     click.echo("Press Ctrl-C to stop.")
 
-    children = [api, scoring, deliveries]
-    signalled = []
+    _supervise([api, scoring, deliveries])
 
-    def _terminate_children() -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
 
-    def _on_signal(*_) -> None:
-        signalled.append(True)
-        _terminate_children()
+# A child that exits on its own is started again, as compose's `restart: unless-stopped` does: after 1 s,
+# doubling up to 30 s while it keeps failing, back to 1 s once it has stayed up for a minute.
+RESTART_FIRST_DELAY_S = 1.0
+RESTART_MAX_DELAY_S = 30.0
+RESTART_STABLE_AFTER_S = 60.0
+STOP_TIMEOUT_S = 20.0
 
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+
+class _Child:
+    """One process `kavalu run` keeps running, in a process group of its own (with its pool processes)."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str]):
+        self.name, self.argv, self.env = name, argv, env
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.delay_s = RESTART_FIRST_DELAY_S
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, env=self.env, process_group=0)
+        self.started_at, self.restart_at = time.monotonic(), None
+
+    def check(self, now: float) -> None:
+        """Start the child when its restart is due; notice that it has exited and schedule the restart."""
+        if self.process is None:
+            if self.restart_at is not None and now >= self.restart_at:
+                self.start()
+                click.echo(f"kavalu run: {self.name} started again (pid {self.pid})", err=True)
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        up_s = now - self.started_at
+        if up_s >= RESTART_STABLE_AFTER_S:
+            self.delay_s = RESTART_FIRST_DELAY_S
+        how = f"signal {signal.Signals(-code).name}" if code < 0 else f"code {code}"
+        click.echo(
+            f"kavalu run: {self.name} (pid {self.process.pid}) exited with {how} after {up_s:.0f} s;"
+            f" restarting in {self.delay_s:g} s",
+            err=True,
+        )
+        self._kill_group(self.process.pid)  # pool processes the dead worker left behind
+        self.process, self.restart_at = None, now + self.delay_s
+        self.delay_s = min(self.delay_s * 2, RESTART_MAX_DELAY_S)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait_or_kill(self, deadline: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._kill_group(self.process.pid)
+
+    @staticmethod
+    def _kill_group(pgid: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing left
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def _supervise(children: list[_Child]) -> None:
+    """Run the children until SIGINT, SIGTERM or SIGHUP, restarting any that exits; then stop them all."""
+    stopping: list[int] = []
+
+    def _on_signal(signum, _frame) -> None:
+        stopping.append(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
     try:
-        while all(child.poll() is None for child in children):
+        for child in children:
+            child.start()
+            click.echo(f"kavalu run: {child.name} started (pid {child.pid})", err=True)
+        while not stopping:
+            now = time.monotonic()
+            for child in children:
+                child.check(now)
             time.sleep(0.5)
     finally:
-        _terminate_children()
         for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    if not signalled:
-        sys.exit(1)  # a child died on its own
+            child.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in children:
+            child.wait_or_kill(deadline)

@@ -18,9 +18,10 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.config import metrics_dir
+from service.config import Settings, metrics_dir
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
-from service.task_names import DELIVERIES_QUEUE, SCORING_QUEUE
+from service.ops.heartbeats import fresh_scoring_processes
+from service.task_names import DELIVERIES_QUEUE, MAINTENANCE_QUEUE, SCORING_QUEUE
 
 if metrics_dir():
     # Containers sharing one metrics volume all number their processes from 1: name files by host too.
@@ -55,7 +56,7 @@ TASK_OUTCOMES = Counter("kavalu_tasks_total", "Celery task runs by task and outc
 DELIVERY_ATTEMPTS = Counter("kavalu_delivery_attempts_total", "Callback delivery attempts", ["publisher"])
 DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery attempts that failed", ["publisher"])
 
-QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE)
+QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE, MAINTENANCE_QUEUE)
 
 
 def queue_figures(redis_url: str | None, now: float | None = None) -> dict[str, dict]:
@@ -84,7 +85,9 @@ def _message_age(raw: bytes | str | None, now: float) -> float | None:
     return max(0.0, now - float(sent_at)) if sent_at else None
 
 
-def backlog_figures(session: Session, now: datetime | None = None) -> dict:
+def backlog_figures(
+    session: Session, now: datetime | None = None, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+) -> dict:
     now = now or utcnow()
     oldest_pending = session.scalar(select(func.min(Comment.received_at)).where(Comment.status == PENDING))
     sizes = dict(
@@ -99,6 +102,8 @@ def backlog_figures(session: Session, now: datetime | None = None) -> dict:
         "oldest_pending_age_seconds": _age(oldest_pending, now),
         "review_queue_size": {"general": sizes.get(REVIEW, 0), "legal": sizes.get(LEGAL_REVIEW, 0)},
         "last_worker_heartbeat_age_seconds": _age(heartbeat, now),
+        # Pool processes of scoring workers with their models loaded and a heartbeat fresher than the bound.
+        "scoring_processes_ready": fresh_scoring_processes(session, heartbeat_max_age_s, now),
     }
 
 
@@ -111,9 +116,12 @@ def _age(moment: datetime | None, now: datetime) -> float | None:
 class LiveFigures:
     """A collector that reads the queue and backlog figures at scrape time."""
 
-    def __init__(self, redis_url: str | None, session_factory):
+    def __init__(
+        self, redis_url: str | None, session_factory, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+    ):
         self.redis_url = redis_url
         self.session_factory = session_factory
+        self.heartbeat_max_age_s = heartbeat_max_age_s
 
     def collect(self):
         depth = GaugeMetricFamily("kavalu_queue_depth", "Messages waiting in each Celery queue", labels=["queue"])
@@ -132,13 +140,19 @@ class LiveFigures:
             "kavalu_oldest_pending_comment_age_seconds", "Age of the oldest comment not yet scored"
         )
         review = GaugeMetricFamily("kavalu_review_queue_size", "Comments waiting for a person", labels=["queue"])
+        scoring_ready = GaugeMetricFamily(
+            "kavalu_scoring_workers_ready",
+            "Scoring processes with their models loaded and a fresh heartbeat (0: nothing can score)",
+        )
         with self.session_factory() as session:
-            figures = backlog_figures(session)
+            figures = backlog_figures(session, heartbeat_max_age_s=self.heartbeat_max_age_s)
         pending.add_metric([], figures["oldest_pending_age_seconds"] or 0.0)
         for queue, size in figures["review_queue_size"].items():
             review.add_metric([queue], size)
+        scoring_ready.add_metric([], figures["scoring_processes_ready"])
         yield pending
         yield review
+        yield scoring_ready
 
 
 class _ThisProcess:
@@ -150,11 +164,13 @@ class _ThisProcess:
         yield from REGISTRY.collect()
 
 
-def render_metrics(redis_url: str | None, session_factory) -> bytes:
+def render_metrics(
+    redis_url: str | None, session_factory, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+) -> bytes:
     registry = CollectorRegistry()
     if metrics_dir():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())
-    registry.register(LiveFigures(redis_url, session_factory))
+    registry.register(LiveFigures(redis_url, session_factory, heartbeat_max_age_s))
     return generate_latest(registry)

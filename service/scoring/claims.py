@@ -25,6 +25,7 @@ def claim_for_scoring(
     defaults: dict,
     batch_size: int,
     lease_s: float,
+    max_attempts: int | None = None,
     redelivered: bool = False,
     now: datetime | None = None,
 ) -> list[ScoringJob]:
@@ -33,6 +34,8 @@ def claim_for_scoring(
     A claim is a lease: the attempt counter goes up and other workers leave the
     comment alone until the lease lapses. Comments that failed before are
     scored alone, so a poison comment can't drag a batch down with it.
+    A comment whose attempts have reached `max_attempts` is never claimed again, on any path
+    (a redelivered task included): `exhausted_for_scoring` finds it, and the caller sends it to review.
     The batch is filled even when `comment_id` is gone: intake wakes one worker for
     many comments (see TaskQueue.enqueue_scoring), so a task stands for all of them.
     Returns [] when there is nothing to score.
@@ -51,7 +54,12 @@ def claim_for_scoring(
     if comment_id is not None:
         claimed += session.execute(
             select(*columns)
-            .where(Comment.id == comment_id, Comment.status == PENDING, true() if redelivered else free)
+            .where(
+                Comment.id == comment_id,
+                Comment.status == PENDING,
+                true() if redelivered else free,
+                true() if max_attempts is None else Comment.scoring_attempts < max_attempts,
+            )
             .with_for_update(skip_locked=True)
         ).all()
     if not (claimed and claimed[0].scoring_attempts > 0) and batch_size > len(claimed):
@@ -72,6 +80,32 @@ def claim_for_scoring(
         .execution_options(synchronize_session=False)
     )
     return _jobs(session, claimed, defaults)
+
+
+def exhausted_for_scoring(
+    session: Session,
+    max_attempts: int,
+    *,
+    comment_id: str | None = None,
+    redelivered: bool = False,
+    now: datetime | None = None,
+    limit: int = 100,
+) -> list[str]:
+    """Pending comments whose scoring attempts are spent and that no live lease holds: `comment_id` alone,
+    or (without it) any, for the sweeper. A redelivered task's own comment counts even under a live lease:
+    the broker only redelivers when the worker that held it is gone.
+
+    Locked (SKIP LOCKED) for the rest of the transaction; the caller gives each one up
+    (service.scoring.results.give_up_scoring) in the same session.
+    """
+    now = now or utcnow()
+    free = or_(Comment.scoring_lease_until.is_(None), Comment.scoring_lease_until < now)
+    query = select(Comment.id).where(Comment.status == PENDING, Comment.scoring_attempts >= max_attempts)
+    if comment_id is not None:
+        query = query.where(Comment.id == comment_id, true() if redelivered else free)
+    else:
+        query = query.where(free).order_by(Comment.received_at).limit(limit)
+    return list(session.scalars(query.with_for_update(skip_locked=True)))
 
 
 SMALLEST_SHARE = 16

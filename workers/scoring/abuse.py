@@ -15,12 +15,13 @@ Scoring:
   `batch_tokens` padded tokens, so padding stays small and short comments go many to a
   batch, and results are put back in input order;
 * scores are clipped to [0, 1];
-* `precision`: "auto" (default) runs bf16 autocast on CPUs with AMX, where it is about 1.7x
-  the fp32 speed with scores within 0.008, and int8 elsewhere: Linear layers with int8 weights
-  and activations quantised per token (workers/scoring/int8.py), about 1.6x the fp32 speed on
-  the AVX-512 CPU it was measured on, with the same ROC-AUC and scores that move by at most ~0.006 with the
-  other comments in a micro-batch. "fp32" is exact and batch-independent. Figures in
-  workers/abuse_model/MODEL_CARD.md.
+* `precision`: "fp32" is exact and batch-independent; "bf16" is autocast (fast with AMX or
+  AVX-512 BF16, several times slower without); "int8" is Linear layers with int8 weights and
+  activations quantised per token (workers/scoring/int8.py: fast with AVX-512 VNNI, about 30x
+  slower than fp32 where torch has no int8 kernel, e.g. AVX2-only CPUs). "auto" (default) decides
+  by measurement when the model loads: it times each precision on fixed probe texts and keeps the
+  fastest whose scores stay within AUTO_TOLERANCE of fp32's (`precision_probe` keeps the
+  timings). Figures in workers/abuse_model/MODEL_CARD.md.
 * `score_and_embed` also returns, from the same forward pass, each text's mean-pooled,
   L2-normalised hidden state after layer EMBEDDING_LAYER (averaged over its windows). The
   defamation scorer's semantic head reads it, so a comment costs one transformer pass, not two.
@@ -36,9 +37,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import math
 import os
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -53,10 +56,27 @@ OFFICIAL_MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small"
 # that are not moderation categories.
 CATEGORIES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit")
 MODEL_METADATA = "kavalu-model.json"
-# "auto" is bf16 with AMX, else int8 (see the module docstring); measured in bench/abuse_model.py and MODEL_CARD.md.
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
+# "auto" keeps a faster precision only if no probe text's score moves by more than this from fp32's.
+AUTO_TOLERANCE = 0.02
+# A precision whose first probe run is this many times slower than fp32's is not timed further:
+# on a CPU without a kernel for it, one run already says so, and more would slow the worker's start.
+AUTO_GIVE_UP_RATIO = 2.0
+# Fixed probe texts for "auto": short and long, English, Hinglish and Kannada, civil and abusive.
+PROBE_TEXTS = (
+    "Good to see the talks moving.",
+    "You are an idiot and a liar, nobody wants your garbage opinions here.",
+    "tu ekdum bakwas karta hai, chup baith",
+    "ಈ ಸುದ್ದಿ ತುಂಬಾ ಚೆನ್ನಾಗಿದೆ, ಧನ್ಯವಾದಗಳು",
+    "The council should publish the budget before the vote, not after it, so residents can read it.",
+    "What a stupid article. The writer clearly knows nothing about farming or the people who do it.",
+    "Thanks for the update on the metro line; the new timings will help a lot of commuters in the city. " * 3,
+    "shut up you moron",
+)
 # The layer whose mean-pooled output the defamation scorer's semantic head reads (see score_and_embed).
 EMBEDDING_LAYER = 4
+
+logger = logging.getLogger(__name__)
 
 
 class AbuseModelError(RuntimeError):
@@ -71,12 +91,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _cpu_has_amx() -> bool:
-    """bf16 is fast only with AMX tiles; elsewhere it is several times slower than fp32."""
-    try:
-        return "amx_bf16" in Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
+def choose_precision(
+    seconds: Mapping[str, float], differences: Mapping[str, float], tolerance: float = AUTO_TOLERANCE
+) -> str:
+    """The fastest measured precision whose scores stay within `tolerance` of fp32's; fp32 on a tie."""
+    agreeing = {p: s for p, s in seconds.items() if p == "fp32" or differences.get(p, math.inf) <= tolerance}
+    return min(agreeing, key=lambda p: (agreeing[p], p != "fp32"))
+
+
+def _timed(function, texts: list[str]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = function(texts)
+    return time.perf_counter() - started, result
 
 
 def _logit(p: float) -> float:
@@ -155,13 +181,7 @@ class DetoxifyAbuseScorer:
         precision = precision or "auto"
         if precision not in PRECISIONS:
             raise AbuseModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-        if precision == "auto":
-            precision = "bf16" if _cpu_has_amx() else "int8"
-        self.precision = precision
-        if precision == "int8":
-            from workers.scoring.int8 import quantise_linear_layers
-
-            quantise_linear_layers(model)  # after Detoxify has loaded it; see workers/scoring/int8.py
+        self.precision = "fp32"
         self.model = model
         self.embedding_layer = min(EMBEDDING_LAYER, int(getattr(model.config, "num_hidden_layers", EMBEDDING_LAYER)))
         self.tokenizer = self.detoxify.tokenizer
@@ -179,6 +199,15 @@ class DetoxifyAbuseScorer:
         self.window = self.max_length - len(self._prefix) - len(self._suffix)
         if self.window < 8:
             raise AbuseModelError(f"model max length {self.max_length} is too small")
+
+        self.precision_probe: dict[str, Any] = {}
+        if precision == "auto":
+            precision = self._measure_precisions()
+        elif precision == "int8":
+            from workers.scoring.int8 import quantise_linear_layers
+
+            quantise_linear_layers(self.model)  # after Detoxify has loaded it; see workers/scoring/int8.py
+        self.precision = precision
 
         self.blend = None
         blend_path = ckpt_path.parent / "blend.json"
@@ -228,6 +257,46 @@ class DetoxifyAbuseScorer:
             if full[start : start + len(bare)] == bare:
                 return list(full[:start]), list(full[start + len(bare) :])
         raise AbuseModelError("cannot tell how the tokenizer adds special tokens")
+
+    def _measure_precisions(self) -> str:
+        """Time fp32, bf16 and int8 on PROBE_TEXTS, keep the fastest that agrees with fp32, and leave
+        self.model in that precision. The timings and differences stay in `precision_probe`."""
+        import copy
+
+        from workers.scoring.int8 import quantise_linear_layers
+
+        texts = list(PROBE_TEXTS)
+        fp32_model = self.model
+        candidates = {"fp32": fp32_model, "bf16": fp32_model}
+        try:
+            int8_model = copy.deepcopy(fp32_model)
+            quantise_linear_layers(int8_model)
+            candidates["int8"] = int8_model
+        except Exception as error:  # a torch build without int8 matmul: not a candidate
+            logger.info("int8 is not available here", extra={"error": type(error).__name__})
+        seconds: dict[str, float] = {}
+        differences: dict[str, float] = {}
+        reference: list[float] = []
+        for name, model in candidates.items():
+            self.precision, self.model = name, model
+            first, scores = _timed(self.predict_texts, texts)
+            if name == "fp32":
+                reference = [s[self.class_names[0]] for s in scores]
+            elif first > AUTO_GIVE_UP_RATIO * seconds["fp32"] * 2:  # first runs pay for set-up, hence the 2
+                seconds[name] = first
+                continue
+            seconds[name] = min(first, *(_timed(self.predict_texts, texts)[0] for _ in range(2)))
+            differences[name] = max(abs(s[self.class_names[0]] - r) for s, r in zip(scores, reference))
+        chosen = choose_precision(seconds, differences)
+        self.model = candidates[chosen]
+        self.precision_probe = {
+            "chosen": chosen,
+            "seconds": {name: round(value, 4) for name, value in seconds.items()},
+            "max_difference": {name: round(value, 4) for name, value in differences.items() if name != "fp32"},
+            "tolerance": AUTO_TOLERANCE,
+        }
+        logger.info("abuse model precision chosen by measurement", extra={"precision_probe": self.precision_probe})
+        return chosen
 
     # -- scoring -----------------------------------------------------------------
     def windows(self, text: str) -> list[list[int]]:

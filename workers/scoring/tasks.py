@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from service.intake import comments
 from service.scoring import claims, results
@@ -14,6 +15,58 @@ from workers import runtime
 from workers.app import celery
 
 log = logging.getLogger(__name__)
+
+# Before a worker has timed a batch of its own, it assumes this pace (slower than a CPU worker scores), and
+# claims no more than one micro-batch: the first claim, warm-up and all, stays well inside its lease.
+FIRST_SECONDS_PER_COMMENT = 0.5
+# A claim is sized to take at most this share of the lease and of the task's soft time limit.
+CLAIM_SHARE = 1 / 3
+
+
+@dataclass
+class ClaimSizer:
+    """How many comments this worker process may claim at once, from how fast it has scored.
+
+    Each finished batch (claim, scorers, decisions: warm-up and model loading included) gives a sample
+    of seconds per comment. Slowing down is believed at once, speeding up only gradually (an
+    exponentially weighted mean), so a claim sized from the estimate finishes inside its share
+    of the lease even when the next comments are slower than the last.
+    """
+
+    alpha: float = 0.3
+    seconds_per_comment: float | None = None
+
+    def observe(self, comments: int, seconds: float) -> None:
+        if comments <= 0 or seconds < 0:
+            return
+        sample = seconds / comments
+        previous = self.seconds_per_comment
+        if previous is None or sample >= previous:
+            self.seconds_per_comment = sample
+        else:
+            self.seconds_per_comment = self.alpha * sample + (1 - self.alpha) * previous
+
+    def claim_size(
+        self, *, most: int, first: int, lease_s: float, soft_time_limit_s: float | None, drain_s: float
+    ) -> int:
+        """At most `most`; `first` (or fewer) before any sample; never fewer than one comment."""
+        budget = claim_budget_s(lease_s, soft_time_limit_s, drain_s)
+        pace = self.seconds_per_comment
+        if pace is None:
+            return max(1, min(most, first, int(budget / FIRST_SECONDS_PER_COMMENT)))
+        return max(1, min(most, int(budget / max(pace, 1e-6))))
+
+
+def claim_budget_s(lease_s: float, soft_time_limit_s: float | None, drain_s: float) -> float:
+    """The time one claim may take: a third of the lease and of the soft time limit; and, since a task
+    starts its last claim just before its drain time is up, no more than the time from then to the limit."""
+    budget = lease_s * CLAIM_SHARE
+    if soft_time_limit_s:
+        budget = min(budget, soft_time_limit_s * CLAIM_SHARE, max(soft_time_limit_s - drain_s, 1.0))
+    return budget
+
+
+sizer = ClaimSizer()  # one per worker process: its own speed
 
 
 @celery.task(bind=True, name=SCORE_COMMENT, acks_late=True)
@@ -31,11 +84,13 @@ def score_comment(self, comment_id: str) -> str:
     scored = 0
     wanted: str | None = comment_id  # this task's own comment first, then whatever is pending
     while True:
+        started = time.perf_counter()
         jobs = _claim(self, wanted, redelivered)
         if not jobs:
             break
         if not _score_and_decide(self, jobs):
             return "failed"
+        sizer.observe(len(jobs), time.perf_counter() - started)
         scored += len(jobs)
         wanted, redelivered = None, False
         if time.monotonic() > deadline:
@@ -47,15 +102,56 @@ def score_comment(self, comment_id: str) -> str:
 
 def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
     settings = task.settings
+    if comment_id is not None:
+        _give_up_exhausted(task, comment_id=comment_id, redelivered=redelivered)
+    batch_size = claim_size(task)
     with task.session() as session:
         return claims.claim_for_scoring(
             session,
             comment_id,
             defaults=settings.default_policy,
-            batch_size=settings.scoring_claim_size,
+            batch_size=batch_size,
             lease_s=settings.scoring_lease_s,
+            max_attempts=settings.scoring_max_attempts,
             redelivered=redelivered,
         )
+
+
+def claim_size(task) -> int:
+    settings = task.settings
+    return sizer.claim_size(
+        most=settings.scoring_claim_size,
+        first=settings.scoring_batch_size,
+        lease_s=settings.scoring_lease_s,
+        soft_time_limit_s=getattr(task, "soft_time_limit", None),
+        drain_s=settings.scoring_drain_s,
+    )
+
+
+def _give_up_exhausted(task, *, comment_id: str | None = None, redelivered: bool = False) -> int:
+    """Comments whose scoring attempts are spent, yet still pending (their worker was killed mid-batch,
+    time after time): to review with `scoring_failed`, never claimed again. `comment_id` alone, or
+    (without it, for the sweeper) every such comment that no live lease holds."""
+    settings = task.settings
+    with task.session() as session:
+        ids = claims.exhausted_for_scoring(
+            session, settings.scoring_max_attempts, comment_id=comment_id, redelivered=redelivered
+        )
+        for exhausted in ids:
+            results.give_up_scoring(
+                session,
+                exhausted,
+                max_attempts=settings.scoring_max_attempts,
+                defaults=settings.default_policy,
+                enqueue_delivery=lambda event_id: runtime.enqueue_deliveries([event_id]),
+                error="scoring attempts spent: the worker was lost while scoring it",
+            )
+    for exhausted in ids:
+        log.warning(
+            "scoring failed: attempts spent",
+            extra={"comment_id": exhausted, "attempts": settings.scoring_max_attempts, "status": "review"},
+        )
+    return len(ids)
 
 
 def _score_and_decide(task, jobs: list[ScoringJob]) -> bool:
@@ -67,7 +163,14 @@ def _score_and_decide(task, jobs: list[ScoringJob]) -> bool:
         pipeline = get_pipeline(settings)  # inside: a model that can't load fails the batch like a crash
         outputs = pipeline.score(jobs)
     except Exception as error:
-        log.exception("scoring failed", extra={"comment_id": jobs[0].comment_id, "batch": len(jobs)})
+        log.exception(
+            "scoring failed",
+            extra={
+                "comment_id": jobs[0].comment_id,
+                "comment_ids": [job.comment_id for job in jobs],
+                "batch": len(jobs),
+            },
+        )
         _after_failure(task, jobs, error)
         return False
     scored = time.perf_counter()
@@ -117,7 +220,12 @@ def _after_failure(task, jobs, error: Exception) -> None:
 
 @celery.task(bind=True, name=SWEEP_PENDING, soft_time_limit=60)
 def sweep_pending(self) -> int:
-    """Enqueue comments that were committed but never reached (or were lost by) the broker."""
+    """Enqueue comments that were committed but never reached (or were lost by) the broker; first send to
+    review the ones whose scoring attempts are spent, which no path claims again.
+
+    It runs on the `maintenance` queue (service/task_names.py), so a drain task that holds the scoring
+    workers for a minute does not hold it up."""
+    _give_up_exhausted(self)
     with self.session() as session:
         if not self.try_advisory_lock(session, SWEEP_LOCK_ID):
             return 0

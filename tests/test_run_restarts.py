@@ -1,0 +1,123 @@
+"""`kavalu run` keeps its processes running: a child that dies is started again, and the API keeps answering.
+
+A real `kavalu run` on an embedded store in a temporary folder (SQLite, filesystem broker), as in
+tests/test_embedded.py; only loopback, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from tests.processes import REPO_ROOT, free_port, stop_process, wait_for_http, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def _pids(log_path, name: str) -> list[int]:
+    """The pids `kavalu run` said it started `name` with, in order."""
+    pattern = rf"kavalu run: {re.escape(name)} started(?: again)? \(pid (\d+)\)"
+    return [int(pid) for pid in re.findall(pattern, log_path.read_text())]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0): look at its state too.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _heartbeat(database_path, hostname_prefix: str) -> datetime | None:
+    with sqlite3.connect(database_path, timeout=10) as db:
+        rows = db.execute(
+            "SELECT last_seen FROM worker_heartbeats WHERE hostname LIKE ?", (hostname_prefix + "%",)
+        ).fetchall()
+    if not rows:
+        return None
+    latest = max(datetime.fromisoformat(row[0]) for row in rows)
+    return latest if latest.tzinfo else latest.replace(tzinfo=UTC)
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        return requests.get(base_url + "/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_path):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path / "var"
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
+    env.update(
+        KAVALU_DATA_DIR=str(data_dir),
+        KAVALU_PORT=str(port),
+        KAVALU_HEARTBEAT_INTERVAL_S="1",
+        KAVALU_PRELOAD_MODELS="false",  # this test is about processes, not models: keep the CPUs for the others
+        KAVALU_LOG_LEVEL="WARNING",
+    )
+    log_path = tmp_path / "run.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(REPO_ROOT / ".venv/bin/kavalu"), "run"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_http(base_url + "/healthz", timeout=120)
+        [first] = wait_until(lambda: _pids(log_path, "deliveries worker"), 30, message="the deliveries worker's pid")
+        started_before = _pids(log_path, "API") + _pids(log_path, "scoring worker")
+        # The worker is up and writing its heartbeat before it is killed.
+        wait_until(lambda: _heartbeat(data_dir / "kavalu.sqlite3", "deliveries@"), 60, message="a delivery heartbeat")
+
+        os.kill(first, signal.SIGKILL)
+        killed_at = datetime.now(UTC)
+        answers = []
+
+        def restarted():
+            answers.append(_healthy(base_url))
+            pids = _pids(log_path, "deliveries worker")
+            return pids[-1] if len(pids) > 1 and _alive(pids[-1]) else None
+
+        second = wait_until(restarted, 30, interval=0.5, message="the deliveries worker started again")
+        assert second != first and not _alive(first)
+        assert all(answers), answers  # the API answered all along
+        assert re.search(
+            rf"deliveries worker \(pid {first}\) exited with signal SIGKILL .*restarting in 1 s", log_path.read_text()
+        )
+
+        # The new worker works: it writes its heartbeat again.
+        wait_until(
+            lambda: (_heartbeat(data_dir / "kavalu.sqlite3", "deliveries@") or killed_at) > killed_at,
+            60,
+            message="a heartbeat from the restarted worker",
+        )
+        assert _healthy(base_url)
+        # Nothing else was restarted.
+        assert _pids(log_path, "API") + _pids(log_path, "scoring worker") == started_before
+
+        # SIGTERM still stops everything.
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=40) == 0
+        children = [*started_before, first, second]
+        wait_until(lambda: not any(_alive(pid) for pid in children), 10, message="every child stopped")
+    finally:
+        stop_process(process)
+    assert "Traceback" not in log_path.read_text()
