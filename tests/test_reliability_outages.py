@@ -38,7 +38,10 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.slow
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# The newest PostgreSQL server installed (Debian puts each major version under /usr/lib/postgresql).
+PG_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name), default=Path("/nonexistent")
+)
 CIVIL = [
     "Good to see the talks in Goa moving forward.",
     "The summit in July should help trade between the two countries.",
