@@ -87,7 +87,8 @@ def test_each_scoring_pool_process_writes_its_own_heartbeat(celery_worker, datab
     processes = {name: queues for name, queues in found.items() if name.startswith(celery_worker.hostname + "/")}
     assert list(processes.values()) == ["scoring"], found
     with database.session() as session:
-        assert fresh_scoring_processes(session, settings.heartbeat_max_age_s) == 1
+        # Other tests' scoring workers may still be running in this session: at least this one's counts.
+        assert fresh_scoring_processes(session, settings.heartbeat_max_age_s) >= 1
 
 
 def test_readyz_reports_a_dead_broker(settings, database):

@@ -26,6 +26,7 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import PublisherKeys, comment, signed_headers
 from tests.processes import free_port, wait_until
 from tests.receiver import Receiver
+from tests.servers import PrivateRedis
 from tests.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -36,53 +37,6 @@ CIVIL = [
     "Thanks for a clear report on the meeting.",
     "I hope the energy projects get going soon.",
 ]
-
-
-class PrivateRedis:
-    """A Redis of our own, so a test can stop it without touching anyone else's."""
-
-    def __init__(self, workdir):
-        self.port = free_port()
-        self.workdir = workdir
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(
-            lambda: (
-                subprocess.run(
-                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False
-                ).stdout.strip()
-                == b"PONG"
-            ),
-            10,
-            message="private redis",
-        )
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 @pytest.fixture

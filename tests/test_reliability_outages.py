@@ -11,17 +11,11 @@ count and time, and ends by itself.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import requests
@@ -32,119 +26,19 @@ from service.db import Database
 from service.models import Comment, Decision, OutboundEvent
 from service.publishers import accounts as publishers
 from tests.helpers import PublisherKeys, comment, signed_headers
-from tests.processes import free_port, wait_until
+from tests.processes import wait_until
 from tests.receiver import Receiver
+from tests.servers import PrivatePostgres, PrivateRedis
 from tests.stack import Stack
 
 pytestmark = pytest.mark.slow
 
-# The newest PostgreSQL server installed (Debian puts each major version under /usr/lib/postgresql).
-PG_BIN = max(
-    Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name), default=Path("/nonexistent")
-)
 CIVIL = [
     "Good to see the talks in Goa moving forward.",
     "The summit in July should help trade between the two countries.",
     "Thanks for a clear report on the meeting.",
     "I hope the energy projects get going soon.",
 ]
-
-
-def _as_postgres(*command: str, **kwargs) -> subprocess.CompletedProcess:
-    """PostgreSQL refuses to run as root: run its tools as the postgres user when we are root."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True, timeout=60, **kwargs)
-
-
-class PrivatePostgres:
-    """A throwaway PostgreSQL cluster on a free loopback port, so a drill can freeze it (SIGSTOP)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="kavalu-pg-"))
-        self.data = self.dir / "data"
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-
-    @property
-    def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def start(self) -> None:
-        if not self.data.exists():
-            _as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
-        _as_postgres(
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.dir / "postgres.log"),
-            "-o",
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
-            "-w",
-            "-t",
-            "30",
-            "start",
-        )
-
-    def pids(self) -> list[int]:
-        """The postmaster and every backend and helper process it started."""
-        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
-        children = subprocess.run(
-            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False, timeout=10
-        ).stdout.split()
-        return [postmaster, *map(int, children)]
-
-    def freeze(self) -> list[int]:
-        pids = self.pids()
-        for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
-        return pids
-
-    @staticmethod
-    def thaw(pids: list[int]) -> None:
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
-
-    def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.thaw(self.pids())  # never leave a frozen server behind
-            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class PrivateRedis:
-    """A Redis of our own (no persistence: a restart empties it, as a crash of an unconfigured one would)."""
-
-    def __init__(self, workdir: Path):
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self.answers, 10, interval=0.05, message="private redis")
-
-    def answers(self) -> bool:
-        ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False, timeout=5)
-        return ping.stdout.strip() == b"PONG"
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 @pytest.fixture
