@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from service.intake import ratelimit
 from service.publishers import accounts as publishers
 from service.publishers.signing import signature_header
 
@@ -75,3 +77,15 @@ def get_signed(client, keys: PublisherKeys, path: str):
 
 def error_codes(response) -> set[tuple[str | None, str]]:
     return {(e["field"], e["code"]) for e in response.get_json()["errors"]}
+
+
+@contextmanager
+def limiter_state_kept():
+    """The Flask-Limiter instance is module-level: an app created in a test re-points its storage for every app."""
+    names = ("_storage", "_limiter", "_storage_dead", "_fallback_storage", "_fallback_limiter")
+    saved = {name: getattr(ratelimit.limiter, name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(ratelimit.limiter, name, value)

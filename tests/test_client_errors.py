@@ -21,9 +21,8 @@ import requests
 
 from service.app import create_app
 from service.config import Settings
-from service.intake import ratelimit
 from service.logs import JsonFormatter
-from tests.helpers import comment, create_publisher, signed_headers
+from tests.helpers import comment, create_publisher, limiter_state_kept, signed_headers
 from tests.processes import REPO_ROOT, free_port, stop_process, wait_for_http, wait_until
 
 
@@ -47,18 +46,6 @@ def assert_quiet(lines: list[dict]) -> None:
     """No ERROR (or worse) and no traceback: a client's mistake is not the operator's problem."""
     loud = [line for line in lines if line["level"] in ("ERROR", "CRITICAL") or "exception" in line]
     assert not loud, loud
-
-
-@contextmanager
-def limiter_state_kept():
-    """The Flask-Limiter instance is module-level: an app created in a test re-points its storage for every app."""
-    names = ("_storage", "_limiter", "_storage_dead", "_fallback_storage", "_fallback_limiter")
-    saved = {name: getattr(ratelimit.limiter, name) for name in names}
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(ratelimit.limiter, name, value)
 
 
 def assert_error_body(response, status: int, code: str | None = None) -> None:

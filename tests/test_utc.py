@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +11,8 @@ from sqlalchemy import select
 from service.app import create_app
 from service.config import Settings
 from service.db import Database
-from service.intake import ratelimit
 from service.models import OutboundEvent
-from tests.helpers import comment, create_publisher, get_signed, post_comment
+from tests.helpers import comment, create_publisher, get_signed, limiter_state_kept, post_comment
 from tests.review_support import bearer, make_moderator, make_review_comment
 
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -105,18 +103,6 @@ def check_all_utc(answers: dict[str, object]) -> None:
 
 def test_every_time_is_utc_with_an_offset_in_postgresql(client, database, publisher):
     check_all_utc(every_answer(client, database, publisher))
-
-
-@contextmanager
-def limiter_state_kept():
-    """The Flask-Limiter instance is module-level: an app created in a test re-points its storage for every app."""
-    names = ("_storage", "_limiter", "_storage_dead", "_fallback_storage", "_fallback_limiter")
-    saved = {name: getattr(ratelimit.limiter, name) for name in names}
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(ratelimit.limiter, name, value)
 
 
 @pytest.fixture
