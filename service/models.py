@@ -9,7 +9,9 @@ from typing import overload
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -90,7 +92,8 @@ class Comment(Base):
     article_title: Mapped[str] = mapped_column(Text)
     article_url: Mapped[str | None] = mapped_column(Text)
     parent_comment_id: Mapped[str | None] = mapped_column(String(128))
-    language: Mapped[str | None] = mapped_column(String(35))
+    language: Mapped[str | None] = mapped_column(String(35))  # as the publisher sent it
+    detected_language: Mapped[str | None] = mapped_column(String(35))  # as the scoring worker found it
     author_name: Mapped[str] = mapped_column(String(400))
     author_email: Mapped[str] = mapped_column(String(320), index=True)
     author_external_id: Mapped[str | None] = mapped_column(String(256))
@@ -242,6 +245,37 @@ class Moderator(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """A key for the drop-in endpoints (analyze, Perspective, OpenAI moderation, Coral), one scope each."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("key"))
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(16))  # analyze | perspective | openai | coral
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the key, as for moderators
+    # False (`--no-store`): requests made with this key never store the text or its scores.
+    store_text: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreSuggestion(Base):
+    """A score a client suggested for a text (Perspective's suggestscore): a labelled example for retraining."""
+
+    __tablename__ = "score_suggestions"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id"), index=True)
+    api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"))
+    text: Mapped[str] = mapped_column(Text)
+    attribute: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(35))
+    client_token: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuthorRule(Base):
