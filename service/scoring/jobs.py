@@ -38,6 +38,9 @@ class ScoreResult:
     model_version: str
     scores: dict[str, float]
     spans: list[Span] = field(default_factory=list)
+    # Set by a scorer that detects the language (a BCP 47 tag: "en", "hi", "hi-Latn", "kn", "kn-Latn", "und");
+    # the first one set is stored as comments.detected_language.
+    detected_language: str | None = None
 
 
 class Scorer(Protocol):
