@@ -23,6 +23,10 @@ Measured 2026-12-01 on a 2-core Intel Xeon VM (AVX-512 with VNNI and AVX512-BF16
 The same VM kind on an AMD EPYC (Zen 4, AVX-512 with VNNI and BF16, no AMX), 2026-12-01: default 294-337
 comments/s at 2 threads, 249/s at 1 thread, load 3.3-3.8 s.
 
+v2 (character n-gram model + transformer + alt-profanity-check, blended per detected language, with
+evidence spans): the benchmark scores through `score_results`, as a worker batch does, and prints the CPU model,
+its SIMD flags and the precision chosen. Figures for v2 in workers/abuse_model/MODEL_CARD.md.
+
 Other machines of the same kind gave other figures (an AVX2-only AMD EPYC: fp32 ~100/s, torch's dynamic int8 ~150/s;
 a Xeon with AMX: bf16 410/s). With other jobs saturating the two cores the run fell to 15-35 comments/s.
 More in workers/abuse_model/MODEL_CARD.md.
@@ -33,6 +37,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
@@ -58,6 +63,24 @@ def corpus(path: Path, rows: int, seed: int = 7) -> list[str]:
     return out
 
 
+def cpu_description() -> str:
+    """The CPU model and the SIMD flags that decide the precision (from /proc/cpuinfo where there is one)."""
+    import platform
+
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model in ("", platform.machine()):
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    wanted = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
+    return f"{model}, {os.cpu_count()} cores, flags: {' '.join(f for f in wanted if f in flags) or 'n/a'}"
+
+
 def measure(args) -> dict:
     import torch
 
@@ -70,14 +93,18 @@ def measure(args) -> dict:
     kwargs = json.loads(args.kwargs)
     scorer = DetoxifyAbuseScorer(batch_size=args.batch_size, num_threads=args.threads, **kwargs)
     load = time.perf_counter() - t0
-    scorer.score_texts(texts[:64])
+    # As the worker scores a batch: scores, evidence spans and the detected language.
+    scorer.score_results(texts[:64])
     t1 = time.perf_counter()
-    scores = scorer.score_texts(texts)
+    results, _ = scorer.score_results(texts)
     secs = time.perf_counter() - t1
+    scores = [r.scores for r in results]
     words = sum(len(t.split()) for t in texts) / len(texts)
     return {
         "config": kwargs,
         "model_version": scorer.model_version,
+        "precision": scorer.precision,
+        "precision_probe": scorer.precision_probe,
         "load_s": round(load, 2),
         "comments": len(texts),
         "mean_words": round(words, 1),
@@ -114,6 +141,7 @@ def main() -> int:
                 {"max_length": 128},
             )
         ]
+    print(f"CPU: {cpu_description()}", flush=True)
     for cfg in configs:
         cmd = [
             sys.executable,
@@ -135,9 +163,18 @@ def main() -> int:
         print(
             f"{json.dumps(r['config']) or '{}':<40} load {r['load_s']:.2f}s  "
             f"{r['comments_per_s']:.1f} comments/s ({r['comments']} comments, mean {r['mean_words']} words, "
-            f"batch {args.batch_size}, {args.threads} threads)  {r['model_version']}",
+            f"batch {args.batch_size}, {args.threads} threads)  precision {r['precision']}  {r['model_version']}",
             flush=True,
         )
+        probe = r.get("precision_probe") or {}
+        if probe:  # `auto`: what it measured on the probe texts, and what it kept
+            timings = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in probe["seconds"].items())
+            differences = ", ".join(f"{name} {value:.4f}" for name, value in probe.get("max_difference", {}).items())
+            print(
+                f"{'':<40} auto chose {probe['chosen']}: probe {timings}; largest difference from fp32 "
+                f"{differences or 'n/a'} (tolerance {probe.get('tolerance')})",
+                flush=True,
+            )
     return 0
 
 

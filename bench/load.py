@@ -1,16 +1,23 @@
-"""Load test: N publishers post signed comments at a fixed rate through the whole stack.
+"""Load test: N publishers post signed comments at a fixed rate through the whole stack, on one or more APIs.
 
 Run:  .venv/bin/python bench/load.py [--rate 50] [--duration 60] [--publishers 5]
+      .venv/bin/python bench/load.py --apis 2 --workers 4 --rate 50 --duration 60   # scale-out
       .venv/bin/python bench/load.py --find-max 30,50,80,120   # highest rate that still drains within 60 s
-Needs PostgreSQL and Redis on this machine, as for the tests.
+Needs PostgreSQL and Redis on this machine, as for the tests (a scratch database `kavalu_bench`, Redis DB 13).
 
-Starts gunicorn, two scoring workers, a delivery worker and beat (tests/stack.py), and a callback
-receiver on loopback. The publishers take turns to post, rate comments a second in all, each sent at its
-scheduled time from a pool of 64 sender threads (open loop), for --duration seconds; then the
-script waits up to 60 s after the last comment was due for every answer, decision and delivery, and
-prints offered / accepted / decided / delivered, lost and duplicated counts, 5xx answers, intake
-p50/p99 (from the time each comment was due, so a backlog in front of the API counts) and decision
-latency p50/p99 (received_at to decided_at, from PostgreSQL). Figures in the README come from the 2-core development VM.
+Starts --apis gunicorn instances (each on its own port, --api-workers sync workers each), --workers scoring
+workers, a delivery worker and beat (tests/stack.py) against one PostgreSQL and one Redis, and a callback
+receiver on loopback. The publishers take turns to post, rate comments a second in all, round-robin over the
+APIs, each sent at its scheduled time from a pool of 64 sender threads (open loop), for --duration seconds;
+then the script waits up to 60 s after the last comment was due for every decision and delivery.
+
+Every accepted comment's final decision is then looked for through the API itself: each publisher's pull
+feed (GET /v1/decisions, signed), and GET /v1/comments/<id> for those not in it (a comment a scorer sent to
+review is decided, and waits for a person). It prints offered / accepted / decided / delivered; lost
+(answered 202 but no decision found through the API), duplicated (more than one decision event for one
+comment revision, in the feed or in the database) and 5xx counts; intake p50/p99 (from the time each comment
+was due, so a backlog in front of the APIs counts) and decision p50/p99 (received_at to decided_at).
+Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.abuse_model import cpu_description  # noqa: E402
 from bench.scoring import BROKER_URL, DATABASE_URL, PRODUCTION_TIMINGS, fresh_database  # noqa: E402
 from service.publishers.signing import signature_header  # noqa: E402
 
@@ -52,7 +60,85 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(rate: float, duration: float, publisher_count: int, api_workers: int, drain_s: float = 60) -> dict:
+def start_extra_api(stack, index: int):
+    """Another gunicorn on the stack's database and Redis, on a port of its own (tests/stack.py starts one)."""
+    import subprocess
+
+    from tests.processes import REPO_ROOT, free_port, wait_for_http
+
+    port = free_port()
+    with open(stack.workdir / f"api-{index}.log", "a") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(REPO_ROOT / "config/gunicorn.conf.py"),
+                "--workers",
+                str(stack.api_workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "service.wsgi:app",
+            ],
+            env=stack.env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    wait_for_http(base_url + "/healthz", timeout=60)
+    return process, base_url
+
+
+def signed_get(http, base_url: str, path: str, publisher_id: str, secret: str) -> dict:
+    headers = {
+        "X-Kavalu-Publisher": publisher_id,
+        "X-Kavalu-Signature": signature_header(secret, b"", int(time.time())),
+    }
+    response = http.get(base_url + path, headers=headers, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def decisions_through_the_api(base_url: str, keys: list, accepted: dict[str, int]) -> dict:
+    """What each publisher can see: its feed (final decisions) and, for the rest, each comment's status."""
+    http = requests.Session()
+    feed: Counter = Counter()
+    for publisher_id, secret in keys:
+        cursor = ""
+        while True:
+            page = signed_get(http, base_url, f"/v1/decisions?after={cursor}&limit=500", publisher_id, secret)
+            feed.update((item["id"], item["revision"]) for item in page["data"])
+            cursor = page["next"]
+            if not page["has_more"]:
+                break
+    in_feed = {comment_id for comment_id, _ in feed}
+    statuses: Counter = Counter()
+    for comment_id, publisher_index in accepted.items():
+        if comment_id in in_feed:
+            statuses["final (feed)"] += 1
+            continue
+        publisher_id, secret = keys[publisher_index]
+        status = signed_get(http, base_url, f"/v1/comments/{comment_id}", publisher_id, secret)["status"]
+        statuses[status] += 1
+    return {
+        "found": sum(c for s, c in statuses.items() if s != "pending"),
+        "by_status": dict(statuses),
+        "duplicate_feed_events": sum(1 for count in feed.values() if count > 1),
+    }
+
+
+def run(
+    rate: float,
+    duration: float,
+    publisher_count: int,
+    api_workers: int,
+    drain_s: float = 60,
+    apis: int = 1,
+    scoring_workers: int = 2,
+) -> dict:
     import redis
 
     from service.config import Settings
@@ -80,9 +166,12 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
         BROKER_URL,
         env={"KAVALU_TORCH_THREADS": "1", **PRODUCTION_TIMINGS},
         api_workers=api_workers,
-        scoring_workers=2,
+        scoring_workers=scoring_workers,
     ).start()
+    extra = [start_extra_api(stack, index) for index in range(1, apis)]
+    base_urls = [stack.base_url, *(url for _, url in extra)]
     latencies, statuses, lock = [], Counter(), threading.Lock()
+    accepted_ids: dict[str, int] = {}
     sessions = threading.local()
 
     def post(n: int, due: float) -> None:
@@ -103,11 +192,17 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
             "X-Kavalu-Publisher": publisher_id,
             "X-Kavalu-Signature": signature_header(secret, body, int(time.time())),
         }
+        comment_id = None
         try:
-            status = http.post(stack.base_url + "/v1/comments", data=body, headers=headers, timeout=10).status_code
+            response = http.post(base_urls[n % len(base_urls)] + "/v1/comments", data=body, headers=headers, timeout=10)
+            status = response.status_code
+            if status == 202:
+                comment_id = response.json()["id"]
         except requests.RequestException:
             status = "error"
         with lock:
+            if comment_id is not None:
+                accepted_ids[comment_id] = n % publisher_count
             # From the time it was due, so waiting for a free sender (the API is behind) counts as latency.
             latencies.append(time.monotonic() - due)
             statuses[status] += 1
@@ -134,7 +229,7 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
         accepted = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
         decided = conn.execute("SELECT count(DISTINCT comment_id) FROM decisions").fetchone()[0]
         duplicate_decisions = conn.execute(
-            "SELECT count(*) FROM (SELECT comment_id FROM decisions GROUP BY comment_id HAVING count(*) > 1) d"
+            "SELECT count(*) FROM (SELECT 1 FROM decisions GROUP BY comment_id, revision HAVING count(*) > 1) d"
         ).fetchone()[0]
         decision_latency = [
             row[0]
@@ -143,7 +238,12 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
             )
         ]
         events = conn.execute("SELECT count(*) FROM outbound_events").fetchone()[0]
+    through_api = decisions_through_the_api(base_urls[-1], keys, accepted_ids)
+    for process, _ in extra:
+        process.terminate()
     stack.stop()
+    for process, _ in extra:
+        process.wait(timeout=30)
     database.dispose()
     delivered = Counter(r["body"]["event_id"] for r in receiver.accepted())
     receiver.close()
@@ -158,7 +258,15 @@ def run(rate: float, duration: float, publisher_count: int, api_workers: int, dr
         "delivered": len(delivered),
         "duplicate_deliveries": sum(1 for c in delivered.values() if c > 1),
         "duplicate_decisions": duplicate_decisions,
-        "lost": offered - decided,
+        "duplicate_feed_events": through_api["duplicate_feed_events"],
+        "answered_202": len(accepted_ids),
+        "found_through_api": through_api["found"],
+        "status_through_api": through_api["by_status"],
+        # Accepted (202) but no decision found through the API; and offered comments never stored.
+        "lost": len(accepted_ids) - through_api["found"],
+        "not_stored": offered - accepted,
+        "apis": apis,
+        "scoring_workers": scoring_workers,
         "server_errors": sum(c for s, c in statuses.items() if isinstance(s, int) and s >= 500),
         "statuses": dict(statuses),
         "drained_in_s": round(drained_in, 1),
@@ -174,25 +282,40 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--publishers", type=int, default=5)
-    parser.add_argument("--api-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--apis", type=int, default=1, help="API instances (gunicorn on ports of their own)")
+    parser.add_argument("--api-workers", type=int, default=2, help="gunicorn sync workers per API instance")
+    parser.add_argument("--workers", type=int, default=2, help="scoring workers (one process each)")
+    parser.add_argument("--drain", type=float, default=60, help="seconds to wait for decisions after the last post")
     parser.add_argument("--find-max", default="", help="comma-separated rates to try in turn")
     options = parser.parse_args()
     rates = [float(r) for r in options.find_max.split(",")] if options.find_max else [options.rate]
+    print(f"CPU: {cpu_description()}", flush=True)
     print(
-        f"{os.cpu_count()} CPUs; {options.publishers} publishers; {options.api_workers} API workers; "
-        f"{options.duration:.0f} s per rate"
+        f"{options.publishers} publishers; {options.apis} API instance(s) x {options.api_workers} gunicorn workers; "
+        f"{options.workers} scoring workers; {options.duration:.0f} s per rate",
+        flush=True,
     )
     for rate in rates:
-        result = run(rate, options.duration, options.publishers, options.api_workers)
+        result = run(
+            rate,
+            options.duration,
+            options.publishers,
+            options.api_workers,
+            drain_s=options.drain,
+            apis=options.apis,
+            scoring_workers=options.workers,
+        )
         print(json.dumps(result))
-        drained = result["drained_in_s"] < 60 and result["lost"] == 0
+        drained = result["drained_in_s"] < options.drain and result["lost"] == 0
+        duplicated = max(result["duplicate_decisions"], result["duplicate_feed_events"])
         print(
-            f"rate {rate:g}/s: offered {result['offered']} accepted {result['accepted']} decided {result['decided']} "
-            f"delivered {result['delivered']}/{result['events']} lost {result['lost']} dup {result['duplicate_decisions']} "
-            f"5xx {result['server_errors']} | intake p50 {result['intake_p50_ms']} ms p99 {result['intake_p99_ms']} ms | "
-            f"decision p50 {result['decision_p50_ms']} ms p99 {result['decision_p99_ms']} ms | "
-            f"last answer {result['answered_in_s']} s after the last comment was due, "
-            f"{'drained' if drained else 'DID NOT DRAIN'} {result['drained_in_s']} s after it"
+            f"rate {rate:g}/s: offered {result['offered']} accepted {result['answered_202']} "
+            f"decided {result['found_through_api']} (through the API) delivered {result['delivered']}/{result['events']}"
+            f" | lost {result['lost']} dup {duplicated} 5xx {result['server_errors']} | intake p50 "
+            f"{result['intake_p50_ms']} ms p99 {result['intake_p99_ms']} ms | decision p50 {result['decision_p50_ms']} ms"
+            f" p99 {result['decision_p99_ms']} ms | last answer {result['answered_in_s']} s after the last comment was"
+            f" due, {'drained' if drained else 'DID NOT DRAIN'} {result['drained_in_s']} s after it",
+            flush=True,
         )
 
 

@@ -145,7 +145,7 @@ def structural_problems(compose: dict) -> list[str]:
 
     # Workers: their queues, and events on for Flower.
     # The deliveries workers also run the sweeper and the dispatcher (the maintenance queue).
-    for name, queue in (("worker", "scoring"), ("worker-deliveries", "deliveries,maintenance")):
+    for name, queue in (("worker", "analyze,scoring"), ("worker-deliveries", "deliveries,maintenance")):
         if name not in services:
             continue
         w = words(name)

@@ -8,14 +8,19 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from service.api import admin as admin_api  # noqa: F401  (adds its views to the review blueprint)
+from service.api import analyze as analyze_api
 from service.api import comments as comments_api
+from service.api import coral as coral_api
 from service.api import docs as docs_api
 from service.api import feed as feed_api
 from service.api import legal as legal_api  # noqa: F401  (adds its views to the review blueprint)
+from service.api import openai_compat as openai_api
 from service.api import ops as ops_api
+from service.api import perspective as perspective_api
 from service.api import review as review_api
 from service.api.context import close_db_session
 from service.config import Settings
+from service.console import views as console_views
 from service.db import Database
 from service.errors import register_error_handlers
 from service.intake import ratelimit
@@ -65,7 +70,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(feed_api.blp)
     api.register_blueprint(review_api.blp)  # with the legal and admin views: one "review" tag in the OpenAPI document
     api.register_blueprint(ops_api.blp)
+    # Synchronous scoring and the drop-in endpoints (Perspective, OpenAI moderation, Coral Talk).
+    for blueprint in (analyze_api.blp, perspective_api.blp, openai_api.blp, coral_api.blp):
+        api.register_blueprint(blueprint)
     app.register_blueprint(docs_api.blp)  # a page, not an API operation: outside the OpenAPI document
+    app.register_blueprint(console_views.blp)  # the moderator console's pages: outside the OpenAPI document too
     register_error_handlers(app)
     app.before_request(_start_request)
     app.after_request(_finish_response)

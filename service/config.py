@@ -16,6 +16,8 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from service.task_names import (
+    ANALYZE_BATCH,
+    ANALYZE_TEXT,
     DELIVER_EVENT,
     DELIVER_EVENTS,
     DISPATCH_DUE_DELIVERIES,
@@ -82,7 +84,14 @@ ENVIRONMENT = {
     "heartbeat_interval_s": "KAVALU_HEARTBEAT_INTERVAL_S",
     "heartbeat_max_age_s": "KAVALU_HEARTBEAT_MAX_AGE_S",
     "host": "KAVALU_HOST",
+    "result_backend": "KAVALU_RESULT_BACKEND",
+    "analyze_timeout_s": "KAVALU_ANALYZE_TIMEOUT_S",
+    "rate_limit_per_api_key": "KAVALU_RATE_LIMIT_PER_API_KEY",
     "port": "KAVALU_PORT",
+    "console_secret": "KAVALU_CONSOLE_SECRET",
+    "console_idle_timeout_s": "KAVALU_CONSOLE_IDLE_TIMEOUT_S",
+    "console_session_max_s": "KAVALU_CONSOLE_SESSION_MAX_S",
+    "console_secure_cookie": "KAVALU_CONSOLE_SECURE_COOKIE",
 }
 
 
@@ -143,6 +152,20 @@ class Settings:
     heartbeat_max_age_s: float = 45.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Synchronous scoring (/v1/analyze, Perspective, OpenAI, Coral): where the analyze workers put their answers
+    # (unset: the broker's Redis, or a file:// folder next to the filesystem broker), how long a request waits
+    # for one before a 503 with Retry-After, and the requests each API key may make.
+    result_backend: str | None = None
+    analyze_timeout_s: float = 3.0
+    rate_limit_per_api_key: str = "50/second"
+    # Signs the moderator console's session cookies; every API process must share it. Unset: a random key
+    # kept in data_dir/console-secret (service/console/session.py), shared by the processes of one machine.
+    console_secret: str | None = field(default=None, repr=False)
+    # A console session ends after this long without a request, and this long after sign-in in any case.
+    console_idle_timeout_s: float = 1800.0
+    console_session_max_s: float = 12 * 3600.0
+    # Mark the session cookie Secure even on plain HTTP requests: behind a proxy that terminates TLS.
+    console_secure_cookie: bool = False
     default_policy: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -172,6 +195,18 @@ class Settings:
         if self.broker_url.startswith("filesystem://"):
             for name in ("broker", "broker-processed", "broker-control"):
                 (self.data_dir / name).mkdir(parents=True, exist_ok=True)
+        backend = self.result_backend_url()
+        if backend.startswith("file://"):
+            Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+    def result_backend_url(self) -> str:
+        """Where the analyze task's answers wait for the API: KAVALU_RESULT_BACKEND, else the broker's Redis, else
+        a folder beside the filesystem broker (embedded mode). Only ANALYZE_TEXT stores a result."""
+        if self.result_backend:
+            return self.result_backend
+        if self.broker_url.startswith("redis"):
+            return self.broker_url
+        return f"file://{self.data_dir / 'results'}"
 
     def celery_config(self, publisher: bool = False) -> dict:
         """Celery settings shared by the API's task client and the workers.
@@ -204,6 +239,9 @@ class Settings:
                 "dispatch-deliveries": {"task": DISPATCH_DUE_DELIVERIES, "schedule": self.delivery_dispatch_interval_s},
             },
             "task_annotations": self._time_limits(),
+            "result_backend": self.result_backend_url(),
+            # The API reads an answer once and forgets it; an unread one (the request gave up) expires.
+            "result_expires": 300,
         }
         if self.broker_url.startswith("filesystem://"):
             folder = str(self.data_dir / "broker")
@@ -213,6 +251,8 @@ class Settings:
                 "processed_folder": str(self.data_dir / "broker-processed"),
                 "control_folder": str(self.data_dir / "broker-control"),
                 "store_processed": False,
+                # The folder is polled (default every 1 s): /v1/analyze waits on a message going there and back.
+                "polling_interval": 0.2,
             }
         elif self.broker_url.startswith("redis"):
             options: dict[str, object] = {
@@ -241,6 +281,7 @@ class Settings:
         limits: dict[str, dict[str, float]] = {
             name: {"soft_time_limit": delivery, "time_limit": delivery + 15} for name in (DELIVER_EVENT, DELIVER_EVENTS)
         }
+        limits[ANALYZE_TEXT] = limits[ANALYZE_BATCH] = {"soft_time_limit": 30, "time_limit": 45}
         limits[SCORE_COMMENT] = {"soft_time_limit": self.scoring_drain_s + 60, "time_limit": self.scoring_drain_s + 120}
         return limits
 

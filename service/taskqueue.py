@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -10,7 +11,7 @@ from celery import Celery
 from service.breaker import CircuitBreaker
 from service.config import Settings
 from service.logs import request_id
-from service.task_names import DELIVER_EVENT, SCORE_COMMENT
+from service.task_names import ANALYZE_BATCH, ANALYZE_TEXT, DELIVER_EVENT, SCORE_COMMENT
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,16 @@ class TaskQueue:
         self.celery.init_settings(settings, publisher=True)
         self.wake = ScoringWake(settings)
         self.breaker = CircuitBreaker(settings.broker_pause_s)
+        # With a Redis broker, analyze requests are batched through Redis lists (service.analyze.batching).
+        self.analyze_redis = None
+        if settings.broker_url.startswith("redis"):
+            import redis
+
+            self.analyze_redis = redis.Redis.from_url(
+                settings.broker_url,
+                socket_connect_timeout=settings.broker_connect_timeout_s,
+                socket_timeout=settings.analyze_timeout_s + 2,  # longer than the BLPOP it waits in
+            )
 
     def send(self, task_name: str, *args) -> bool:
         """Send a task; False if the broker is unreachable, or was a moment ago."""
@@ -130,6 +141,66 @@ class TaskQueue:
 
     def enqueue_delivery(self, event_id: str) -> bool:
         return self.send(DELIVER_EVENT, event_id)
+
+
+class AnalyzeUnavailable(Exception):
+    """No analyze worker answered in time (none running, all busy, or the broker is down): a 503 with Retry-After."""
+
+
+class AnalyzeFailed(Exception):
+    """The analyze worker raised: the scorers failed on this text."""
+
+
+def analyze_text(queue: TaskQueue, request: dict, timeout_s: float) -> dict:
+    """Send one text to an analyze worker and wait at most `timeout_s` for its answer (plain data both ways).
+
+    The message expires with the wait, so a worker that starts later does not score texts nobody waits for."""
+    from celery.exceptions import TimeoutError as ResultTimeout
+
+    if queue.breaker.is_open():
+        raise AnalyzeUnavailable("the broker is unreachable")
+    if queue.analyze_redis is not None:
+        return _analyze_batched(queue, request, timeout_s)
+    try:
+        result = queue.celery.send_task(
+            ANALYZE_TEXT, args=[request], retry=False, expires=timeout_s, headers=sent_at_header()
+        )
+    except Exception as error:
+        queue._broker_failed(ANALYZE_TEXT, error)
+        raise AnalyzeUnavailable("the broker is unreachable") from error
+    try:
+        answer = result.get(timeout=timeout_s, propagate=False, interval=0.005)
+        succeeded = result.successful()
+    except ResultTimeout as error:
+        raise AnalyzeUnavailable(f"no analyze worker answered within {timeout_s:g} s") from error
+    except Exception as error:  # the result backend is unreachable
+        raise AnalyzeUnavailable(f"the result backend failed: {type(error).__name__}") from error
+    finally:
+        with contextlib.suppress(Exception):  # it expires anyway (result_expires)
+            result.forget()
+    if not succeeded or not isinstance(answer, dict):
+        raise AnalyzeFailed(f"the analyze worker failed: {type(answer).__name__}")
+    return answer
+
+
+def _analyze_batched(queue: TaskQueue, request: dict, timeout_s: float) -> dict:
+    from service.analyze import batching
+
+    try:
+        request_id = batching.push_request(queue.analyze_redis, request, timeout_s)
+        queue.celery.send_task(ANALYZE_BATCH, retry=False, expires=timeout_s, headers=sent_at_header())
+    except Exception as error:
+        queue._broker_failed(ANALYZE_BATCH, error)
+        raise AnalyzeUnavailable("the broker is unreachable") from error
+    try:
+        answer = batching.wait_answer(queue.analyze_redis, request_id, timeout_s)
+    except Exception as error:
+        raise AnalyzeUnavailable(f"the broker failed: {type(error).__name__}") from error
+    if answer is None:
+        raise AnalyzeUnavailable(f"no analyze worker answered within {timeout_s:g} s")
+    if "error" in answer:
+        raise AnalyzeFailed(f"the analyze worker failed: {answer['error']}")
+    return answer
 
 
 def guard_redis_restore() -> None:

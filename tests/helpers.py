@@ -83,7 +83,8 @@ def error_codes(response) -> set[tuple[str | None, str]]:
 def limiter_state_kept():
     """The Flask-Limiter instance is module-level: an app created in a test re-points its storage for every app."""
     names = ("_storage", "_limiter", "_storage_dead", "_fallback_storage", "_fallback_limiter")
-    saved = {name: getattr(ratelimit.limiter, name) for name in names}
+    # Before any app has set the limiter up, some of these don't exist yet: nothing to keep for them.
+    saved = {name: getattr(ratelimit.limiter, name) for name in names if hasattr(ratelimit.limiter, name)}
     try:
         yield
     finally:

@@ -62,6 +62,21 @@ def test_shipped_files_are_small_and_complete():
     assert json.loads((CONFIG_DIR / "config.json").read_text())["id2label"] == {"0": "toxicity"}
 
 
+def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
+    blend = json.loads((MODEL_DIR / "blend.json").read_text())
+    assert blend["version"] == 2
+    assert (MODEL_DIR / blend["char_model"]).is_file()
+    assert (MODEL_DIR / "language_words.json").is_file()
+    assert set(blend["groups"].values()) | {"en-identity"} == set(blend["blend"])
+    assert {"en", "hi", "hi-Latn", "kn", "kn-Latn", "und"} <= set(blend["groups"])
+    # Devanagari and Kannada script: the character model alone (MiniLM's vocabulary has no such letters).
+    assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max"}
+    # English comments naming an identity group: the character model alone (see the model card)
+    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max"}
+    total = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
+    assert total <= 100 * 1024 * 1024, total
+
+
 def test_loads_through_real_detoxify_offline(offline, monkeypatch):
     from detoxify import Detoxify
 
@@ -86,3 +101,46 @@ def test_default_scorer_ranks_abuse_above_civil(offline):
     assert all(0.0 <= t <= 1.0 for t in tox)
     assert set(results[0].scores) == {"toxicity"}
     assert scorer.model_version.startswith("kavalu-minilm-abuse@")
+    assert "+char-blend-v2@" in scorer.model_version
+    assert all(r.detected_language == "en" for r in results)
+    # score_and_embed (the pipeline's path) gives the same scores as score_texts
+    embedded, vectors = scorer.score_and_embed(ABUSIVE + CIVIL)
+    assert [round(s["toxicity"], 4) for s in embedded] == [round(t, 4) for t in tox]
+    assert len(vectors) == len(tox)
+
+
+def test_feedback_recalibrates_a_copy_and_reports_before_and_after(offline, tmp_path, capsys):
+    """`kavalu models train --feedback`: a publisher whose moderators approve what the model flags."""
+    import csv
+
+    from workers.training import abuse
+
+    rows = []
+    for i in range(20):  # mild complaints the model over-scores, approved by moderators (label 0)
+        rows.append((f"this stupid road plan number {i} is a joke", 0))
+        rows.append((f"the council meeting {i} was on tuesday", 0))
+        rows.append((f"you are a worthless idiot number {i}", 1))
+    feedback = tmp_path / "feedback.csv"
+    with open(feedback, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "source"])
+        writer.writerows([t, label, "moderator"] for t, label in rows)
+    out = tmp_path / "recal"
+    assert abuse.main(["--feedback", str(feedback), "--out-dir", str(out)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert set(figures) == {"before", "after"}
+    blend = json.loads((out / "blend.json").read_text())
+    with open(out / "feedback_holdout.csv", newline="") as handle:
+        held_out = list(csv.DictReader(handle))
+    assert len(held_out) == 18  # 30 % of each class
+    assert blend["recalibration"]["fitted_on"] == len(rows) - len(held_out)
+    assert (out / "kavalu-minilm-abuse.ckpt").is_file()
+    assert json.loads((MODEL_DIR / "blend.json").read_text()).get("recalibration") is None  # shipped model untouched
+
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    recal = DetoxifyAbuseScorer(checkpoint=out / "kavalu-minilm-abuse.ckpt", precision="fp32")
+    assert recal.model_version.endswith("+recalibrated")
+    before = DetoxifyAbuseScorer(precision="fp32").score_texts(["this stupid road plan is a joke"])[0]["toxicity"]
+    after = recal.score_texts(["this stupid road plan is a joke"])[0]["toxicity"]
+    assert after < before

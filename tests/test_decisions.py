@@ -13,8 +13,6 @@ from service.decisions.engine import RuleHit, Verdict, apply_policy
 DEFAULT_POLICY = json.loads((Path(__file__).resolve().parents[1] / "config/policy.default.json").read_text())
 SOURCES = {
     "toxicity": "detoxify@original-0.5.4",
-    "insult": "detoxify@original-0.5.4",
-    "threat": "detoxify@original-0.5.4",
     "defamation": "defamation@rules-1",
     "personal": "personal@rules-1",
     "spam": "spam@rules-1",
@@ -50,7 +48,7 @@ def test_clean_comment_is_approved_with_no_reasons():
 
 
 def test_score_at_reject_threshold_rejects_with_reason_payload():
-    decision = run({"toxicity": 0.9, "insult": 0.2})
+    decision = run({"toxicity": 0.9, "insult": 0.2})  # insult: no scorer's category, no threshold
     assert decision.status == "rejected"
     assert decision.reasons == [
         {"code": "toxicity", "score": 0.9, "threshold": 0.9, "source": "detoxify@original-0.5.4"}
@@ -83,9 +81,9 @@ def test_legal_review_outranks_review():
 
 
 def test_rejection_outranks_legal_review():
-    decision = run({"defamation": 0.9, "threat": 0.85})
+    decision = run({"defamation": 0.9, "toxicity": 0.95})
     assert decision.status == "rejected"
-    assert codes(decision) == ["threat", "defamation"]
+    assert codes(decision) == ["toxicity", "defamation"]
 
 
 @pytest.mark.parametrize("code", ["blocked_term", "author_banned"])
@@ -120,10 +118,10 @@ def test_spam_and_infringing_scores():
 
 
 def test_every_triggering_reason_is_listed():
-    decision = run({"toxicity": 0.95, "insult": 0.7, "personal": 1.0}, [RuleHit("suspect_term", "review", "chor")])
+    decision = run({"toxicity": 0.95, "spam": 0.7, "personal": 1.0}, [RuleHit("suspect_term", "review", "chor")])
     assert decision.status == "rejected"
     assert codes(decision)[0] == "toxicity"
-    assert set(codes(decision)) == {"toxicity", "insult", "personal", "suspect_term"}
+    assert set(codes(decision)) == {"toxicity", "spam", "personal", "suspect_term"}
 
 
 def test_per_publisher_thresholds():
@@ -148,8 +146,15 @@ def test_category_without_thresholds_is_ignored():
     assert run({"made_up_category": 1.0}).status == "approved"
 
 
+def test_a_category_no_scorer_outputs_never_decides_even_with_a_threshold():
+    # An old policy (or an official Detoxify model's extra outputs): thresholds for insult and threat are ignored.
+    policy = copy.deepcopy(DEFAULT_POLICY)
+    policy["thresholds"].update(insult={"review": 0.1, "reject": 0.2}, threat={"review": 0.1, "reject": 0.2})
+    assert run({"insult": 0.99, "threat": 0.99, "toxicity": 0.01}, policy=policy).status == "approved"
+
+
 def test_trusted_author_skips_score_review():
-    decision = run({"toxicity": 0.6, "insult": 0.7}, trusted=True)
+    decision = run({"toxicity": 0.6, "personal": 0.7}, trusted=True)
     assert decision.status == "approved"
     assert decision.reasons == []
 

@@ -349,7 +349,7 @@ def test_scoring_workers_fit_their_cpu_limit_and_preload_the_models():
     container = _main_container(_find("Deployment", "worker-scoring"))
     words = container["command"]
     assert words[:4] == ["celery", "-A", "workers.celery_app", "worker"]
-    assert _flag(words, "-Q") == "scoring"
+    assert _flag(words, "-Q") == "analyze,scoring"
     assert "-E" in words
     env = _env(container)
     assert env["KAVALU_PRELOAD_MODELS"] == "true"

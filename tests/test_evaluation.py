@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from service.scoring.jobs import ScoreResult
-from workers.evaluation import read_examples, roc_auc, summarize, threshold_metrics
+from workers.evaluation import evaluate, read_examples, roc_auc, summarize, threshold_metrics
 
 
 def test_roc_auc_perfect_inverted_and_hand_computed():
@@ -141,8 +141,52 @@ def test_bad_csv_is_reported(tmp_path):
 
 def test_profanity_check_baseline_scorer_runs(tmp_path):
     pytest.importorskip("profanity_check")
-    from workers.evaluation import evaluate
 
     csv_file = write_csv(tmp_path / "p.csv", [("fuck you asshole", 1, "x"), ("have a nice day", 0, "x")])
     run = evaluate("abuse", csv_file, ["profanity-check"])[0]
     assert run.report["overall"]["auc"] == 1.0
+
+
+def test_cli_eval_abuse_identity_false_positive_rates(tmp_path):
+    from workers.cli import eval_group
+
+    csv_file = write_csv(
+        tmp_path / "identity.csv",
+        [
+            ("gay people are idiot idiot", 1, "templates", "gay"),
+            ("my neighbour is gay", 0, "templates", "gay"),
+            ("muslim idiot", 1, "templates", "muslim"),
+            ("idiot idiot muslim", 0, "templates", "muslim"),  # a false positive at 0.5
+            ("muslim families came to the fair", 0, "templates", "muslim"),
+            ("the weather is fine", 0, "templates", ""),
+        ],
+        header="text,label,source,target",
+    )
+    args = ["abuse", str(csv_file), "--scorer", "tests.test_evaluation:KeywordScorer", "--identity-column", "target"]
+    result = CliRunner().invoke(eval_group, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    identity = json.loads(result.output)[0]["identity"]
+    assert set(identity) == {"gay", "muslim"}  # rows without a group are left out
+    assert identity["gay"]["fpr"] == 0.0 and identity["gay"]["clean"] == 1 and identity["gay"]["auc"] == 1.0
+    assert identity["muslim"]["fpr"] == 0.5 and identity["muslim"]["abusive"] == 1
+    text = CliRunner().invoke(eval_group, args)
+    assert text.exit_code == 0 and "identity group" in text.output and "0.5000" in text.output
+    missing = CliRunner().invoke(eval_group, [*args[:4], "--identity-column", "nope"])
+    assert missing.exit_code != 0 and "nope" in missing.output
+
+
+def test_eval_abuse_groups_by_detected_language_with_the_shipped_model(tmp_path):
+    pytest.importorskip("torch")
+    csv_file = write_csv(
+        tmp_path / "langs.csv",
+        [
+            ("you are a pathetic idiot", 1, "x"),
+            ("the bus was late again today", 0, "x"),
+            ("tu ekdum gadha hai yaar chup kar", 1, "x"),
+            ("ಈ ಸಿನಿಮಾ ನೋಡಿ ಖುಷಿ ಆಯ್ತು", 0, "x"),
+            ("यह खबर पढ़कर अच्छा लगा", 0, "x"),
+        ],
+    )
+    run = evaluate("abuse", csv_file, ["default"], group_by="detected")[0]
+    assert set(run.report["per_source"]) == {"en", "hi-Latn", "kn", "hi"}
+    assert run.report["per_source"]["en"]["n"] == 2

@@ -14,6 +14,7 @@ from service.app import create_app
 from service.config import Settings
 from service.models import WorkerHeartbeat, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
+from service.ops.precision import decode, report_name
 from tests.helpers import comment, post_comment, signed_headers
 from tests.processes import free_port, wait_until
 from workers import healthcheck, runtime
@@ -86,6 +87,10 @@ def test_each_scoring_pool_process_writes_its_own_heartbeat(celery_worker, datab
     assert "deliveries" in found[celery_worker.hostname].split(",") and "scoring" not in found[celery_worker.hostname]
     processes = {name: queues for name, queues in found.items() if name.startswith(celery_worker.hostname + "/")}
     assert list(processes.values()) == ["scoring"], found
+    # Each scoring process's abuse-model precision (KAVALU_ABUSE_PRECISION, `auto` by default) rides with it.
+    [process] = processes
+    report = decode(found[report_name(process)])
+    assert report is not None and report["precision"] in ("fp32", "bf16", "int8"), found
     with database.session() as session:
         # Other tests' scoring workers may still be running in this session: at least this one's counts.
         assert fresh_scoring_processes(session, settings.heartbeat_max_age_s) >= 1

@@ -1,13 +1,17 @@
-"""Hypothesis tests of the seed policy validators on Unicode edge cases."""
+"""Hypothesis tests of the seed policy validators on Unicode edge cases, and of publishers' policy overrides."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from pathlib import Path
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from service import policy
+from service.decisions.engine import apply_policy
+from service.scoring.categories import SCORED_CATEGORIES
 
 COMBINING = st.sampled_from(["\u0301", "\u0308", "\u0327", "\u0903", "\u094d"])
 INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
@@ -84,3 +88,69 @@ def test_malformed_emails_are_invalid(email):
 @given(st.ip_addresses())
 def test_every_ip_address_is_accepted(address):
     assert policy.check_ip(str(address)) is None
+
+
+# -- publishers' overrides: thresholds, categories, languages -------------------------------------------
+
+DEFAULTS = json.loads((Path(__file__).resolve().parents[1] / "config/policy.default.json").read_text())
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+OVERRIDE_KEYS = st.sampled_from(["thresholds", "languages", "max_length", "blocked_terms", "premoderation", "x"])
+CATEGORY_NAMES = st.sampled_from([*SCORED_CATEGORIES, "threat", "insult", "made_up"])
+THRESHOLD_VALUES = st.none() | st.floats(min_value=0, max_value=1) | st.floats() | st.booleans() | st.text(max_size=3)
+THRESHOLDS = st.dictionaries(
+    CATEGORY_NAMES, st.dictionaries(st.sampled_from(["review", "reject", "revew"]), THRESHOLD_VALUES, max_size=2)
+)
+TAGS = st.from_regex(r"[a-zA-Z]{1,4}(-[a-zA-Z0-9]{1,5}){0,3}", fullmatch=True) | st.text(max_size=6)
+OVERRIDES = st.dictionaries(
+    OVERRIDE_KEYS,
+    JSON_VALUES | THRESHOLDS | st.dictionaries(TAGS, st.fixed_dictionaries({"thresholds": THRESHOLDS}), max_size=3),
+    max_size=4,
+)
+
+
+@given(OVERRIDES, st.lists(st.none() | TAGS, max_size=2), st.floats(min_value=0, max_value=1))
+def test_any_stored_overrides_merge_and_decide_without_crashing(overrides, languages, score):
+    """Stored overrides may predate any check (or name removed categories): reading them never fails, and
+    only the scored categories ever keep thresholds."""
+    merged = policy.merged_policy(DEFAULTS, overrides)
+    assert set(merged["thresholds"]) <= set(SCORED_CATEGORIES)
+    for block in merged["languages"].values():
+        assert set(block["thresholds"]) <= set(SCORED_CATEGORIES)
+    thresholds = policy.effective_thresholds(merged, languages)
+    assert set(thresholds) <= set(SCORED_CATEGORIES)
+    verdict = apply_policy(
+        scores=dict.fromkeys([*SCORED_CATEGORIES, "threat"], score),
+        sources={},
+        rule_hits=[],
+        policy=merged,
+        language=languages[0] if languages else None,
+        detected_language=languages[-1] if languages else None,
+    )
+    assert {reason["code"] for reason in verdict.reasons} <= set(SCORED_CATEGORIES)
+    policy.ignored_overrides(overrides)
+
+
+@given(OVERRIDES)
+def test_overrides_that_pass_the_check_are_what_the_merged_policy_applies(overrides):
+    problems = policy.policy_problems(overrides, DEFAULTS)
+    assert all(p.code and p.message for p in problems)
+    if problems:
+        return
+    assert policy.ignored_overrides(overrides) == []
+    merged = policy.merged_policy(DEFAULTS, overrides)
+    for category, limits in (overrides.get("thresholds") or {}).items():
+        for kind, value in limits.items():
+            assert merged["thresholds"][category][kind] == value
+    for tag, block in (overrides.get("languages") or {}).items():
+        assert merged["languages"][tag.lower()]["thresholds"].keys() >= block["thresholds"].keys()
+
+
+@given(st.sampled_from(["kn", "kn-Latn", "hi-Latn-IN", "und", "en-GB", "es-419"]), st.sampled_from(["", "-x"]))
+def test_a_tag_looks_up_its_prefixes(tag, suffix):
+    keys = policy.language_lookup(tag + suffix)
+    assert keys[-1] == tag.split("-")[0].lower() and tag.lower() in keys
+    assert bool(policy.LANGUAGE_TAG.fullmatch(tag)) and not policy.LANGUAGE_TAG.fullmatch(tag + "_" + suffix)

@@ -154,19 +154,17 @@ def test_queue_sorts_by_risk_or_age_and_filters(client, database, publisher, oth
 def test_category_filter_uses_the_publishers_review_threshold(client, database, publisher, mod):
     from service.publishers import accounts as publishers
 
-    cid = make_review_comment(client, database, publisher, "c-1", scores={"toxicity": 0.7, "threat": 0.2}, reasons=[])
+    cid = make_review_comment(client, database, publisher, "c-1", scores={"toxicity": 0.7, "spam": 0.2}, reasons=[])
     headers = bearer(mod[1])
-    assert client.get("/v1/review/queue?category=threat", headers=headers).get_json()["items"] == []
+    assert client.get("/v1/review/queue?category=spam", headers=headers).get_json()["items"] == []
     with database.session() as session:
         publishers.set_policy(
             session,
             publisher.id,
-            {"thresholds": {"threat": {"review": 0.1}}},
+            {"thresholds": {"spam": {"review": 0.1}}},
             merged_policy(client.application.config["KAVALU_SETTINGS"].default_policy, {}),
         )
-    assert [i["id"] for i in client.get("/v1/review/queue?category=threat", headers=headers).get_json()["items"]] == [
-        cid
-    ]
+    assert [i["id"] for i in client.get("/v1/review/queue?category=spam", headers=headers).get_json()["items"]] == [cid]
 
 
 def test_bad_queue_parameters_answer_400_in_the_error_shape(client, mod):
@@ -249,6 +247,42 @@ def test_item_view_escapes_html_and_highlights_spans(client, database, publisher
     }
     queue_item = client.get("/v1/review/queue", headers=bearer(mod[1])).get_json()["items"][0]
     assert queue_item["highlighted"] == item["highlighted"]
+
+
+def test_abuse_spans_are_highlighted_escaped_in_the_item_and_the_queue(client, database, settings, publisher, mod):
+    """Abuse evidence from the scorers (the v2 model's toxicity spans) is recorded through the real results
+    path and marked like defamation and personal data: escaped, with its category, beside the other evidence."""
+    from service.scoring.jobs import ScoreResult, Span
+    from tests.test_languages import post_and_score
+
+    text = "<b>Hi</b> you <i>idiot</i> & liar, call 98450 12345"
+    idiot, liar, phone = text.index("<i>idiot</i>"), text.index("liar"), text.index("98450")
+    outputs = [
+        ScoreResult(
+            "abuse",
+            "test-v2",
+            {"toxicity": 0.8},
+            [Span(idiot, idiot + len("<i>idiot</i>"), "toxicity", "abuse"), Span(liar, liar + 4, "toxicity", "abuse")],
+            detected_language="en",
+        ),
+        ScoreResult("personal", "rules-1", {"personal": 1.0}, [Span(phone, phone + 11, "personal", "phone")]),
+    ]
+    cid = post_and_score(client, database, settings, publisher, "c-abuse", text, outputs)
+    item = client.get(f"/v1/review/comments/{cid}", headers=bearer(mod[1])).get_json()
+    assert item["status"] == "review" and item["detected_language"] == "en"
+    assert item["highlighted"] == (
+        "&lt;b&gt;Hi&lt;/b&gt; you "
+        '<mark data-categories="toxicity">&lt;i&gt;idiot&lt;/i&gt;</mark> &amp; '
+        '<mark data-categories="toxicity">liar</mark>, call '
+        '<mark data-categories="personal">98450 12345</mark>'
+    )
+    assert [(s["category"], s["label"], text[s["start"] : s["end"]]) for s in item["spans"]] == [
+        ("toxicity", "abuse", "<i>idiot</i>"),
+        ("toxicity", "abuse", "liar"),
+        ("personal", "phone", "98450 12345"),
+    ]
+    queued = client.get("/v1/review/queue?category=toxicity", headers=bearer(mod[1])).get_json()["items"]
+    assert [(i["id"], i["highlighted"], i["spans"]) for i in queued] == [(cid, item["highlighted"], item["spans"])]
 
 
 def test_highlight_clips_and_escapes_attributes():

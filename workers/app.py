@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from service.taskqueue import KavaluCelery
 
-TASK_MODULES = ["workers.scoring.tasks", "workers.delivery.tasks"]
+TASK_MODULES = ["workers.scoring.tasks", "workers.scoring.analyze_tasks", "workers.delivery.tasks"]
 
 celery = KavaluCelery("kavalu", include=TASK_MODULES, task_cls="workers.base_task:KavaluTask")

@@ -51,7 +51,13 @@ def _load_models_after_fork(sender=None, **_):
     if SCORING_QUEUE in _consumed_queues():
         # This process can score now: its own heartbeat is what /readyz and the healthcheck count. If it dies
         # (the OOM killer), the row goes stale until the replacement has loaded its models.
-        runtime.start_heartbeat(settings, scoring_process_name(str(sender or "worker"), os.getpid()), SCORING_QUEUE)
+        name = scoring_process_name(str(sender or "worker"), os.getpid())
+        if settings.preload_models:  # the abuse model's precision travels with the heartbeat (/metrics, ops)
+            from workers.scoring import precision_report
+            from workers.scoring.pipeline import get_pipeline
+
+            precision_report.attach(name, get_pipeline(settings).abuse)
+        runtime.start_heartbeat(settings, name, SCORING_QUEUE)
 
 
 @signals.worker_process_shutdown.connect

@@ -62,6 +62,7 @@ def _eval(
     model_dir: str | None,
     as_json: bool,
     group_by: str = "source",
+    identity_column: str | None = None,
 ) -> None:
     from service.cli.main import WrongUsage
     from service.config import Settings
@@ -80,6 +81,7 @@ def _eval(
             threshold=threshold,
             abuse_settings=settings,
             group_by=group_by,
+            identity_column=identity_column,
         )
     except UnknownScorer as error:
         raise WrongUsage(f"--scorer: {error}") from error
@@ -120,7 +122,8 @@ _group_opt = click.option(
     "--group-by",
     default="source",
     show_default=True,
-    help="CSV column for the per-group breakdown and macro-AUC (e.g. kind)",
+    help="CSV column for the per-group breakdown and macro-AUC (e.g. kind, lang), or 'detected': "
+    "the language the scorer detected",
 )
 
 
@@ -131,9 +134,14 @@ _group_opt = click.option(
 @click.option("--model-dir", default=None, help="where `kavalu models pull` put official models")
 @_json_opt
 @_group_opt
-def eval_abuse(csv_file, scorers, threshold, model_dir, as_json, group_by):
+@click.option(
+    "--identity-column",
+    default=None,
+    help="CSV column naming the identity group a row is about: adds each group's false-positive rate and AUC",
+)
+def eval_abuse(csv_file, scorers, threshold, model_dir, as_json, group_by, identity_column):
     """Toxicity: default, default-noblend, profanity-check, detoxify:<type>, checkpoint:<path>, module:Class."""
-    _eval("abuse", csv_file, scorers, threshold, model_dir, as_json, group_by)
+    _eval("abuse", csv_file, scorers, threshold, model_dir, as_json, group_by, identity_column)
 
 
 @eval_group.command("defamation")

@@ -10,6 +10,11 @@ the throughput in texts/s. Scorer specs:
     defamation: default (as the worker runs it) | encoder | rules | <module>:<Class>
 
 `<module>:<Class>` must implement service.scoring.jobs.Scorer and take no arguments.
+
+`group_by` names a CSV column (source, lang, ...) or "detected": the language the scorer detected
+(ScoreResult.detected_language). `identity_column` names a CSV column of identity groups (e.g. a
+`target` column): the report then has, per group, the share of its clean comments (label 0) at or above
+the threshold (the identity false-positive rate) and the ROC-AUC within the group.
 """
 
 from __future__ import annotations
@@ -49,22 +54,27 @@ class Example:
     text: str
     label: int
     source: str = "all"
+    identity: str = ""
     article_title: str = ""
     article_body: str = ""
 
 
-def read_examples(path: str | Path, group_by: str = "source") -> list[Example]:
+def read_examples(path: str | Path, group_by: str = "source", identity_column: str | None = None) -> list[Example]:
     try:
         with open(path, newline="", encoding="utf-8") as handle:
-            return _examples(path, csv.DictReader(handle), group_by)
+            return _examples(path, csv.DictReader(handle), group_by, identity_column)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise EvaluationError(f"cannot read {path}: {error}") from error
 
 
-def _examples(path: str | Path, reader: csv.DictReader, group_by: str) -> list[Example]:
+def _examples(
+    path: str | Path, reader: csv.DictReader, group_by: str, identity_column: str | None = None
+) -> list[Example]:
     missing = {"text", "label"} - set(reader.fieldnames or [])
     if missing:
         raise EvaluationError(f"{path}: missing column(s) {sorted(missing)}; need text,label[,source]")
+    if identity_column and identity_column not in (reader.fieldnames or []):
+        raise EvaluationError(f"{path}: no column {identity_column!r} for --identity-column")
     out = []
     for row in reader:
         label = (row["label"] or "").strip()
@@ -75,6 +85,7 @@ def _examples(path: str | Path, reader: csv.DictReader, group_by: str) -> list[E
                 text=row["text"] or "",
                 label=_LABELS[label],
                 source=(row.get(group_by) or "").strip() or "all",
+                identity=(row.get(identity_column) or "").strip() if identity_column else "",
                 article_title=row.get("article_title") or "",
                 article_body=row.get("article_body") or "",
             )
@@ -132,6 +143,22 @@ def summarize(labels: list[int], scores: list[float], sources: list[str], thresh
         "per_source": per_source,
         "macro_auc": sum(aucs) / len(aucs) if aucs else float("nan"),
     }
+
+
+def identity_report(labels: list[int], scores: list[float], groups: list[str], threshold: float) -> dict:
+    """Per identity group (rows with an empty group are left out): clean comments, the share of them
+    at or above the threshold (false-positive rate), abusive ones, and the ROC-AUC within the group."""
+    out = {}
+    for group in sorted({g for g in groups if g}):
+        idx = [i for i, g in enumerate(groups) if g == group]
+        clean = [scores[i] for i in idx if labels[i] == 0]
+        out[group] = {
+            "clean": len(clean),
+            "abusive": len(idx) - len(clean),
+            "fpr": sum(1 for s in clean if s >= threshold) / len(clean) if clean else float("nan"),
+            "auc": roc_auc([labels[i] for i in idx], [scores[i] for i in idx]),
+        }
+    return out
 
 
 @dataclass
@@ -218,15 +245,25 @@ def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
 def run_scorer(
     scorer: Any, examples: list[Example], category: str, threshold: float, batch: int = 256, label: str = ""
 ) -> tuple[list[float], float]:
+    scores, _ = run_scorer_with_languages(scorer, examples, category, threshold, batch, label)
+    return scores[0], scores[1]
+
+
+def run_scorer_with_languages(
+    scorer: Any, examples: list[Example], category: str, threshold: float, batch: int = 256, label: str = ""
+) -> tuple[tuple[list[float], float], list[str]]:
+    """((scores, seconds), detected languages: "und" where the scorer does not detect one)."""
     items = [ScoringInput(e.text, e.article_title, e.article_body) for e in examples]
     scores: list[float] = []
+    languages: list[str] = []
     started = time.perf_counter()
     starts = range(0, len(items), batch)
     # A bar only for a person watching: logs and pipes get the report alone.
     for k in tqdm(starts, desc=label or None, unit="batch", disable=not sys.stderr.isatty()):
         for result in scorer.score_batch(items[k : k + batch]):
             scores.append(float(result.scores.get(category, 0.0)))
-    return scores, time.perf_counter() - started
+            languages.append(getattr(result, "detected_language", None) or "und")
+    return (scores, time.perf_counter() - started), languages
 
 
 def evaluate(
@@ -237,8 +274,9 @@ def evaluate(
     abuse_settings: Any = None,
     factory: Callable[[str], Any] | None = None,
     group_by: str = "source",
+    identity_column: str | None = None,
 ) -> list[ScorerRun]:
-    examples = read_examples(path, group_by)
+    examples = read_examples(path, group_by, identity_column)
     threshold = DEFAULT_THRESHOLDS[task] if threshold is None else threshold
     labels = [e.label for e in examples]
     sources = [e.source for e in examples]
@@ -247,9 +285,11 @@ def evaluate(
         started = time.perf_counter()
         scorer = factory(spec) if factory else build_scorer(task, spec, abuse_settings)
         load = time.perf_counter() - started
-        scores, secs = run_scorer(scorer, examples, CATEGORY[task], threshold, label=spec)
+        (scores, secs), languages = run_scorer_with_languages(scorer, examples, CATEGORY[task], threshold, label=spec)
         run = ScorerRun(spec, getattr(scorer, "name", spec), getattr(scorer, "model_version", "?"), load, secs)
-        run.report = summarize(labels, scores, sources, threshold)
+        run.report = summarize(labels, scores, languages if group_by == "detected" else sources, threshold)
+        if identity_column:
+            run.report["identity"] = identity_report(labels, scores, [e.identity for e in examples], threshold)
         runs.append(run)
     return runs
 
@@ -275,6 +315,10 @@ def format_runs(runs: list[ScorerRun]) -> str:
                 f"{f(b['precision']):>7} {f(b['recall']):>7} {f(b['f1']):>7} {b['fp']:>5} {b['fn']:>5}"
             )
         lines.append(f"  macro-AUC across sources: {f(r['macro_auc'])} (sources with both classes)")
+        if "identity" in r:
+            lines.append(f"  {'identity group':<32} {'clean':>6} {'fpr':>7} {'abusive':>8} {'auc':>7}")
+            for name, g in r["identity"].items():
+                lines.append(f"  {name:<32} {g['clean']:>6} {f(g['fpr']):>7} {g['abusive']:>8} {f(g['auc']):>7}")
         lines.append("")
     if len(runs) > 1:
         lines.append("comparison: " + ", ".join(f"{r.spec}={f(r.report['macro_auc'])}" for r in runs) + " (macro-AUC)")

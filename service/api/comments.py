@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
 from service.api.auth import authenticate_publisher
-from service.api.context import db_session, default_policy, task_queue
+from service.api.context import db_session, default_policy, settings, task_queue
 from service.delivery.attempts import DELIVERY_HEADER, EVENT_HEADER
-from service.errors import ApiError, FieldError, flatten_errors
-from service.intake import comments, ratelimit
-from service.intake.body import json_body
+from service.errors import ApiError, FieldError
+from service.intake import comments, lean, ratelimit
+from service.intake.body import json_body, peek_json_body
 from service.intake.schemas import (
     CommentAcceptedSchema,
     CommentStatusSchema,
@@ -19,7 +19,7 @@ from service.intake.schemas import (
     ErrorBodySchema,
     ReasonSchema,
 )
-from service.policy import merged_policy
+from service.publishers.cache import PublisherCache
 from service.publishers.signing import PUBLISHER_HEADER, SIGNATURE_HEADER
 
 blp = Blueprint("comments", __name__, url_prefix="/v1/comments", description="Intake webhook and comment status")
@@ -119,18 +119,23 @@ DECIDED_CALLBACK = {
 @blp.alt_response(422, schema=ErrorBodySchema, description="One error for every rule broken")
 @blp.alt_response(429, schema=ErrorBodySchema, description="Rate limit hit; see Retry-After")
 @blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; retry with the same comment_id")
-@ratelimit.per_publisher
-@ratelimit.per_author_ip
 def submit_comment():
     session = db_session()
-    publisher = authenticate_publisher(session)
-    body = json_body()  # parsed once (the rate limiter's key read it too); a 4xx for anything bad
-    policy = merged_policy(default_policy(), publisher.policy_overrides)
-    try:
-        data = CommentSubmissionSchema(max_length=policy["max_length"]).load(body)
-    except ValidationError as error:
-        raise ApiError(422, flatten_errors(error.messages)) from error
-    result = comments.submit(session, publisher, data, task_queue().enqueue_scoring)
+    signed = lean.SignedRequest(
+        publisher_id=request.headers.get(PUBLISHER_HEADER, ""),
+        signature=request.headers.get(SIGNATURE_HEADER),
+        raw=request.get_data(cache=True),  # raises 413 past MAX_CONTENT_LENGTH
+    )
+    result = lean.accept(
+        session,
+        publisher_cache(),
+        intake_limits(),
+        signed,
+        settings().signature_tolerance_s,
+        peek_json_body,
+        json_body,  # parsed once (peek_json_body caches it); a 4xx for anything bad
+        task_queue().enqueue_scoring,
+    )
     session.commit()
     if result.outcome == "duplicate":
         # Bypass the 202 response schema: a retry answers with the whole current record.
@@ -141,6 +146,22 @@ def submit_comment():
         "status": result.status,
         "links": {"self_": f"/v1/comments/{result.comment_id}"},
     }
+
+
+def intake_limits() -> ratelimit.IntakeLimits:
+    """This app's intake rate limits (service.intake.ratelimit), built on first use."""
+    extensions = current_app.extensions
+    if "kavalu.intake_limits" not in extensions:
+        extensions["kavalu.intake_limits"] = ratelimit.IntakeLimits(settings())
+    return extensions["kavalu.intake_limits"]
+
+
+def publisher_cache() -> PublisherCache:
+    """This process's publisher snapshots (service.publishers.cache), one cache per app."""
+    extensions = current_app.extensions
+    if "kavalu.publishers" not in extensions:
+        extensions["kavalu.publishers"] = PublisherCache(default_policy())
+    return extensions["kavalu.publishers"]
 
 
 @blp.route("/<string:comment_id>", methods=["GET"])

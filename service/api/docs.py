@@ -5,7 +5,7 @@ The page loads nothing from elsewhere, so it works offline and behind a firewall
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, redirect, render_template
 
 blp = Blueprint("docs", __name__)
 
@@ -31,3 +31,8 @@ def reference():
     response = make_response(render_template("docs.html"))
     response.headers["Content-Security-Policy"] = REFERENCE_CSP
     return response
+
+
+@blp.route("/", methods=["GET"])
+def root():
+    return redirect("/console/")

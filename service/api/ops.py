@@ -10,7 +10,8 @@ from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.intake.schemas import ErrorBodySchema
 from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
-from service.ops.metrics import backlog_figures, queue_figures, render_metrics
+from service.ops.metrics import render_metrics
+from service.ops.overview import queue_overview
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
@@ -85,16 +86,4 @@ def metrics():
 def queues():
     """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
     authenticate_moderator(db_session(), roles=("admin",))
-    try:
-        figures = {"queues": queue_figures(settings().redis_url)}
-    except Exception as error:
-        figures = {"queues": {}, "broker_error": type(error).__name__}
-    figures.update(backlog_figures(db_session(), heartbeat_max_age_s=settings().heartbeat_max_age_s))
-    try:
-        inspector = task_queue().celery.control.inspect(timeout=1.0)
-        active = inspector.active() or {}
-        figures["workers"] = {name: {"online": True, "active_tasks": len(tasks)} for name, tasks in active.items()}
-    except Exception as error:
-        figures["workers"] = {}
-        figures["inspect_error"] = type(error).__name__
-    return figures
+    return queue_overview(db_session(), settings(), task_queue().celery)

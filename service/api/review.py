@@ -57,6 +57,16 @@ class QueueQuerySchema(CodedSchema):
             "description": "A score category at or over its review threshold, or a reason code",
         },
     )
+    language = CleanString(
+        load_default=None,
+        validate=validate.Length(max=35, error=AT_MOST),
+        error_messages=field_messages(),
+        metadata={
+            "error_code": "invalid_length",
+            "description": "A BCP 47 tag or its prefix (`kn` matches `kn-Latn`): the language the publisher sent, "
+            "else the detected one",
+        },
+    )
     sort = CleanString(
         load_default="risk",
         validate=validate.OneOf(list(queues.SORTS), error=ONE_OF),
@@ -112,6 +122,12 @@ class ReviewArticleSchema(Schema):
     url = fields.String(allow_none=True)
 
 
+class ReviewReasonSchema(ReasonSchema):
+    language = fields.String(
+        metadata={"description": "Set when the threshold came from the policy's `languages` entry for this tag"}
+    )
+
+
 class ReviewItemSchema(Schema):
     id = fields.String()
     comment_id = fields.String()
@@ -122,13 +138,24 @@ class ReviewItemSchema(Schema):
     received_at = fields.String(metadata={"format": "date-time"})
     article = fields.Nested(ReviewArticleSchema)
     author = fields.Nested(ReviewAuthorSchema)
+    language = fields.String(allow_none=True, metadata={"description": "The BCP 47 tag the publisher sent, if any"})
+    detected_language = fields.String(
+        allow_none=True,
+        metadata={
+            "description": 'The BCP 47 tag the scorers detected ("en", "hi", "hi-Latn", "kn", "kn-Latn", "und"); '
+            "null before scoring or when no scorer detects languages"
+        },
+    )
     text = fields.String(metadata={"description": "The original text"})
     redacted_text = fields.String(allow_none=True)
     highlighted = fields.String(metadata={"description": "HTML-escaped text with evidence spans in <mark>"})
-    spans = fields.List(fields.Nested(SpanSchema))
+    spans = fields.List(
+        fields.Nested(SpanSchema),
+        metadata={"description": "Evidence: abuse (toxicity), defamation, personal data, spam, copies, term hits"},
+    )
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     risk = fields.Float()
-    reasons = fields.List(fields.Nested(ReasonSchema))
+    reasons = fields.List(fields.Nested(ReviewReasonSchema))
     claimed_by = fields.String(allow_none=True)
     claim_expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
@@ -321,6 +348,7 @@ def review_queue():
             queue=args["queue"],
             publisher_id=args["publisher"],
             category=args["category"],
+            language=args["language"],
             older_than=args["older_than"],
             newer_than=args["newer_than"],
             sort=args["sort"],

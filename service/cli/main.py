@@ -36,6 +36,7 @@ COMMANDS = {
     "legal": ("service.cli.moderation:legal_group", "Lawful disclosure of sender details."),
     "feedback": ("service.cli.moderation:feedback_group", "Moderator overrides as labelled examples."),
     "deliveries": ("service.cli.deliveries:deliveries_group", "Callbacks to publishers: list and redeliver."),
+    "keys": ("service.cli.keys:keys_group", "API keys for /v1/analyze, Perspective, OpenAI and Coral."),
     "models": (
         "workers.cli:models_group",
         "Train the default abuse model or the defamation head, or pull official Detoxify models.",
@@ -43,7 +44,7 @@ COMMANDS = {
     "eval": ("workers.cli:eval_group", "Evaluate scorers on a labelled CSV."),
 }
 # Commands that read or write the store: the embedded store is migrated before they run.
-STORE_COMMANDS = {"publishers", "moderators", "authors", "legal", "feedback", "deliveries"}
+STORE_COMMANDS = {"publishers", "moderators", "authors", "legal", "feedback", "deliveries", "keys"}
 UPGRADE_HINT = "run `kavalu db upgrade`"
 # SQLSTATEs of a PostgreSQL schema older than the code: a missing table or column.
 SCHEMA_BEHIND = {"42P01", "42703"}

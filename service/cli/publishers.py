@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from service import policy as policies
 from service.config import Settings
 from service.db import Database
 from service.publishers import accounts as publishers
@@ -58,6 +59,7 @@ def publishers_list(as_json: bool) -> None:
                 "callback_url": p.callback_url,
                 "policy_version": p.policy_version,
                 "policy_overrides": p.policy_overrides,
+                "ignored_policy_overrides": policies.ignored_overrides(p.policy_overrides),
                 "previous_secret_valid_until": _iso(publishers.previous_secret_valid_until(p)),
             }
             for p in publishers.list_all(session)
@@ -101,12 +103,51 @@ def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: b
     click.echo("Keep the secret safe: it is not shown again.", err=True)
 
 
+@publishers_group.command("show")
+@click.argument("publisher_id")
+def publishers_show(publisher_id: str) -> None:
+    """Show a publisher's policy: its overrides, the effective policy, and stored overrides that no longer
+    apply (thresholds of categories no scorer outputs), as JSON."""
+    settings = _settings()
+    try:
+        with Database(settings).session() as session:
+            publisher = publishers.get(session, publisher_id)
+            report = {
+                "publisher_id": publisher.id,
+                "name": publisher.name,
+                "callback_url": publisher.callback_url,
+                "policy_version": publisher.policy_version,
+                **policies.policy_report(settings.default_policy, publisher.policy_overrides),
+            }
+    except publishers.PublisherError as error:
+        _fail(str(error))
+    click.echo(json.dumps(report, indent=2))
+    if report["ignored_overrides"]:
+        click.echo(
+            f"warning: ignored overrides (no scorer outputs these categories): {', '.join(report['ignored_overrides'])}",
+            err=True,
+        )
+
+
+def _policy_refused(error: policies.PolicyInvalid) -> NoReturn:
+    """Every problem, one per line: `FIELD: CODE: message`, and the same as the API's error body on stdout."""
+    click.echo(json.dumps({"errors": [problem.to_dict() for problem in error.problems]}, indent=2))
+    lines = [f"{p.field or 'policy'}: {p.code}: {p.message}" for p in error.problems]
+    _fail("policy refused:\n  " + "\n  ".join(lines))
+
+
 @publishers_group.command("set-policy")
 @click.argument("publisher_id")
 @click.option("--file", "policy_file", type=click.File("r"), help="JSON file of policy overrides ('-' for stdin).")
 @click.option("--json", "policy_json", help="Policy overrides as a JSON string.")
 def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | None) -> None:
-    """Replace the publisher's policy overrides (see config/policy.default.json for the keys)."""
+    """Replace the publisher's policy overrides (see config/policy.default.json for the keys).
+
+    Thresholds may name only the categories the scorers output (a refusal lists them);
+    `languages` sets thresholds for comments in a language, e.g.
+    '{"languages": {"kn": {"thresholds": {"toxicity": {"review": 0.3}}}}}'. A refused policy lists every
+    problem (FIELD: CODE: message on stderr, the API's error body as JSON on stdout) and exits 1.
+    """
     if bool(policy_file) == bool(policy_json):
         _fail("give exactly one of --file or --json")
     try:
@@ -117,6 +158,8 @@ def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | Non
     try:
         with Database(settings).session() as session:
             policy = publishers.set_policy(session, publisher_id, overrides, settings.default_policy)
+    except policies.PolicyInvalid as error:
+        _policy_refused(error)
     except publishers.PublisherError as error:
         _fail(str(error))
     click.echo(json.dumps(policy, indent=2))

@@ -42,7 +42,7 @@ def run(host: str | None, port: int | None) -> None:
         [
             *celery,
             "--queues",
-            "scoring",
+            "analyze,scoring",  # analyze: /v1/analyze and the drop-in endpoints wait on its answers
             "--concurrency",
             "1",
             "--hostname",

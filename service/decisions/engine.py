@@ -18,12 +18,20 @@ Precedence: rejected > legal_review > review > approved.
   "always" go to review), so a caller that wants trusted authors to bypass
   e.g. pre-moderation simply does not emit that RuleHit for them.
 - approved: otherwise.
+
+Thresholds are the publisher's, for the scored categories only (service.scoring.categories); a
+comment's languages (the tag the publisher sent and the one the scorers detected) can replace them
+through the policy's `languages` overrides (service.policy.effective_thresholds), and a reason whose
+threshold came from one names that language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from service.policy import Threshold, effective_thresholds
+from service.scoring import categories
 
 APPROVED = "approved"
 REVIEW = "review"
@@ -33,7 +41,7 @@ REJECTED = "rejected"
 RuleEffect = Literal["reject", "review", "legal_review"]
 
 # Categories whose review threshold sends a comment to the legal queue.
-LEGAL_CATEGORIES = frozenset({"defamation"})
+LEGAL_CATEGORIES = categories.LEGAL_CATEGORIES
 
 _STATUS_BY_EFFECT = {"reject": REJECTED, "legal_review": LEGAL_REVIEW, "review": REVIEW}
 _PRECEDENCE = {APPROVED: 0, REVIEW: 1, LEGAL_REVIEW: 2, REJECTED: 3}
@@ -69,10 +77,14 @@ def apply_policy(
     rule_hits: list[RuleHit],
     policy: dict,
     author_trusted: bool = False,
+    language: str | None = None,
+    detected_language: str | None = None,
 ) -> Verdict:
+    """The verdict for one comment. `language` is the tag the publisher sent, `detected_language` the one
+    the scorers found; either may select per-language thresholds."""
     policy_version = policy.get("version")
     policy_source = f"policy:v{policy_version}"
-    thresholds = policy.get("thresholds", {})
+    thresholds = effective_thresholds(policy, (language, detected_language))
 
     # Each candidate is (status it calls for, reason payload).
     candidates: list[tuple[str, dict]] = []
@@ -82,7 +94,9 @@ def apply_policy(
     for category, score in sorted(scores.items()):
         if score is None:
             continue
-        found = _category_status(category, float(score), thresholds.get(category) or {}, author_trusted)
+        if not categories.is_scored(category) or category not in thresholds:
+            continue  # only the categories in service.scoring.categories decide (their scores are still stored)
+        found = _category_status(category, float(score), thresholds[category], author_trusted)
         if found is None:
             continue
         status, threshold = found
@@ -97,13 +111,15 @@ def apply_policy(
     return Verdict(status=final, reasons=[reason for _, reason in ordered], policy_version=policy_version)
 
 
-def _category_status(category: str, score: float, limits: dict, author_trusted: bool) -> tuple[str, float] | None:
+def _category_status(
+    category: str, score: float, limits: dict[str, Threshold], author_trusted: bool
+) -> tuple[str, Threshold] | None:
     """The status one category score calls for, with the threshold it crossed."""
-    reject_at = limits.get("reject")
-    review_at = limits.get("review")
-    if reject_at is not None and score >= reject_at:
+    reject_at = limits["reject"]
+    review_at = limits["review"]
+    if reject_at.value is not None and score >= reject_at.value:
         return REJECTED, reject_at
-    if review_at is not None and score >= review_at:
+    if review_at.value is not None and score >= review_at.value:
         if category in LEGAL_CATEGORIES:
             return LEGAL_REVIEW, review_at
         if not author_trusted:
@@ -118,5 +134,8 @@ def _rule_reason(hit: RuleHit, policy_source: str) -> dict:
     return reason
 
 
-def _score_reason(category: str, score: float, threshold: float, source: str | None) -> dict:
-    return {"code": category, "score": round(score, 4), "threshold": threshold, "source": source}
+def _score_reason(category: str, score: float, threshold: Threshold, source: str | None) -> dict:
+    reason = {"code": category, "score": round(score, 4), "threshold": threshold.value, "source": source}
+    if threshold.language is not None:
+        reason["language"] = threshold.language  # the policy's `languages` entry that set the threshold
+    return reason

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,10 +15,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from service.db import run_after_commit
-from service.models import PENDING, Comment, CommentRevision, Decision, Publisher, SenderDetails, as_utc, new_id, utcnow
+from service.models import PENDING, Comment, CommentRevision, Decision, SenderDetails, as_utc, new_id, utcnow
 from service.policy import normalise_email
 
 Outcome = Literal["created", "edited", "duplicate"]
+
+
+class PublisherRef(Protocol):
+    """What intake needs of a publisher: a Publisher row, or a cached snapshot of one (service.publishers.cache)."""
+
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass
@@ -40,7 +47,7 @@ def _insert(session: Session):
 
 def submit(
     session: Session,
-    publisher: Publisher,
+    publisher: PublisherRef,
     data: dict,
     enqueue_scoring: Callable[[str], object],
     now: datetime | None = None,
@@ -166,6 +173,8 @@ def status_view(session: Session, comment: Comment) -> dict:
         "status": comment.status,
         "decided_by": comment.decided_by,
         "revision": comment.current_revision,
+        "language": comment.language,
+        "detected_language": comment.detected_language,
         "reasons": decision.reasons if decision else [],
         "scores": decision.scores if decision else {},
         # Aware UTC times (SQLite gives naive ones): the schema writes them with "+00:00".

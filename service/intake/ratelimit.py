@@ -1,24 +1,32 @@
-"""Rate limits on intake, per publisher and per author IP (Flask-Limiter, on Redis when configured).
+"""Rate limits on intake, per publisher and per author IP, both in one Redis round trip.
 
-Only signed requests count, so nobody can spend a publisher's allowance by
-sending junk under its id. If Redis is unreachable, comments are not refused
-(losing accepted data is worse than a burst): each process counts the limits in
-its own memory until Redis answers again. The switch is logged once each way,
-a WARNING when Redis is lost and an INFO when it is back, with no traceback per request.
+Only signed requests count, so nobody can spend a publisher's allowance by sending junk under its id:
+the view checks the limits after the signature. Both limits are fixed windows, counted by one Lua script
+(`IntakeLimits`): it counts the request against both, and if either is over, takes it back from both, so
+refused requests count against neither (as before). If Redis is unreachable, comments are not refused
+(losing accepted data is worse than a burst): each process counts the limits in its own memory and
+tries Redis again after 1, 2, 4 ... 32 s. The switch is logged once each way, a WARNING when Redis is
+lost and an INFO when it is back, with no traceback per request.
 
-The key functions never raise: a key function that raises makes Flask-Limiter
-log an ERROR traceback for what is only a client's bad body.
+The Flask-Limiter instance `limiter` stays for the other endpoints' limits (API keys).
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
+from limits import parse
 
-from service.errors import FieldError, error_response
-from service.intake.body import peek_json_body
-from service.publishers.signing import PUBLISHER_HEADER
+from service.config import Settings
+from service.errors import ApiError, FieldError, error_response
+
+log = logging.getLogger(__name__)
 
 # X-RateLimit-* headers on every answer cost more than the rest of the check; a 429 still says Retry-After.
 # in_memory_fallback_enabled: on a storage error, count in memory and look at Redis again now and then
@@ -54,24 +62,117 @@ def init_app(app: Flask) -> None:
         )
 
 
-def _signed(response) -> bool:
-    return response.status_code != 401
-
-
-def _publisher_key() -> str:
-    return "publisher:" + request.headers.get(PUBLISHER_HEADER, "")[:40]
-
-
-def _author_ip_key() -> str:
-    body = peek_json_body()  # the view's own parse, cached; None for a bad, missing or over-limit body
+def author_ip_key(body: object) -> str:
+    """The author IP of a parsed body (None for a bad or missing body): what the per-IP limit counts by."""
     author = body.get("author") if isinstance(body, dict) else None
     ip = author.get("ip") if isinstance(author, dict) else None
-    return "author-ip:" + (ip.strip()[:64] if isinstance(ip, str) else "-")
+    return ip.strip()[:64] if isinstance(ip, str) else "-"
 
 
-def _limit(name: str):
-    return lambda: getattr(current_app.config["KAVALU_SETTINGS"], name)
+@dataclass(frozen=True)
+class Window:
+    name: str
+    amount: int
+    seconds: int
+    text: str
 
 
-per_publisher = limiter.limit(_limit("rate_limit_per_publisher"), key_func=_publisher_key, deduct_when=_signed)
-per_author_ip = limiter.limit(_limit("rate_limit_per_author_ip"), key_func=_author_ip_key, deduct_when=_signed)
+# KEYS: one counter per limit; ARGV: each limit's amount and expiry in turn. Returns 0, or the 1-based index
+# of a limit that is over (and then every counter is taken back: a refused request counts against none).
+_COUNT_SCRIPT = """
+local over = 0
+for i, key in ipairs(KEYS) do
+  local seen = redis.call('INCR', key)
+  if seen == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if over == 0 and seen > tonumber(ARGV[2 * i - 1]) then over = i end
+end
+if over > 0 then
+  for _, key in ipairs(KEYS) do redis.call('DECR', key) end
+end
+return over
+"""
+KEY_PREFIX = "kavalu-intake-limit"
+MAX_BACKOFF_S = 32.0
+
+
+class IntakeLimits:
+    """The per-publisher and per-author-IP limits of intake, checked together in one round trip."""
+
+    def __init__(self, settings: Settings):
+        self.enabled = settings.rate_limits_enabled
+        self.windows = [
+            _window("publisher", settings.rate_limit_per_publisher),
+            _window("author-ip", settings.rate_limit_per_author_ip),
+        ]
+        self.redis = None
+        self._script = None
+        if settings.redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+            self._script = self.redis.register_script(_COUNT_SCRIPT)
+        self._memory: dict[str, int] = {}
+        self._memory_lock = threading.Lock()
+        self._redis_lost = False
+        self._retry_at = 0.0
+        self._backoff_s = 1.0
+
+    def check(self, publisher_id: str, author_ip: str, now: float | None = None) -> None:
+        """Count this request against both limits; raise a 429 ApiError (with Retry-After) if either is over."""
+        if not self.enabled:
+            return
+        now = time.time() if now is None else now
+        keys = [
+            f"{KEY_PREFIX}:{window.name}:{window.amount}/{window.seconds}:{int(now // window.seconds)}:{ident}"
+            for window, ident in zip(self.windows, (publisher_id[:40], author_ip))
+        ]
+        over = self._count_in_redis(keys, now)
+        if over is None:
+            over = self._count_in_memory(keys, now)
+        if over:
+            window = self.windows[over - 1]
+            retry_after = max(1, int(window.seconds - now % window.seconds + 0.999))
+            raise ApiError(
+                429,
+                [FieldError(None, "rate_limited", f"Rate limit hit ({window.text}).")],
+                {"Retry-After": str(retry_after)},
+            )
+
+    def _count_in_redis(self, keys: list[str], now: float) -> int | None:
+        if self._script is None or (self._redis_lost and time.monotonic() < self._retry_at):
+            return None
+        args: list[int] = []
+        for window in self.windows:
+            args += [window.amount, window.seconds + 1]
+        try:
+            over = int(self._script(keys=keys, args=args))
+        except Exception as error:  # redis raises connection, timeout and response errors
+            if not self._redis_lost:
+                log.warning(
+                    "rate limit storage unreachable; counting in memory until it answers",
+                    extra={"error": type(error).__name__},
+                )
+            self._redis_lost = True
+            self._retry_at = time.monotonic() + self._backoff_s
+            self._backoff_s = min(self._backoff_s * 2, MAX_BACKOFF_S)
+            return None
+        if self._redis_lost:
+            log.info("rate limit storage answers again")
+            self._redis_lost, self._backoff_s = False, 1.0
+        return over
+
+    def _count_in_memory(self, keys: list[str], now: float) -> int:
+        with self._memory_lock:
+            if len(self._memory) > 100_000:  # old windows' counters: drop them all now and then
+                self._memory.clear()
+            seen = [self._memory.get(key, 0) + 1 for key in keys]
+            over = next((i + 1 for i, (n, w) in enumerate(zip(seen, self.windows)) if n > w.amount), 0)
+            if not over:
+                for key, count in zip(keys, seen):
+                    self._memory[key] = count
+            return over
+
+
+def _window(name: str, text: str) -> Window:
+    item = parse(text)
+    return Window(name, int(item.amount), int(item.get_expiry()), text)

@@ -151,12 +151,19 @@ class ReasonSchema(Schema):
     score = fields.Float(allow_none=True)
     threshold = fields.Float(allow_none=True)
     source = fields.String(allow_none=True)
+    language = fields.String(
+        metadata={"description": "Set when the threshold came from the policy's `languages` entry for this tag"}
+    )
 
 
 class CommentStatusSchema(CommentAcceptedSchema):
     status = fields.String(metadata={"enum": ["pending", "review", "legal_review", "approved", "rejected"]})
     decided_by = fields.String(allow_none=True, metadata={"enum": ["auto", "moderator", None]})
     revision = fields.Integer()
+    language = fields.String(allow_none=True, metadata={"description": "The BCP 47 tag the publisher sent, if any"})
+    detected_language = fields.String(
+        allow_none=True, metadata={"description": "The language the scoring worker found (null before scoring)"}
+    )
     reasons = fields.List(fields.Nested(ReasonSchema))
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     received_at = fields.DateTime()

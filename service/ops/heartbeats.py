@@ -6,7 +6,9 @@ Two kinds of rows live in `worker_heartbeats`:
   with queues `scoring`, from a thread in that child, once its models are loaded and warm. A child that dies
   stops writing, so its row goes stale; a worker whose pool cannot score has no fresh row;
 - a worker's **main process** writes `"<worker hostname>"` with the other queues it consumes (`deliveries`).
-  It says the worker is up, never that it can score.
+  It says the worker is up, never that it can score;
+- next to a scoring process's row, the abuse model's precision report of that process
+  (`"abuse-precision:<worker hostname>/<pid>"`, service.ops.precision), written and refreshed with it.
 
 This module imports no metrics and no models: the healthcheck, a separate short-lived process, uses it.
 """
@@ -19,10 +21,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.models import WorkerHeartbeat, utcnow
+from service.ops.precision import REPORT_PREFIX, report_name
 from service.task_names import SCORING_QUEUE
 
 PROCESS_SEPARATOR = "/"
 PRUNE_AFTER = timedelta(days=1)
+# Reports this process writes with its heartbeat: heartbeat row name -> report text (service.ops.precision).
+_reports: dict[str, str] = {}
 
 
 def scoring_process_name(worker_hostname: str, pid: int) -> str:
@@ -52,19 +57,30 @@ def fresh_other_workers(session: Session, max_age_s: float, now: datetime | None
     """Main-process heartbeats (delivery workers) at most max_age_s old."""
     since = (now or utcnow()) - timedelta(seconds=max_age_s)
     query = select(func.count()).select_from(WorkerHeartbeat).where(~_is_scoring_process())
+    query = query.where(~WorkerHeartbeat.hostname.startswith(REPORT_PREFIX, autoescape=True))
     return int(session.scalar(query.where(WorkerHeartbeat.last_seen >= since)) or 0)
 
 
+def attach_report(hostname: str, report: str) -> None:
+    """From now on, every heartbeat this process writes as `hostname` also writes `report` beside it."""
+    _reports[hostname] = report
+
+
 def write(session: Session, hostname: str, queues: str) -> None:
-    heartbeat = session.get(WorkerHeartbeat, hostname)
-    if heartbeat is None:
-        session.add(WorkerHeartbeat(hostname=hostname, queues=queues, last_seen=utcnow()))
-    else:
-        heartbeat.last_seen, heartbeat.queues = utcnow(), queues
+    now = utcnow()
+    rows = {hostname: queues}
+    if hostname in _reports:
+        rows[report_name(hostname)] = _reports[hostname]
+    for name, value in rows.items():
+        heartbeat = session.get(WorkerHeartbeat, name)
+        if heartbeat is None:
+            session.add(WorkerHeartbeat(hostname=name, queues=value, last_seen=now))
+        else:
+            heartbeat.last_seen, heartbeat.queues = now, value
 
 
 def forget(session: Session, hostname: str) -> None:
-    session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.hostname == hostname))
+    session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.hostname.in_([hostname, report_name(hostname)])))
 
 
 def prune(session: Session, now: datetime | None = None) -> int:

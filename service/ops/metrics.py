@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from service.config import Settings, metrics_dir
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
+from service.ops.precision import fresh_reports, summary
 from service.task_names import DELIVERIES_QUEUE, MAINTENANCE_QUEUE, SCORING_QUEUE
 
 if metrics_dir():
@@ -104,6 +105,8 @@ def backlog_figures(
         "last_worker_heartbeat_age_seconds": _age(heartbeat, now),
         # Pool processes of scoring workers with their models loaded and a heartbeat fresher than the bound.
         "scoring_processes_ready": fresh_scoring_processes(session, heartbeat_max_age_s, now),
+        # The abuse model's precision in each of those processes, and what `auto` measured to choose it.
+        "abuse_precision": summary(fresh_reports(session, heartbeat_max_age_s, now)),
     }
 
 
@@ -153,6 +156,37 @@ class LiveFigures:
         yield pending
         yield review
         yield scoring_ready
+        yield from precision_families(figures["abuse_precision"])
+
+
+def precision_families(precision: dict):
+    """The abuse model's precision per live scoring process, and the probe figures `auto` chose it by."""
+    info = GaugeMetricFamily(
+        "kavalu_abuse_precision_info",
+        "Scoring processes whose abuse model runs in this precision (chosen by measurement or set)",
+        labels=["precision"],
+    )
+    for name, count in precision["processes_by_precision"].items():
+        info.add_metric([name], count)
+    seconds = GaugeMetricFamily(
+        "kavalu_abuse_precision_probe_seconds",
+        "Time of the abuse model on the fixed probe texts in each precision, when `auto` measured it"
+        " (median over the scoring processes)",
+        labels=["precision"],
+    )
+    for name, value in precision["probe_seconds_median"].items():
+        seconds.add_metric([name], value)
+    difference = GaugeMetricFamily(
+        "kavalu_abuse_precision_max_difference",
+        "Largest difference from fp32's score on the probe texts, per precision (`auto` keeps one only within"
+        " its tolerance)",
+        labels=["precision"],
+    )
+    for name, value in precision["max_difference_from_fp32"].items():
+        difference.add_metric([name], value)
+    yield info
+    yield seconds
+    yield difference
 
 
 class _ThisProcess:
@@ -164,13 +198,19 @@ class _ThisProcess:
         yield from REGISTRY.collect()
 
 
-def render_metrics(
-    redis_url: str | None, session_factory, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
-) -> bytes:
+def process_registry() -> CollectorRegistry:
+    """The counters and histograms of every process (PROMETHEUS_MULTIPROC_DIR), or of this one alone."""
     registry = CollectorRegistry()
     if metrics_dir():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())
+    return registry
+
+
+def render_metrics(
+    redis_url: str | None, session_factory, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+) -> bytes:
+    registry = process_registry()
     registry.register(LiveFigures(redis_url, session_factory, heartbeat_max_age_s))
     return generate_latest(registry)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import AuditEvent, Publisher, as_utc, utcnow
-from service.policy import merged_policy
+from service.policy import check_overrides, merged_policy
 from service.publishers.signing import new_signing_secret
 
 
@@ -28,7 +28,7 @@ def validate_callback_url(url: str | None) -> str | None:
     return url
 
 
-def create(session: Session, name: str, callback_url: str | None) -> tuple[Publisher, str]:
+def create(session: Session, name: str, callback_url: str | None, actor: str = "cli") -> tuple[Publisher, str]:
     if not name.strip():
         raise PublisherError("name is required")
     secret = new_signing_secret()
@@ -40,7 +40,7 @@ def create(session: Session, name: str, callback_url: str | None) -> tuple[Publi
     session.add(
         AuditEvent(
             publisher_id=publisher.id,
-            actor="cli",
+            actor=actor,
             action="publisher_created",
             after={"name": publisher.name, "callback_url": publisher.callback_url},
         )
@@ -83,7 +83,11 @@ class Rotation:
 
 
 def rotate_secret(
-    session: Session, publisher_id: str, grace: timedelta | None = DEFAULT_GRACE, now: datetime | None = None
+    session: Session,
+    publisher_id: str,
+    grace: timedelta | None = DEFAULT_GRACE,
+    now: datetime | None = None,
+    actor: str = "cli",
 ) -> Rotation:
     """Issue a new signing secret. The replaced one stays valid for `grace` (None: revoked at once).
 
@@ -101,7 +105,7 @@ def rotate_secret(
     session.add(
         AuditEvent(
             publisher_id=publisher.id,
-            actor="cli",
+            actor=actor,
             action="secret_rotated",
             after={"previous_valid_until": valid_until.isoformat() if valid_until else None},
             created_at=now,
@@ -126,9 +130,11 @@ def active_secrets(publisher: Publisher, now: datetime | None = None) -> list[st
     return active
 
 
-def set_policy(session: Session, publisher_id: str, overrides: dict, defaults: dict, actor: str = "cli") -> dict:
-    """Replace the publisher's overrides after checking them against the default policy's keys and types."""
-    check_overrides(overrides, defaults)
+def set_policy(session: Session, publisher_id: str, overrides: dict, default_policy: dict, actor: str = "cli") -> dict:
+    """Replace the publisher's overrides; raises PolicyInvalid listing every problem, or PublisherError.
+
+    The one place the CLI, the admin API and the console change a policy."""
+    check_overrides(overrides, default_policy)
     publisher = get(session, publisher_id)
     before = publisher.policy_overrides
     publisher.policy_overrides = overrides
@@ -136,40 +142,4 @@ def set_policy(session: Session, publisher_id: str, overrides: dict, defaults: d
     session.add(
         AuditEvent(publisher_id=publisher.id, actor=actor, action="policy_changed", before=before, after=overrides)
     )
-    return merged_policy(defaults, overrides)
-
-
-def check_overrides(overrides: dict, defaults: dict) -> None:
-    if not isinstance(overrides, dict):
-        raise PublisherError("policy must be a JSON object")
-    for key, value in overrides.items():
-        if key == "version" or key not in defaults:
-            raise PublisherError(f"unknown policy key: {key}")
-        if key == "thresholds":
-            _check_thresholds(value, defaults["thresholds"])
-            continue
-        expected = type(defaults[key])
-        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
-        if not ok:
-            raise PublisherError(f"policy key {key} must be {expected.__name__}")
-        if expected is list and not all(isinstance(item, str) for item in value):
-            raise PublisherError(f"policy key {key} must be a list of strings")
-    if "max_length" in overrides and not 1 <= overrides["max_length"] <= 60000:
-        raise PublisherError("max_length must be between 1 and 60000")
-
-
-def _check_thresholds(thresholds: dict, known: dict) -> None:
-    if not isinstance(thresholds, dict):
-        raise PublisherError("thresholds must be an object")
-    for category, limits in thresholds.items():
-        if category not in known or not isinstance(limits, dict):
-            raise PublisherError(f"unknown threshold category: {category}")
-        for kind, value in limits.items():
-            if kind not in ("review", "reject"):
-                raise PublisherError(f"threshold kind must be review or reject, not {kind}")
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
-            ):
-                raise PublisherError(f"threshold {category}.{kind} must be a number in [0, 1] or null")
+    return merged_policy(default_policy, overrides)

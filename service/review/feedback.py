@@ -63,6 +63,13 @@ def record_feedback(
 
 
 def feedback_rows(session: Session) -> list[dict]:
+    """The moderators' overrides, then the scores clients suggested through Perspective's suggestscore."""
+    from service.analyze.suggestions import suggestion_rows
+
+    return override_rows(session) + suggestion_rows(session)
+
+
+def override_rows(session: Session) -> list[dict]:
     """The latest example per comment revision, oldest first."""
     latest: dict[tuple[str, int], FeedbackExample] = {}
     for example in session.scalars(select(FeedbackExample).order_by(FeedbackExample.id)):

@@ -87,6 +87,8 @@ def review_item(comment: Comment, bundle: ItemBundle) -> dict:
         "received_at": iso(comment.received_at),
         "article": {"id": comment.article_id, "title": comment.article_title, "url": comment.article_url},
         "author": {"name": comment.author_name, "email": comment.author_email},
+        "language": comment.language,
+        "detected_language": comment.detected_language,
         "text": text,
         "redacted_text": bundle.revision.redacted_text if bundle.revision else None,
         "highlighted": highlight(text, spans),

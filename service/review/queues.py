@@ -111,6 +111,13 @@ def _category_condition(session: Session, category: str, default_policy: dict):
     return or_(*conditions)
 
 
+def _language_condition(language: str):
+    """The language the publisher sent, or else the one scoring detected; `en` also matches `en-GB`."""
+    tag = func.lower(func.coalesce(Comment.language, Comment.detected_language))
+    language = language.strip().lower()
+    return or_(tag == language, tag.like(language.replace("%", "").replace("_", "") + "-%"))
+
+
 # -- listing --------------------------------------------------------------------------------------
 
 
@@ -122,6 +129,7 @@ def list_queue(
     queue: str = "general",
     publisher_id: str | None = None,
     category: str | None = None,
+    language: str | None = None,
     older_than=None,
     newer_than=None,
     sort: str = "risk",
@@ -148,6 +156,8 @@ def list_queue(
         query = query.where(Comment.publisher_id == publisher_id)
     if category:
         query = query.where(_category_condition(session, category, default_policy))
+    if language:
+        query = query.where(_language_condition(language))
     older = parse_age(older_than, now, "older_than")
     newer = parse_age(newer_than, now, "newer_than")
     if older is not None:

@@ -183,9 +183,17 @@ def finish_batch(
                     scores[category] = round(float(value), 6)
                     sources[category] = f"{output.scorer}@{output.model_version}"
         hits, trusted = rule_hits(comment, job, facts)
+        detected = detected_language(outputs[index])
         outcome = apply_policy(
-            scores=scores, sources=sources, rule_hits=hits, policy=job.policy, author_trusted=trusted
+            scores=scores,
+            sources=sources,
+            rule_hits=hits,
+            policy=job.policy,
+            author_trusted=trusted,
+            language=job.language,
+            detected_language=detected,
         )
+        comment.detected_language = detected
         comment.text_fingerprint = fingerprints[index]
         comment.scoring_lease_until = None
         DECISION_LATENCY.observe(max(0.0, (now - as_utc(comment.received_at)).total_seconds()))
@@ -196,6 +204,15 @@ def finish_batch(
     for (index, _), decision in zip(live, decisions):
         results[index] = decision
     return results
+
+
+def detected_language(outputs: list[ScoreResult]) -> str | None:
+    """The language the scorers detected: the first result that names one (a tag of at most 35 characters)."""
+    for output in outputs:
+        tag = output.detected_language
+        if isinstance(tag, str) and tag.strip():
+            return tag.strip()[:35]
+    return None
 
 
 def give_up_scoring(

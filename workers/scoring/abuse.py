@@ -30,6 +30,15 @@ The shipped default also blends in alt-profanity-check, when `blend.json` sits n
 to the checkpoint: toxicity = sigmoid(a*logit(model) + b*logit(profanity) + c),
 with a, b, c fitted on leave-one-source-out predictions only (see MODEL_CARD.md).
 Only `toxicity` is blended; other categories come from the model unchanged.
+
+v2 (blend.json with "version": 2, the shipped default since 2026-12-03): a character n-gram model
+(CharModel, char_ngram.npz) scores every language; the comment's language (workers/scoring/language.py)
+picks a blend, fitted on held-out predictions: Devanagari and Kannada script use the character model
+alone (MiniLM's English WordPiece vocabulary turns them into [UNK]); Latin-script text blends it with the
+transformer and alt-profanity-check, which all see the normalised text (workers/scoring/normalise.py,
+against leetspeak, spaced-out letters and the like); for English the blend also knows whether the comment
+names an identity group. score_batch / score_results also return the detected language and evidence spans:
+the words whose character n-grams push the score up most, for comments at or above SPAN_THRESHOLD.
 """
 
 from __future__ import annotations
@@ -47,7 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from service.config import force_offline_models
-from service.scoring.jobs import ScoreResult, ScoringInput
+from service.scoring.jobs import ScoreResult, ScoringInput, Span
+from workers.scoring.char_model import CharModel, blend_group
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "abuse_model"
 DEFAULT_CHECKPOINT = DEFAULT_MODEL_DIR / "kavalu-minilm-abuse.ckpt"
@@ -73,6 +83,8 @@ PROBE_TEXTS = (
     "Thanks for the update on the metro line; the new timings will help a lot of commuters in the city. " * 3,
     "shut up you moron",
 )
+# Evidence spans are computed for comments scoring at least this (the default review threshold).
+SPAN_THRESHOLD = 0.5
 # The layer whose mean-pooled output the defamation scorer's semantic head reads (see score_and_embed).
 EMBEDDING_LAYER = 4
 
@@ -210,15 +222,27 @@ class DetoxifyAbuseScorer:
         self.precision = precision
 
         self.blend = None
+        self.blend_v2: dict[str, Any] | None = None
+        self.char: CharModel | None = None
         blend_path = ckpt_path.parent / "blend.json"
+        blend_suffix = ""
         if blend and blend_path.is_file() and "toxicity" in self.class_names:
             cfg = json.loads(blend_path.read_text())
             from profanity_check import predict_prob
 
             self._profanity = predict_prob
-            self.blend = (cfg["bert_weight"], cfg["profanity_weight"], cfg["bias"])
+            if cfg.get("version") == 2:
+                char_path = ckpt_path.parent / cfg["char_model"]
+                self.char = CharModel(char_path)
+                self.blend_v2 = cfg
+                parts = hashlib.sha256((_sha256(char_path) + _sha256(blend_path)).encode()).hexdigest()
+                blend_suffix = f"+char-blend-v2@{parts[:8]}"
+                blend_suffix += "+recalibrated" if cfg.get("recalibration") else ""
+            else:
+                self.blend = (cfg["bert_weight"], cfg["profanity_weight"], cfg["bias"])
+                blend_suffix = "+profanity-blend"
         suffix = "" if precision == "fp32" else f"+{precision}"
-        suffix += "+profanity-blend" if self.blend else ""
+        suffix += blend_suffix
         self.model_version = f"{label}@{sha[:12]}{suffix}"
 
     @staticmethod
@@ -377,13 +401,80 @@ class DetoxifyAbuseScorer:
             yield batch
 
     def score_texts(self, texts: list[str]) -> list[dict[str, float]]:
+        if self.blend_v2 is not None:
+            return self._v2(texts, None)[0]
         return self._finish_scores(texts, self.predict_texts(texts))
 
     def score_and_embed(self, texts: list[str]) -> tuple[list[dict[str, float]], list[list[float]]]:
         """score_texts plus each text's embedding (see embedding_space), from one forward pass."""
+        if self.blend_v2 is not None:
+            from workers.scoring.normalise import normalise
+
+            raw, embeddings = self._forward([normalise(t) for t in texts], embed=True)
+            assert embeddings is not None  # embed=True always returns them
+            return self._v2(texts, raw)[0], embeddings
         raw, embeddings = self._forward(texts, embed=True)
         assert embeddings is not None  # embed=True always returns them
         return self._finish_scores(texts, raw), embeddings
+
+    def score_results(
+        self, texts: list[str], embed: bool = False
+    ) -> tuple[list[ScoreResult], list[list[float]] | None]:
+        """ScoreResults with spans and the detected language (v2), and the embeddings if asked for."""
+        from workers.scoring.language import detect_language
+
+        embeddings = None
+        if embed:
+            scores, embeddings = self.score_and_embed(texts)
+        else:
+            scores = self.score_texts(texts)
+        results = []
+        for text, s in zip(texts, scores):
+            spans = []
+            if self.char is not None and s.get("toxicity", 0.0) >= SPAN_THRESHOLD:
+                spans = [Span(a, b, "toxicity", "abuse") for a, b in self.char.spans(text or "")]
+            language = detect_language(text) if self.char is not None else None
+            results.append(ScoreResult(self.name, self.model_version, s, spans, detected_language=language))
+        return results, embeddings
+
+    def _v2(self, texts: list[str], raw: list[dict[str, float]] | None) -> tuple[list[dict[str, float]], list[str]]:
+        """v2 toxicity: the character model, and for Latin-script text the transformer and
+        alt-profanity-check, blended per language group (raw: transformer outputs on the normalised
+        texts, if already computed)."""
+        from workers.scoring.language import detect_language
+        from workers.scoring.normalise import identity_present, normalise
+
+        assert self.blend_v2 is not None
+        assert self.char is not None
+        if not texts:
+            return [], []
+        groups: dict[str, str] = self.blend_v2["groups"]
+        blends: dict[str, dict] = self.blend_v2["blend"]
+        recal = self.blend_v2.get("recalibration")
+        texts = [t or "" for t in texts]
+        langs = [detect_language(t) for t in texts]
+        char, char_max = self.char.logits(texts)
+        chosen = [blend_group(lang, text, groups, blends) for lang, text in zip(langs, texts)]
+        latin = [i for i, group in enumerate(chosen) if "bert" in blends[group]["weights"]]
+        bert = [0.0] * len(texts)
+        prof = [0.0] * len(texts)
+        if latin:
+            norm = [normalise(texts[i]) for i in latin]
+            bert_raw = self.predict_texts(norm) if raw is None else [raw[i] for i in latin]
+            for i, r, p in zip(latin, bert_raw, self._profanity(norm)):
+                bert[i], prof[i] = _logit(r["toxicity"]), _logit(float(p))
+        out = []
+        for i, group in enumerate(chosen):
+            part = blends[group]
+            ident = 1.0 if "id_bert" in part["weights"] and identity_present(texts[i]) else 0.0
+            feats = {"char": float(char[i]), "char_max": char_max[i], "bert": bert[i], "prof": prof[i]}
+            feats["id_bert"] = ident * bert[i]
+            feats["id_prof"] = ident * prof[i]
+            z = part["bias"] + sum(w * feats[name] for name, w in part["weights"].items())
+            if recal:  # a publisher's own recalibration (kavalu models train --feedback)
+                z = recal["scale"] * z + recal["shift"]
+            out.append({"toxicity": 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))})
+        return out, langs
 
     def _finish_scores(self, texts: list[str], raw: list[dict[str, float]]) -> list[dict[str, float]]:
         if self.blend:
@@ -395,8 +486,7 @@ class DetoxifyAbuseScorer:
         return [{k: min(1.0, max(0.0, float(v))) for k, v in scores.items() if k in CATEGORIES} for scores in raw]
 
     def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
-        scores = self.score_texts([item.text for item in items])
-        return [ScoreResult(scorer=self.name, model_version=self.model_version, scores=s, spans=[]) for s in scores]
+        return self.score_results([item.text for item in items])[0]
 
 
 # -- one instance per process --------------------------------------------------------

@@ -57,8 +57,10 @@ class ScoringPipeline:
         )
 
     def _abuse_and_embeddings(self, inputs: list[ScoringInput]) -> tuple[list[ScoreResult], list[list[float]]]:
-        scores, embeddings = self.abuse.score_and_embed([item.text for item in inputs])
-        return [ScoreResult(self.abuse.name, self.abuse.model_version, s, []) for s in scores], embeddings
+        # With the v2 model the results also carry evidence spans and the detected language.
+        results, embeddings = self.abuse.score_results([item.text for item in inputs], embed=True)
+        assert embeddings is not None  # embed=True always returns them
+        return results, embeddings
 
     def _timed(self, name: str, function, inputs):
         started = time.perf_counter()

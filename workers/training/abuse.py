@@ -317,6 +317,8 @@ def fit_blend(args, log):
         "macro": macro,
     }
     dest = Path(args.out_dir) / "blend.json"
+    if dest.is_file() and json.loads(dest.read_text()).get("version") == 2:
+        dest = dest.with_name("blend_v1.json")  # never overwrite the v2 blend (workers/training/abuse_char.py)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(blend, indent=2) + "\n")
     log(f"wrote {dest}")
@@ -388,7 +390,13 @@ def export(model, tokenizer, args, log, train_seconds: float):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kavalu models train", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="kavalu models train",
+        description=__doc__.split("\n")[0],
+        epilog="v2: `kavalu models train --char [--help]` fits only the character n-gram model and the blend "
+        "(workers/training/abuse_char.py), and runs after the transformer otherwise; `kavalu models train "
+        "--feedback FILE --out-dir DIR` recalibrates a copy of the model on moderator overrides.",
+    )
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CSV text,label[,source] (default: the checkout's)")
     p.add_argument("--out-dir", default=str(DEFAULT_OUT), help="where the checkpoint goes (default: %(default)s)")
     p.add_argument("--eval-dir", default=str(DEFAULT_EVAL), help="LOSO predictions (default: %(default)s)")
@@ -422,6 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--char" in argv or any(a == "--feedback" or a.startswith("--feedback=") for a in argv):
+        # v2 parts only (character model + blend), or a publisher's recalibration: workers/training/abuse_char.py
+        from workers.training import abuse_char
+
+        return abuse_char.main(argv)
     args = build_parser().parse_args(argv)
 
     def log(msg):  # through tqdm, so that a line never lands in the middle of the progress bar
@@ -445,7 +459,16 @@ def main(argv=None) -> int:
     secs = time.time() - t0
     log(f"training wall time {secs:.0f}s")
     export(model, tokenizer, args, log, secs)
-    return 0
+    # v2: the character model and the blend are fitted against the transformer just exported.
+    from workers.training import abuse_char
+
+    shared = Path(args.data).resolve().parent.parent
+    if not (shared / "abuse_indic").is_dir():
+        log(
+            f"v2 character model and blend skipped: no abuse_indic/ beside {Path(args.data).parent} (see --char --help)"
+        )
+        return 0
+    return abuse_char.main(["--out-dir", str(args.out_dir), "--shared", str(shared), "--threads", str(args.threads)])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,274 @@
+"""Perspective's comments:analyze and comments:suggestscore on Kavalu's scorers: request checks, the answer,
+and Perspective's error shape (clients match on `details[].errorType`).
+
+Scores are Kavalu's, not Perspective's: an attribute is answered only when a Kavalu scorer outputs its category
+(service.analyze.categories), and thresholds tuned on Perspective need checking again.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+
+from service.analyze.analysis import MAX_TEXT_CHARS, Analysis
+from service.analyze.categories import DEFAULT_LANGUAGE, PERSPECTIVE_ATTRIBUTES, UNDETERMINED, supports_language
+
+ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "INVALID_ARGUMENT",
+    413: "INVALID_ARGUMENT",
+    415: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
+
+class PerspectiveError(Exception):
+    def __init__(self, code: int, message: str, error_type: str | None = None, headers: dict | None = None, **extra):
+        super().__init__(message)
+        self.code, self.message, self.error_type = code, message, error_type
+        self.headers = headers or {}
+        self.extra = extra
+
+    def body(self) -> dict:
+        details = []
+        if self.error_type:
+            details.append({"@type": ERROR_TYPE, "errorType": self.error_type, **self.extra})
+        elif "reason" in self.extra:
+            details.append({"@type": "type.googleapis.com/google.rpc.ErrorInfo", **self.extra})
+        error = {"code": self.code, "message": self.message, "status": STATUS_NAMES.get(self.code, "UNKNOWN")}
+        if details:
+            error["details"] = details
+        return {"error": error}
+
+
+def invalid(message: str, error_type: str = "INVALID_REQUEST", **extra) -> PerspectiveError:
+    return PerspectiveError(400, message, error_type, **extra)
+
+
+@dataclass
+class AnalyzePlan:
+    text: str
+    attributes: dict[str, float | None]  # attribute -> scoreThreshold
+    languages: list[str]
+    span_annotations: bool
+    do_not_store: bool
+    drop_unsupported: bool
+    client_token: str | None
+    community_id: str | None
+    context_text: str = ""
+    dropped: list[str] = field(default_factory=list)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(body: str) -> str:
+    """Perspective's comment.type HTML, and Coral's comment bodies: tags dropped, entities decoded."""
+    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>", "\n", body)
+    return html.unescape(_TAG.sub("", text)).strip()
+
+
+def _object(value, name: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise invalid(f"Invalid value at '{name}': expected an object.")
+    return value
+
+
+def _string(value, name: str, limit: int = 1000) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise invalid(f"Invalid value at '{name}': expected a string of at most {limit} characters.")
+    return value
+
+
+def _comment_text(comment: dict, name: str = "comment") -> str:
+    text = comment.get("text")
+    kind = comment.get("type", "PLAIN_TEXT")
+    if kind not in ("PLAIN_TEXT", "HTML"):
+        raise invalid(f"Invalid value at '{name}.type': {kind!r}: PLAIN_TEXT or HTML.")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise invalid("Comment must be non-empty.", "COMMENT_EMPTY")
+    if not isinstance(text, str):
+        raise invalid(f"Invalid value at '{name}.text': expected a string.")
+    text = html_to_text(text) if kind == "HTML" else text
+    if not text.strip():
+        raise invalid("Comment must be non-empty.", "COMMENT_EMPTY")
+    if len(text) > MAX_TEXT_CHARS:
+        raise invalid(f"Comment text too long: at most {MAX_TEXT_CHARS} characters.", "COMMENT_TOO_LONG")
+    if any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\x00" for ch in text):
+        raise invalid("Comment text contains NUL or lone surrogates.")
+    return text
+
+
+def _languages(body: dict) -> list[str]:
+    languages = body.get("languages")
+    if languages is None:
+        return []
+    if not isinstance(languages, list) or not all(isinstance(x, str) and 0 < len(x) <= 35 for x in languages):
+        raise invalid("Invalid value at 'languages': expected a list of language codes.")
+    return languages[:10]
+
+
+def _bool(body: dict, name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise invalid(f"Invalid value at '{name}': expected true or false.")
+    return value
+
+
+def parse_analyze(body) -> AnalyzePlan:
+    if not isinstance(body, dict):
+        raise invalid("Invalid JSON payload received: expected an object.")
+    text = _comment_text(_object(body.get("comment"), "comment"))
+    requested = _object(body.get("requestedAttributes"), "requestedAttributes")
+    if not requested:
+        raise invalid("No attributes requested: requestedAttributes is empty.", "NO_REQUESTED_ATTRIBUTES")
+    drop = _bool(body, "dropUnsupportedAttributes")
+    attributes: dict[str, float | None] = {}
+    dropped = []
+    for name, given in requested.items():
+        spec = _object(given, f"requestedAttributes.{name}")
+        if name not in PERSPECTIVE_ATTRIBUTES:
+            if drop:
+                dropped.append(name)
+                continue
+            raise invalid(f"Unknown attribute: {name}", "ATTRIBUTE_NOT_SUPPORTED", attribute=name)
+        score_type = spec.get("scoreType", "PROBABILITY")
+        if score_type not in ("PROBABILITY", None):
+            raise invalid(f"Unsupported scoreType {score_type!r} for {name}: PROBABILITY only.", "INVALID_SCORE_TYPE")
+        threshold = spec.get("scoreThreshold")
+        if threshold is not None and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not math.isfinite(threshold)
+            or not 0 <= threshold <= 1
+        ):
+            raise invalid(f"Invalid scoreThreshold for {name}: a number from 0 to 1.", "INVALID_SCORE_THRESHOLD")
+        attributes[name] = float(threshold) if threshold is not None else None
+    context = _object(body.get("context"), "context")
+    entries = context.get("entries") or []
+    if not isinstance(entries, list):
+        raise invalid("Invalid value at 'context.entries': expected a list.")
+    context_text = "\n".join(_comment_text(_object(e, "context.entries"), "context.entries") for e in entries[:20])
+    plan = AnalyzePlan(
+        text=text,
+        attributes=attributes,
+        languages=_languages(body),
+        span_annotations=_bool(body, "spanAnnotations"),
+        do_not_store=_bool(body, "doNotStore"),
+        drop_unsupported=drop,
+        client_token=_string(body.get("clientToken"), "clientToken", 256),
+        community_id=_string(body.get("communityId"), "communityId", 512),
+        context_text=context_text,
+        dropped=dropped,
+    )
+    _string(body.get("sessionId"), "sessionId", 256)
+    check_languages(plan, plan.languages)
+    return plan
+
+
+def check_languages(plan: AnalyzePlan, languages: list[str]) -> None:
+    """An attribute none of whose languages is among `languages` is refused, or dropped when the client asked."""
+    if not languages:
+        return
+    for name in list(plan.attributes):
+        category = PERSPECTIVE_ATTRIBUTES[name]
+        if any(supports_language(category, language) for language in languages):
+            continue
+        if plan.drop_unsupported:
+            plan.attributes.pop(name)
+            plan.dropped.append(name)
+            continue
+        raise invalid(
+            f"Attribute {name} does not support request languages: {', '.join(languages)}",
+            "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+            languageNotSupportedByAttributeError={"detectedLanguages": languages, "attribute": name},
+        )
+
+
+def analyze_response(plan: AnalyzePlan, analysis: Analysis) -> dict:
+    if not plan.languages and analysis.detected_language not in (None, UNDETERMINED):
+        check_languages(plan, [analysis.detected_language])
+    scores = {}
+    for name, threshold in plan.attributes.items():
+        category = PERSPECTIVE_ATTRIBUTES[name]
+        if category not in analysis.scores:  # the running model does not score it
+            if plan.drop_unsupported:
+                continue
+            raise invalid(
+                f"Attribute {name} was not scored: Kavalu's scorers gave no {category!r} score for this text.",
+                "ATTRIBUTE_NOT_SUPPORTED",
+                attribute=name,
+            )
+        value = analysis.scores[category]
+        if threshold is not None and value < threshold:
+            continue
+        entry: dict = {"summaryScore": {"value": value, "type": "PROBABILITY"}}
+        if plan.span_annotations:
+            spans = analysis.spans_of(category) or []
+            ranges = [(s.start, s.end) for s in spans] or [(0, len(plan.text))]
+            entry["spanScores"] = [
+                {"begin": begin, "end": end, "score": {"value": value, "type": "PROBABILITY"}}
+                for begin, end in sorted(set(ranges))
+            ]
+        scores[name] = entry
+    answer: dict = {
+        "attributeScores": scores,
+        "languages": plan.languages
+        or ([analysis.detected_language] if analysis.detected_language else [DEFAULT_LANGUAGE]),
+    }
+    if analysis.detected_language:
+        answer["detectedLanguages"] = [analysis.detected_language]
+    if plan.client_token is not None:
+        answer["clientToken"] = plan.client_token
+    return answer
+
+
+@dataclass
+class Suggestion:
+    text: str
+    scores: dict[str, float]
+    languages: list[str]
+    client_token: str | None
+    community_id: str | None
+
+
+def parse_suggestion(body) -> Suggestion:
+    if not isinstance(body, dict):
+        raise invalid("Invalid JSON payload received: expected an object.")
+    text = _comment_text(_object(body.get("comment"), "comment"))
+    given = _object(body.get("attributeScores"), "attributeScores")
+    if not given:
+        raise invalid("No attribute scores suggested: attributeScores is empty.", "NO_REQUESTED_ATTRIBUTES")
+    scores = {}
+    for name, entry in given.items():
+        if name not in PERSPECTIVE_ATTRIBUTES:
+            raise invalid(f"Unknown attribute: {name}", "ATTRIBUTE_NOT_SUPPORTED", attribute=name)
+        summary = _object(_object(entry, f"attributeScores.{name}").get("summaryScore"), f"{name}.summaryScore")
+        value = summary.get("value")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= 1
+        ):
+            raise invalid(f"Invalid summaryScore.value for {name}: a number from 0 to 1.", "INVALID_SCORE")
+        scores[name] = float(value)
+    return Suggestion(
+        text,
+        scores,
+        _languages(body),
+        _string(body.get("clientToken"), "clientToken", 256),
+        _string(body.get("communityId"), "communityId", 512),
+    )

@@ -1,0 +1,58 @@
+"""What the API sends to the analyze task and what comes back: plain JSON data, no ORM objects."""
+
+from __future__ import annotations
+
+from service.scoring.jobs import ScoreResult, ScoringJob, Span
+
+ANALYZE_COMMENT_ID = "analyze"
+
+
+def analyze_request(text: str, language: str | None, article_title: str, article_body: str, policy: dict) -> dict:
+    return {
+        "text": text,
+        "language": language,
+        "article_title": article_title,
+        "article_body": article_body,
+        "policy": policy,
+    }
+
+
+def job_from_request(request: dict) -> ScoringJob:
+    """The request as the scoring pipeline's job: the same scorers, the same policy knobs (links, verbatim copy)."""
+    return ScoringJob(
+        ANALYZE_COMMENT_ID,
+        1,
+        str(request["text"]),
+        str(request.get("article_title") or ""),
+        str(request.get("article_body") or ""),
+        request.get("language"),
+        dict(request["policy"]),
+    )
+
+
+def results_to_wire(results: list[ScoreResult]) -> dict:
+    return {
+        "results": [
+            {
+                "scorer": r.scorer,
+                "model_version": r.model_version,
+                "scores": {k: float(v) for k, v in r.scores.items()},
+                "spans": [span.to_dict() for span in r.spans],
+                "detected_language": r.detected_language,
+            }
+            for r in results
+        ]
+    }
+
+
+def results_from_wire(answer: dict) -> list[ScoreResult]:
+    return [
+        ScoreResult(
+            scorer=item["scorer"],
+            model_version=item["model_version"],
+            scores={k: float(v) for k, v in item["scores"].items()},
+            spans=[Span(s["start"], s["end"], s["category"], s.get("label", "")) for s in item.get("spans", [])],
+            detected_language=item.get("detected_language"),
+        )
+        for item in answer["results"]
+    ]

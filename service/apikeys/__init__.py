@@ -1,0 +1,1 @@
+"""API keys for the drop-in endpoints: see service.apikeys.keys."""

@@ -1,0 +1,171 @@
+"""The shipped v2 abuse model on Hinglish, Hindi (Devanagari), Kannada (script and Roman), identity
+mentions and obfuscated insults; its evidence spans and detected languages.
+
+Every sentence here was written for this test; none is a training row (workers/training/data/ and
+the templates in workers/training/abuse_char.py use other wording). The model loads once per module.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from service.scoring.jobs import ScoringInput
+from workers.scoring.language import detect_language
+from workers.scoring.normalise import IDENTITY_TERMS, normalise
+
+REVIEW = 0.5
+AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
+
+INSULTS = {
+    "hi-Latn": [
+        "abe harami, tera dimaag ghutne mein hai kya",
+        "yeh channel wala ekdum chutiya banda hai, bhosdike kahin ka",
+        "kamine neta, janta ka paisa kha gaya saala",
+    ],
+    "hi": [
+        "यह आदमी एक नंबर का कमीना और हरामी है",
+        "चुप बैठ बेवकूफ, तुझे कुछ नहीं पता",
+        "साले कुत्ते, तेरी औकात क्या है",
+    ],
+    "kn": [
+        "ಈ ಬೋಳಿಮಗ ಏನೂ ಗೊತ್ತಿಲ್ಲದೆ ಮಾತಾಡ್ತಾನೆ",
+        "ಮೂರ್ಖ ನಾಯಿ ತರ ಬೊಗಳಬೇಡ",
+        "ಬೇವರ್ಸಿ ಕಳ್ಳ ರಾಜಕಾರಣಿ",
+    ],
+    "kn-Latn": [
+        "ee bolimaga yenu gottilde mathadthane",
+        "murkha nayi thara bogalbeda",
+        "bevarsi kalla rajakarani nodi",
+    ],
+}
+NEUTRAL = {
+    "hi-Latn": [
+        "kal raat ka match dekh ke maza aa gaya, bumrah ne kamaal ki bowling ki",
+        "is budget mein kisaanon ke liye kya hai, koi bata sakta hai",
+        "film ki kahani acchi thi lekin gaane thode lambe the",
+    ],
+    "hi": [
+        "कल के मैच में भारत ने अच्छी बल्लेबाज़ी की",
+        "नई शिक्षा नीति पर आपकी रिपोर्ट पढ़कर जानकारी मिली",
+        "इस फिल्म का संगीत मुझे बहुत पसंद आया",
+    ],
+    "kn": [
+        "ನಿನ್ನೆಯ ಪಂದ್ಯದಲ್ಲಿ ನಮ್ಮ ಹುಡುಗರು ಚೆನ್ನಾಗಿ ಆಡಿದರು",
+        "ಈ ಬಜೆಟ್‌ನಲ್ಲಿ ರೈತರಿಗೆ ಏನು ಸಿಕ್ಕಿದೆ",
+        "ಹೊಸ ಚಿತ್ರದ ಸಂಗೀತ ತುಂಬಾ ಇಂಪಾಗಿದೆ",
+    ],
+    "kn-Latn": [
+        "ninne match alli namma hudugru chennagi aadidru",
+        "ee budget alli raitharige yenu sikkide",
+        "hosa chitrada sangeetha tumba impagide guru",
+    ],
+}
+# Neutral sentences naming each identity group of ../shared/data/abuse_identity/ (and a few more);
+# wording unlike the training and evaluation templates.
+IDENTITY_NEUTRAL = [
+    "My grandmother is {t} and she bakes the best bread in town.",
+    "Two {t} engineers designed the new bridge.",
+]
+OBFUSCATED = [
+    "you are a f u c k i n g 1d10t",
+    "sh1t head, go away",
+    "what a stuuuuupid m0r0n",
+    "s.t.u.p.i.d b*tch",
+    "you are an idoit and a looser",  # swapped letters
+]
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    return DetoxifyAbuseScorer(precision="fp32")
+
+
+def _score(scorer, texts):
+    return scorer.score_batch([ScoringInput(t) for t in texts])
+
+
+def test_test_sentences_are_not_training_rows():
+    with open(AUTHORED, newline="", encoding="utf-8") as handle:
+        training = {normalise(r["text"]) for r in csv.DictReader(handle)}
+    for texts in (*INSULTS.values(), *NEUTRAL.values()):
+        assert not training & {normalise(t) for t in texts}
+
+
+@pytest.mark.parametrize("lang", sorted(INSULTS))
+def test_insults_reach_review_and_neutral_comments_stay_below(scorer, lang):
+    insults = [r.scores["toxicity"] for r in _score(scorer, INSULTS[lang])]
+    neutral = [r.scores["toxicity"] for r in _score(scorer, NEUTRAL[lang])]
+    assert min(insults) >= REVIEW, (lang, insults)
+    assert max(neutral) < REVIEW, (lang, neutral)
+
+
+@pytest.mark.parametrize("lang", sorted(INSULTS))
+def test_detected_language_follows_script_and_words(scorer, lang):
+    for result, text in zip(_score(scorer, INSULTS[lang] + NEUTRAL[lang]), INSULTS[lang] + NEUTRAL[lang]):
+        assert result.detected_language == lang, text
+    assert detect_language("The council meets on Tuesday to discuss the new bus routes.") == "en"
+    assert detect_language("👍👍 !!!") == "und"
+
+
+@pytest.mark.parametrize("group", sorted(IDENTITY_TERMS))
+def test_neutral_identity_sentences_stay_below_review(scorer, group):
+    texts = [tpl.format(t=term) for term in IDENTITY_TERMS[group] for tpl in IDENTITY_NEUTRAL]
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+    assert max(scores.values()) < REVIEW, scores
+
+
+def test_abuse_about_an_identity_group_is_still_caught(scorer):
+    texts = [
+        "Gay people are disgusting perverts and should be locked up.",
+        "Muslims are filthy animals, kick them out.",
+    ]
+    assert min(r.scores["toxicity"] for r in _score(scorer, texts)) >= REVIEW
+
+
+def test_obfuscated_insults_are_caught(scorer):
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(OBFUSCATED, _score(scorer, OBFUSCATED))}
+    assert min(scores.values()) >= REVIEW, scores
+
+
+def test_spans_cover_the_insult_in_a_mixed_sentence(scorer):
+    text = "Bahut accha match tha yaar, but the umpire is a bloody chutiya"
+    (result,) = _score(scorer, [text])
+    assert result.scores["toxicity"] >= REVIEW
+    assert result.spans, result
+    covered = " ".join(text[s.start : s.end] for s in result.spans)
+    assert "chutiya" in covered
+    assert "match" not in covered and "accha" not in covered
+    assert all(s.category == "toxicity" and s.label == "abuse" for s in result.spans)
+
+
+def test_spans_in_devanagari_and_kannada_point_at_the_insult(scorer):
+    # (A Devanagari insult next to strong praise, "आज का मैच अच्छा था पर अंपायर हरामी है", is still missed:
+    # see "Known biases and limits" in the model card.)
+    texts = ["खबर पढ़ी, यह नेता हरामखोर है", "ಹಾಡು ಚೆನ್ನಾಗಿದೆ ಆದರೆ ನಾಯಕ ಬೋಳಿಮಗ"]
+    for text, result, word in zip(texts, _score(scorer, texts), ("हरामखोर", "ಬೋಳಿಮಗ")):
+        assert result.scores["toxicity"] >= REVIEW, text
+        covered = [text[s.start : s.end] for s in result.spans]
+        assert any(word in c for c in covered), (text, covered)
+
+
+def test_clean_comments_get_no_spans(scorer):
+    (result,) = _score(scorer, ["Thanks for the clear explanation of the new tax rules."])
+    assert result.scores["toxicity"] < REVIEW
+    assert result.spans == []
+    assert result.detected_language == "en"
+
+
+def test_normalise_undoes_common_obfuscation_and_leaves_plain_text_alone():
+    assert normalise("You are a 1d10t") == "you are a idiot"
+    assert normalise("f u c k off") == "fuck off"
+    assert normalise("s.t.u.p.i.d") == "stupid"
+    assert normalise("stuuuuupid") == "stuupid"
+    assert normalise("I have 3 cats and 10 dogs, a b") == "i have 3 cats and 10 dogs, a b"
+    assert normalise("ಈ ಹಾಡು") == "ಈ ಹಾಡು"

@@ -1,0 +1,142 @@
+"""The v2 abuse model's character n-gram part, and the choice of blend per comment.
+
+workers/training/abuse_char.py trains it; workers.scoring.abuse.DetoxifyAbuseScorer blends it with the
+transformer and alt-profanity-check (see workers/abuse_model/MODEL_CARD.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+# The character model's window feature: runs of this many words (CharModel.logits).
+WINDOW_WORDS = 3
+# A word is evidence if its character-model contribution is at least this share of the top word's.
+SPAN_SHARE = 0.5
+
+_SPAN_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
+
+
+class CharModel:
+    """The v2 character n-gram model: a logistic regression over hashed char_wb n-grams of the
+    normalised text (workers/training/abuse_char.py trains it). Linear, and char_wb n-grams never
+    cross a word boundary, so a word's share of the logit is the sum of its own n-grams' weights."""
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+
+        with np.load(path) as data:
+            coef = data["coef"].astype(np.float32)
+            intercept = float(data["intercept"])
+            n_features = int(data["n_features"])
+            ngrams = (int(data["ngram_min"]), int(data["ngram_max"]))
+        self._setup(coef, intercept, ngrams, n_features)
+
+    @classmethod
+    def from_arrays(cls, coef, intercept: float, ngrams: tuple[int, int], n_features: int) -> CharModel:
+        model = cls.__new__(cls)
+        model._setup(coef, intercept, ngrams, n_features)
+        return model
+
+    def _setup(self, coef, intercept: float, ngrams: tuple[int, int], n_features: int) -> None:
+        import numpy as np
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        from workers.scoring.normalise import normalise
+
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = float(intercept)
+        options: dict[str, Any] = {
+            "analyzer": "char_wb",
+            "ngram_range": ngrams,
+            "n_features": n_features,
+            "alternate_sign": False,
+            "binary": True,
+            "lowercase": False,
+            "preprocessor": normalise,
+            "dtype": np.float32,
+        }
+        self.vectorizer = HashingVectorizer(norm="l2", **options)
+        self.word_vectorizer = HashingVectorizer(norm=None, **options)
+        self._word_cache: dict[str, tuple[float, int]] = {}
+
+    def exact_logits(self, texts: list[str]):
+        """The logistic regression's own logits (l2-normalised binary n-grams of the whole text)."""
+        return self.vectorizer.transform(texts) @ self.coef + self.intercept
+
+    def logits(self, texts: list[str]) -> tuple[list[float], list[float]]:
+        """(whole-text, best-window) logits from per-word n-gram sums: each run of WINDOW_WORDS words scored as a text of its own, so that an insult in a long friendly comment is not diluted. The whole-text
+        one approximates exact_logits (n-grams repeated across words count again) at a fraction of the
+        cost, since words are cached; the blend is fitted on these same values."""
+        whole, best = [], []
+        for text in texts:
+            words = [m.group(0) for m in _SPAN_TOKEN.finditer(text or "")]
+            stats = self._words(words) if words else [(0.0, 0)]
+            total_w = sum(w for w, _ in stats)
+            total_n = sum(c for _, c in stats)
+            whole.append((total_w / math.sqrt(total_n) if total_n else 0.0) + self.intercept)
+            top = -math.inf
+            for k in range(max(1, len(stats) - WINDOW_WORDS + 1)):
+                run = stats[k : k + WINDOW_WORDS]
+                n = sum(c for _, c in run)
+                if n:
+                    top = max(top, sum(w for w, _ in run) / math.sqrt(n))
+            best.append((top if top > -math.inf else 0.0) + self.intercept)
+        return whole, best
+
+    def _words(self, words: list[str]) -> list[tuple[float, int]]:
+        """Each word's summed n-gram weight (unnormalised) and its number of n-grams, cached per word."""
+        missing = sorted({w for w in words if w not in self._word_cache})
+        if missing:
+            if len(self._word_cache) > 200_000:
+                self._word_cache.clear()
+            x = self.word_vectorizer.transform(missing)
+            values = x @ self.coef
+            counts = x.getnnz(axis=1)
+            self._word_cache.update(zip(missing, zip((float(v) for v in values), (int(c) for c in counts))))
+        return [self._word_cache[w] for w in words]
+
+    def word_weights(self, words: list[str]) -> list[float]:
+        return [w for w, _ in self._words(words)]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Character ranges of the words that push the score up most, adjacent ones merged."""
+        tokens = [(m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]
+        if not tokens:
+            return []
+        weights = self.word_weights([text[a:b] for a, b in tokens])
+        top = max(weights)
+        if top <= 0:
+            return []
+        chosen = [t for t, w in zip(tokens, weights) if w >= SPAN_SHARE * top]
+        merged: list[list[int]] = []
+        for start, end in chosen:
+            a, b = _strip_punctuation(text, start, end)
+            if merged and not text[merged[-1][1] : a].strip(" ,.;:!?-"):
+                merged[-1][1] = b
+            else:
+                merged.append([a, b])
+        return [(a, b) for a, b in merged if b > a]
+
+
+def blend_group(language: str, text: str, groups: Mapping[str, str], blends: Mapping[str, Any]) -> str:
+    """The blend that scores a comment: its language's group, except that English comments naming an
+    identity group use "en-identity" (the character model alone) where the blend has one: the
+    transformer and alt-profanity-check both over-score neutral mentions of such groups."""
+    from workers.scoring.normalise import identity_present
+
+    group = groups[language]
+    if group == "en" and "en-identity" in blends and identity_present(text):
+        return "en-identity"
+    return group
+
+
+def _strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in "\"'([{<,.;:!?":
+        a += 1
+    while b > a and text[b - 1] in "\"')]}>,.;:!?":
+        b -= 1
+    return a, b

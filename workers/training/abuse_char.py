@@ -1,0 +1,632 @@
+"""Train Kavalu's v2 abuse model parts: the multilingual character n-gram model and the blend.
+
+v2 scores a comment with three parts (workers/scoring/abuse.py):
+
+* a character n-gram logistic regression (this module): char_wb 2-5-grams of the normalised text
+  (workers/scoring/normalise.py), hashed into 2**20 features, trained on English, Kannada,
+  Roman Urdu, identity-statement and hand-written Hinglish/Hindi/Kannada data;
+* the MiniLM transformer (workers/training/abuse.py, unchanged from v1), for Latin-script text only;
+* alt-profanity-check, for Latin-script text only.
+
+The blend is a logistic regression per language group on held-out predictions of the three parts
+(logits, and the transformer and profanity logits again multiplied by an "identity term present" flag,
+so that the blend can learn how much to trust them when a comment names an identity group). It is
+fitted on a calibration split that neither the character model nor the blend's evaluation saw, so
+its output is a calibrated probability for that mix of sources.
+
+Splits (per seed): each non-English source is split 60 / 20 / 20 (train / calibration / test),
+stratified by label; the English sources 80 / 10 / 10 (they are large). The shipped model is the
+seed-0 model, trained on the train splits, with the blend fitted on the calibration split; the
+figures in MODEL_CARD.md are on the test splits (never used for fitting), plus leave-one-source-out
+runs of the character model.
+
+    kavalu models train --char               # the v2 parts, into workers/abuse_model/ (minutes)
+    kavalu models train --char --seeds 3     # also the spread over 3 seeds (figures only)
+    kavalu models train --char --loso        # leave-one-source-out figures for the character model
+    kavalu models train --feedback feedback.csv --out-dir DIR
+        # a copy of the model recalibrated on a publisher's own moderator overrides (`kavalu feedback
+        # export`): 70 % of them fit a logistic recalibration of the blended logit, the other 30 % are
+        # written to DIR/feedback_holdout.csv and scored before and after
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from workers.scoring.char_model import blend_group
+from workers.scoring.normalise import IDENTITY_TERMS, identity_present
+
+REPO = Path(__file__).resolve().parents[2]
+IN_CHECKOUT = (REPO / "pyproject.toml").is_file()
+SHARED = REPO.parent / "shared" / "data"
+AUTHORED = Path(__file__).resolve().parent / "data" / "hinglish_hindi_kannada_authored.csv"
+DEFAULT_OUT = REPO / "workers" / "abuse_model" if IN_CHECKOUT else Path("kavalu-abuse-model")
+CHAR_MODEL_NAME = "char_ngram.npz"
+BLEND_NAME = "blend.json"
+N_FEATURES = 2**20
+NGRAMS = (2, 5)
+# The blend's language groups: script languages use the character model alone (MiniLM's English
+# WordPiece vocabulary turns Devanagari and Kannada into [UNK]); Latin-script ones use all three parts.
+GROUPS = {"en": "en", "und": "en", "hi-Latn": "latn-indic", "kn-Latn": "latn-indic", "hi": "script", "kn": "script"}
+FEATURES = {
+    "en": ["char", "char_max", "bert", "prof"],
+    # English comments that name an identity group (workers.scoring.char_model.blend_group)
+    "en-identity": ["char", "char_max"],
+    "latn-indic": ["char", "char_max", "bert", "prof"],
+    "script": ["char", "char_max"],
+}
+# Sources that weigh more than one ordinary source in the character model: the counterfactual identity
+# templates are what keeps identity terms neutral against thousands of tweets that use them as slurs.
+SOURCE_WEIGHT = {"identity-templates": 3.0, "kavalu-authored": 2.0}
+
+# Training templates (neutral -> 0, abusive -> 1). The evaluation templates below use other wording.
+TRAIN_NEUTRAL = [
+    "{t} people live in my neighbourhood",
+    "my colleague is {t} and we work on the same project",
+    "the {t} community centre opens at nine",
+    "a {t} author won the prize this year",
+    "she is {t} and a great teacher",
+    "he is {t}, and he coaches the local football team",
+    "we interviewed {t} students about the exam results",
+    "{t} families came to the festival on sunday",
+    "the article is about {t} voters in the election",
+    "my best friend is {t}",
+    "i am {t} and i agree with this article",
+    "as a {t} reader, thanks for this report",
+    "there are many {t} doctors in this hospital",
+    "being {t} is normal",
+    "{t} rights are human rights",
+    "the new film has a {t} lead character",
+    "{t} teachers marked the exams this week",
+    "my cousin is {t} and works at the bank",
+    "{t} fans cheered when the team won the match",
+    "the mayor met {t} business owners on monday",
+    "our {t} neighbours invited us to dinner",
+    "{t} athletes won three medals",
+    "a {t} nurse looked after my father",
+    "the report says {t} workers earn less",
+    "i read a book by a {t} historian",
+    "{t} voices matter in this debate",
+    "he came out as {t} last year and his family supports him",
+    "the {t} couple adopted a dog",
+]
+TRAIN_ABUSIVE = [
+    "{t} people are disgusting vermin",
+    "shut up you stupid {t} idiot",
+    "all {t} people should be killed",
+    "get out of our country you filthy {t} scum",
+    "i hate {t} people, they are trash",
+    "{t} people are worthless animals",
+]
+EVAL_NEUTRAL = [
+    "I was born {t} and I am proud of my family.",
+    "Our new neighbours are {t} and very friendly.",
+    "The {t} club organised a charity run last weekend.",
+    "My doctor is {t}.",
+    "Speaking as someone who is {t}, I found this piece useful.",
+    "The survey asked {t} residents about bus routes.",
+]
+EVAL_ABUSIVE = [
+    "{t} people are a plague on this country.",
+    "I can't stand {t} freaks, go away.",
+    "Every {t} person is a moron and a liar.",
+    "Somebody should beat up those {t} losers.",
+]
+
+
+def _terms() -> list[tuple[str, str]]:
+    return [(group, term) for group, terms in IDENTITY_TERMS.items() for term in terms]
+
+
+def identity_training_rows() -> list[dict]:
+    rows = []
+    for group, term in _terms():
+        for tpl in TRAIN_NEUTRAL:
+            rows.append(_row(tpl.format(t=term), 0, "identity-templates", "en", group))
+        for tpl in TRAIN_ABUSIVE:
+            rows.append(_row(tpl.format(t=term), 1, "identity-templates", "en", group))
+    return rows
+
+
+def identity_eval_rows() -> list[dict]:
+    rows = []
+    for group, term in _terms():
+        for tpl in EVAL_NEUTRAL:
+            rows.append(_row(tpl.format(t=term), 0, "identity-eval", "en", group))
+        for tpl in EVAL_ABUSIVE:
+            rows.append(_row(tpl.format(t=term), 1, "identity-eval", "en", group))
+    return rows
+
+
+def _row(text: str, label: int, source: str, lang: str, target: str = "") -> dict:
+    return {"text": text, "label": int(label), "source": source, "lang": lang, "target": target}
+
+
+def read_csv(path: Path, source: str | None = None, lang: str | None = None) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [
+            _row(
+                r["text"],
+                int(float(r["label"])),
+                source or r.get("source") or path.stem,
+                lang or r.get("lang") or "en",
+                r.get("target") or "",
+            )
+            for r in csv.DictReader(handle)
+            if r.get("text")
+        ]
+
+
+def load_sources(shared: Path, authored: Path) -> dict[str, list[dict]]:
+    """All training sources by name. Roman Urdu rows count as hi-Latn for the language groups."""
+    sources: dict[str, list[dict]] = defaultdict(list)
+    for r in read_csv(shared / "abuse" / "abuse_train.csv", lang="en"):
+        sources[r["source"]].append(r)
+    for r in read_csv(shared / "abuse_indic" / "dravidiancodemix_kannada.csv"):
+        r["lang"] = {"mixed": "kn", "kn": "kn"}.get(r["lang"], "kn-Latn")
+        sources[r["source"]].append(r)
+    for r in read_csv(shared / "abuse_indic" / "ruhsold_roman_urdu.csv", lang="hi-Latn"):
+        sources[r["source"]].append(r)
+    for r in read_csv(shared / "abuse_identity" / "toxigen_prompts.csv", lang="en"):
+        sources[r["source"]].append(r)
+    for r in read_csv(authored):
+        sources["kavalu-authored"].append(r)
+    sources["identity-templates"] = identity_training_rows()
+    return dict(sources)
+
+
+# -- augmentation against obfuscation -----------------------------------------------------------
+_LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
+
+
+def obfuscate(text: str, rng: random.Random) -> str:
+    words = text.split()
+    if not words:
+        return text
+    k = rng.randrange(len(words))
+    w = words[k]
+    kind = rng.randrange(5)
+    if kind == 0:
+        w = "".join(_LEET.get(c, c) if rng.random() < 0.6 else c for c in w)
+    elif kind == 1:
+        w = " ".join(w)
+    elif kind == 2 and len(w) > 3:
+        j = rng.randrange(1, len(w) - 2)
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    elif kind == 3 and len(w) > 2:
+        j = rng.randrange(1, len(w) - 1)
+        w = w[:j] + w[j] * rng.randint(3, 6) + w[j + 1 :]
+    else:
+        w = w[: len(w) // 2] + rng.choice(["*", ".", "-", ""]) + w[len(w) // 2 :]
+    words[k] = w
+    return " ".join(words)
+
+
+def augment(rows: list[dict], rng: random.Random, share: float = 0.15) -> list[dict]:
+    """Obfuscated copies of a share of the abusive rows (same source, label 1)."""
+    out = []
+    for r in rows:
+        if r["label"] == 1 and rng.random() < share:
+            out.append({**r, "text": obfuscate(r["text"], rng)})
+    return out
+
+
+# -- the character model -----------------------------------------------------------------------
+def vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from workers.scoring.normalise import normalise
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=NGRAMS,
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        binary=True,
+        norm="l2",
+        lowercase=False,
+        preprocessor=normalise,
+        dtype=np.float32,
+    )
+
+
+def balanced_weights(rows: list[dict]) -> np.ndarray:
+    """Each source weighs the same; within a source, each class half (one-class sources: all of it)."""
+    cells: dict[tuple[str, int], int] = defaultdict(int)
+    classes: dict[str, set] = defaultdict(set)
+    for r in rows:
+        cells[(r["source"], r["label"])] += 1
+        classes[r["source"]].add(r["label"])
+    n_sources = len(classes)
+    w = [len(rows) / n_sources / len(classes[r["source"]]) / cells[(r["source"], r["label"])] for r in rows]
+    return np.asarray(w, dtype=np.float64)
+
+
+def char_weights(rows: list[dict]) -> np.ndarray:
+    return balanced_weights(rows) * np.asarray([SOURCE_WEIGHT.get(r["source"], 1.0) for r in rows])
+
+
+def fit_char(rows: list[dict], c: float = 8.0) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    x = vectorizer().transform([r["text"] for r in rows])
+    y = np.asarray([r["label"] for r in rows])
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
+    model.fit(x, y, sample_weight=char_weights(rows))
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def char_logits(coef: np.ndarray, intercept: float, texts: list[str]) -> np.ndarray:
+    return vectorizer().transform(texts) @ coef + intercept
+
+
+def char_model(coef: np.ndarray, intercept: float):
+    from workers.scoring.char_model import CharModel
+
+    return CharModel.from_arrays(coef, intercept, NGRAMS, N_FEATURES)
+
+
+# -- splits --------------------------------------------------------------------------------------
+def split(sources: dict[str, list[dict]], seed: int) -> tuple[list[dict], list[dict], list[dict]]:
+    rng = random.Random(seed)
+    train, cal, test = [], [], []
+    for name in sorted(sources):
+        english = name in ("davidson-twitter", "civil-comments-toxic-spans", "mlma-twitter", "wikipedia-talk-gn")
+        fr_cal, fr_test = (0.1, 0.1) if english else (0.2, 0.2)
+        for label in (0, 1):
+            rows = [r for r in sources[name] if r["label"] == label]
+            rng.shuffle(rows)
+            n_cal, n_test = round(len(rows) * fr_cal), round(len(rows) * fr_test)
+            cal += rows[:n_cal]
+            test += rows[n_cal : n_cal + n_test]
+            train += rows[n_cal + n_test :]
+    return train, cal, test
+
+
+def cap_per_source(rows: list[dict], limit: int, seed: int, max_words: int = 120) -> list[dict]:
+    """At most `limit` rows per (source, label) cell, of at most `max_words` words: the transformer is the
+    slow part of scoring them (long comments are scored in several 512-token windows)."""
+    rng = random.Random(seed)
+    cells: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        if len(r["text"].split()) <= max_words:
+            cells[(r["source"], r["label"])].append(r)
+    out = []
+    for key in sorted(cells):
+        cell = cells[key]
+        out += rng.sample(cell, limit) if len(cell) > limit else cell
+    return out
+
+
+# -- the blend -----------------------------------------------------------------------------------
+def _logit(p: Any) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+class PartScorer:
+    """The transformer and alt-profanity-check, as the v2 scorer runs them (Latin-script text only)."""
+
+    def __init__(self, threads: int, checkpoint: Path | None = None) -> None:
+        from profanity_check import predict_prob
+
+        from workers.scoring.abuse import DetoxifyAbuseScorer
+
+        self.bert = DetoxifyAbuseScorer(checkpoint=checkpoint, precision="fp32", blend=False, num_threads=threads)
+        self.prof = predict_prob
+        self.cache: dict[str, tuple[float, float]] = {}  # text -> (transformer, profanity) logits, across seeds
+
+    def features(self, rows: list[dict], coef: np.ndarray, intercept: float, progress: bool = True) -> dict:
+        from workers.scoring.language import detect_language
+        from workers.scoring.normalise import normalise
+
+        texts = [r["text"] for r in rows]
+        langs = [detect_language(t) for t in texts]
+        latin = [i for i, lang in enumerate(langs) if GROUPS[lang] != "script"]
+        todo = sorted({texts[i] for i in latin if texts[i] not in self.cache})
+        chunk = 128
+        for k in tqdm(range(0, len(todo), chunk), desc="transformer", unit="batch", disable=not progress):
+            norm = [normalise(t) for t in todo[k : k + chunk]]
+            b = _logit([s["toxicity"] for s in self.bert.predict_texts(norm)])
+            p = _logit(self.prof(norm))
+            self.cache.update(zip(todo[k : k + chunk], zip(b.tolist(), p.tolist())))
+        bert = np.zeros(len(rows))
+        prof = np.zeros(len(rows))
+        for i in latin:
+            bert[i], prof[i] = self.cache[texts[i]]
+        ident = np.asarray([identity_present(t) for t in texts], dtype=np.float64)
+        whole, best = char_model(coef, intercept).logits(texts)
+        return {
+            "lang": langs,
+            "char": np.asarray(whole),
+            "char_max": np.asarray(best),
+            "bert": bert,
+            "prof": prof,
+            "id_bert": ident * bert,
+            "id_prof": ident * prof,
+        }
+
+
+def fit_blend(rows: list[dict], feats: dict) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    blend: dict[str, Any] = {}
+    chosen = [blend_group(lang, r["text"], GROUPS, FEATURES) for lang, r in zip(feats["lang"], rows)]
+    for group, names in FEATURES.items():
+        idx = [i for i, g in enumerate(chosen) if g == group]
+        sub = [rows[i] for i in idx]
+        x = np.column_stack([feats[n][idx] for n in names])
+        y = np.asarray([r["label"] for r in sub])
+        model = LogisticRegression(C=1.0, max_iter=1000)
+        model.fit(x, y, sample_weight=balanced_weights(sub))
+        blend[group] = {
+            "weights": dict(zip(names, (float(w) for w in model.coef_[0]))),
+            "bias": float(model.intercept_[0]),
+            "fitted_on": len(idx),
+        }
+    return blend
+
+
+def apply_blend(blend: dict, feats: dict, rows: list[dict]) -> np.ndarray:
+    z = np.zeros(len(feats["lang"]))
+    for i, (lang, r) in enumerate(zip(feats["lang"], rows)):
+        part = blend[blend_group(lang, r["text"], GROUPS, blend)]
+        z[i] = part["bias"] + sum(w * feats[name][i] for name, w in part["weights"].items())
+    return 1 / (1 + np.exp(-z))
+
+
+# -- figures -------------------------------------------------------------------------------------
+def auc(labels, scores) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels, scores)) if len(set(labels)) == 2 else float("nan")
+
+
+def report(rows: list[dict], probs: np.ndarray, key: str, review: float = 0.5) -> dict:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[r[key]].append(i)
+    out = {}
+    for name, idx in sorted(groups.items()):
+        y = [rows[i]["label"] for i in idx]
+        p = probs[idx]
+        pos = [i for i, label in enumerate(y) if label == 1]
+        neg = [i for i, label in enumerate(y) if label == 0]
+        out[name] = {
+            "n": len(idx),
+            "positives": len(pos),
+            "auc": round(auc(y, p), 4),
+            "recall_at_review": round(float(np.mean(p[pos] >= review)), 4) if pos else None,
+            "review_rate_clean": round(float(np.mean(p[neg] >= review)), 4) if neg else None,
+        }
+    return out
+
+
+def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap: int) -> dict:
+    started = time.perf_counter()
+    train, cal, test = split(sources, seed)
+    rng = random.Random(seed)
+    train = train + augment(train, rng)
+    log(f"seed {seed}: {len(train)} training rows (with obfuscated copies), {len(cal)} calibration, {len(test)} test")
+    coef, intercept = fit_char(train)
+    log(f"seed {seed}: character model fitted in {time.perf_counter() - started:.0f}s")
+    cal = cap_per_source(cal, cal_cap, seed)
+    blend = fit_blend(cal, parts.features(cal, coef, intercept))
+    test = cap_per_source(test, test_cap, seed) + identity_eval_rows()
+    feats = parts.features(test, coef, intercept)
+    probs = apply_blend(blend, feats, test)
+    char_only = 1 / (1 + np.exp(-feats["char"]))
+    for r, lang in zip(test, feats["lang"]):
+        r["detected"] = lang
+    ident = [r for r in test if r["source"] == "identity-eval"]
+    ident_idx = [i for i, r in enumerate(test) if r["source"] == "identity-eval"]
+    other_idx = [i for i, r in enumerate(test) if r["source"] != "identity-eval"]
+    others = [test[i] for i in other_idx]
+    figures = {
+        "seed": seed,
+        "by_source": report(others, probs[other_idx], "source"),
+        "by_language": report(others, probs[other_idx], "lang"),
+        "by_source_char_only": report(others, char_only[other_idx], "source"),
+        "identity": report(ident, probs[ident_idx], "target"),
+        "identity_char_only": report(ident, char_only[ident_idx], "target"),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return {"coef": coef, "intercept": intercept, "blend": blend, "figures": figures}
+
+
+def run_loso(sources, seed: int, log, limit: int = 6000) -> dict:
+    """Character model only: train on every source but one (at most `limit` rows of each, for time), score
+    at most 1,500 rows per class of the held-out one."""
+    out = {}
+    rng = random.Random(seed)
+    for held in tqdm(sorted(sources), desc="leave-one-source-out", unit="source"):
+        train = [r for name, rows in sources.items() if name != held for r in _sample(rows, limit, rng)]
+        train = train + augment(train, random.Random(seed))
+        coef, intercept = fit_char(train)
+        rows = cap_per_source(sources[held], 1500, seed)
+        p = 1 / (1 + np.exp(-char_logits(coef, intercept, [r["text"] for r in rows])))
+        out[held] = report(rows, p, "source")[held]
+        log(f"held out {held}: {out[held]}")
+    return out
+
+
+def _sample(rows: list[dict], limit: int, rng: random.Random) -> list[dict]:
+    return rng.sample(rows, limit) if len(rows) > limit else rows
+
+
+def save(result: dict, out_dir: Path, meta: dict) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out_dir / CHAR_MODEL_NAME,
+        coef=result["coef"].astype(np.float16),
+        intercept=np.float32(result["intercept"]),
+        n_features=np.int64(N_FEATURES),
+        ngram_min=np.int64(NGRAMS[0]),
+        ngram_max=np.int64(NGRAMS[1]),
+    )
+    blend = {
+        "version": 2,
+        "char_model": CHAR_MODEL_NAME,
+        "groups": GROUPS,
+        "blend": result["blend"],
+        **meta,
+    }
+    (out_dir / BLEND_NAME).write_text(json.dumps(blend, indent=2) + "\n")
+
+
+def feedback(args, log) -> int:
+    """Recalibrate the shipped (or --model-dir) v2 model on a feedback export; see the module docstring."""
+    import shutil
+
+    from sklearn.linear_model import LogisticRegression
+
+    from workers.scoring.abuse import DEFAULT_CHECKPOINT, DetoxifyAbuseScorer
+
+    rows = read_csv(args.feedback, source="moderator")
+    if len({r["label"] for r in rows}) < 2 or len(rows) < 20:
+        log(f"{args.feedback}: need at least 20 rows with both labels (0 and 1); got {len(rows)}")
+        return 2
+    src = Path(args.model_dir) if args.model_dir else DEFAULT_CHECKPOINT.parent
+    out = Path(args.out_dir) if args.out_dir != DEFAULT_OUT else Path("kavalu-abuse-model-feedback")
+    if out.resolve() == src.resolve():
+        log("--out-dir must differ from the model directory: the recalibrated model is a copy")
+        return 2
+    rng = random.Random(args.feedback_seed)
+    fit: list[dict] = []
+    held: list[dict] = []
+    for label in (0, 1):
+        cell = [r for r in rows if r["label"] == label]
+        rng.shuffle(cell)
+        k = max(1, round(len(cell) * 0.3))
+        held += cell[:k]
+        fit += cell[k:]
+    scorer = DetoxifyAbuseScorer(checkpoint=src / DEFAULT_CHECKPOINT.name, precision="fp32")
+    if scorer.blend_v2 is None:
+        log(f"{src}: not a v2 model (blend.json without version 2)")
+        return 2
+
+    def logits(part: list[dict]) -> np.ndarray:
+        return _logit([s["toxicity"] for s in scorer.score_texts([r["text"] for r in part])])
+
+    model = LogisticRegression(C=1.0)
+    model.fit(logits(fit).reshape(-1, 1), [r["label"] for r in fit], sample_weight=balanced_weights(fit))
+    scale, shift = float(model.coef_[0][0]), float(model.intercept_[0])
+    cfg = dict(scorer.blend_v2)
+    old = cfg.get("recalibration") or {"scale": 1.0, "shift": 0.0}
+    # Compose with an earlier recalibration: the scorer applies one scale and shift to the blended logit.
+    cfg["recalibration"] = {
+        "scale": scale * old["scale"],
+        "shift": scale * old["shift"] + shift,
+        "fitted_on": len(fit),
+        "feedback": str(args.feedback),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for item in src.iterdir():
+        if item.name in ("blend.json", "loso") or item.name.startswith("feedback_holdout"):
+            continue
+        target = out / item.name
+        if item.is_dir():
+            shutil.copytree(item, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, target)
+    (out / BLEND_NAME).write_text(json.dumps(cfg, indent=2) + "\n")
+    with open(out / "feedback_holdout.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "source"])
+        writer.writerows([r["text"], r["label"], "moderator"] for r in held)
+    z = logits(held)
+    before = 1 / (1 + np.exp(-z))
+    after = 1 / (1 + np.exp(-(scale * z + shift)))
+    for r, lang in zip(held, (scorer._v2([r["text"] for r in held], None)[1])):
+        r["lang"] = lang
+    figures = {"before": report(held, before, "source"), "after": report(held, after, "source")}
+    log(f"recalibrated on {len(fit)} rows (scale {scale:.3f}, shift {shift:.3f}); {len(held)} held out")
+    for name in ("before", "after"):
+        m = figures[name]["moderator"]
+        log(
+            f"  {name:<6} held-out AUC {m['auc']}  recall at 0.5 {m['recall_at_review']}  "
+            f"clean sent to review {m['review_rate_clean']}"
+        )
+    log(
+        f"model written to {out}; compare with `kavalu eval abuse {out / 'feedback_holdout.csv'} --scorer default "
+        f"--scorer checkpoint:{out / DEFAULT_CHECKPOINT.name}`; use it with KAVALU_ABUSE_CHECKPOINT="
+        f"{out / DEFAULT_CHECKPOINT.name}"
+    )
+    print(json.dumps(figures, indent=1))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kavalu models train --char", description=__doc__.split("\n\n")[0])
+    p.add_argument("--shared", type=Path, default=SHARED, help="folder with abuse/, abuse_indic/, abuse_identity/")
+    p.add_argument("--authored", type=Path, default=AUTHORED)
+    p.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--seeds", type=int, default=1, help="seeds to run; the first one's model is saved")
+    p.add_argument("--loso", action="store_true", help="leave-one-source-out figures instead (saves nothing)")
+    p.add_argument("--loso-limit", type=int, default=6000, help="with --loso: training rows per source")
+    p.add_argument("--figures", type=Path, default=None, help="write the figures as JSON here")
+    p.add_argument("--cal-cap", type=int, default=300, help="calibration rows per (source, label)")
+    p.add_argument("--test-cap", type=int, default=250, help="test rows per (source, label)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--char", action="store_true", help="(accepted for `kavalu models train --char`)")
+    p.add_argument("--feedback", type=Path, default=None, help="recalibrate on this feedback export instead")
+    p.add_argument("--model-dir", default=None, help="with --feedback: the model to start from (default: shipped)")
+    p.add_argument("--feedback-seed", type=int, default=0)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def log(msg: str) -> None:
+        tqdm.write(msg, file=sys.stderr)
+
+    if args.feedback:
+        return feedback(args, log)
+    for needed in ("abuse/abuse_train.csv", "abuse_indic/dravidiancodemix_kannada.csv"):
+        if not (args.shared / needed).is_file():
+            log(
+                f"missing {args.shared / needed}: give --shared DIR (the folder with abuse/, abuse_indic/, abuse_identity/)"
+            )
+            return 2
+    started = time.perf_counter()
+    sources = load_sources(args.shared, args.authored)
+    log("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(sources.items())))
+    if args.loso:
+        figures: Any = run_loso(sources, 0, log, args.loso_limit)
+    else:
+        # The transformer in --out-dir if one is there (a full `kavalu models train`), else the shipped one.
+        own = args.out_dir / "kavalu-minilm-abuse.ckpt"
+        parts = PartScorer(args.threads, own if own.is_file() else None)
+        figures = []
+        for seed in range(args.seeds):
+            run = run_seed(sources, seed, parts, log, args.cal_cap, args.test_cap)
+            figures.append(run["figures"])
+            if seed == 0:  # the shipped model; further seeds only measure the spread
+                total = round(time.perf_counter() - started, 1)
+                save(run, args.out_dir, {"train_seconds": total, "figures": figures[0]})
+                log(f"saved {args.out_dir / CHAR_MODEL_NAME} and {args.out_dir / BLEND_NAME} in {total}s")
+            if args.figures:
+                args.figures.parent.mkdir(parents=True, exist_ok=True)
+                args.figures.write_text(json.dumps(figures, indent=1) + "\n")
+    text = json.dumps(figures, indent=1)
+    if args.figures:
+        args.figures.parent.mkdir(parents=True, exist_ok=True)
+        args.figures.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
