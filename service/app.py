@@ -20,6 +20,7 @@ from service.api import perspective as perspective_api
 from service.api import review as review_api
 from service.api.context import close_db_session
 from service.config import Settings
+from service.console import admin_views  # noqa: F401  (adds the admin pages to the console blueprint)
 from service.console import views as console_views
 from service.db import Database
 from service.errors import register_error_handlers
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (analyze_api.blp, perspective_api.blp, openai_api.blp, coral_api.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_api.blp)  # a page, not an API operation: outside the OpenAPI document
-    app.register_blueprint(console_views.blp)  # the moderator console's pages: outside the OpenAPI document too
+    # The moderator console's pages: outside the OpenAPI document too.
+    app.register_blueprint(console_views.blp)
     register_error_handlers(app)
     app.before_request(_start_request)
     app.after_request(_finish_response)

@@ -7,7 +7,6 @@ revoked key fails on its next use.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import ApiKey, AuditEvent, Publisher, utcnow
+from service.review.moderators import hash_token  # keys are hashed as moderator tokens are
 
 KEY_PREFIX = "kvk_"
 SCOPES = ("analyze", "perspective", "openai", "coral")
@@ -26,13 +26,9 @@ class ApiKeyError(ValueError):
     pass
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def rate_limit_key(key: str) -> str:
     """What the rate limiter counts under: a prefix of the key's hash, never the key itself."""
-    return "apikey:" + hash_key(key[:MAX_KEY_LENGTH])[:32]
+    return "apikey:" + hash_token(key[:MAX_KEY_LENGTH])[:32]
 
 
 def create(
@@ -45,7 +41,7 @@ def create(
     now = now or utcnow()
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(
-        publisher_id=publisher_id, scope=scope, token_hash=hash_key(key), store_text=store_text, created_at=now
+        publisher_id=publisher_id, scope=scope, token_hash=hash_token(key), store_text=store_text, created_at=now
     )
     session.add(row)
     session.flush()
@@ -86,7 +82,7 @@ def authenticate(session: Session, key: str | None, scope: str) -> ApiKey | None
     """The active key of this scope, or None (unknown, revoked, another scope: the caller does not learn which)."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.startswith(KEY_PREFIX):
         return None
-    digest = hash_key(key)
+    digest = hash_token(key)
     row = session.scalars(select(ApiKey).where(ApiKey.token_hash == digest)).first()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None

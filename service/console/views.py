@@ -367,7 +367,3 @@ def sender(comment_id: str):
             raise
         return _comment_page(comment_id, error=refusal.message, status=refusal.status)
     return _comment_page(comment_id, sender=details)
-
-
-# The admin pages register on the same blueprint.
-from service.console import admin_views  # noqa: E402, F401

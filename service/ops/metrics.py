@@ -159,34 +159,34 @@ class LiveFigures:
         yield from precision_families(figures["abuse_precision"])
 
 
-def precision_families(precision: dict):
-    """The abuse model's precision per live scoring process, and the probe figures `auto` chose it by."""
-    info = GaugeMetricFamily(
+PRECISION_FAMILIES = (
+    (
         "kavalu_abuse_precision_info",
         "Scoring processes whose abuse model runs in this precision (chosen by measurement or set)",
-        labels=["precision"],
-    )
-    for name, count in precision["processes_by_precision"].items():
-        info.add_metric([name], count)
-    seconds = GaugeMetricFamily(
+        "processes_by_precision",
+    ),
+    (
         "kavalu_abuse_precision_probe_seconds",
         "Time of the abuse model on the fixed probe texts in each precision, when `auto` measured it"
         " (median over the scoring processes)",
-        labels=["precision"],
-    )
-    for name, value in precision["probe_seconds_median"].items():
-        seconds.add_metric([name], value)
-    difference = GaugeMetricFamily(
+        "probe_seconds_median",
+    ),
+    (
         "kavalu_abuse_precision_max_difference",
         "Largest difference from fp32's score on the probe texts, per precision (`auto` keeps one only within"
         " its tolerance)",
-        labels=["precision"],
-    )
-    for name, value in precision["max_difference_from_fp32"].items():
-        difference.add_metric([name], value)
-    yield info
-    yield seconds
-    yield difference
+        "max_difference_from_fp32",
+    ),
+)
+
+
+def precision_families(precision: dict):
+    """The abuse model's precision per live scoring process, and the probe figures `auto` chose it by."""
+    for name, description, key in PRECISION_FAMILIES:
+        family = GaugeMetricFamily(name, description, labels=["precision"])
+        for label, value in precision[key].items():
+            family.add_metric([label], value)
+        yield family
 
 
 class _ThisProcess:

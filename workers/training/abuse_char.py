@@ -130,23 +130,21 @@ def _terms() -> list[tuple[str, str]]:
 
 
 def identity_training_rows() -> list[dict]:
-    rows = []
-    for group, term in _terms():
-        for tpl in TRAIN_NEUTRAL:
-            rows.append(_row(tpl.format(t=term), 0, "identity-templates", "en", group))
-        for tpl in TRAIN_ABUSIVE:
-            rows.append(_row(tpl.format(t=term), 1, "identity-templates", "en", group))
-    return rows
+    return _identity_rows(TRAIN_NEUTRAL, TRAIN_ABUSIVE, "identity-templates")
 
 
 def identity_eval_rows() -> list[dict]:
-    rows = []
-    for group, term in _terms():
-        for tpl in EVAL_NEUTRAL:
-            rows.append(_row(tpl.format(t=term), 0, "identity-eval", "en", group))
-        for tpl in EVAL_ABUSIVE:
-            rows.append(_row(tpl.format(t=term), 1, "identity-eval", "en", group))
-    return rows
+    return _identity_rows(EVAL_NEUTRAL, EVAL_ABUSIVE, "identity-eval")
+
+
+def _identity_rows(neutral, abusive, source: str) -> list[dict]:
+    """Every template filled with every identity term: neutral ones labelled 0, abusive ones 1."""
+    return [
+        _row(template.format(t=term), label, source, "en", group)
+        for group, term in _terms()
+        for templates, label in ((neutral, 0), (abusive, 1))
+        for template in templates
+    ]
 
 
 def _row(text: str, label: int, source: str, lang: str, target: str = "") -> dict:
