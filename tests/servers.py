@@ -76,6 +76,11 @@ class PrivatePostgres:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
 
+    def restart(self) -> None:
+        """A fast restart (`pg_ctl restart -m fast`): every connection is cut, the server is back within seconds."""
+        log = str(self.dir / "postgres.log")  # restart forgets start's -l: without it the server keeps our pipe open
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", log, "-m", "fast", "-w", "-t", "30", "restart")
+
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
             self.thaw(self.pids())  # never leave a frozen server behind

@@ -38,7 +38,7 @@ def test_analyze_scores_and_previews_the_publishers_decision(running_kavalu, dat
     assert body["scores"]["toxicity"] >= 0.9
     assert body["decision"]["status"] == "rejected"
     assert body["decision"]["reasons"][0]["code"] == "toxicity"
-    assert body["models"]["toxicity"].startswith("abuse@") or "@" in body["models"]["toxicity"]
+    assert body["models"]["toxicity"].startswith("detoxify@")
     assert body["language"] == "en" and body["stored"] is False and body["comment"] is None
 
     clean = _post(running_kavalu.base_url, key, {"text": CLEAN, "categories": ["toxicity"]}).json()
@@ -204,6 +204,42 @@ def test_requests_that_arrive_together_are_scored_in_one_batch(running_kavalu):
         assert (analysis.scores["toxicity"] >= 0.9) == bool(n % 2), (n, analysis.scores)
         assert analysis.verdict.status == ("rejected" if n % 2 else "approved")
     assert max(answer["batch"] for answer in answers) > 1, [answer["batch"] for answer in answers]
+
+
+def test_named_categories_run_only_their_scorers_and_the_decision_weighs_only_them(running_kavalu, database, publisher):
+    """A TOXICITY-only request needs only the abuse model (the way to the throughput goal); defamation brings
+    the abuse model along for its embeddings. Texts asking for different categories share a batch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from service.analyze.wire import analyze_request
+    from service.taskqueue import TaskQueue, analyze_text
+
+    policy = {**running_kavalu.settings.default_policy, "version": 1}
+    asked = [["toxicity"], ["spam"], ["defamation"], ["personal", "infringing"], None] * 2
+    queues = [TaskQueue(running_kavalu.settings) for _ in asked]
+
+    def call(pair):
+        return analyze_text(pair[0], analyze_request(TOXIC, "en", "", "", policy, pair[1]), 60)
+
+    with ThreadPoolExecutor(len(asked)) as pool:
+        answers = list(pool.map(call, zip(queues, asked)))
+    scorers = [{result["scorer"] for result in answer["results"]} for answer in answers]
+    assert scorers[:5] == [
+        {"detoxify"},
+        {"spam"},
+        {"detoxify", "defamation"},
+        {"personal", "verbatim-copy"},
+        {"detoxify", "defamation", "personal", "spam", "verbatim-copy"},
+    ]
+    assert scorers[5:] == scorers[:5]
+
+    key = create_key(database, publisher.id, "analyze")
+    text = f"{TOXIC} Call me on 98450 12345 tonight."
+    only_personal = _post(running_kavalu.base_url, key, {"text": text, "categories": ["personal"]}).json()
+    assert set(only_personal["scores"]) == {"personal"} and set(only_personal["models"]) == {"personal"}
+    assert {span["category"] for span in only_personal["spans"]} == {"personal"}
+    assert only_personal["decision"]["status"] == "review"  # toxicity was not asked for: not rejected
+    assert _post(running_kavalu.base_url, key, {"text": text}).json()["decision"]["status"] == "rejected"
 
 
 def test_the_batch_queue_drops_requests_nobody_waits_for(queue_redis):

@@ -58,6 +58,9 @@ def test_the_shipped_scorers_output_exactly_the_registered_categories(client, da
     pipeline = ScoringPipeline(dataclasses.replace(settings, abuse_precision="fp32"))
     outputs = pipeline.score(jobs)
     given = {category for row in outputs for result in row for category in result.scores}
+    # Each category comes from the scorer the registry names (what /v1/analyze's `categories` runs).
+    emitters = {(category, result.scorer) for row in outputs for result in row for category in result.scores}
+    assert {(name, entry.scorer) for name, entry in categories.CATEGORIES.items()} <= emitters
     spanned = {span.category for row in outputs for result in row for span in result.spans}
     assert given == set(REGISTRY)
     assert spanned <= set(REGISTRY) and {"personal", "spam", "infringing"} <= spanned
@@ -91,7 +94,7 @@ def test_the_categories_endpoint_lists_exactly_the_registry(client, database):
         assert [c["name"] for c in listed] == REGISTRY
     by_name = {c["name"]: c for c in listed}
     assert by_name["toxicity"]["default_thresholds"] == {"review": 0.5, "reject": 0.9}
-    assert by_name["toxicity"]["abuse"] is True and by_name["toxicity"]["scorer"] == "abuse"
+    assert by_name["toxicity"]["abuse"] is True and by_name["toxicity"]["scorer"] == "detoxify"
     assert by_name["defamation"]["legal"] is True and by_name["defamation"]["default_thresholds"]["reject"] is None
     assert by_name["infringing"]["scorer"] == "verbatim-copy"
     response = client.get("/v1/admin/categories")

@@ -212,7 +212,13 @@ def test_a_redis_outage_is_one_warning_not_a_traceback_per_request(database, pub
 def gunicorn_api(migrated_database, tmp_path):
     port = free_port()
     log_path = tmp_path / "api.log"
-    env = {**os.environ, "KAVALU_LOG_LEVEL": "INFO", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    # No worker consumes this broker: an analyze request waits out its timeout.
+    env = {
+        **os.environ,
+        "KAVALU_LOG_LEVEL": "INFO",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "KAVALU_ANALYZE_TIMEOUT_S": "4",
+    }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
@@ -266,3 +272,42 @@ def test_gunicorn_answers_414_and_431_with_the_error_body(gunicorn_api, database
     log = log_path.read_text()
     assert "Traceback" not in log
     assert '"level": "ERROR"' not in log
+
+
+@pytest.mark.slow
+def test_analyze_requests_waiting_on_a_missing_scorer_do_not_hold_up_the_api(gunicorn_api, database):
+    """One gunicorn worker (config/gunicorn.conf.py: threads), no analyze worker: three /v1/analyze requests
+    wait out their 4 s timeout, and meanwhile intake and /healthz answer at once. With sync workers they
+    would queue behind the waits."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.analyze_support import create_key
+
+    base, _ = gunicorn_api
+    keys = create_publisher(database, "Threads Daily")
+    key = create_key(database, keys.id, "analyze")
+
+    def analyze(_):
+        started = time.monotonic()
+        response = requests.post(
+            f"{base}/v1/analyze", json={"text": "hello"}, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        )
+        return response, time.monotonic() - started
+
+    with ThreadPoolExecutor(3) as pool:
+        waiting = [pool.submit(analyze, n) for n in range(3)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
+        raw = json.dumps(comment(comment_id="threads-1")).encode()
+        assert (
+            requests.post(f"{base}/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10).status_code
+            == 202
+        )
+        answered_in = time.monotonic() - started
+        results = [future.result() for future in waiting]
+    assert answered_in < 2.0, answered_in  # not behind the 4 s waits
+    for response, seconds in results:
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert response.json()["errors"][0]["code"] == "service_unavailable"
+        assert 3.5 < seconds < 10

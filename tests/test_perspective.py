@@ -88,6 +88,24 @@ def test_the_google_client_analyzes_through_the_discovery_document(running_kaval
     assert thresholded["languages"] == ["en"]
 
 
+def test_only_the_requested_attributes_categories_are_scored():
+    from service.analyze.perspective import parse_analyze
+
+    def plan(*names):
+        return parse_analyze({"comment": {"text": "a text"}, "requestedAttributes": {name: {} for name in names}})
+
+    assert plan("TOXICITY").categories == {"toxicity"}  # the abuse model alone (tests/test_analyze.py)
+    assert plan("SPAM", "PERSONAL_INFO").categories == {"spam", "personal"}
+    dropped = parse_analyze(
+        {
+            "comment": {"text": "a text"},
+            "requestedAttributes": {"TOXICITY": {}, "THREAT": {}},
+            "dropUnsupportedAttributes": True,
+        }
+    )
+    assert dropped.categories == {"toxicity"}
+
+
 def test_do_not_store_leaves_no_row_and_otherwise_the_keys_setting_decides(running_kavalu, database, publisher):
     keeps = _client(running_kavalu.base_url, create_key(database, publisher.id, "perspective"))
     never = _client(running_kavalu.base_url, create_key(database, publisher.id, "perspective", store_text=False))

@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from service.models import Comment, Decision, OutboundEvent
+from service.models import Comment, Decision, OutboundEvent, WorkerHeartbeat, utcnow
+from service.ops.heartbeats import scoring_process_name
 from service.publishers import accounts as publishers
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import PublisherKeys, comment, signed_headers
@@ -155,51 +156,6 @@ def test_redis_down_for_30_seconds_while_comments_arrive(stack, private_redis, r
     assert_nothing_lost(database, keys, ids, receiver)
 
 
-def test_postgresql_restart_during_a_burst(stack, receiver_keys, database):
-    receiver, keys = receiver_keys
-    stack.start()
-    ids = [f"pg-{n}" for n in range(120)]
-    first_answers: list[int | None] = []
-    restarted = threading.Event()
-
-    def restart_postgres():
-        time.sleep(1.0)
-        version = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True, check=True).stdout.split()[
-            0
-        ]
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"], check=True
-        )
-        restarted.set()
-
-    def client(n: int) -> int:
-        raw = json.dumps(comment(comment_id=ids[n], text=CIVIL[n % 4] + f" ({n})")).encode()
-        for attempt in range(60):
-            try:
-                response = requests.post(
-                    stack.base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10
-                )
-            except requests.RequestException:
-                time.sleep(0.5)
-                continue
-            if attempt == 0:
-                first_answers.append(response.status_code)
-            assert response.status_code != 500 and "Traceback" not in response.text
-            if response.status_code in (200, 202):
-                return response.status_code
-            assert response.status_code == 503 and response.json()["errors"][0]["code"] == "service_unavailable"
-            time.sleep(0.5)
-        return -1
-
-    restarter = threading.Thread(target=restart_postgres)
-    restarter.start()
-    with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(lambda n: (time.sleep(0.03 * n), client(n))[1], range(len(ids))))
-    restarter.join()
-    assert restarted.is_set() and -1 not in results
-    assert_nothing_lost(database, keys, ids, receiver)
-
-
 def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(stack, database):
     port = free_port()
     with database.session() as session:
@@ -283,10 +239,20 @@ def test_a_killed_scoring_pool_process_is_replaced_and_readyz_follows(tmp_path, 
         workers = wait_until(
             lambda: readyz(200), 120, interval=0.5, message="/readyz back once the replacement has loaded its models"
         )
-        assert workers["scoring_processes_ready"] == 1
+        # At least: the session's own test worker may heartbeat into this database too. This worker's fresh row
+        # is its replacement process's alone.
+        assert workers["scoring_processes_ready"] >= 1
         assert worker.poll() is None  # the worker itself lived on; its pool replaced the process
         [replacement] = pool_processes()
         assert replacement != child
+        with database.session() as session:
+            fresh = session.scalars(
+                select(WorkerHeartbeat.hostname).where(
+                    WorkerHeartbeat.hostname.startswith(worker.hostname + "/"),
+                    WorkerHeartbeat.last_seen >= utcnow() - timedelta(seconds=2),
+                )
+            ).all()
+        assert fresh == [scoring_process_name(worker.hostname, replacement)]
         assert_nothing_lost(database, keys, ids, receiver)
         log = worker.log_path.read_text()
         assert "Timed out waiting for UP message" not in log

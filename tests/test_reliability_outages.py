@@ -5,6 +5,7 @@ count and time, and ends by itself.
 
 - a frozen PostgreSQL (SIGSTOP): every post is answered within 5 s (503 + Retry-After, or 202), and every
   202 ends decided once PostgreSQL runs again;
+- a PostgreSQL restarted during a burst: 202 or 503, never a 500, and nothing lost;
 - a Redis stopped for 20 s: intake stays fast (p99 under 200 ms) and the sweeper enqueues what it missed;
 - Redis restarted ten times under load: every worker keeps consuming, nothing is lost.
 """
@@ -16,6 +17,7 @@ import os
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -224,6 +226,47 @@ def test_a_frozen_postgresql_answers_503_within_seconds_and_loses_nothing(
     # A 503 means "not stored, or not known to be": a commit cut off by the freeze may land when the
     # server resumes. Such a comment is decided like any other (checked above); count them for the record.
     print(f"answered 503 but stored (a commit cut off by the freeze): {len(set(stored) & set(poster.ids(503)))}")
+
+
+def test_postgresql_restarted_during_a_burst_loses_nothing(
+    outage_stack, private_postgres, private_database, receiver_keys
+):
+    """A fast restart of PostgreSQL while comments arrive: every post is answered 202 or 503 (never a 500),
+    a client that retries gets its comment in, and each is decided and delivered exactly once."""
+    receiver, keys = receiver_keys
+    outage_stack.start()
+    ids = [f"pg-{n}" for n in range(120)]
+    restarted = threading.Event()
+
+    def restart_postgres():
+        time.sleep(1.0)
+        private_postgres.restart()
+        restarted.set()
+
+    def client(n: int) -> int:
+        raw = json.dumps(comment(comment_id=ids[n], text=CIVIL[n % 4] + f" ({n})")).encode()
+        for _ in range(60):
+            try:
+                response = requests.post(
+                    outage_stack.base_url + "/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=10
+                )
+            except requests.RequestException:
+                time.sleep(0.5)
+                continue
+            assert response.status_code != 500 and "Traceback" not in response.text
+            if response.status_code in (200, 202):
+                return response.status_code
+            assert response.status_code == 503 and response.json()["errors"][0]["code"] == "service_unavailable"
+            time.sleep(0.5)
+        return -1
+
+    restarter = threading.Thread(target=restart_postgres)
+    restarter.start()
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda n: (time.sleep(0.03 * n), client(n))[1], range(len(ids))))
+    restarter.join()
+    assert restarted.is_set() and -1 not in results
+    assert sorted(assert_decided_and_delivered(private_database, keys, ids, receiver)) == sorted(ids)
 
 
 def test_redis_stopped_for_20_seconds_costs_intake_milliseconds(

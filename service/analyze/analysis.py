@@ -8,6 +8,7 @@ need a stored comment and do not apply to a text scored on its own.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from service.analyze.wire import analyze_request, results_from_wire
@@ -51,23 +52,35 @@ def analyze(
     language: str | None = None,
     article_title: str = "",
     article_body: str = "",
+    categories: Collection[str] | None = None,
 ) -> Analysis:
-    """Score `text` now. Raises service.taskqueue.AnalyzeUnavailable when no worker answers within `timeout_s`."""
-    answer = analyze_text(queue, analyze_request(text, language, article_title, article_body, policy), timeout_s)
-    return combine(results_from_wire(answer), text, policy, language)
+    """Score `text` now: in every category, or only in `categories`, which the decision then weighs alone
+    (with the rules a bare text can break). Raises service.taskqueue.AnalyzeUnavailable when no worker answers
+    within `timeout_s`."""
+    request = analyze_request(text, language, article_title, article_body, policy, categories)
+    answer = analyze_text(queue, request, timeout_s)
+    return combine(results_from_wire(answer), text, policy, language, categories)
 
 
-def combine(results: list[ScoreResult], text: str, policy: dict, language: str | None = None) -> Analysis:
+def combine(
+    results: list[ScoreResult],
+    text: str,
+    policy: dict,
+    language: str | None = None,
+    categories: Collection[str] | None = None,
+) -> Analysis:
     scores: dict[str, float] = {}
     sources: dict[str, str] = {}
     spans: list[Span] = []
     detected = None
     for result in results:
         for category, value in result.scores.items():
+            if categories is not None and category not in categories:
+                continue
             if value >= scores.get(category, -1.0):
                 scores[category] = round(float(value), 6)
                 sources[category] = f"{result.scorer}@{result.model_version}"
-        spans.extend(result.spans)
+        spans.extend(span for span in result.spans if categories is None or span.category in categories)
         detected = detected or result.detected_language
     verdict = preview_decision(text, scores, sources, policy, language=language, detected_language=detected)
     return Analysis(scores, sources, spans, detected, verdict, results)

@@ -66,6 +66,12 @@ class AnalyzePlan:
     context_text: str = ""
     dropped: list[str] = field(default_factory=list)
 
+    @property
+    def categories(self) -> set[str]:
+        """The Kavalu categories to score: only the requested attributes' (a TOXICITY-only request needs only
+        the abuse model)."""
+        return {PERSPECTIVE_ATTRIBUTES[name] for name in self.attributes}
+
 
 _TAG = re.compile(r"<[^>]*>")
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from service.scoring.jobs import ScoreResult, ScoringJob, Span
 
 ANALYZE_COMMENT_ID = "analyze"
 
 
-def analyze_request(text: str, language: str | None, article_title: str, article_body: str, policy: dict) -> dict:
+def analyze_request(
+    text: str,
+    language: str | None,
+    article_title: str,
+    article_body: str,
+    policy: dict,
+    categories: Collection[str] | None = None,
+) -> dict:
+    """categories: score only these (None: every category)."""
     return {
         "text": text,
         "language": language,
         "article_title": article_title,
         "article_body": article_body,
         "policy": policy,
+        "categories": sorted(categories) if categories is not None else None,
     }
 
 
@@ -27,6 +38,7 @@ def job_from_request(request: dict) -> ScoringJob:
         str(request.get("article_body") or ""),
         request.get("language"),
         dict(request["policy"]),
+        frozenset(request["categories"]) if request.get("categories") is not None else None,
     )
 
 

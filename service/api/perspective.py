@@ -176,6 +176,7 @@ def analyze_comment() -> Response:
             plan.text,
             language=plan.languages[0] if plan.languages else None,
             article_body=plan.context_text,
+            categories=plan.categories,
         )
     except (AnalyzeUnavailable, AnalyzeFailed) as error:
         raise perspective.PerspectiveError(503, f"{error}; retry later.", headers={"Retry-After": "2"}) from error

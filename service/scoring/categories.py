@@ -37,7 +37,7 @@ CATEGORIES: dict[str, Category] = {
     for category in (
         Category(
             "toxicity",
-            "abuse",
+            "detoxify",
             "Abusive, insulting, obscene or threatening language (the abuse model); spans mark the abuse",
             abuse=True,
         ),

@@ -61,3 +61,5 @@ class ScoringJob:
     article_body: str
     language: str | None
     policy: dict
+    # Only these categories' scorers run (an analyze request that names its categories); None: every scorer.
+    categories: frozenset[str] | None = None

@@ -8,6 +8,7 @@ import time
 
 from service.config import Settings
 from service.ops.metrics import SCORER_BATCH_SIZE, SCORER_LATENCY
+from service.scoring.categories import CATEGORIES, SCORED_CATEGORIES
 from service.scoring.jobs import ScoreResult, ScoringInput, ScoringJob
 from workers.scoring.abuse import get_abuse_scorer
 from workers.scoring.defamation import DefamationScorer
@@ -15,6 +16,7 @@ from workers.scoring.personal import PersonalDataScorer
 from workers.scoring.spam import SPAM_MODEL_VERSION, SpamScorer, text_fingerprint, verbatim_copy
 
 VERBATIM_SCORER = "verbatim-copy"
+ABUSE_SCORER = CATEGORIES["toxicity"].scorer
 
 
 class ScoringPipeline:
@@ -26,26 +28,45 @@ class ScoringPipeline:
         self.timings: dict[str, float] = {}
 
     def score(self, jobs: list[ScoringJob]) -> list[list[ScoreResult]]:
-        """Every scorer's output for every job, in job order."""
+        """The output of each scorer a job needs (every scorer, unless the job names its categories), in job order."""
         inputs = [ScoringInput(job.text, job.article_title, job.article_body, job.language) for job in jobs]
+        needed = [scorers_for(job.categories) for job in jobs]
+        rows: list[list[ScoreResult]] = [[] for _ in jobs]
+
+        def wanting(scorer: str) -> list[int]:
+            return [index for index, names in enumerate(needed) if scorer in names]
+
+        def add(scorer: str, at: list[int], function) -> list:
+            results = self._timed(scorer, function, [inputs[index] for index in at]) if at else []
+            for index, result in zip(at, results):
+                rows[index].append(result)
+            return results
+
         # One forward pass gives the abuse scores and the embeddings the defamation head reads.
-        abuse, embeddings = self._timed("abuse", self._abuse_and_embeddings, inputs)
-        per_scorer = {
-            "abuse": abuse,
-            "defamation": self._timed(
-                "defamation",
-                lambda items: self.defamation.score_batch(items, embeddings, self.abuse.embedding_space),
-                inputs,
-            ),
-            "personal": self._timed("personal", self.personal.score_batch, inputs),
-            "spam": [self.spam.score(job.text, max_links=job.policy.get("max_links")) for job in jobs],
-        }
-        outputs = []
-        for index, job in enumerate(jobs):
-            row = [results[index] for results in per_scorer.values()]
-            row.append(_verbatim_output(job))
-            outputs.append(row)
-        return outputs
+        abuse_at, defamation_at = wanting(ABUSE_SCORER), wanting("defamation")
+        embeddings: dict[int, list[float]] = {}
+        if abuse_at:
+            results, vectors = self._timed(
+                "abuse",
+                lambda items: self.abuse.score_results([item.text for item in items], embed=bool(defamation_at)),
+                [inputs[index] for index in abuse_at],
+            )
+            for position, index in enumerate(abuse_at):
+                rows[index].append(results[position])
+                if vectors is not None:
+                    embeddings[index] = vectors[position]
+        defamation_vectors = [embeddings[index] for index in defamation_at] if embeddings else None
+        add(
+            "defamation",
+            defamation_at,
+            lambda items: self.defamation.score_batch(items, defamation_vectors, self.abuse.embedding_space),
+        )
+        add("personal", wanting("personal"), self.personal.score_batch)
+        for index in wanting("spam"):
+            rows[index].append(self.spam.score(jobs[index].text, max_links=jobs[index].policy.get("max_links")))
+        for index in wanting(VERBATIM_SCORER):
+            rows[index].append(_verbatim_output(jobs[index]))
+        return rows
 
     def warm_up(self) -> None:
         """Score two made-up comments, so the first real batch does not pay for first-call set-up."""
@@ -55,12 +76,6 @@ class ScoringPipeline:
                 for text in ("A short comment.", "Councillor Ravi took a bribe from the builder, call 98450 12345.")
             ]
         )
-
-    def _abuse_and_embeddings(self, inputs: list[ScoringInput]) -> tuple[list[ScoreResult], list[list[float]]]:
-        # With the v2 model the results also carry evidence spans and the detected language.
-        results, embeddings = self.abuse.score_results([item.text for item in inputs], embed=True)
-        assert embeddings is not None  # embed=True always returns them
-        return results, embeddings
 
     def _timed(self, name: str, function, inputs):
         started = time.perf_counter()
@@ -87,6 +102,13 @@ class PipelineDefamationScorer:
         if self.defamation.reads(self.abuse.embedding_space):
             _, embeddings = self.abuse.score_and_embed([item.text for item in items])
         return self.defamation.score_batch(items, embeddings, self.abuse.embedding_space)
+
+
+def scorers_for(categories: frozenset[str] | None) -> frozenset[str]:
+    """The scorers that give these categories (all of them for None); the defamation head reads the abuse
+    model's embeddings, so it brings the abuse scorer along."""
+    names = {CATEGORIES[name].scorer for name in (SCORED_CATEGORIES if categories is None else categories)}
+    return frozenset(names | {ABUSE_SCORER} if "defamation" in names else names)
 
 
 def fingerprint(job: ScoringJob) -> str:
