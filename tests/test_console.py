@@ -127,6 +127,24 @@ def test_sign_out_ends_the_session(client, database):
     assert client.get("/console/queue").status_code == 302
 
 
+def test_sign_in_sign_out_and_refused_attempts_are_audited_without_the_token(client, database):
+    moderator_id, token = make_moderator(database, name="Asha")
+    assert sign_in(client, "kvm_not-a-real-token").status_code == 401
+    assert sign_in(client, token).status_code == 303
+    client.post("/console/signout", data={"csrf_token": page_csrf(client)})
+    with database.session() as session:
+        events = session.query(AuditEvent).filter(AuditEvent.action.startswith("console_")).order_by(AuditEvent.id)
+        trail = [(e.actor, e.action, e.comment_id) for e in events]
+        stored = " ".join(str([e.before, e.after, e.reason]) for e in session.query(AuditEvent))
+    who = f"moderator:{moderator_id} (Asha)"
+    assert trail == [
+        ("anonymous", "console_sign_in_refused", None),
+        (who, "console_signed_in", None),
+        (who, "console_signed_out", None),
+    ]
+    assert token not in stored and "not-a-real-token" not in stored
+
+
 def test_an_idle_session_is_signed_out(app, client, database):
     moderator_id, token = make_moderator(database)
     settings = app.config["KAVALU_SETTINGS"]

@@ -376,7 +376,7 @@ def test_the_feed_lists_final_decisions_oldest_first_with_a_cursor(client, datab
     with database.session() as session:
         payloads = [session.get(OutboundEvent, event_id).payload["data"] for event_id in mine]
     for item, data in zip(page["data"], payloads):
-        for key in ("id", "comment_id", "revision", "status", "decided_by", "reasons", "scores"):
+        for key in ("id", "comment_id", "revision", "status", "decided_by", "reasons", "scores", "language"):
             assert item[key] == data[key]
         assert item["decided_at"][:19] == data["decided_at"][:19]
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from service import policy as policies
 from service.cli.main import cli
 from service.decisions.engine import apply_policy
-from service.models import Comment, Publisher
+from service.models import Comment, OutboundEvent, Publisher
 from service.scoring import claims, results
 from service.scoring.jobs import ScoreResult, Span
 from tests.helpers import comment, get_signed, post_comment
@@ -85,6 +85,26 @@ def test_detected_language_is_stored_and_shown_in_the_review_item(client, databa
     assert [(i["id"], i["language"], i["detected_language"]) for i in queued] == [(cid, "hi", "hi-Latn")]
     status = status_of(client, publisher, cid)
     assert (status["language"], status["detected_language"]) == ("hi", "hi-Latn")
+
+
+def test_the_callback_and_the_feed_carry_both_languages(client, database, settings, publisher):
+    """What a publisher learns of the language: the sent tag and the detected one, in the callback it is sent
+    and in the pull feed alike (a stricter threshold for a language needs to be seen to be trusted)."""
+    sent = post_and_score(client, database, settings, publisher, "c-kn", "neenu huccha", [abuse(0.99, "kn-Latn")], "kn")
+    unsent = post_and_score(client, database, settings, publisher, "c-en", "thanks", [abuse(0.01, "en")])
+    with database.session() as session:
+        events = {e.comment_id: e.payload["data"] for e in session.query(OutboundEvent)}
+    assert (events[sent]["status"], events[sent]["language"], events[sent]["detected_language"]) == (
+        "rejected",
+        "kn",
+        "kn-Latn",
+    )
+    assert (events[unsent]["language"], events[unsent]["detected_language"]) == (None, "en")
+    page = get_signed(client, publisher, "/v1/decisions").get_json()["data"]
+    assert [(item["id"], item["language"], item["detected_language"]) for item in page] == [
+        (sent, "kn", "kn-Latn"),
+        (unsent, None, "en"),
+    ]
 
 
 def test_the_review_queue_filters_by_language(client, database, settings, publisher):

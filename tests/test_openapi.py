@@ -96,7 +96,7 @@ def _decided_callback() -> dict:
 
 def test_the_comment_decided_callback_documents_the_payload_it_sends():
     now = datetime(2026, 5, 5, 10, 0, tzinfo=UTC)
-    comment = SimpleNamespace(id="cmt_1", external_id="c-1")
+    comment = SimpleNamespace(id="cmt_1", external_id="c-1", language="kn", detected_language="kn-Latn")
     decision = SimpleNamespace(
         revision=1, status="approved", decided_by="auto", reasons=[], scores={"toxicity": 0.1}, decided_at=now
     )

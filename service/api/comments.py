@@ -50,6 +50,11 @@ class DecidedCommentSchema(Schema):
     reasons = fields.List(fields.Nested(ReasonSchema))
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     decided_at = fields.DateTime()
+    language = fields.String(allow_none=True, metadata={"description": "The language tag the publisher sent"})
+    detected_language = fields.String(
+        allow_none=True,
+        metadata={"description": 'What the abuse scorer detected: "en", "hi", "hi-Latn", "kn", "kn-Latn", "und"'},
+    )
 
 
 class CommentDecidedEventSchema(Schema):

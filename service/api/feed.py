@@ -69,6 +69,11 @@ class FeedDecisionSchema(Schema):
     reasons = fields.List(fields.Dict(), metadata={"description": "As in the callback: code, score, threshold, ..."})
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     decided_at = fields.DateTime()
+    language = fields.String(allow_none=True, metadata={"description": "The language tag the publisher sent"})
+    detected_language = fields.String(
+        allow_none=True,
+        metadata={"description": 'What the abuse scorer detected: "en", "hi", "hi-Latn", "kn", "kn-Latn", "und"'},
+    )
 
 
 class FeedPageSchema(Schema):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from service.config import Settings
 from service.models import Moderator
 from service.review import moderators
+from service.review.audit import actor_name, audit
 
 COOKIE_NAME = "kavalu_console"
 SIGN_IN_COOKIE_NAME = "kavalu_console_signin"
@@ -70,10 +71,13 @@ def token_fingerprint(secret: str, token_hash: str) -> str:
 
 
 def sign_in(session: Session, token: str | None, secret: str, now: float) -> tuple[ConsoleSession, Moderator] | None:
-    """A new console session for the holder of an active moderator token, or None."""
+    """A new console session for the holder of an active moderator token, or None. Either way the attempt goes
+    into the audit trail (never the token), for the caller to commit."""
     moderator = moderators.authenticate(session, (token or "").strip() or None)
     if moderator is None:
+        audit(session, actor="anonymous", action="console_sign_in_refused")
         return None
+    audit(session, actor=actor_name(moderator), action="console_signed_in")
     opened = ConsoleSession(
         moderator_id=moderator.id,
         fingerprint=token_fingerprint(secret, moderator.token_hash),
@@ -82,6 +86,11 @@ def sign_in(session: Session, token: str | None, secret: str, now: float) -> tup
         csrf_token=secrets.token_urlsafe(32),
     )
     return opened, moderator
+
+
+def sign_out(session: Session, moderator: Moderator) -> None:
+    """Into the audit trail, for the caller to commit (the cookie is dropped by the view)."""
+    audit(session, actor=actor_name(moderator), action="console_signed_out")
 
 
 def encode(console_session: ConsoleSession, secret: str) -> str:

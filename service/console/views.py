@@ -214,7 +214,7 @@ def sign_in():
         return _sign_in_page("The form expired or its CSRF token is wrong. Try again.", 400)
     token = request.form.get("token", "")
     opened = console_sessions.sign_in(db_session(), token, _secret(), time.time())
-    db_session().rollback()
+    db_session().commit()  # the audit row of the attempt
     if opened is None:
         return _sign_in_page("That token is not valid, or it was revoked.", 401)
     response = redirect(forms.safe_next(request.form.get("next"), url_for(".queue")), code=303)
@@ -225,6 +225,8 @@ def sign_in():
 
 @blp.route("/signout", methods=["POST"])
 def sign_out():
+    console_sessions.sign_out(db_session(), g.console_moderator)
+    db_session().commit()
     g.console_session = None
     response = redirect(url_for(".sign_in_form", ended="signed_out"), code=303)
     response.delete_cookie(console_sessions.COOKIE_NAME, path=console_sessions.COOKIE_PATH)

@@ -46,6 +46,8 @@ def callback_payload(event_id: str, comment: Comment, decision: Decision) -> dic
             "reasons": decision.reasons,
             "scores": decision.scores,
             "decided_at": decided_at,
+            "language": comment.language,
+            "detected_language": comment.detected_language,
         },
     }
 

@@ -24,18 +24,20 @@ def parse_cursor(raw: str | None) -> int:
     return int(raw)
 
 
-def decision_view(decision: Decision, external_id: str) -> dict:
+def decision_view(decision: Decision, comment: Comment) -> dict:
     """The same fields as a callback's `data`, plus the feed sequence."""
     return {
         "sequence": str(decision.id),
         "id": decision.comment_id,
-        "comment_id": external_id,
+        "comment_id": comment.external_id,
         "revision": decision.revision,
         "status": decision.status,
         "decided_by": decision.decided_by,
         "reasons": decision.reasons,
         "scores": decision.scores,
         "decided_at": as_utc(decision.decided_at),
+        "language": comment.language,
+        "detected_language": comment.detected_language,
     }
 
 
@@ -47,7 +49,7 @@ def decision_feed(session: Session, publisher_id: str, after: str | None, limit:
     """
     position = parse_cursor(after)
     rows = session.execute(
-        select(Decision, Comment.external_id)
+        select(Decision, Comment)
         .join(Comment, Comment.id == Decision.comment_id)
         .where(Decision.publisher_id == publisher_id, Decision.id > position, Decision.status.in_(FINAL_STATUSES))
         .order_by(Decision.id)
@@ -55,5 +57,5 @@ def decision_feed(session: Session, publisher_id: str, after: str | None, limit:
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    items = [decision_view(decision, external_id) for decision, external_id in rows]
+    items = [decision_view(decision, comment) for decision, comment in rows]
     return {"data": items, "next": items[-1]["sequence"] if items else str(position), "has_more": has_more}
