@@ -154,10 +154,11 @@ def test_an_unknown_attribute_answers_perspectives_error_shape(running_kavalu, d
     error = _error(raised)
     assert error["code"] == 400
     assert error["status"] == "INVALID_ARGUMENT"
-    assert error["message"] == "Unknown attribute: FLIRTATION"
+    assert error["message"] == "Unknown requested attribute: FLIRTATION"  # Perspective's own words
     (detail,) = error["details"]
     assert detail["@type"] == ERROR_TYPE
-    assert detail["errorType"] == "ATTRIBUTE_NOT_SUPPORTED"
+    # Perspective's ErrorType enum has no "unknown attribute": any such request error is INVALID_REQUEST.
+    assert detail["errorType"] == "INVALID_REQUEST"
     # dropUnsupportedAttributes: the rest is answered.
     dropped = client.comments().analyze(body={**body, "dropUnsupportedAttributes": True, "doNotStore": True}).execute()
     assert set(dropped["attributeScores"]) == {"TOXICITY"}
@@ -177,7 +178,7 @@ def test_an_unsupported_language_answers_perspectives_error_shape(running_kavalu
     (detail,) = error["details"]
     assert detail["@type"] == ERROR_TYPE
     assert detail["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
-    assert detail["languageNotSupportedByAttributeError"] == {"detectedLanguages": ["hi"], "attribute": "DEFAMATION"}
+    assert detail["languageNotSupportedByAttributeError"] == {"requestedLanguages": ["hi"], "attribute": "DEFAMATION"}
     both = {**body, "requestedAttributes": {"DEFAMATION": {}, "TOXICITY": {}}, "dropUnsupportedAttributes": True}
     answer = client.comments().analyze(body={**both, "doNotStore": True}).execute()
     assert set(answer["attributeScores"]) == {"TOXICITY"}
@@ -203,7 +204,9 @@ def test_a_bad_key_and_an_over_quota_key_answer_perspectives_error_shape(databas
     assert error["code"] == 429
     assert error["status"] == "RESOURCE_EXHAUSTED"
     assert error["message"].startswith("Quota exceeded for this API key")
-    assert error["details"] == [{"@type": ERROR_TYPE, "errorType": "QUOTA_EXCEEDED"}]
+    assert error["details"] == [
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED", "domain": "kavalu"}
+    ]
 
 
 def test_the_discovery_document_is_rooted_at_this_server(client):
@@ -231,8 +234,10 @@ def test_a_detected_language_is_passed_through_and_checked_like_a_requested_one(
     assert set(answer("kn-Latn", {"TOXICITY": {}})["attributeScores"]) == {"TOXICITY"}
     with pytest.raises(PerspectiveError) as raised:
         answer("ta", {"TOXICITY": {}})  # Tamil: not measured
-    assert raised.value.body()["error"]["details"][0]["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+    detail = raised.value.body()["error"]["details"][0]
+    assert detail["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+    assert detail["languageNotSupportedByAttributeError"] == {"detectedLanguages": ["ta"], "attribute": "TOXICITY"}
     assert set(answer("kn", {"SPAM": {}})["attributeScores"]) == {"SPAM"}
     with pytest.raises(PerspectiveError) as missing:
         answer("en", {"DEFAMATION": {}})  # no scorer gave a defamation score here
-    assert missing.value.body()["error"]["details"][0]["errorType"] == "ATTRIBUTE_NOT_SUPPORTED"
+    assert missing.value.body()["error"]["details"][0]["errorType"] == "INVALID_REQUEST"

@@ -102,7 +102,7 @@ def _comment_text(comment: dict, name: str = "comment") -> str:
     text = comment.get("text")
     kind = comment.get("type", "PLAIN_TEXT")
     if kind not in ("PLAIN_TEXT", "HTML"):
-        raise invalid(f"Invalid value at '{name}.type': {kind!r}: PLAIN_TEXT or HTML.")
+        raise invalid(f"Unknown text type {kind!r}: PLAIN_TEXT or HTML.")
     if text is None or (isinstance(text, str) and not text.strip()):
         raise invalid("Comment must be non-empty.", "COMMENT_EMPTY")
     if not isinstance(text, str):
@@ -111,7 +111,7 @@ def _comment_text(comment: dict, name: str = "comment") -> str:
     if not text.strip():
         raise invalid("Comment must be non-empty.", "COMMENT_EMPTY")
     if len(text) > MAX_TEXT_CHARS:
-        raise invalid(f"Comment text too long: at most {MAX_TEXT_CHARS} characters.", "COMMENT_TOO_LONG")
+        raise invalid(f"Comment text too long. At most {MAX_TEXT_CHARS} characters.", "COMMENT_TOO_LONG")
     if any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\x00" for ch in text):
         raise invalid("Comment text contains NUL or lone surrogates.")
     return text
@@ -139,7 +139,7 @@ def parse_analyze(body) -> AnalyzePlan:
     text = _comment_text(_object(body.get("comment"), "comment"))
     requested = _object(body.get("requestedAttributes"), "requestedAttributes")
     if not requested:
-        raise invalid("No attributes requested: requestedAttributes is empty.", "NO_REQUESTED_ATTRIBUTES")
+        raise invalid("Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES")
     drop = _bool(body, "dropUnsupportedAttributes")
     attributes: dict[str, float | None] = {}
     dropped = []
@@ -149,10 +149,10 @@ def parse_analyze(body) -> AnalyzePlan:
             if drop:
                 dropped.append(name)
                 continue
-            raise invalid(f"Unknown attribute: {name}", "ATTRIBUTE_NOT_SUPPORTED", attribute=name)
+            raise invalid(f"Unknown requested attribute: {name}", attribute=name)
         score_type = spec.get("scoreType", "PROBABILITY")
         if score_type not in ("PROBABILITY", None):
-            raise invalid(f"Unsupported scoreType {score_type!r} for {name}: PROBABILITY only.", "INVALID_SCORE_TYPE")
+            raise invalid(f"Requested score type {score_type} is not supported by attribute {name}")
         threshold = spec.get("scoreThreshold")
         if threshold is not None and (
             isinstance(threshold, bool)
@@ -160,7 +160,7 @@ def parse_analyze(body) -> AnalyzePlan:
             or not math.isfinite(threshold)
             or not 0 <= threshold <= 1
         ):
-            raise invalid(f"Invalid scoreThreshold for {name}: a number from 0 to 1.", "INVALID_SCORE_THRESHOLD")
+            raise invalid(f"Invalid scoreThreshold for {name}: a number from 0 to 1.")
         attributes[name] = float(threshold) if threshold is not None else None
     context = _object(body.get("context"), "context")
     entries = context.get("entries") or []
@@ -180,12 +180,13 @@ def parse_analyze(body) -> AnalyzePlan:
         dropped=dropped,
     )
     _string(body.get("sessionId"), "sessionId", 256)
-    check_languages(plan, plan.languages)
+    check_languages(plan, plan.languages, "requestedLanguages")
     return plan
 
 
-def check_languages(plan: AnalyzePlan, languages: list[str]) -> None:
-    """An attribute none of whose languages is among `languages` is refused, or dropped when the client asked."""
+def check_languages(plan: AnalyzePlan, languages: list[str], given_as: str) -> None:
+    """An attribute none of whose languages is among `languages` is refused, or dropped when the client asked.
+    given_as: "requestedLanguages" (the request's) or "detectedLanguages" (what a scorer detected)."""
     if not languages:
         return
     for name in list(plan.attributes):
@@ -199,13 +200,13 @@ def check_languages(plan: AnalyzePlan, languages: list[str]) -> None:
         raise invalid(
             f"Attribute {name} does not support request languages: {', '.join(languages)}",
             "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
-            languageNotSupportedByAttributeError={"detectedLanguages": languages, "attribute": name},
+            languageNotSupportedByAttributeError={given_as: languages, "attribute": name},
         )
 
 
 def analyze_response(plan: AnalyzePlan, analysis: Analysis) -> dict:
     if not plan.languages and analysis.detected_language not in (None, UNDETERMINED):
-        check_languages(plan, [analysis.detected_language])
+        check_languages(plan, [analysis.detected_language], "detectedLanguages")
     scores = {}
     for name, threshold in plan.attributes.items():
         category = PERSPECTIVE_ATTRIBUTES[name]
@@ -214,7 +215,6 @@ def analyze_response(plan: AnalyzePlan, analysis: Analysis) -> dict:
                 continue
             raise invalid(
                 f"Attribute {name} was not scored: Kavalu's scorers gave no {category!r} score for this text.",
-                "ATTRIBUTE_NOT_SUPPORTED",
                 attribute=name,
             )
         value = analysis.scores[category]
@@ -260,7 +260,7 @@ def parse_suggestion(body) -> Suggestion:
     scores = {}
     for name, entry in given.items():
         if name not in PERSPECTIVE_ATTRIBUTES:
-            raise invalid(f"Unknown attribute: {name}", "ATTRIBUTE_NOT_SUPPORTED", attribute=name)
+            raise invalid(f"Unknown requested attribute: {name}", attribute=name)
         summary = _object(_object(entry, f"attributeScores.{name}").get("summaryScore"), f"{name}.summaryScore")
         value = summary.get("value")
         if (
@@ -269,7 +269,7 @@ def parse_suggestion(body) -> Suggestion:
             or not math.isfinite(value)
             or not 0 <= value <= 1
         ):
-            raise invalid(f"Invalid summaryScore.value for {name}: a number from 0 to 1.", "INVALID_SCORE")
+            raise invalid(f"Invalid summaryScore.value for {name}: a number from 0 to 1.")
         scores[name] = float(value)
     return Suggestion(
         text,

@@ -121,8 +121,9 @@ def _over_quota(error: RateLimitExceeded):
         perspective.PerspectiveError(
             429,
             f"Quota exceeded for this API key ({error.description}).",
-            "QUOTA_EXCEEDED",
             headers={"Retry-After": str(retry_after)},
+            reason="RATE_LIMIT_EXCEEDED",  # what Google's quota errors carry (google.rpc.ErrorInfo)
+            domain="kavalu",
         )
     )
 
