@@ -236,23 +236,29 @@ def test_a_killed_scoring_pool_process_is_replaced_and_readyz_follows(tmp_path, 
 
         workers = wait_until(lambda: readyz(503), 20, interval=0.2, message="/readyz to notice that nothing can score")
         assert workers["ok"] is False and workers["scoring_processes_ready"] == 0
+
+        def own_fresh_processes() -> list[str]:
+            """This worker's scoring processes with a fresh heartbeat. The session's own test worker may heartbeat
+            into this database too, so /readyz's count alone could be that worker's."""
+            with database.session() as session:
+                return session.scalars(
+                    select(WorkerHeartbeat.hostname).where(
+                        WorkerHeartbeat.hostname.startswith(worker.hostname + "/"),
+                        WorkerHeartbeat.last_seen >= utcnow() - timedelta(seconds=2),
+                    )
+                ).all()
+
         workers = wait_until(
-            lambda: readyz(200), 120, interval=0.5, message="/readyz back once the replacement has loaded its models"
+            lambda: own_fresh_processes() and readyz(200),
+            120,
+            interval=0.5,
+            message="/readyz back once the replacement has loaded its models",
         )
-        # At least: the session's own test worker may heartbeat into this database too. This worker's fresh row
-        # is its replacement process's alone.
-        assert workers["scoring_processes_ready"] >= 1
+        assert workers["ok"] is True and workers["scoring_processes_ready"] >= 1
         assert worker.poll() is None  # the worker itself lived on; its pool replaced the process
         [replacement] = pool_processes()
         assert replacement != child
-        with database.session() as session:
-            fresh = session.scalars(
-                select(WorkerHeartbeat.hostname).where(
-                    WorkerHeartbeat.hostname.startswith(worker.hostname + "/"),
-                    WorkerHeartbeat.last_seen >= utcnow() - timedelta(seconds=2),
-                )
-            ).all()
-        assert fresh == [scoring_process_name(worker.hostname, replacement)]
+        assert own_fresh_processes() == [scoring_process_name(worker.hostname, replacement)]
         assert_nothing_lost(database, keys, ids, receiver)
         log = worker.log_path.read_text()
         assert "Timed out waiting for UP message" not in log
