@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8087)
     options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("error: this benchmark drives the API with wrk, which is not installed (Debian: apt-get install wrk)")
 
     print(f"CPU: {cpu_description()}", flush=True)
     publisher_id, secret = setup_database()
