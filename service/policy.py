@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -328,6 +329,7 @@ def check_name(name: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # authors come back, and a full address check costs more than the rest of the schema
 def check_email(email: str | None) -> str | None:
     if email is None or is_blank(email):
         return "email_required"

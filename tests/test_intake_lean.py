@@ -12,9 +12,10 @@ import os
 import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 import redis
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from service.app import create_app
 from service.config import Settings
@@ -34,28 +35,35 @@ def _warm(client, keys: PublisherKeys) -> None:
 
 
 class StatementCounter:
-    """Every statement the app's engine sends (the pool's ping is not one: it is a bare protocol message)."""
+    """Every statement sent through psycopg while it is active, from SQLAlchemy or straight on a pooled
+    connection, with whether the connection was in autocommit (no BEGIN, no COMMIT). The pool's ping is not
+    one: it is a bare protocol message."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self):
+        self.monkeypatch = pytest.MonkeyPatch()
         self.statements: list[str] = []
+        self.autocommit: list[bool] = []
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._seen)
+        execute = psycopg.Cursor.execute
+
+        def recording(cursor, query, *args, **kwargs):
+            self.statements.append(query if isinstance(query, str) else str(query))
+            self.autocommit.append(cursor.connection.autocommit)
+            return execute(cursor, query, *args, **kwargs)
+
+        self.monkeypatch.setattr(psycopg.Cursor, "execute", recording)
         return self
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, _conn, _cursor, statement, *_):
-        self.statements.append(statement)
+        self.monkeypatch.undo()
 
 
 def test_new_retry_and_edit_answer_as_the_contract_says(app, client, publisher, database, queue_redis):
     _warm(client, publisher)
     queue_redis.delete(WAKE_KEY)  # a worker took the warm-up's wake: the next comment must wake one again
     engine = app.extensions["kavalu.db"].engine
-    with StatementCounter(engine) as counter:
+    with StatementCounter() as counter:
         created = post_comment(client, publisher, comment(comment_id="lean-1"))
     assert created.status_code == 202
     body = created.get_json()
@@ -63,7 +71,7 @@ def test_new_retry_and_edit_answer_as_the_contract_says(app, client, publisher, 
     assert body["links"]["self"] == f"/v1/comments/{body['id']}"
     # One database round trip for a new comment, with no BEGIN or COMMIT around it.
     assert len(counter.statements) == 1, counter.statements
-    assert counter.statements[0].lstrip().startswith("WITH pub AS")
+    assert counter.statements[0].lstrip().startswith("WITH pub AS") and counter.autocommit == [True]
     with engine.connect() as connection:  # the pooled connection is back in transactional mode for the next request
         assert connection.connection.driver_connection.autocommit is False
 
@@ -299,3 +307,49 @@ def test_the_embedded_store_reads_the_publisher_for_every_request(tmp_path):
         )
     finally:
         database.dispose()
+
+
+def test_flask_limiter_skips_only_real_endpoints_that_no_limit_of_its_own_covers(app):
+    """Flask-Limiter resolves limits for every request unless a filter exempts it; the exempt list names real
+    endpoints (a renamed one would silently cost that work again) and none that a Flask-Limiter limit covers."""
+    from flask_limiter.util import get_qualified_name
+
+    from service.intake.ratelimit import UNLIMITED_ENDPOINTS, limiter
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints >= UNLIMITED_ENDPOINTS
+    limited = set(limiter._marked_for_limiting)  # the qualified names of views with a @limiter.limit
+    assert limited, "the API key and Coral routes carry Flask-Limiter limits"
+    for endpoint in UNLIMITED_ENDPOINTS:
+        assert get_qualified_name(app.view_functions[endpoint]) not in limited
+    assert get_qualified_name(app.view_functions["coral.coral_phase"]) in limited  # the names compare as they should
+
+
+def test_a_statement_the_store_cancels_is_a_503_and_the_connection_serves_the_retry(settings, publisher, database):
+    """The new-comment statement runs on a pooled driver connection, outside SQLAlchemy's session: an error the
+    store raises mid-statement (here its statement timeout, while another transaction locks the table) is still
+    the API's 503 with Retry-After, nothing is stored, and the pool hands out a working connection for the
+    retry."""
+    import dataclasses
+
+    app = create_app(dataclasses.replace(settings, api_statement_timeout_s=0.5))
+    client = app.test_client()
+    _warm(client, publisher)
+    blocker = psycopg.connect(settings.database_url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        blocker.execute("LOCK TABLE comments IN EXCLUSIVE MODE")  # reads pass, the INSERT waits
+        started = time.monotonic()
+        answer = post_comment(client, publisher, comment(comment_id="locked-out"))
+        waited = time.monotonic() - started
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert answer.status_code == 503, answer.get_data(as_text=True)
+    assert answer.get_json()["errors"][0]["code"] == "service_unavailable" and answer.headers["Retry-After"]
+    assert 0.4 < waited < 3.0  # the server's statement timeout, not the client's longer bound
+    retry = post_comment(client, publisher, comment(comment_id="locked-out"))
+    assert retry.status_code == 202
+    with database.session() as session:
+        assert len(session.scalars(select(Comment).where(Comment.external_id == "locked-out")).all()) == 1
+    with app.extensions["kavalu.db"].engine.connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse
@@ -38,6 +38,16 @@ limiter = Limiter(
     in_memory_fallback_enabled=True,
     strategy="fixed-window",
 )
+
+# Endpoints no Flask-Limiter limit applies to: intake counts its own limits (IntakeLimits), and the probes are
+# never limited. Flask-Limiter resolves the limits of every request before it looks at them: this filter
+# skips that work on the hottest paths (8 % of a loaded intake worker's CPU, py-spy).
+UNLIMITED_ENDPOINTS = frozenset({"comments.submit_comment", "ops.healthz", "ops.readyz", "ops.metrics"})
+
+
+@limiter.request_filter
+def _not_limited() -> bool:
+    return request.endpoint in UNLIMITED_ENDPOINTS
 
 
 def init_app(app: Flask) -> None:
