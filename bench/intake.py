@@ -165,9 +165,9 @@ def cpu_seconds(server_pid: int) -> tuple[float, float]:
         fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == server_pid:  # fields[1] is the parent's pid; 11 and 12 are user and system time
             workers += int(fields[11]) + int(fields[12])
-    busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = busy[3] + busy[4]  # idle and iowait
-    return workers / tick, (sum(busy[:8]) - idle) / tick
+    # user, nice, system, idle, iowait, irq, softirq: busy is all but idle and iowait (steal is the host's, not ours)
+    times = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return workers / tick, (sum(times) - times[3] - times[4]) / tick
 
 
 def measured(server_pid: int, run) -> tuple[dict, float, float]:

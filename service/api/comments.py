@@ -141,7 +141,8 @@ def submit_comment():
         json_body,  # parsed once (peek_json_body caches it); a 4xx for anything bad
         task_queue().enqueue_scoring,
     )
-    session.commit()
+    if session.in_transaction():  # a new comment's one statement committed itself (service.intake.lean)
+        session.commit()
     if result.outcome == "duplicate":
         # Bypass the 202 response schema: a retry answers with the whole current record.
         return jsonify(CommentStatusSchema().dump(comments.status_view(session, result.comment)))
