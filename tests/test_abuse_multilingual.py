@@ -79,6 +79,26 @@ OBFUSCATED = [
     "you are an idoit and a looser",  # swapped letters
 ]
 
+# Praise, then an insult after a full stop or a "but": the insult is what the policy forbids, and the praise must
+# not cancel it. It does today (MODEL_CARD.md, "Known biases and limits"): the test fails on purpose until fixed.
+PRAISE_THEN_INSULT = [
+    "Thanks for the detailed coverage. The mayor is a spineless moron.",
+    "Lovely photos in this story, but the reporter is a total idiot.",
+    "gaana accha hai lekin yeh singer harami hai",
+    "फिल्म अच्छी थी लेकिन निर्देशक कमीना है",
+    "ಹಾಡು ಚೆನ್ನಾಗಿದೆ ಆದರೆ ಆ ನಿರೂಪಕ ಬೋಳಿಮಗ",
+    "haadu chennagide aadre aa anchor bolimaga",
+]
+# The same shapes with civil criticism: these must stay below review. The Kannada one does not today (0.68).
+PRAISE_THEN_CRITICISM = [
+    "Thanks for the detailed coverage. The mayor should answer these questions.",
+    "Lovely photos in this story, but the caption has the wrong date.",
+    "gaana accha hai lekin thoda lamba hai",
+    "फिल्म अच्छी थी लेकिन थोड़ी लंबी थी",
+    "ಹಾಡು ಚೆನ್ನಾಗಿದೆ ಆದರೆ ಸ್ವಲ್ಪ ಉದ್ದ ಇದೆ",
+    "haadu chennagide aadre swalpa udda ide",
+]
+
 
 @pytest.fixture(scope="module")
 def scorer():
@@ -94,7 +114,7 @@ def _score(scorer, texts):
 def test_test_sentences_are_not_training_rows():
     with open(AUTHORED, newline="", encoding="utf-8") as handle:
         training = {normalise(r["text"]) for r in csv.DictReader(handle)}
-    for texts in (*INSULTS.values(), *NEUTRAL.values()):
+    for texts in (*INSULTS.values(), *NEUTRAL.values(), PRAISE_THEN_INSULT, PRAISE_THEN_CRITICISM):
         assert not training & {normalise(t) for t in texts}
 
 
@@ -127,6 +147,21 @@ def test_abuse_about_an_identity_group_is_still_caught(scorer):
         "Muslims are filthy animals, kick them out.",
     ]
     assert min(r.scores["toxicity"] for r in _score(scorer, texts)) >= REVIEW
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known limit: praise in one clause cancels an insult in the next (MODEL_CARD.md)"
+)
+def test_praise_does_not_cancel_an_insult_in_the_next_clause(scorer):
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(PRAISE_THEN_INSULT, _score(scorer, PRAISE_THEN_INSULT))}
+    assert min(scores.values()) >= REVIEW, scores
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: short Kannada criticism can reach review (MODEL_CARD.md)")
+def test_praise_then_civil_criticism_stays_below_review(scorer):
+    texts = PRAISE_THEN_CRITICISM
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+    assert max(scores.values()) < REVIEW, scores
 
 
 def test_obfuscated_insults_are_caught(scorer):
