@@ -11,12 +11,14 @@ import json
 import os
 import random
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
 import redis
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from service.cli.main import cli
 from service.config import Settings
@@ -29,6 +31,7 @@ from service.delivery.retry import DeliveryConfig, RetryPolicy
 from service.intake import comments
 from service.intake.schemas import CommentSubmissionSchema
 from service.models import Comment, DeliveryAttempt, OutboundEvent, Publisher, utcnow
+from service.task_names import DISPATCH_LOCK_ID
 from service.taskqueue import TaskQueue
 from tests.conftest import DELIVERY_BROKER
 from tests.helpers import comment, error_codes, get_signed
@@ -564,22 +567,40 @@ def test_the_feed_matches_what_the_worker_delivered(delivery_worker, client, dat
     ]
 
 
+@contextmanager
+def dispatcher_held_off(database):
+    """Hold the dispatcher's advisory lock, as another beat's dispatcher would: the worker's dispatch rounds find
+    it taken and send nothing, so only the tasks a test sends deliver (the dispatcher runs every 0.3 s here and
+    would otherwise race them for the same due events)."""
+    with database.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": DISPATCH_LOCK_ID})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": DISPATCH_LOCK_ID})
+
+
 def test_a_scoring_batch_delivers_one_publishers_events_in_one_task_and_stops_at_a_failure(
     delivery_worker, database, publisher, receivers
 ):
     receiver = receivers(secret=publisher.secret)
     set_callback(database, publisher.id, receiver.url)
-    events = [decide(database, publisher.id, f"batch-{i}") for i in range(3)]
-    delivery_worker.celery.send_task("kavalu.deliver_events", args=[events], retry=False)
-    for event_id in events:
-        wait_for_status(database, event_id, "delivered")
+    with dispatcher_held_off(database):
+        events = [decide(database, publisher.id, f"batch-{i}") for i in range(3)]
+        delivery_worker.celery.send_task("kavalu.deliver_events", args=[events], retry=False)
+        for event_id in events:
+            wait_for_status(database, event_id, "delivered")
     assert [r["body"]["event_id"] for r in receiver.requests] == events
     assert all(r["signature_ok"] for r in receiver.requests)
 
     failing = receivers(secret=publisher.secret, fail_first=1)
     set_callback(database, publisher.id, failing.url)
-    later = [decide(database, publisher.id, f"later-{i}") for i in range(3)]
-    delivery_worker.celery.send_task("kavalu.deliver_events", args=[later], retry=False)
+    with dispatcher_held_off(database):
+        later = [decide(database, publisher.id, f"later-{i}") for i in range(3)]
+        delivery_worker.celery.send_task("kavalu.deliver_events", args=[later], retry=False)
+        wait_until(lambda: failing.requests, 15, message="the batch's first attempt")
+        time.sleep(0.5)  # the batch has stopped at the failure: nothing else arrives while the dispatcher waits
+        assert len(failing.requests) == 1
     for event_id in later:  # the dispatcher picks up the two that were left, and the retry
         wait_for_status(database, event_id, "delivered")
     assert failing.requests[0]["body"]["event_id"] == later[0] and failing.requests[0]["answer"] == 500
