@@ -160,7 +160,8 @@ def submit(
     """Store a validated submission: one statement for a new comment on PostgreSQL; retries and edits, and
     SQLite, through service.intake.comments.submit. Raises PublisherChanged if the guard failed.
 
-    The scoring task is enqueued after the comment is committed (on the session's commit, as before)."""
+    Scoring is woken once the comment is committed: at once after the statement, which commits itself, or on
+    the session's commit when the caller holds a transaction."""
     if session.get_bind().dialect.name != "postgresql":
         return comments.submit(session, caller.publisher, data, enqueue_scoring, now)
     now = now or utcnow()
