@@ -31,11 +31,9 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-import psycopg
 from marshmallow import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from service.db import run_after_commit
@@ -78,7 +76,7 @@ sender AS (
 SELECT EXISTS (SELECT 1 FROM pub) AS publisher_ok, (SELECT id FROM ins) AS inserted
 """
 )
-# The same statement in psycopg's placeholder style, sent on the pooled driver connection (_insert_new_comment).
+# The same statement in psycopg's placeholder style, sent as the driver's own SQL (_insert_new_comment).
 _NEW_COMMENT_SQL = re.sub(r":(\w+)", r"%(\1)s", _NEW_COMMENT.text)
 
 
@@ -166,53 +164,36 @@ def submit(
         return comments.submit(session, caller.publisher, data, enqueue_scoring, now)
     now = now or utcnow()
     row = _parameters(caller, data, now)
-    if session.in_transaction():  # a caller's transaction (tests, the CLI): the statement joins it
+    joined = session.in_transaction()  # a caller's transaction (tests, the CLI): the statement joins it
+    if joined:
         publisher_ok, inserted = session.execute(_NEW_COMMENT, row).one()
-        committed = False
     else:
         publisher_ok, inserted = _insert_new_comment(session, row)
-        committed = True
     if not publisher_ok:
         raise PublisherChanged(caller.publisher.id)
     if inserted is not None:
-        if committed:
-            enqueue_scoring(inserted)
-        else:
+        if joined:
             run_after_commit(session, lambda: enqueue_scoring(inserted))
+        else:
+            enqueue_scoring(inserted)
         return comments.IntakeResult(inserted, data["comment_id"], PENDING, "created")
     # A retry or an edit: it takes row locks, in a transaction of the session's own.
     return comments.submit(session, caller.publisher, data, enqueue_scoring, now)
 
 
 def _insert_new_comment(session: Session, row: dict) -> tuple[bool, str | None]:
-    """Run the statement on a pooled psycopg connection in autocommit: one round trip, no BEGIN or COMMIT.
+    """Run the statement on a pooled connection in autocommit: one round trip, no BEGIN or COMMIT.
 
-    It goes around the ORM session and the Core connection, whose bookkeeping cost more CPU than the rest of
-    the request's database work (py-spy on a loaded API worker). The pool still pings the connection on
-    checkout and bounds every wait (service.db); a driver error is raised as SQLAlchemy's, so the API answers
-    a lost store with its 503 as for any other statement."""
+    It goes around the ORM session, whose bookkeeping cost more CPU than the rest of the request's database work
+    (py-spy on a loaded API worker), and sends the statement as the driver's SQL, with no compilation. The
+    engine still pings the connection on checkout, bounds every wait (service.db) and raises driver errors as
+    SQLAlchemy's (a lost store invalidates the pool), so the API answers them with its 503."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)  # the app's sessions are bound to its engine
-    try:
-        pooled = engine.raw_connection()
-    except psycopg.Error as error:  # the breaker is open, or the checkout's ping found the store frozen
-        raise DBAPIError.instance(_NEW_COMMENT_SQL, None, error, psycopg.Error) from error
-    try:
-        driver = pooled.driver_connection
-        assert driver is not None  # a checked-out connection has its driver's
-        driver.autocommit = True
-        try:
-            publisher_ok, inserted = driver.execute(_NEW_COMMENT_SQL, row).fetchone()
-        finally:
-            if not driver.closed:
-                driver.autocommit = False  # back to transactional mode for the pool's next user
-        return publisher_ok, inserted
-    except psycopg.Error as error:
-        if isinstance(error, psycopg.OperationalError):
-            pooled.invalidate(error)  # lost or frozen: never hand this connection out again
-        raise DBAPIError.instance(_NEW_COMMENT_SQL, None, error, psycopg.Error) from error
-    finally:
-        pooled.close()  # back to the pool
+    with engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        publisher_ok, inserted = autocommit.exec_driver_sql(_NEW_COMMENT_SQL, row).one()
+    return publisher_ok, inserted
 
 
 def _parameters(caller: Caller, data: dict, now: datetime) -> dict:
