@@ -99,10 +99,10 @@ def setup_database() -> tuple[str, str]:
     return fields["publisher_id"], fields["signing_secret"]
 
 
-def write_requests(path: Path, publisher_id: str, secret: str, count: int) -> None:
+def write_requests(path: Path, publisher_id: str, secret: str, count: int, first: int = 0) -> None:
     now = int(time.time())
     with open(path, "w") as out:
-        for n in range(count):
+        for n in range(first, first + count):
             body = json.dumps(
                 {
                     "comment_id": f"bench-{n}",

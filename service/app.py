@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Flask, request
 from flask_smorest import Api
 
@@ -18,7 +16,8 @@ from service.api import openai_compat as openai_api
 from service.api import ops as ops_api
 from service.api import perspective as perspective_api
 from service.api import review as review_api
-from service.api.context import close_db_session
+from service.api.context import SECURITY_HEADERS, close_db_session, incoming_request_id
+from service.api.intake_fast_path import IntakeFastPath
 from service.config import Settings
 from service.console import admin_views  # noqa: F401  (adds the admin pages to the console blueprint)
 from service.console import views as console_views
@@ -81,22 +80,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.before_request(_start_request)
     app.after_request(_finish_response)
     app.teardown_request(_forget_request_id)
+    app.wsgi_app = IntakeFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
 def _start_request() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    request_id.set(incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex)
+    request_id.set(incoming_request_id(request.headers.get("X-Request-ID", "")))
 
 
 def _finish_response(response):

@@ -86,7 +86,7 @@ _HTTP_CODES = {
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
-        return error_response(error.status, error.errors, error.headers)
+        return _as_response(error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -107,21 +107,31 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
-    # A refused or lost connection, a store that did not answer in time (service.db.StoreUnavailable, a
-    # statement timeout) or no pooled connection within db_pool_timeout_s. Nothing was stored, or (a commit
-    # cut off by a frozen store) the outcome is unknown: a retry with the same comment_id is safe either way.
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeoutError)
     def _database_unavailable(error: Exception):
         app.logger.warning("database unavailable: %s", type(error).__name__)
-        return error_response(
-            503,
-            [FieldError(None, "service_unavailable", "The store is unavailable; retry with the same comment_id.")],
-            {"Retry-After": "5"},
-        )
+        return _as_response(STORE_UNAVAILABLE)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.error("unhandled error", exc_info=error)
-        return error_response(500, [FieldError(None, "internal_error", "Internal error.")])
+        return _as_response(INTERNAL_ERROR)
+
+
+def _as_response(error: ApiError):
+    return error_response(error.status, error.errors, error.headers)
+
+
+# A refused or lost connection, a store that did not answer in time (service.db.StoreUnavailable, a statement
+# timeout) or no pooled connection within db_pool_timeout_s. Nothing was stored, or (a commit cut off by a frozen
+# store) the outcome is unknown: a retry with the same comment_id is safe either way.
+STORE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
+STORE_UNAVAILABLE = ApiError.single(
+    503,
+    "service_unavailable",
+    "The store is unavailable; retry with the same comment_id.",
+    headers={"Retry-After": "5"},
+)
+INTERNAL_ERROR = ApiError.single(500, "internal_error", "Internal error.")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from collections.abc import Callable
+
+from flask import Flask, current_app, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy.orm import Session
 
 from service.api.auth import authenticate_publisher
-from service.api.context import db_session, default_policy, settings, task_queue
+from service.api.context import db_session
 from service.delivery.attempts import DELIVERY_HEADER, EVENT_HEADER
 from service.errors import ApiError, FieldError
 from service.intake import comments, lean, ratelimit
@@ -125,48 +128,70 @@ DECIDED_CALLBACK = {
 @blp.alt_response(429, schema=ErrorBodySchema, description="Rate limit hit; see Retry-After")
 @blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; retry with the same comment_id")
 def submit_comment():
-    session = db_session()
+    # Most intake requests are answered by service.api.intake_fast_path before they reach Flask; this view
+    # answers those it passes on (no Content-Length, a body over the limit, another JSON media type).
     signed = lean.SignedRequest(
         publisher_id=request.headers.get(PUBLISHER_HEADER, ""),
         signature=request.headers.get(SIGNATURE_HEADER),
         raw=request.get_data(cache=True),  # raises 413 past MAX_CONTENT_LENGTH
     )
+    # json_body is parsed once (peek_json_body caches it) and raises the body's 4xx.
+    status, body = accept_comment(current_app, db_session(), signed, peek_json_body, json_body)
+    response = jsonify(body)
+    response.status_code = status
+    return response  # a Response: flask-smorest leaves it as it is
+
+
+def accept_comment(
+    app: Flask,
+    session: Session,
+    signed: lean.SignedRequest,
+    peek_body: Callable[[], object | None],
+    read_body: Callable[[], object],
+) -> tuple[int, dict]:
+    """A signed intake request to the status and body of its answer; raises ApiError for a 4xx. The view and
+    the fast path both answer through here."""
     result = lean.accept(
         session,
-        publisher_cache(),
-        intake_limits(),
+        publisher_cache(app),
+        intake_limits(app),
         signed,
-        settings().signature_tolerance_s,
-        peek_json_body,
-        json_body,  # parsed once (peek_json_body caches it); a 4xx for anything bad
-        task_queue().enqueue_scoring,
+        app.config["KAVALU_SETTINGS"].signature_tolerance_s,
+        peek_body,
+        read_body,
+        app.extensions["kavalu.tasks"].enqueue_scoring,
     )
     if session.in_transaction():  # a new comment's one statement committed itself (service.intake.lean)
         session.commit()
     if result.outcome == "duplicate":
-        # Bypass the 202 response schema: a retry answers with the whole current record.
-        return jsonify(CommentStatusSchema().dump(comments.status_view(session, result.comment)))
-    return {
-        "id": result.comment_id,
-        "comment_id": result.external_id,
-        "status": result.status,
-        "links": {"self_": f"/v1/comments/{result.comment_id}"},
-    }
+        # A retry answers with the whole current record.
+        return 200, _STATUS_SCHEMA.dump(comments.status_view(session, result.comment))
+    return 202, _ACCEPTED_SCHEMA.dump(
+        {
+            "id": result.comment_id,
+            "comment_id": result.external_id,
+            "status": result.status,
+            "links": {"self_": f"/v1/comments/{result.comment_id}"},
+        }
+    )
 
 
-def intake_limits() -> ratelimit.IntakeLimits:
+_STATUS_SCHEMA, _ACCEPTED_SCHEMA = CommentStatusSchema(), CommentAcceptedSchema()
+
+
+def intake_limits(app: Flask) -> ratelimit.IntakeLimits:
     """This app's intake rate limits (service.intake.ratelimit), built on first use."""
-    extensions = current_app.extensions
+    extensions = app.extensions
     if "kavalu.intake_limits" not in extensions:
-        extensions["kavalu.intake_limits"] = ratelimit.IntakeLimits(settings())
+        extensions["kavalu.intake_limits"] = ratelimit.IntakeLimits(app.config["KAVALU_SETTINGS"])
     return extensions["kavalu.intake_limits"]
 
 
-def publisher_cache() -> PublisherCache:
+def publisher_cache(app: Flask) -> PublisherCache:
     """This process's publisher snapshots (service.publishers.cache), one cache per app."""
-    extensions = current_app.extensions
+    extensions = app.extensions
     if "kavalu.publishers" not in extensions:
-        extensions["kavalu.publishers"] = PublisherCache(default_policy())
+        extensions["kavalu.publishers"] = PublisherCache(app.config["KAVALU_SETTINGS"].default_policy)
     return extensions["kavalu.publishers"]
 
 

@@ -1,6 +1,8 @@
-"""Per-request access to the app's database, task queue and settings."""
+"""Per-request access to the app's database, task queue and settings, and what every answer carries."""
 
 from __future__ import annotations
+
+import uuid
 
 from flask import current_app, g
 from sqlalchemy.orm import Session
@@ -36,3 +38,18 @@ def close_db_session(_exc=None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def incoming_request_id(header: str) -> str:
+    """The caller's X-Request-ID if it is a sane one, else a new id."""
+    return header if 0 < len(header) <= 64 and header.isprintable() else uuid.uuid4().hex

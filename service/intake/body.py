@@ -59,6 +59,11 @@ def _parse() -> object:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge as error:
         return ApiError.single(413, "body_too_large", error.description or "The body is too large.")
+    return parse_json(raw)
+
+
+def parse_json(raw: bytes) -> object | ApiError:
+    """The JSON value of a body already read, or the 400 ApiError that says what is wrong with it."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
