@@ -329,22 +329,24 @@ def check_name(name: str | None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)  # authors come back, and a full address check costs more than the rest of the schema
 def check_email(email: str | None) -> str | None:
     if email is None or is_blank(email):
         return "email_required"
-    try:
-        validate_email(email.strip(), check_deliverability=False, allow_smtputf8=True)
-    except (EmailNotValidError, UnicodeError, ValueError):
-        return "invalid_email"
-    return None
+    return _email_verdict(email)[0]
 
 
 def normalise_email(email: str) -> str:
+    """The address as email-validator normalises it; a bad one only trimmed."""
+    return _email_verdict(email)[1]
+
+
+@lru_cache(maxsize=4096)  # authors come back, and a full address check costs more than the rest of the schema
+def _email_verdict(email: str) -> tuple[str | None, str]:
+    """One parse for both the check and the normalised form: (error code or None, address)."""
     try:
-        return validate_email(email.strip(), check_deliverability=False).normalized
+        return None, validate_email(email.strip(), check_deliverability=False, allow_smtputf8=True).normalized
     except (EmailNotValidError, UnicodeError, ValueError):
-        return email.strip()
+        return "invalid_email", email.strip()
 
 
 def check_text(text: str | None, max_length: int) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import unicodedata
 
 import pytest
 from flask import request_started
@@ -16,6 +18,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from service.app import create_app
 from service.config import Settings
+from service.intake.schemas import CleanString
 from service.models import Comment
 from tests.helpers import comment, signed_headers
 
@@ -146,3 +149,16 @@ def test_requests_the_fast_path_would_second_guess_reach_the_view(client, publis
     # Another method, and a path under it.
     assert client.get("/v1/comments").status_code == 405
     assert flask_requests == ["/v1/comments", "/v1/comments", "/v1/comments"]
+
+
+@pytest.mark.parametrize("allow_newlines, allowed", [(False, {"\t"}), (True, {"\t", "\n", "\r"})])
+def test_the_character_check_refuses_exactly_unicodes_controls_and_surrogates(allow_newlines, allowed):
+    """The schema's regular expression against Unicode's own categories, over every code point."""
+    field = CleanString(allow_newlines=allow_newlines)
+    refused = {chr(c) for c in range(sys.maxunicode + 1) if field.forbidden.search(chr(c))}
+    expected = {
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) == "Cs" or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in allowed)
+    }
+    assert refused == expected

@@ -353,3 +353,25 @@ def test_a_statement_the_store_cancels_is_a_503_and_the_connection_serves_the_re
         assert len(session.scalars(select(Comment).where(Comment.external_id == "locked-out")).all()) == 1
     with app.extensions["kavalu.db"].engine.connect() as connection:
         assert connection.connection.driver_connection.autocommit is False
+
+
+def test_a_new_authors_address_is_parsed_once(client, publisher, database, monkeypatch):
+    """The schema checks the address and the statement stores its normalised form: one email-validator parse."""
+    import service.policy
+
+    parses: list[str] = []
+    validate = service.policy.validate_email
+
+    def counting(address, **kwargs):
+        parses.append(address)
+        return validate(address, **kwargs)
+
+    monkeypatch.setattr(service.policy, "validate_email", counting)
+    service.policy._email_verdict.cache_clear()
+    _warm(client, publisher)
+    parses.clear()
+    response = post_comment(client, publisher, comment(comment_id="new-author", author__email="Asha.Rao@Example.IN"))
+    assert response.status_code == 202
+    assert parses == ["Asha.Rao@Example.IN"]
+    with database.session() as session:
+        assert session.get(Comment, response.get_json()["id"]).author_email == "Asha.Rao@example.in"

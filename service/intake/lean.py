@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, cast
 
 from marshmallow import ValidationError
@@ -130,8 +129,6 @@ def authenticate(
 
 
 _schemas: dict[int, CommentSubmissionSchema] = {}
-# The schema validated the address already; normalising it parses it again. Authors come back: remember a few.
-_normalised_email = lru_cache(maxsize=4096)(normalise_email)
 
 
 def validate(body: object, policy: dict) -> dict:
@@ -211,7 +208,7 @@ def _parameters(caller: Caller, data: dict, now: datetime) -> dict:
         "parent_comment_id": data.get("parent_comment_id"),
         "language": data.get("language"),
         "author_name": author["name"].strip(),
-        "author_email": _normalised_email(author["email"]),
+        "author_email": normalise_email(author["email"]),
         "author_external_id": author.get("id"),
         "status": PENDING,
         "content_hash": comments.content_hash(data["text"]),
