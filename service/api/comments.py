@@ -164,7 +164,7 @@ def accept_comment(
     if session.in_transaction():  # a new comment's one statement committed itself (service.intake.lean)
         session.commit()
     if result.outcome == "duplicate":
-        # A retry answers with the whole current record.
+        assert result.comment is not None  # a retry is answered from the stored row, with the whole current record
         return 200, _STATUS_SCHEMA.dump(comments.status_view(session, result.comment))
     return 202, _ACCEPTED_SCHEMA.dump(
         {
