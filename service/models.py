@@ -86,7 +86,9 @@ class Comment(Base):
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id"), index=True)
+    publisher_id: Mapped[str] = mapped_column(
+        ForeignKey("publishers.id")
+    )  # indexed by uq_comments_publisher_external_id
     external_id: Mapped[str] = mapped_column(String(128))
     article_id: Mapped[str] = mapped_column(String(512))
     article_title: Mapped[str] = mapped_column(Text)
@@ -142,7 +144,9 @@ class SenderDetails(Base):
     __table_args__ = (UniqueConstraint("comment_id", "revision", name="uq_sender_comment_revision"),)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[str] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE")
+    )  # indexed by the unique constraint
     revision: Mapped[int] = mapped_column(Integer)
     ip: Mapped[str] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(Text)
