@@ -14,6 +14,7 @@ import unicodedata
 
 import pytest
 from flask import request_started
+from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from service.app import create_app
@@ -162,3 +163,19 @@ def test_the_character_check_refuses_exactly_unicodes_controls_and_surrogates(al
         if unicodedata.category(chr(c)) == "Cs" or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in allowed)
     }
     assert refused == expected
+
+
+def test_a_body_shorter_than_its_content_length_is_the_same_400_on_both_paths(app, publisher, database):
+    """A client that went away mid-body: nothing is stored, and both paths give werkzeug's 400."""
+    answers = []
+    for content_type in (FAST, VIEW):
+        raw = json.dumps(comment(comment_id="cut")).encode()
+        headers = signed_headers(publisher, raw, content_type=content_type)
+        environ = EnvironBuilder("/v1/comments", method="POST", data=raw[:20], headers=headers).get_environ()
+        environ["CONTENT_LENGTH"] = str(len(raw))
+        body, status, _ = run_wsgi_app(app, environ, buffered=True)
+        answers.append((status, json.loads(b"".join(body))))
+    assert answers[0] == answers[1]
+    assert answers[0][0].startswith("400") and answers[0][1]["errors"][0]["code"] == "bad_request"
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Comment).where(Comment.external_id == "cut")) == 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from flask import Flask
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 
 from service.api.comments import accept_comment
@@ -79,7 +80,7 @@ class IntakeFastPath:
     def _answer(self, environ: dict, length: int) -> tuple[int, dict, dict]:
         raw = environ["wsgi.input"].read(length) if length else b""
         if len(raw) < length:  # the client went away mid-body: werkzeug's answer
-            return _error_body(ApiError.single(400, "bad_request", "The client sent less than its Content-Length."))
+            return _error_body(ApiError.single(400, "bad_request", ClientDisconnected.description))
         parsed = parse_json(raw)
 
         def read_body() -> object:
