@@ -19,7 +19,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from service.app import create_app
 from service.config import Settings
-from service.intake.schemas import CleanString
+from service.intake.schemas import CleanString, CommentAcceptedSchema
 from service.models import Comment
 from tests.helpers import comment, signed_headers
 
@@ -179,3 +179,12 @@ def test_a_body_shorter_than_its_content_length_is_the_same_400_on_both_paths(ap
     assert answers[0][0].startswith("400") and answers[0][1]["errors"][0]["code"] == "bad_request"
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(Comment).where(Comment.external_id == "cut")) == 0
+
+
+def test_an_accepted_comment_is_answered_in_the_documented_shape(client, publisher):
+    """The 202 body is written out by hand (service.api.comments.accept_comment): it must stay what the
+    OpenAPI document's CommentAcceptedSchema says."""
+    body = post(client, publisher, comment(comment_id="shape"), FAST).get_json()
+    schema = CommentAcceptedSchema()
+    assert schema.dump(schema.load(body)) == body
+    assert set(body) == set(schema.fields) and body["links"] == {"self": f"/v1/comments/{body['id']}"}

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 from werkzeug.exceptions import ClientDisconnected
-from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES
 
 from service.api.comments import accept_comment
 from service.api.context import SECURITY_HEADERS, incoming_request_id
@@ -74,7 +74,7 @@ class IntakeFastPath:
         declared = environ.get("CONTENT_LENGTH", "")
         if not declared.isdigit() or int(declared) > self.max_body:
             return None
-        mimetype, _ = parse_options_header(environ.get("CONTENT_TYPE", ""))
+        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
         return int(declared) if mimetype == "application/json" else None
 
     def _answer(self, environ: dict, length: int) -> tuple[int, dict, dict]:
