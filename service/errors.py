@@ -58,8 +58,12 @@ def flatten_errors(messages, prefix: str | None = None) -> list[FieldError]:
     return [FieldError(prefix, "invalid", str(messages))]
 
 
+def error_body(errors: list[FieldError]) -> dict:
+    return {"errors": [e.to_dict() for e in errors]}
+
+
 def error_response(status: int, errors: list[FieldError], headers: dict | None = None):
-    response = jsonify({"errors": [e.to_dict() for e in errors]})
+    response = jsonify(error_body(errors))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -22,7 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from service.api.comments import accept_comment
 from service.api.context import SECURITY_HEADERS, incoming_request_id
-from service.errors import INTERNAL_ERROR, STORE_ERRORS, STORE_UNAVAILABLE, ApiError
+from service.errors import INTERNAL_ERROR, STORE_ERRORS, STORE_UNAVAILABLE, ApiError, error_body
 from service.intake import lean
 from service.intake.body import parse_json
 from service.logs import request_id
@@ -112,4 +112,4 @@ class IntakeFastPath:
 
 
 def _error_body(error: ApiError) -> tuple[int, dict, dict]:
-    return error.status, {"errors": [e.to_dict() for e in error.errors]}, error.headers
+    return error.status, error_body(error.errors), error.headers
