@@ -79,6 +79,21 @@ OBFUSCATED = [
     "you are an idoit and a looser",  # swapped letters
 ]
 
+# English insults of people in the news without a swear word: the English sources teach them least, and the
+# blend's fixed English weights (workers/training/abuse_char.py FIXED_WEIGHTS) are what catch them.
+ENGLISH_INSULTS = [
+    "The mayor is a spineless moron.",
+    "You are a pathetic liar and everyone knows it.",
+    "Thanks for the report. You are a moron.",
+    "Great article, but the author is a complete idiot.",
+]
+ENGLISH_CIVIL_CRITICISM = [
+    "I disagree with the mayor's budget; the numbers do not add up.",
+    "The umpire made two poor decisions in the final over.",
+    "This article is badly researched and one-sided.",
+    "The minister's speech was long and boring.",
+]
+
 # Praise, then an insult after a full stop or a "but": the insult is what the policy forbids, and the praise must
 # not cancel it. It does today (MODEL_CARD.md, "Known biases and limits"): the test fails on purpose until fixed.
 PRAISE_THEN_INSULT = [
@@ -114,7 +129,7 @@ def _score(scorer, texts):
 def test_test_sentences_are_not_training_rows():
     with open(AUTHORED, newline="", encoding="utf-8") as handle:
         training = {normalise(r["text"]) for r in csv.DictReader(handle)}
-    for texts in (*INSULTS.values(), *NEUTRAL.values(), PRAISE_THEN_INSULT, PRAISE_THEN_CRITICISM):
+    for texts in (*INSULTS.values(), *NEUTRAL.values(), PRAISE_THEN_INSULT, PRAISE_THEN_CRITICISM, ENGLISH_INSULTS):
         assert not training & {normalise(t) for t in texts}
 
 
@@ -147,6 +162,14 @@ def test_abuse_about_an_identity_group_is_still_caught(scorer):
         "Muslims are filthy animals, kick them out.",
     ]
     assert min(r.scores["toxicity"] for r in _score(scorer, texts)) >= REVIEW
+
+
+def test_english_insults_without_swear_words_reach_review_and_civil_criticism_does_not(scorer):
+    insults = {t: round(r.scores["toxicity"], 3) for t, r in zip(ENGLISH_INSULTS, _score(scorer, ENGLISH_INSULTS))}
+    civil = ENGLISH_CIVIL_CRITICISM
+    criticism = {t: round(r.scores["toxicity"], 3) for t, r in zip(civil, _score(scorer, civil))}
+    assert min(insults.values()) >= REVIEW, insults
+    assert max(criticism.values()) < REVIEW, criticism
 
 
 @pytest.mark.xfail(

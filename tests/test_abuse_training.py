@@ -1,0 +1,100 @@
+"""How `kavalu models train --char` fits the v2 blend (workers/training/abuse_char.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workers.training.abuse_char import BLEND_NAME, FEATURES, FIXED_WEIGHTS, balanced_weights, fit_blend
+
+SHIPPED = Path(__file__).resolve().parents[1] / "workers" / "abuse_model"
+
+# One comment text per blend group; the parts' logits are drawn per row below.
+GROUP_TEXTS = {
+    "en": ("en", "the council met on monday"),
+    "en-identity": ("en", "my neighbour is gay"),
+    "latn-indic": ("hi-Latn", "aaj ka match accha tha"),
+    "script": ("hi", "आज का मैच अच्छा था"),
+}
+
+
+def _calibration_rows(seed: int = 0) -> tuple[list[dict], dict]:
+    """Rows of two sources per group with unequal class balance, and parts whose logits follow the label with
+    different strength, so that a fitted logistic regression would not give the fixed weights by chance."""
+    rng = np.random.default_rng(seed)
+    rows, langs = [], []
+    for group, (lang, text) in GROUP_TEXTS.items():
+        for source, positives in (("a", 0.8), ("b", 0.2)):
+            for _ in range(150):
+                rows.append({"text": text, "label": int(rng.random() < positives), "source": f"{group}-{source}"})
+                langs.append(lang)
+    y = np.asarray([r["label"] for r in rows], dtype=float)
+    strength = {"char": 3.0, "char_max": 1.0, "bert": 0.5, "prof": 0.2}
+    feats = {name: strength[name] * (2 * y - 1) + rng.normal(0, 1.5, len(rows)) for name in strength}
+    feats["lang"] = langs
+    return rows, feats
+
+
+def test_the_english_blend_keeps_its_fixed_weights_and_fits_only_the_bias():
+    rows, feats = _calibration_rows()
+    blend = fit_blend(rows, feats)
+
+    assert blend["en"]["weights"] == FIXED_WEIGHTS["en"]
+    # The bias is the weighted log-loss optimum: there, the weighted mean probability equals the weighted
+    # share of abusive rows (each source and class weighing the same).
+    idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["en"][1]]
+    sub = [rows[i] for i in idx]
+    offset = sum(w * feats[name][idx] for name, w in FIXED_WEIGHTS["en"].items())
+    p = 1 / (1 + np.exp(-(offset + blend["en"]["bias"])))
+    weights, y = balanced_weights(sub), np.asarray([r["label"] for r in sub])
+    assert abs(np.sum(weights * (p - y))) / np.sum(weights) < 1e-3
+    assert blend["en"]["bias"] != pytest.approx(0.0, abs=1e-3)  # the rows' classes are not balanced by chance
+
+    # The other groups are still fitted on their own parts: the strongest part gets the largest weight.
+    for group in ("en-identity", "latn-indic", "script"):
+        fitted = blend[group]["weights"]
+        assert set(fitted) == set(FEATURES[group])
+        assert max(fitted, key=lambda name: fitted[name]) == "char", (group, fitted)
+
+
+def test_the_shipped_blend_was_trained_with_the_fixed_english_weights():
+    shipped = json.loads((SHIPPED / BLEND_NAME).read_text(encoding="utf-8"))["blend"]
+    assert shipped["en"]["weights"] == pytest.approx(FIXED_WEIGHTS["en"])
+    assert set(shipped) == set(FEATURES)
+
+
+def test_the_blend_out_of_source_reads_the_transformers_own_out_of_source_predictions(tmp_path):
+    """`--loso-blend DIR`: a source with predictions in DIR is scored with them, the others with the shipped
+    transformer; the character model never sees the source it scores."""
+    pytest.importorskip("torch")
+    from workers.training.abuse_char import PartScorer, run_loso_blend
+
+    def rows(source: str, abusive: str, clean: str) -> list[dict]:
+        return [
+            {"text": (abusive if label else clean).format(i), "label": label, "source": source, "lang": "en"}
+            for i in range(20)
+            for label in (0, 1)
+        ]
+
+    sources = {
+        "left-out": rows("left-out", "you stupid idiot number {}", "the council met on day {}"),
+        "other": rows("other", "shut up you moron {}", "the bridge opens in week {}"),
+    }
+    # Predictions that separate the classes perfectly, unlike anything a model would give these texts.
+    with open(tmp_path / "left-out.jsonl", "w", encoding="utf-8") as out:
+        for r in sources["left-out"]:
+            out.write(json.dumps({"text": r["text"], "label": r["label"], "bert": 0.99 if r["label"] else 0.01}) + "\n")
+    blend = json.loads((SHIPPED / BLEND_NAME).read_text(encoding="utf-8"))["blend"]
+
+    figures = run_loso_blend(sources, blend, PartScorer(1), tmp_path, lambda _: None)
+
+    assert figures["left-out"]["transformer"] == "out of source (--loso)"
+    assert figures["left-out"]["bert_alone_auc"] == 1.0
+    assert figures["left-out"]["blend"]["n"] == 40
+    assert figures["other"]["transformer"] == "shipped (never saw it)"
+    for source in sources:
+        assert 0.0 <= figures[source]["blend"]["auc"] <= 1.0
+        assert set(figures[source]) == {"blend", "char_alone_auc", "bert_alone_auc", "prof_alone_auc", "transformer"}
