@@ -375,7 +375,6 @@ def fit_blend(rows: list[dict], feats: dict) -> dict:
     for group, names in FEATURES.items():
         idx = [i for i, g in enumerate(chosen) if g == group]
         sub = [rows[i] for i in idx]
-        x = np.column_stack([feats[n][idx] for n in names])
         y = np.asarray([r["label"] for r in sub])
         if group in FIXED_WEIGHTS:
             weights = FIXED_WEIGHTS[group]
@@ -383,7 +382,7 @@ def fit_blend(rows: list[dict], feats: dict) -> dict:
             blend[group] = {"weights": dict(weights), "bias": fit_bias(offset, y, balanced_weights(sub))}
         else:
             model = LogisticRegression(C=1.0, max_iter=1000)
-            model.fit(x, y, sample_weight=balanced_weights(sub))
+            model.fit(np.column_stack([feats[n][idx] for n in names]), y, sample_weight=balanced_weights(sub))
             blend[group] = {
                 "weights": dict(zip(names, (float(w) for w in model.coef_[0]))),
                 "bias": float(model.intercept_[0]),
@@ -477,9 +476,7 @@ def run_loso(sources, seed: int, log, limit: int = 6000) -> dict:
     out = {}
     rng = random.Random(seed)
     for held in tqdm(sorted(sources), desc="leave-one-source-out", unit="source"):
-        train = [r for name, rows in sources.items() if name != held for r in _sample(rows, limit, rng)]
-        train = train + augment(train, random.Random(seed))
-        coef, intercept = fit_char(train)
+        coef, intercept = fit_char_without(sources, held, limit, rng, seed)
         rows = cap_per_source(sources[held], 1500, seed)
         p = 1 / (1 + np.exp(-char_logits(coef, intercept, [r["text"] for r in rows])))
         out[held] = report(rows, p, "source")[held]
@@ -504,8 +501,7 @@ def run_loso_blend(sources, blend: dict, parts: PartScorer, eval_dir: Path, log,
             loso_bert = _logit([r["bert"] for r in records])
         else:
             rows = cap_per_source(sources[held], 1500, 0)
-        train = [r for name, rs in sources.items() if name != held for r in _sample(rs, limit, rng)]
-        coef, intercept = fit_char(train + augment(train, random.Random(0)))
+        coef, intercept = fit_char_without(sources, held, limit, rng)
         feats = parts.features(rows, coef, intercept, progress=False)
         if loso_bert is not None:
             latin = np.asarray([GROUPS[lang] != "script" for lang in feats["lang"]])
@@ -517,6 +513,12 @@ def run_loso_blend(sources, blend: dict, parts: PartScorer, eval_dir: Path, log,
         out[held] = figures
         log(f"held out {held}: {figures}")
     return out
+
+
+def fit_char_without(sources, held: str, limit: int, rng: random.Random, seed: int = 0) -> tuple[np.ndarray, float]:
+    """The character model trained on every source but `held`, at most `limit` rows of each (for time)."""
+    train = [r for name, rows in sources.items() if name != held for r in _sample(rows, limit, rng)]
+    return fit_char(train + augment(train, random.Random(seed)))
 
 
 def _sample(rows: list[dict], limit: int, rng: random.Random) -> list[dict]:
