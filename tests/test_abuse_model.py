@@ -67,6 +67,7 @@ def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
     assert blend["version"] == 2
     assert (MODEL_DIR / blend["char_model"]).is_file()
     assert (MODEL_DIR / "language_words.json").is_file()
+    assert (MODEL_DIR / blend["language_model"]).is_file()
     assert set(blend["groups"].values()) | {"en-identity"} == set(blend["blend"])
     assert {"en", "hi", "hi-Latn", "kn", "kn-Latn", "und"} <= set(blend["groups"])
     # Devanagari and Kannada script: the character model alone (MiniLM's vocabulary has no such letters).

@@ -129,7 +129,16 @@ def _score(scorer, texts):
 def test_test_sentences_are_not_training_rows():
     with open(AUTHORED, newline="", encoding="utf-8") as handle:
         training = {normalise(r["text"]) for r in csv.DictReader(handle)}
-    for texts in (*INSULTS.values(), *NEUTRAL.values(), PRAISE_THEN_INSULT, PRAISE_THEN_CRITICISM, ENGLISH_INSULTS):
+    written = (
+        *INSULTS.values(),
+        *NEUTRAL.values(),
+        PRAISE_THEN_INSULT,
+        PRAISE_THEN_CRITICISM,
+        ENGLISH_INSULTS,
+        ROMAN_KANNADA_INSULTS_BEYOND_THE_LISTS,
+        ROMAN_KANNADA_NEUTRAL_BEYOND_THE_LISTS,
+    )
+    for texts in written:
         assert not training & {normalise(t) for t in texts}
 
 
@@ -147,6 +156,29 @@ def test_detected_language_follows_script_and_words(scorer, lang):
         assert result.detected_language == lang, text
     assert detect_language("The council meets on Tuesday to discuss the new bus routes.") == "en"
     assert detect_language("👍👍 !!!") == "und"
+
+
+# Roman Kannada that the language word lists miss (tests/test_language.py): the shipped language model names it,
+# and it is scored by the Indian-language blend. Two neutral sentences written with these are known to score
+# high ("Raitharige saala manna maadi" 0.68: "saala" is a Hindi insult; MODEL_CARD.md, known limits).
+ROMAN_KANNADA_INSULTS_BEYOND_THE_LISTS = [
+    "Ee mantri dodda kalla, janara duddu thindu mugsidane",
+    "Yen guru ninna thale alli enu illa, shata",
+]
+ROMAN_KANNADA_NEUTRAL_BEYOND_THE_LISTS = [
+    "Pathrikeyavaru sariyaagi bardiddare",
+    "Bengalurinalli neerina samasye jaasthi aagide",
+    "Ee suddi nijavaagi bejaaraaytu",
+    "Mantrigalu janara maathu kelabeku",
+]
+
+
+def test_roman_kannada_beyond_the_word_lists_is_detected_and_scored_as_kannada(scorer):
+    insults = _score(scorer, ROMAN_KANNADA_INSULTS_BEYOND_THE_LISTS)
+    neutral = _score(scorer, ROMAN_KANNADA_NEUTRAL_BEYOND_THE_LISTS)
+    assert {r.detected_language for r in insults + neutral} == {"kn-Latn"}
+    assert min(r.scores["toxicity"] for r in insults) >= REVIEW, [r.scores for r in insults]
+    assert max(r.scores["toxicity"] for r in neutral) < REVIEW, [r.scores for r in neutral]
 
 
 @pytest.mark.parametrize("group", sorted(IDENTITY_TERMS))

@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workers.training.abuse_char import BLEND_NAME, FEATURES, FIXED_WEIGHTS, balanced_weights, fit_blend
+from workers.training.abuse_char import (
+    BLEND_CELL_SHRINK,
+    BLEND_NAME,
+    FEATURES,
+    FIXED_WEIGHTS,
+    balanced_weights,
+    fit_blend,
+)
 
 SHIPPED = Path(__file__).resolve().parents[1] / "workers" / "abuse_model"
 
@@ -58,6 +65,36 @@ def test_the_english_blend_keeps_its_fixed_weights_and_fits_only_the_bias():
         fitted = blend[group]["weights"]
         assert set(fitted) == set(FEATURES[group])
         assert max(fitted, key=lambda name: fitted[name]) == "char", (group, fitted)
+
+
+def test_a_few_rows_of_an_odd_source_do_not_carry_a_whole_sources_weight_in_en_identity():
+    """A language detector that changes its mind about two comments must not swing the identity group's fit:
+    those comments form a (source, class) cell of their own, which weighs n / (n + shrink) of a full one."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, feats = _calibration_rows()
+    text = GROUP_TEXTS["en-identity"][1]
+    odd = [{"text": text, "label": 0, "source": "odd"} for _ in range(2)]
+    grown = {name: np.concatenate([values, [0.0, 0.0]]) for name, values in feats.items() if name != "lang"}
+    grown["lang"] = [*feats["lang"], "en", "en"]
+    blend = fit_blend(rows + odd, grown)
+
+    idx = [i for i, r in enumerate(rows + odd) if r["text"] == text]
+    sub = [(rows + odd)[i] for i in idx]
+    x, y = np.column_stack([grown["char"][idx], grown["char_max"][idx]]), [r["label"] for r in sub]
+    shrink = BLEND_CELL_SHRINK["en-identity"]
+    shrunk = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=balanced_weights(sub, shrink))
+    plain = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=balanced_weights(sub))
+    assert blend["en-identity"]["bias"] == pytest.approx(float(shrunk.intercept_[0]), abs=1e-6)
+    assert blend["en-identity"]["bias"] - float(plain.intercept_[0]) > 1.0  # unshrunk, the two rows pull it down
+
+    # Unshrunk, the two rows weigh as much as each of the group's real sources of 150 rows.
+    weights = balanced_weights(sub)
+    small = balanced_weights(sub, shrink)
+    assert weights[-2:].sum() == pytest.approx(weights[:150].sum())
+    assert small[-2:].sum() < 0.15 * small[:150].sum()
+    assert small.sum() == pytest.approx(len(sub))
+    assert np.array_equal(balanced_weights(sub, 0), weights)
 
 
 def test_the_shipped_blend_was_trained_with_the_fixed_english_weights():

@@ -58,6 +58,7 @@ from typing import Any
 from service.config import force_offline_models
 from service.scoring.jobs import ScoreResult, ScoringInput, Span
 from workers.scoring.char_model import CharModel, blend_group
+from workers.scoring.language import LanguageDetector, detector_for
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "abuse_model"
 DEFAULT_CHECKPOINT = DEFAULT_MODEL_DIR / "kavalu-minilm-abuse.ckpt"
@@ -224,6 +225,7 @@ class DetoxifyAbuseScorer:
         self.blend = None
         self.blend_v2: dict[str, Any] | None = None
         self.char: CharModel | None = None
+        self.language = LanguageDetector()
         blend_path = ckpt_path.parent / "blend.json"
         blend_suffix = ""
         if blend and blend_path.is_file() and "toxicity" in self.class_names:
@@ -234,6 +236,8 @@ class DetoxifyAbuseScorer:
             if cfg.get("version") == 2:
                 char_path = ckpt_path.parent / cfg["char_model"]
                 self.char = CharModel(char_path)
+                named = cfg.get("language_model")
+                self.language = detector_for(ckpt_path.parent / named if named else None)
                 self.blend_v2 = cfg
                 parts = hashlib.sha256((_sha256(char_path) + _sha256(blend_path)).encode()).hexdigest()
                 blend_suffix = f"+char-blend-v2@{parts[:8]}"
@@ -401,47 +405,44 @@ class DetoxifyAbuseScorer:
             yield batch
 
     def score_texts(self, texts: list[str]) -> list[dict[str, float]]:
-        if self.blend_v2 is not None:
-            return self._v2(texts, None)[0]
-        return self._finish_scores(texts, self.predict_texts(texts))
+        return self._scores(texts, embed=False)[0]
 
     def score_and_embed(self, texts: list[str]) -> tuple[list[dict[str, float]], list[list[float]]]:
         """score_texts plus each text's embedding (see embedding_space), from one forward pass."""
-        if self.blend_v2 is not None:
-            from workers.scoring.normalise import normalise
-
-            raw, embeddings = self._forward([normalise(t) for t in texts], embed=True)
-            assert embeddings is not None  # embed=True always returns them
-            return self._v2(texts, raw)[0], embeddings
-        raw, embeddings = self._forward(texts, embed=True)
+        scores, embeddings, _ = self._scores(texts, embed=True)
         assert embeddings is not None  # embed=True always returns them
-        return self._finish_scores(texts, raw), embeddings
+        return scores, embeddings
 
     def score_results(
         self, texts: list[str], embed: bool = False
     ) -> tuple[list[ScoreResult], list[list[float]] | None]:
         """ScoreResults with spans and the detected language (v2), and the embeddings if asked for."""
-        from workers.scoring.language import detect_language
-
-        embeddings = None
-        if embed:
-            scores, embeddings = self.score_and_embed(texts)
-        else:
-            scores = self.score_texts(texts)
+        scores, embeddings, languages = self._scores(texts, embed)
         results = []
-        for text, s in zip(texts, scores):
+        for text, s, language in zip(texts, scores, languages):
             spans = []
             if self.char is not None and s.get("toxicity", 0.0) >= SPAN_THRESHOLD:
                 spans = [Span(a, b, "toxicity", "abuse") for a, b in self.char.spans(text or "")]
-            language = detect_language(text) if self.char is not None else None
             results.append(ScoreResult(self.name, self.model_version, s, spans, detected_language=language))
         return results, embeddings
+
+    def _scores(
+        self, texts: list[str], embed: bool
+    ) -> tuple[list[dict[str, float]], list[list[float]] | None, list[str | None]]:
+        """Scores, embeddings (if `embed`) and detected languages (v2 only; None otherwise)."""
+        if self.blend_v2 is None:
+            raw, embeddings = self._forward(texts, embed=embed)
+            return self._finish_scores(texts, raw), embeddings, [None] * len(texts)
+        from workers.scoring.normalise import normalise
+
+        raw_v2, embeddings = self._forward([normalise(t) for t in texts], embed=True) if embed else (None, None)
+        scores, languages = self._v2(texts, raw_v2)
+        return scores, embeddings, list(languages)
 
     def _v2(self, texts: list[str], raw: list[dict[str, float]] | None) -> tuple[list[dict[str, float]], list[str]]:
         """v2 toxicity: the character model, and for Latin-script text the transformer and
         alt-profanity-check, blended per language group (raw: transformer outputs on the normalised
         texts, if already computed)."""
-        from workers.scoring.language import detect_language
         from workers.scoring.normalise import identity_present, normalise
 
         assert self.blend_v2 is not None
@@ -452,7 +453,7 @@ class DetoxifyAbuseScorer:
         blends: dict[str, dict] = self.blend_v2["blend"]
         recal = self.blend_v2.get("recalibration")
         texts = [t or "" for t in texts]
-        langs = [detect_language(t) for t in texts]
+        langs = self.language.detect_all(texts)
         char, char_max = self.char.logits(texts)
         chosen = [blend_group(lang, text, groups, blends) for lang, text in zip(langs, texts)]
         latin = [i for i, group in enumerate(chosen) if "bert" in blends[group]["weights"]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,31 @@ WINDOW_WORDS = 3
 SPAN_SHARE = 0.5
 
 _SPAN_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
+
+
+def char_ngrams(
+    ngrams: tuple[int, int],
+    n_features: int,
+    preprocessor: Callable[[str], str],
+    norm: str | None = "l2",
+    dtype: str = "float32",
+):
+    """Hashed, binary character n-grams within word boundaries (`char_wb`): the features of the character model
+    and of the language model (workers.scoring.language), at training and at run time."""
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=ngrams,
+        n_features=n_features,
+        alternate_sign=False,
+        binary=True,
+        norm=norm,
+        lowercase=False,
+        preprocessor=preprocessor,
+        dtype=np.dtype(dtype).type,
+    )
 
 
 class CharModel:
@@ -43,24 +68,13 @@ class CharModel:
 
     def _setup(self, coef, intercept: float, ngrams: tuple[int, int], n_features: int) -> None:
         import numpy as np
-        from sklearn.feature_extraction.text import HashingVectorizer
 
         from workers.scoring.normalise import normalise
 
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = float(intercept)
-        options: dict[str, Any] = {
-            "analyzer": "char_wb",
-            "ngram_range": ngrams,
-            "n_features": n_features,
-            "alternate_sign": False,
-            "binary": True,
-            "lowercase": False,
-            "preprocessor": normalise,
-            "dtype": np.float32,
-        }
-        self.vectorizer = HashingVectorizer(norm="l2", **options)
-        self.word_vectorizer = HashingVectorizer(norm=None, **options)
+        self.vectorizer = char_ngrams(ngrams, n_features, normalise)
+        self.word_vectorizer = char_ngrams(ngrams, n_features, normalise, norm=None)
         self._word_cache: dict[str, tuple[float, int]] = {}
 
     def exact_logits(self, texts: list[str]):
