@@ -63,6 +63,7 @@ ENVIRONMENT = {
     "scoring_batch_tokens": "KAVALU_SCORING_BATCH_TOKENS",
     "scoring_claim_size": "KAVALU_SCORING_CLAIM_SIZE",
     "scoring_wake_ttl_s": "KAVALU_SCORING_WAKE_TTL_S",
+    "scoring_wake_delay_s": "KAVALU_SCORING_WAKE_DELAY_S",
     "scoring_drain_s": "KAVALU_SCORING_DRAIN_S",
     "torch_threads": "KAVALU_TORCH_THREADS",
     "abuse_model_type": "KAVALU_ABUSE_MODEL_TYPE",
@@ -131,6 +132,8 @@ class Settings:
     scoring_batch_tokens: int = 384
     scoring_claim_size: int = 512
     scoring_wake_ttl_s: float = 2.0
+    # With a Redis broker, an API process wakes scoring once for the comments it stored in this window (taskqueue.py).
+    scoring_wake_delay_s: float = 0.025
     scoring_drain_s: float = 60.0
     torch_threads: int = 1
     block_private_callbacks: bool = True

@@ -68,6 +68,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from service.config import Settings  # noqa: E402
 from service.db import Base, Database  # noqa: E402
+from service.taskqueue import flush_deferred_wakes  # noqa: E402
 from tests.helpers import PublisherKeys, create_publisher  # noqa: E402
 
 # Fixtures that need PostgreSQL or Redis: a test using any of them (directly or through another fixture) is `db`.
@@ -192,6 +193,7 @@ def clean_state(database):
             if attempt == 4:
                 raise
             time.sleep(0.2)
+    flush_deferred_wakes()  # a wake still in this process's window would land in the next test's queue
     redis.Redis.from_url(QUEUE_ONLY_BROKER).flushdb()
 
 

@@ -9,14 +9,22 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from service.config import Settings
 from service.intake import comments as comments_service
 from service.models import Comment, CommentRevision, SenderDetails
 from service.publishers import accounts as publishers
 from tests.helpers import comment, error_codes, get_signed, post_comment, signed_headers
 
 
+def settle_wakes() -> None:
+    """Wait out the API's scoring wake window: a comment's wake is sent up to `scoring_wake_delay_s` after it was
+    stored (service.taskqueue.DeferredWake)."""
+    time.sleep(Settings.scoring_wake_delay_s * 4 + 0.05)
+
+
 def scoring_messages(queue_redis) -> list[str]:
-    """Comment ids waiting on the real Redis scoring queue."""
+    """Comment ids waiting on the real Redis scoring queue, once the API's wake window has passed."""
+    settle_wakes()
     ids = []
     for raw in queue_redis.lrange("scoring", 0, -1):
         message = json.loads(raw)
@@ -225,10 +233,61 @@ def test_a_burst_wakes_one_worker_and_a_worker_that_starts_lets_the_next_comment
     assert sorted(scoring_messages(queue_redis)) == sorted([ids[0], later])
 
 
+def test_comments_stored_in_one_wake_window_cost_one_wake_and_the_window_is_sent_on_its_own(
+    publisher, settings, queue_redis, monkeypatch
+):
+    """An API process wakes scoring once per window (service.taskqueue.DeferredWake): not at once, not once per
+    comment, and without waiting for another comment."""
+    import os
+
+    from service.app import create_app
+
+    slow = Settings.from_env({**os.environ, "KAVALU_SCORING_WAKE_DELAY_S": "0.5"})
+    app = create_app(slow)
+    queue = app.extensions["kavalu.tasks"]
+    wakes: list[str] = []
+    real_wake = queue.wake_scoring
+    monkeypatch.setattr(
+        queue.deferred_wake, "wake_now", lambda comment_id: wakes.append(comment_id) or real_wake(comment_id)
+    )
+    client = app.test_client()
+
+    started = time.monotonic()
+    ids = [post_comment(client, publisher, comment(comment_id=f"window-{n}")).get_json()["id"] for n in range(8)]
+    assert time.monotonic() - started < 0.5, "the posts must fall in one window for this test"
+    assert queue_redis.lrange("scoring", 0, -1) == [] and wakes == []  # not yet: the window is open
+
+    deadline = time.monotonic() + 5
+    while not queue_redis.lrange("scoring", 0, -1) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert time.monotonic() - started >= 0.5
+    assert wakes == ids[:1]  # one round trip for the eight comments; the woken worker drains them all
+    assert scoring_messages(queue_redis) == ids[:1]
+
+
+def test_an_api_process_that_exits_sends_the_wake_it_holds(publisher, settings, queue_redis):
+    """A graceful exit (gunicorn's workers leave through sys.exit) does not wait for the window, nor lose it."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from service.config import Settings\n"
+        "from service.taskqueue import TaskQueue\n"
+        "TaskQueue(Settings.from_env()).enqueue_scoring('cmt_exiting')\n"
+    )
+    env = {**os.environ, "KAVALU_SCORING_WAKE_DELAY_S": "30"}
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
+    assert time.monotonic() - started < 30
+    assert scoring_messages(queue_redis) == ["cmt_exiting"]
+
+
 def test_edit_creates_a_new_revision_and_rescoring(client, publisher, database, settings, queue_redis):
     from service.taskqueue import ScoringWake
 
     first = post_comment(client, publisher, comment()).get_json()
+    settle_wakes()
     ScoringWake(settings).taken()  # a worker took the first wake-up
     edited = post_comment(client, publisher, comment(text="An edited comment."))
     assert edited.status_code == 202 and edited.get_json()["id"] == first["id"]

@@ -26,7 +26,7 @@ from service.publishers import accounts
 from service.taskqueue import WAKE_KEY
 from tests.helpers import PublisherKeys, comment, create_publisher, error_codes, post_comment, signed_headers
 from tests.servers import PG_BIN, PrivatePostgres, PrivateRedis, _as_postgres
-from tests.test_intake import scoring_messages
+from tests.test_intake import scoring_messages, settle_wakes
 
 
 def _warm(client, keys: PublisherKeys) -> None:
@@ -61,6 +61,7 @@ class StatementCounter:
 
 def test_new_retry_and_edit_answer_as_the_contract_says(app, client, publisher, database, queue_redis):
     _warm(client, publisher)
+    settle_wakes()
     queue_redis.delete(WAKE_KEY)  # a worker took the warm-up's wake: the next comment must wake one again
     engine = app.extensions["kavalu.db"].engine
     with StatementCounter() as counter:
