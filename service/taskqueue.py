@@ -87,7 +87,9 @@ class DeferredWake:
         self.delay_s = delay_s
         self._lock = threading.Lock()
         self._sending = threading.Lock()  # held while a window is sent: a flush waits for one in flight
-        self._noted: str | None = None  # the first comment noted in this window: the task's argument
+        # The first comment noted in this window and its request's id: the task's argument and header, as if
+        # that request had sent it (the worker logs the id with the comments the task drains).
+        self._noted: tuple[str, str | None] | None = None
         self._due = threading.Event()
         self._pid: int | None = None
         _deferred_wakes.add(self)
@@ -100,17 +102,22 @@ class DeferredWake:
                 self._noted = None
                 threading.Thread(target=self._run, args=(self._due,), name="kavalu-scoring-wake", daemon=True).start()
             if self._noted is None:
-                self._noted = comment_id
+                self._noted = (comment_id, request_id.get())
                 self._due.set()
 
     def flush(self) -> None:
         """Wake scoring now for the comments noted so far, if any; returns once any window in flight is sent."""
         with self._sending:
             with self._lock:
-                comment_id, self._noted = self._noted, None
+                noted, self._noted = self._noted, None
                 self._due.clear()
-            if comment_id is not None:
-                self.wake_now(comment_id)
+            if noted is not None:
+                comment_id, noted_request_id = noted
+                token = request_id.set(noted_request_id)
+                try:
+                    self.wake_now(comment_id)
+                finally:
+                    request_id.reset(token)
 
     def _run(self, due: threading.Event) -> None:
         while True:

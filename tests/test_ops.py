@@ -18,6 +18,7 @@ from service.ops.heartbeats import fresh_scoring_processes
 from service.ops.precision import decode, report_name
 from tests.helpers import comment, post_comment, signed_headers
 from tests.processes import free_port, wait_until
+from tests.test_intake import settle_wakes
 from workers import healthcheck, runtime
 
 
@@ -139,6 +140,7 @@ def test_metrics_count_intake_and_read_the_queues(client, publisher, queue_redis
     before = _samples(client.get("/metrics").get_data(as_text=True))
     assert post_comment(client, publisher, comment()).status_code == 202
     assert post_comment(client, publisher, comment(text="")).status_code == 422
+    settle_wakes()  # the API sends the scoring wake up to 25 ms after the comment
     time.sleep(0.05)
     response = client.get("/metrics")
     assert response.status_code == 200 and response.mimetype == "text/plain"
