@@ -171,12 +171,12 @@ end
     return path
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
-    """CPU seconds used so far by gunicorn's workers (the children of `server_pid`) and by the whole machine
-    (every core's busy time), from /proc. Throughput on a shared VM moves by a third from run to run; the CPU
-    an answer costs moves much less, so both are printed."""
+def cpu_seconds(server_pid: int) -> tuple[dict[int, float], float]:
+    """CPU seconds used so far by each of gunicorn's workers (the children of `server_pid`) and by the whole
+    machine (every core's busy time), from /proc. Throughput on a shared VM moves by a third from run to run; the
+    CPU an answer costs moves much less, so both are printed."""
     tick = os.sysconf("SC_CLK_TCK")
-    workers = 0
+    workers: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -186,33 +186,38 @@ def cpu_seconds(server_pid: int) -> tuple[float, float]:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == server_pid:  # fields[1] is the parent's pid; 11 and 12 are user and system time
-            workers += int(fields[11]) + int(fields[12])
+            workers[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
     # user, nice, system, idle, iowait, irq, softirq: busy is all but idle and iowait (steal is the host's, not ours)
     times = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
-    return workers / tick, (sum(times) - times[3] - times[4]) / tick
+    return workers, (sum(times) - times[3] - times[4]) / tick
 
 
-def measured(server_pid: int, run) -> tuple[dict, float, float]:
-    """Run `run()` (one wrk run) and return its result with the API workers' and the machine's CPU seconds."""
+def measured(server_pid: int, run) -> tuple[dict, dict[int, float], float]:
+    """Run `run()` (one wrk run) and return its result with each API worker's and the machine's CPU seconds."""
     api_before, machine_before = cpu_seconds(server_pid)
     result = run()
     api_after, machine_after = cpu_seconds(server_pid)
-    return result, api_after - api_before, machine_after - machine_before
+    api = {pid: api_after[pid] - api_before.get(pid, 0.0) for pid in api_after}
+    return result, api, machine_after - machine_before
 
 
-def report(label: str, result: dict, api_cpu_s: float, machine_cpu_s: float) -> tuple[float, float]:
+def report(label: str, result: dict, api_cpu: dict[int, float], machine_cpu_s: float) -> tuple[float, float]:
     """Print one wrk run; the rate is of 202 answers for intake, of all answers for /healthz. Returns the rate and
-    the machine's CPU milliseconds per answer (API, PostgreSQL, Redis, wrk and the kernel together)."""
+    the machine's CPU milliseconds per answer (API, PostgreSQL, Redis, wrk and the kernel together). The API
+    workers' shares of their CPU show how evenly gunicorn's workers took wrk's connections."""
     seconds = result["duration_us"] / 1e6
     counted = result["accepted"] if "accepted" in result else result["requests"] - result["non_2xx"]
     rate = counted / seconds
     others = result.get("not_202", result["non_2xx"])
     answers = max(result["requests"], 1)
     machine_ms = machine_cpu_s * 1000 / answers
+    api_cpu_s = sum(api_cpu.values())
+    shares = " ".join(f"{100 * v / max(api_cpu_s, 1e-9):.0f}%" for v in sorted(api_cpu.values(), reverse=True))
     print(
         f"{label:>8}: {rate:8.0f}/s  p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms"
         f"  other answers {others}  socket errors {result['socket_errors']}  ({result['requests']} requests)\n"
-        f"{'':>10}CPU per answer: API workers {api_cpu_s * 1000 / answers:.3f} ms, whole machine {machine_ms:.3f} ms",
+        f"{'':>10}CPU per answer: API workers {api_cpu_s * 1000 / answers:.3f} ms (shares {shares}),"
+        f" whole machine {machine_ms:.3f} ms",
         flush=True,
     )
     return rate, machine_ms
