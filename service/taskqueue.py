@@ -75,11 +75,11 @@ class DeferredWake:
 
     Intake notes each stored comment here and answers; a thread of this process, woken by the first note of a
     window, waits `delay_s` and then wakes scoring once (`wake_now`: the mark, and the task if no worker is
-    woken) for every comment noted meanwhile. Under load that saves a Redis round trip per comment (about 15 %
-    of an intake request's CPU, docs/benchmarks.md). It is as safe as a wake per comment: the wake is sent after
-    every noted comment was committed, so a worker that takes it drains them all. A process that exits sends
-    what it holds (flush_deferred_wakes, at exit); one that is killed leaves those comments to the sweeper, as a
-    lost task would.
+    woken) for every comment noted meanwhile. Under load that saves most of a Redis round trip per comment (the
+    whole machine's CPU per intake answer 1.59 -> 1.46 ms, docs/benchmarks.md). It is as safe as a wake per
+    comment: the wake is sent after every noted comment was committed, so a worker that takes it drains them all.
+    A process that exits sends what it holds (flush_deferred_wakes, at exit); one that is killed leaves those
+    comments to the sweeper, as a lost task would.
     """
 
     def __init__(self, wake_now: Callable[[str], object], delay_s: float):
