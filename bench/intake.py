@@ -293,17 +293,14 @@ def main() -> None:
             f" {os.cpu_count()} CPUs (wrk shares them)",
             flush=True,
         )
-        intake, api_cpu, machine_cpu = measured(
-            server.pid,
-            lambda: wrk(
-                base + "/v1/comments",
-                options.duration,
-                options.connections,
-                1,
-                workdir / "intake.lua",
-                [str(requests_file)],
-            ),
-        )
+
+        def post_comments(requests: Path, rate: int = 0) -> tuple[dict, dict[int, float], float]:
+            """One wrk run of intake over `requests`, as fast as the connections go or at `rate` a second."""
+            lua, args = workdir / "intake.lua", [str(requests), str(rate)]
+            url = base + "/v1/comments"
+            return measured(server.pid, lambda: wrk(url, options.duration, options.connections, 1, lua, args))
+
+        intake, api_cpu, machine_cpu = post_comments(requests_file)
         intake_rate, intake_cpu = report("intake", intake, api_cpu, machine_cpu)
         healthz, api_cpu, machine_cpu = measured(
             server.pid, lambda: wrk(base + "/healthz", options.duration, options.connections, 1)
@@ -315,17 +312,7 @@ def main() -> None:
         )
         accepted = intake["accepted"]
         if options.rate:
-            paced, api_cpu, machine_cpu = measured(
-                server.pid,
-                lambda: wrk(
-                    base + "/v1/comments",
-                    options.duration,
-                    options.connections,
-                    1,
-                    workdir / "intake.lua",
-                    [str(paced_file), str(options.rate)],
-                ),
-            )
+            paced, api_cpu, machine_cpu = post_comments(paced_file, options.rate)
             report(f"at {options.rate}/s", paced, api_cpu, machine_cpu)
             accepted += paced["accepted"]
         print(
