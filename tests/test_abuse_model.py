@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -72,8 +73,10 @@ def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
     assert {"en", "hi", "hi-Latn", "kn", "kn-Latn", "und"} <= set(blend["groups"])
     # Devanagari and Kannada script: the character model alone (MiniLM's vocabulary has no such letters).
     assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max"}
-    # English comments naming an identity group: the character model alone (see the model card)
-    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max"}
+    # English comments naming an identity group: the character model and the tuned transformer, never
+    # alt-profanity-check, which over-scores neutral mentions of a group (see the model card)
+    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max", "bert"}
+    assert (MODEL_DIR / "transformer_tuning.npz").is_file()
     total = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
     assert total <= 100 * 1024 * 1024, total
 
@@ -145,3 +148,39 @@ def test_feedback_recalibrates_a_copy_and_reports_before_and_after(offline, tmp_
     before = DetoxifyAbuseScorer(precision="fp32").score_texts(["this stupid road plan is a joke"])[0]["toxicity"]
     after = recal.score_texts(["this stupid road plan is a joke"])[0]["toxicity"]
     assert after < before
+
+
+def _bare_copy(tmp_path: Path) -> Path:
+    """The shipped checkpoint (a link to it) and tokenizer alone: no tuning, no blend."""
+    bare = tmp_path / "bare"
+    shutil.copytree(CONFIG_DIR, bare / "hf_config")
+    (bare / CHECKPOINT.name).symlink_to(CHECKPOINT)
+    return bare / CHECKPOINT.name
+
+
+def test_the_tuning_moves_scores_but_not_the_defamation_heads_embeddings(offline, tmp_path):
+    """The shipped tuning file replaces the top layers only: the layer the defamation head reads is the same with
+    and without it (same embedding space), the toxicity it gives is not."""
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    tuned = DetoxifyAbuseScorer(precision="fp32", blend=False)
+    untuned = DetoxifyAbuseScorer(checkpoint=_bare_copy(tmp_path), precision="fp32", blend=False)
+    assert "+tuned@" in tuned.model_version and "+tuned@" not in untuned.model_version
+    assert tuned.embedding_space == untuned.embedding_space
+    texts = ["I am going to find you and break your legs.", "The council meets on Monday to vote on the budget."]
+    tuned_scores, tuned_vectors = tuned.score_and_embed(texts)
+    untuned_scores, untuned_vectors = untuned.score_and_embed(texts)
+    assert torch.allclose(torch.tensor(tuned_vectors), torch.tensor(untuned_vectors), atol=1e-6)
+    # The threat: the stage-1 transformer keeps it below review, the tuned one above (the model card's threats).
+    assert untuned_scores[0]["toxicity"] < 0.5 < tuned_scores[0]["toxicity"]
+
+
+def test_a_tuning_that_does_not_fit_its_checkpoint_is_refused(offline, tmp_path):
+    import numpy as np
+
+    from workers.scoring.abuse import TUNING_NAME, AbuseModelError, DetoxifyAbuseScorer
+
+    checkpoint = _bare_copy(tmp_path)
+    np.savez(checkpoint.parent / TUNING_NAME, **{"classifier.weight": np.zeros((2, 384), dtype=np.float16)})
+    with pytest.raises(AbuseModelError, match="does not fit the checkpoint"):
+        DetoxifyAbuseScorer(checkpoint=checkpoint, precision="fp32", blend=False)

@@ -259,3 +259,14 @@ def test_normalise_undoes_common_obfuscation_and_leaves_plain_text_alone():
     assert normalise("stuuuuupid") == "stuupid"
     assert normalise("I have 3 cats and 10 dogs, a b") == "i have 3 cats and 10 dogs, a b"
     assert normalise("ಈ ಹಾಡು") == "ಈ ಹಾಡು"
+
+
+def test_normalise_reads_an_insult_misspelt_by_one_letter_but_not_a_real_word():
+    # A letter swapped or dropped
+    assert normalise("You are an idoit, a total morno") == "you are an idiot, a total moron"
+    assert normalise("stupd reporter, fukc off") == "stupid reporter, fuck off"
+    # Real words one letter from an insult stay: English ones (in MiniLM's vocabulary or the list of real words),
+    # Roman Hindi "bich" (between), and words the detector's Roman Hindi and Kannada lists hold.
+    for plain in ("he shot the lair of a coward", "good morn", "bich mein ruk gaye", "the liar lied"):
+        assert normalise(plain) == plain
+    assert normalise("kya baat hai bhai") == "kya baat hai bhai"

@@ -81,7 +81,7 @@ def test_a_few_rows_of_an_odd_source_do_not_carry_a_whole_sources_weight_in_en_i
 
     idx = [i for i, r in enumerate(rows + odd) if r["text"] == text]
     sub = [(rows + odd)[i] for i in idx]
-    x, y = np.column_stack([grown["char"][idx], grown["char_max"][idx]]), [r["label"] for r in sub]
+    x, y = np.column_stack([grown[name][idx] for name in FEATURES["en-identity"]]), [r["label"] for r in sub]
     shrink = BLEND_CELL_SHRINK["en-identity"]
     shrunk = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=balanced_weights(sub, shrink))
     plain = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=balanced_weights(sub))

@@ -40,12 +40,16 @@ def test_threshold_metrics_and_per_source_summary():
     assert (m["tp"], m["fp"], m["fn"]) == (2, 1, 1)
     assert m["precision"] == pytest.approx(2 / 3) and m["recall"] == pytest.approx(2 / 3)
     assert m["f1"] == pytest.approx(2 / 3)
+    assert m["accuracy"] == pytest.approx(4 / 6)
     report = summarize(labels, scores, sources, 0.5)
     # source a: positives 0.9, 0.4; negatives 0.6, 0.1 -> 3/4; source b: 1.0
     assert report["per_source"]["a"]["auc"] == pytest.approx(0.75)
     assert report["per_source"]["b"]["auc"] == 1.0
     assert report["macro_auc"] == pytest.approx(0.875)
     assert report["overall"]["n"] == 6
+    # A group of one class (a functional test case) has no AUC but an accuracy: its clean 0.2 is right, its 0.7 wrong.
+    assert math.isnan(summarize([0, 0], [0.2, 0.7], ["c", "c"], 0.5)["per_source"]["c"]["auc"])
+    assert summarize([0, 0], [0.2, 0.7], ["c", "c"], 0.5)["per_source"]["c"]["accuracy"] == 0.5
 
 
 class KeywordScorer:

@@ -99,7 +99,7 @@ def test_a_short_training_run_from_an_install_writes_a_checkpoint_that_loads(ins
     trained = run_installed(
         installed,
         *("models", "train", "--data", str(data), "--out-dir", str(out)),
-        *("--steps", "3", "--batch-size", "4", "--max-length", "16", "--threads", "1"),
+        *("--steps", "3", "--batch-size", "4", "--max-length", "16", "--threads", "1", "--tune-steps", "2"),
         timeout=180,
     )
     assert trained.returncode == 0, trained.stdout + trained.stderr
@@ -108,10 +108,20 @@ def test_a_short_training_run_from_an_install_writes_a_checkpoint_that_loads(ins
     assert checkpoint.is_file() and (out / "hf_config" / "config.json").is_file()
     assert not (installed["cwd"] / "kavalu-abuse-model").exists()  # --out-dir was honoured
 
+    # Stage 2 tuned the top layers alone, on the authored templates shipped in the package, and saved only them.
+    import numpy as np
+
     from service.scoring.jobs import ScoringInput
     from workers.scoring.abuse import DetoxifyAbuseScorer
 
+    with np.load(out / "transformer_tuning.npz") as tuning:
+        tuned = set(tuning.files)
+    assert tuned and all(
+        name.startswith(("bert.encoder.layer.4.", "bert.encoder.layer.5.", "bert.pooler.", "classifier."))
+        for name in tuned
+    ), tuned
     scorer = DetoxifyAbuseScorer(checkpoint=checkpoint, blend=False, precision="fp32")
+    assert "+tuned@" in scorer.model_version
     [result] = scorer.score_batch([ScoringInput("you are an idiot")])
     assert 0.0 <= result.scores["toxicity"] <= 1.0
 

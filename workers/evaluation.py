@@ -2,7 +2,8 @@
 
 Input: a CSV with `text,label[,source]` (optionally `article_title,article_body`),
 label 1 = the category applies. Output per scorer: ROC-AUC, and precision / recall /
-F1 at the threshold, overall and per source, the macro ROC-AUC across sources, and
+F1 and accuracy at the threshold, overall and per source (accuracy is the figure for a group of one class,
+such as a functional test case: tests/data/abuse_functional.csv), the macro ROC-AUC across sources, and
 the throughput in texts/s. Scorer specs:
 
     abuse:      default | default-noblend | profanity-check | detoxify:<type> |
@@ -121,10 +122,12 @@ def threshold_metrics(labels: list[int], scores: list[float], threshold: float) 
     tp = sum(1 for y, s in zip(labels, scores) if y == 1 and s >= threshold)
     fp = sum(1 for y, s in zip(labels, scores) if y == 0 and s >= threshold)
     fn = sum(1 for y, s in zip(labels, scores) if y == 1 and s < threshold)
+    # Accuracy is the figure for a group of one class (a functional test case's expected answer).
+    accuracy = (len(labels) - fp - fn) / len(labels) if labels else 0.0
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+    return {"precision": precision, "recall": recall, "f1": f1, "accuracy": accuracy, "tp": tp, "fp": fp, "fn": fn}
 
 
 def summarize(labels: list[int], scores: list[float], sources: list[str], threshold: float) -> dict:
@@ -307,12 +310,12 @@ def format_runs(runs: list[ScorerRun]) -> str:
             f"throughput {run.throughput:.1f} texts/s ({r['overall']['n']} in {run.score_seconds:.2f}s)"
         )
         lines.append(
-            f"  {'source':<32} {'n':>6} {'pos':>6} {'auc':>7} {'prec':>7} {'recall':>7} {'f1':>7} {'fp':>5} {'fn':>5}"
+            f"  {'source':<32} {'n':>6} {'pos':>6} {'auc':>7} {'prec':>7} {'recall':>7} {'f1':>7} {'acc':>7} {'fp':>5} {'fn':>5}"
         )
         for name, b in [("ALL", r["overall"]), *r["per_source"].items()]:
             lines.append(
                 f"  {name:<32} {b['n']:>6} {b['positives']:>6} {f(b['auc']):>7} "
-                f"{f(b['precision']):>7} {f(b['recall']):>7} {f(b['f1']):>7} {b['fp']:>5} {b['fn']:>5}"
+                f"{f(b['precision']):>7} {f(b['recall']):>7} {f(b['f1']):>7} {f(b['accuracy']):>7} {b['fp']:>5} {b['fn']:>5}"
             )
         lines.append(f"  macro-AUC across sources: {f(r['macro_auc'])} (sources with both classes)")
         if "identity" in r:

@@ -87,7 +87,10 @@ PROBE_TEXTS = (
 # Evidence spans are computed for comments scoring at least this (the default review threshold).
 SPAN_THRESHOLD = 0.5
 # The layer whose mean-pooled output the defamation scorer's semantic head reads (see score_and_embed).
+# Its input is not moved by a tuning file (TUNING_NAME), which holds only the layers above it.
 EMBEDDING_LAYER = 4
+# Beside a checkpoint: the stage-2 tuning of its top layers (workers/training/abuse.py), loaded over it.
+TUNING_NAME = "transformer_tuning.npz"
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +119,20 @@ def _timed(function, texts: list[str]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = function(texts)
     return time.perf_counter() - started, result
+
+
+def apply_tuning(model, path: Path) -> None:
+    """Load a stage-2 tuning (workers/training/abuse.py: the top layers, pooler and classifier, fp16) over a model."""
+    import numpy as np
+    import torch
+
+    with np.load(path) as data:
+        tuned = {name: torch.from_numpy(data[name].astype(np.float32)) for name in data.files}
+    state = model.state_dict()
+    wrong = sorted(n for n, t in tuned.items() if n not in state or state[n].shape != t.shape)
+    if wrong:
+        raise AbuseModelError(f"{path} does not fit the checkpoint beside it: {', '.join(wrong[:3])}")
+    model.load_state_dict(tuned, strict=False)
 
 
 def _logit(p: float) -> float:
@@ -187,10 +204,14 @@ class DetoxifyAbuseScorer:
         sha = sha or _sha256(ckpt_path)
         self.checkpoint_sha = sha
 
-        self.detoxify = self._load_detoxify(ckpt_path, cfg_dir)
+        self.detoxify = self.load_detoxify(ckpt_path, cfg_dir)
         model = self.detoxify.model
         # Checkpoints may be stored in fp16; CPU inference is fast and exact only in fp32.
         model.float().eval()
+        tuning_path = ckpt_path.parent / TUNING_NAME
+        self.tuning_sha = _sha256(tuning_path) if tuning_path.is_file() else None
+        if self.tuning_sha:
+            apply_tuning(model, tuning_path)
         precision = precision or "auto"
         if precision not in PRECISIONS:
             raise AbuseModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
@@ -245,12 +266,13 @@ class DetoxifyAbuseScorer:
             else:
                 self.blend = (cfg["bert_weight"], cfg["profanity_weight"], cfg["bias"])
                 blend_suffix = "+profanity-blend"
-        suffix = "" if precision == "fp32" else f"+{precision}"
+        suffix = f"+tuned@{self.tuning_sha[:8]}" if self.tuning_sha else ""
+        suffix += "" if precision == "fp32" else f"+{precision}"
         suffix += blend_suffix
         self.model_version = f"{label}@{sha[:12]}{suffix}"
 
     @staticmethod
-    def _load_detoxify(ckpt_path: Path, cfg_dir: Path):
+    def load_detoxify(ckpt_path: Path, cfg_dir: Path):
         import torch
 
         force_offline_models()

@@ -138,8 +138,8 @@ class CharModel:
 
 def blend_group(language: str, text: str, groups: Mapping[str, str], blends: Mapping[str, Any]) -> str:
     """The blend that scores a comment: its language's group, except that English comments naming an
-    identity group use "en-identity" (the character model alone) where the blend has one: the
-    transformer and alt-profanity-check both over-score neutral mentions of such groups."""
+    identity group use "en-identity" where the blend has one: it leaves out alt-profanity-check, which
+    over-scores neutral mentions of such groups (as the untuned transformer did)."""
     from workers.scoring.normalise import identity_present
 
     group = groups[language]

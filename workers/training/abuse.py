@@ -25,7 +25,13 @@ from a wheel, give --data, and the model goes to ./kavalu-abuse-model/):
     kavalu models train --loso            # validation, writes .eval/loso/
     kavalu models train --fit-blend       # blend.json from the LOSO predictions
     kavalu models train                   # final model into workers/abuse_model/
+    kavalu models train --tune-only       # stage 2 alone, over the checkpoint in --out-dir
     kavalu models train [...same options...]
+
+Stage 2 (`tune`, on by default) goes on training the top two layers, the pooler and the classifier on the same
+sources plus authored templates (threats, negated and quoted hate, identity terms: functional_templates.py) that
+no licensed source has, and writes only those tensors (transformer_tuning.npz), which the scorer loads over the
+checkpoint. Layers 0-3 stay as they are: the defamation head reads layer 4's input.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from workers.scoring.abuse import TUNING_NAME
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -56,6 +64,11 @@ DEFAULT_OUT = REPO / "workers" / "abuse_model" if IN_CHECKOUT else Path("kavalu-
 DEFAULT_EVAL = REPO / ".eval" / "loso" if IN_CHECKOUT else DEFAULT_OUT / "loso"
 CHECKPOINT_NAME = "kavalu-minilm-abuse.ckpt"
 CLASSES = ["toxicity"]
+TEMPLATE_SOURCE = "authored-templates"
+# Stage 2 (tune) trains only the top two layers, the pooler and the classifier, and ships them alone: the checkpoint
+# is committed once, and layers 0-3 must not move, because the defamation head reads layer 4's input
+# (workers.scoring.abuse.EMBEDDING_LAYER) and was trained on it.
+TUNED_PREFIXES = ("bert.encoder.layer.4.", "bert.encoder.layer.5.", "bert.pooler.", "classifier.")
 
 
 def base_encoder_dir() -> Path:
@@ -87,6 +100,17 @@ def read_rows(path: Path | None) -> list[dict]:
     if len({r["label"] for r in rows}) < 2:
         raise TrainingError(f"--data {path}: needs examples of both labels, 0 and 1")
     return rows
+
+
+def template_rows() -> list[dict]:
+    """Authored rows for what the four sources lack, as one more source: threats, negated and quoted hate
+    (workers/training/functional_templates.py), and the counterfactual identity templates that keep neutral
+    mentions of a group neutral (workers/training/abuse_char.py)."""
+    from workers.training.abuse_char import identity_training_rows
+    from workers.training.functional_templates import functional_training_rows
+
+    rows = functional_training_rows() + identity_training_rows()
+    return [{"text": r["text"], "label": r["label"], "source": TEMPLATE_SOURCE} for r in rows]
 
 
 def roc_auc(labels, scores) -> float:
@@ -155,7 +179,11 @@ def predict(model, encoded, pad_id, batch_size=128):
     return out
 
 
-def train(rows, args, log) -> tuple[Any, Any]:
+def train(
+    rows, args, log, start: tuple[Any, Any] | None = None, steps: int | None = None, lr: float | None = None
+) -> tuple[Any, Any]:
+    """Fine-tune the base encoder on `rows` (stage 1), or, with `start` (model, tokenizer), go on training the
+    parameters of that model that require a gradient (stage 2, tune)."""
     import torch
 
     # transformers 5 keeps BertTokenizerFast only as a lazily exported alias of BertTokenizer, which its stubs omit
@@ -166,25 +194,29 @@ def train(rows, args, log) -> tuple[Any, Any]:
     transformers_logging.set_verbosity_error()
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    base = base_encoder_dir()
-    tokenizer = BertTokenizerFast.from_pretrained(base)
-    model = BertForSequenceClassification.from_pretrained(base, num_labels=len(CLASSES))
-    if args.freeze_embeddings:
-        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    steps, lr = steps or args.steps, lr or args.lr
+    if start is None:
+        base = base_encoder_dir()
+        tokenizer = BertTokenizerFast.from_pretrained(base)
+        model = BertForSequenceClassification.from_pretrained(base, num_labels=len(CLASSES))
+        if args.freeze_embeddings:
+            model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    else:
+        model, tokenizer = start
     encoded = tokenizer([r["text"] for r in rows], truncation=True, max_length=args.max_length)["input_ids"]
     lengths = [len(e) for e in encoded]
     labels = torch.tensor([float(r["label"]) for r in rows])
     sampler = Sampler(rows, lengths, args.pos_share, rng)
     params = [p for p in model.parameters() if p.requires_grad]
-    optim = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    warmup = max(1, int(0.06 * args.steps))
+    optim = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    warmup = max(1, int(0.06 * steps))
 
     def lr_factor(step, elapsed):
         # Linear warm-up, then linear decay to 0 by the last step or by the time budget,
         # whichever comes first, so a slow (shared) machine still ends with an annealed model.
         if step < warmup:
             return (step + 1) / warmup
-        progress = (step - warmup) / max(1, args.steps - warmup)
+        progress = (step - warmup) / max(1, steps - warmup)
         if args.time_budget:
             progress = max(progress, elapsed / args.time_budget)
         return max(0.0, 1.0 - progress)
@@ -195,15 +227,15 @@ def train(rows, args, log) -> tuple[Any, Any]:
     batches = sampler.batches(args.batch_size)
     running = 0.0
     # A bar only for a person watching; logs get the periodic step lines.
-    progress = tqdm(total=args.steps, desc="training", unit="step", disable=not sys.stderr.isatty())
-    for step in range(args.steps):
+    progress = tqdm(total=steps, desc="training", unit="step", disable=not sys.stderr.isatty())
+    for step in range(steps):
         progress.update(1)
         factor = lr_factor(step, time.time() - started)
         if factor <= 0:
             log(f"time budget of {args.time_budget}s reached after {step} steps")
             break
         for group in optim.param_groups:
-            group["lr"] = args.lr * factor
+            group["lr"] = lr * factor
         idx = next(batches)
         ids, mask = collate(encoded, idx, tokenizer.pad_token_id)
         target = labels[idx]
@@ -216,10 +248,10 @@ def train(rows, args, log) -> tuple[Any, Any]:
         optim.step()
         optim.zero_grad(set_to_none=True)
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
-        if step % 25 == 0 or step == args.steps - 1:
+        if step % 25 == 0 or step == steps - 1:
             el = time.time() - started
             log(
-                f"step {step + 1}/{args.steps} loss {running:.4f} lr {args.lr * factor:.2e} {el:.0f}s "
+                f"step {step + 1}/{steps} loss {running:.4f} lr {lr * factor:.2e} {el:.0f}s "
                 f"({el / (step + 1):.2f}s/step)"
             )
     progress.close()
@@ -238,6 +270,7 @@ def stratified_sample(rows, limit, rng):
 
 
 def run_loso(rows, args, log):
+    """Hold out each source of `rows` in turn, through both stages; the templates of stage 2 are never held out."""
     out_dir = Path(args.eval_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sources = sorted({r["source"] for r in rows})
@@ -249,6 +282,8 @@ def run_loso(rows, args, log):
         test_rows = stratified_sample([r for r in rows if r["source"] == held], args.eval_limit, random.Random(1))
         log(f"== fold: hold out {held} ({len(train_rows)} train, {len(test_rows)} test)")
         model, tokenizer = train(train_rows, args, log)
+        if args.tune:
+            model, tokenizer = tune((model, tokenizer), train_rows, args, log)
         enc = tokenizer([r["text"] for r in test_rows], truncation=True, max_length=args.max_length)["input_ids"]
         preds = predict(model, enc, tokenizer.pad_token_id)
         auc = roc_auc([r["label"] for r in test_rows], preds)
@@ -323,6 +358,43 @@ def fit_blend(args, log):
     dest.write_text(json.dumps(blend, indent=2) + "\n")
     log(f"wrote {dest}")
     return blend
+
+
+def tune(start: tuple[Any, Any], rows: list[dict], args, log) -> tuple[Any, Any]:
+    """Stage 2: go on training the top of a stage-1 model (TUNED_PREFIXES) on its rows and the authored templates,
+    as one more source (a fifth of the steps)."""
+    model, tokenizer = start
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad_(name.startswith(TUNED_PREFIXES))
+    tuned_rows = rows + template_rows()
+    log(f"stage 2: {len(tuned_rows)} rows with the authored templates, {args.tune_steps} steps")
+    return train(tuned_rows, args, log, start=(model, tokenizer), steps=args.tune_steps, lr=args.tune_lr)
+
+
+def load_checkpoint(path: Path) -> tuple[Any, Any]:
+    """A Detoxify-format checkpoint (as export writes it) as a BERT model in fp32, and its tokenizer."""
+    from transformers import BertTokenizerFast  # type: ignore[attr-defined]
+
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    if not path.is_file():
+        raise TrainingError(f"--tune-only: no checkpoint at {path}")
+    model = DetoxifyAbuseScorer.load_detoxify(path, path.parent / "hf_config").model.float()
+    return model, BertTokenizerFast.from_pretrained(path.parent / "hf_config")
+
+
+def export_tuning(model, path: Path, log, seconds: float) -> None:
+    """The tuned parameters alone, in fp16: workers.scoring.abuse loads them over the checkpoint."""
+    import numpy as np
+
+    arrays = {
+        name: parameter.detach().to(dtype=__import__("torch").float16).numpy()
+        for name, parameter in model.named_parameters()
+        if name.startswith(TUNED_PREFIXES)
+    }
+    with open(path, "wb") as handle:  # np.savez on a handle: no file name or time in the archive's bytes
+        np.savez(handle, **arrays)
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {len(arrays)} tensors) in {seconds:.0f}s")
 
 
 def export(model, tokenizer, args, log, train_seconds: float):
@@ -420,6 +492,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument(
+        "--tune",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=f"stage 2: tune the top layers on the authored templates too, into {TUNING_NAME}",
+    )
+    p.add_argument("--tune-only", action="store_true", help="stage 2 only, from the checkpoint in --out-dir")
+    p.add_argument("--tune-steps", type=int, default=600)
+    p.add_argument("--tune-lr", type=float, default=2e-4)
+    p.add_argument(
         "--time-budget",
         type=float,
         default=0,
@@ -455,10 +536,20 @@ def main(argv=None) -> int:
         run_loso(rows, args, log)
         log(f"LOSO wall time {time.time() - t0:.0f}s")
         return 0
-    model, tokenizer = train(rows, args, log)
-    secs = time.time() - t0
-    log(f"training wall time {secs:.0f}s")
-    export(model, tokenizer, args, log, secs)
+    if not args.tune_only:
+        model, tokenizer = train(rows, args, log)
+        secs = time.time() - t0
+        log(f"training wall time {secs:.0f}s")
+        export(model, tokenizer, args, log, secs)
+    # Stage 2 starts from the checkpoint as written (fp16), so that --tune-only on it gives the same tuning.
+    start = load_checkpoint(Path(args.out_dir) / CHECKPOINT_NAME) if args.tune else None
+    tuning = Path(args.out_dir) / TUNING_NAME
+    if start is not None:
+        t1 = time.time()
+        model, _ = tune(start, rows, args, log)
+        export_tuning(model, tuning, log, time.time() - t1)
+    elif tuning.exists():
+        tuning.unlink()  # it belongs to the checkpoint it was tuned from
     # v2: the character model and the blend are fitted against the transformer just exported.
     from workers.training import abuse_char
 

@@ -74,7 +74,7 @@ GROUPS = {"en": "en", "und": "en", "hi-Latn": "latn-indic", "kn-Latn": "latn-ind
 FEATURES = {
     "en": ["char", "char_max", "bert", "prof"],
     # English comments that name an identity group (workers.scoring.char_model.blend_group)
-    "en-identity": ["char", "char_max"],
+    "en-identity": ["char", "char_max", "bert"],
     "latn-indic": ["char", "char_max", "bert", "prof"],
     "script": ["char", "char_max"],
 }

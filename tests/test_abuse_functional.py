@@ -1,0 +1,102 @@
+"""The shipped abuse model on Kavalu's own functional test cases (tests/data/abuse_functional.csv): threats, insults,
+hate about a group and its negation, negated praise, counter-speech, neutral and positive mentions of groups,
+criticism that is not abuse, obfuscated insults, and the same kinds in Hinglish, Hindi and Kannada.
+
+The cases were written for Kavalu before the authored training templates (workers/training/functional_templates.py),
+which use other sentences; no published functional test suite was used. Each functionality is one class, so its
+figure is accuracy at the review threshold (`kavalu eval abuse FILE --group-by functionality` prints the same).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from service.scoring.jobs import ScoringInput
+from workers.scoring.normalise import normalise
+from workers.training.abuse_char import identity_training_rows
+from workers.training.functional_templates import functional_training_rows
+
+REVIEW = 0.5
+CASES = Path(__file__).resolve().parent / "data" / "abuse_functional.csv"
+AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
+
+# A little below what the shipped model reaches in fp32 (MODEL_CARD.md, "Functional test cases": 0.86 overall,
+# threats 0.9, negated praise 0.4, swapped letters 1.0, a dropped letter 0.75); the model before the stage-2 tuning
+# and the misspelling rule had 0.75 overall, threats 0.2, negated praise 0.2, swapped 0.375, dropped 0.25.
+OVERALL_FLOOR = 0.82
+FLOORS = {
+    "threat": 0.8,
+    "negated-praise": 0.3,
+    "derogation": 0.8,
+    "negated-hate": 0.7,
+    "obfuscated-swap": 0.875,
+    "obfuscated-missing": 0.625,
+    "profanity": 1.0,
+    "obfuscated-spaces": 1.0,
+    "obfuscated-leet": 0.75,
+    "identity-neutral": 1.0,
+    "identity-positive": 0.9,
+    "criticism-not-abuse": 1.0,
+    "hi-Latn-insult": 0.9,
+    "hi-Latn-neutral": 1.0,
+    "hi-insult": 1.0,
+    "hi-neutral": 1.0,
+    "kn-insult": 0.75,
+    "kn-neutral": 1.0,
+}
+
+
+def _cases() -> list[dict]:
+    with open(CASES, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_cases_are_not_training_rows():
+    with open(AUTHORED, newline="", encoding="utf-8") as handle:
+        training = {normalise(r["text"]) for r in csv.DictReader(handle)}
+    training |= {normalise(r["text"]) for r in functional_training_rows() + identity_training_rows()}
+    cases = _cases()
+    assert len(cases) >= 200 and {c["label"] for c in cases} == {"0", "1"}
+    assert not [c["text"] for c in cases if normalise(c["text"]) in training]
+
+
+@pytest.fixture(scope="module")
+def accuracy_by_functionality() -> dict[str, float]:
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    cases = _cases()
+    results = DetoxifyAbuseScorer(precision="fp32").score_batch([ScoringInput(c["text"]) for c in cases])
+    right: dict[str, list[bool]] = defaultdict(list)
+    for case, result in zip(cases, results):
+        right[case["functionality"]].append((result.scores["toxicity"] >= REVIEW) == (case["label"] == "1"))
+        right["ALL"].append(right[case["functionality"]][-1])
+    return {name: sum(hits) / len(hits) for name, hits in right.items()}
+
+
+def test_the_shipped_model_passes_the_functional_cases(accuracy_by_functionality):
+    assert accuracy_by_functionality["ALL"] >= OVERALL_FLOOR, accuracy_by_functionality
+    below = {
+        name: round(accuracy_by_functionality[name], 3)
+        for name, floor in FLOORS.items()
+        if accuracy_by_functionality[name] < floor
+    }
+    assert not below, below
+
+
+def test_the_authored_templates_are_filled_sentences_with_both_labels():
+    rows = functional_training_rows()
+    texts = [r["text"] for r in rows]
+    assert not [t for t in texts if "{" in t or "}" in t or "  " in t]
+    labels = {r["label"] for r in rows}
+    assert labels == {0, 1}
+    # The same violent verbs on both sides of the label: threats, and reports or condemnations of the act.
+    stabbed = {r["label"] for r in rows if "stab" in r["text"]}
+    assert stabbed == {0, 1}
+    assert "threatening to kill a journalist is a crime and should be punished" in texts
+    assert "i want to see her stabbed" in texts

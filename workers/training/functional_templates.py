@@ -1,0 +1,167 @@
+"""Authored English training rows for what none of the licensed sources teaches: threats, and statements about a
+group whose meaning turns on a negation or a quotation.
+
+No licensed data set has them (../shared/data/README.md), so they are written here, as counterfactual pairs: the
+same words on both sides of the label, so that the label cannot be learnt from a word alone.
+
+- threats against a person (1), beside the same violent verbs in news reports, fiction and idioms (0);
+- hateful statements about a group (1), beside their negation (0);
+- negated praise, a group denied rights, trust or belonging (1), beside the affirmation (0);
+- counter-speech that quotes or names a hateful claim to reject it (0), beside the claim made (1).
+
+They train stage 2 of the transformer (workers/training/abuse.py: `tune`), which can read a negation or a quotation.
+Not the character model: its n-grams never cross a word, and these rows lowered its AUC on ToxiGen's statements about
+groups by about 0.1 (MODEL_CARD.md).
+
+Written for Kavalu, after and apart from the evaluation cases of tests/data/abuse_functional.csv (other templates,
+fillers and sentence shapes; the same author, so not a fully independent test: see the model card).
+"""
+
+from __future__ import annotations
+
+import random
+
+SOURCE = "functional-templates"
+
+
+# (object, possessive)
+_VICTIMS = [
+    ("you", "your"),
+    ("that reporter", "that reporter's"),
+    ("the editor", "the editor's"),
+    ("this columnist", "this columnist's"),
+    ("that judge", "that judge's"),
+    ("the minister", "the minister's"),
+    ("her", "her"),
+    ("him", "his"),
+]
+# (verb phrase with {p} for the victim and {ps} for its possessive, past participle phrase)
+_VIOLENCE = [
+    ("kill {p}", "killed"),
+    ("stab {p}", "stabbed"),
+    ("shoot {p}", "shot"),
+    ("beat {p} to a pulp", "beaten to a pulp"),
+    ("strangle {p}", "strangled"),
+    ("hang {p} from a tree", "hanged"),
+    ("set {p} on fire", "set on fire"),
+    ("break {ps} legs", "crippled"),
+    ("bury {p}", "buried"),
+    ("smash {ps} skull", "battered"),
+]
+_THREATS = [
+    "i will {v}",
+    "i am going to {v} tonight",
+    "somebody needs to {v}",
+    "one day we will {v}, just wait",
+    "give me five minutes alone and i'll {v}",
+    "i know your address and i will {v}",
+    "post that again and i will {v}",
+    "i swear i'm going to {v}",
+]
+_WISHES = [
+    "i hope somebody gets {p} {pp}",
+    "i want to see {p} {pp}",
+    "i'd pay to watch {p} get {pp}",
+    "watch your back, you will be {pp} soon",
+]
+# The same acts reported, told or condemned; {v} is done to the object given beside the frame.
+_NOT_THREATS = [
+    ("police say a shopkeeper was {pp} near the bus stand last night", None),
+    ("the man accused of trying to {v} was arrested on friday", ("his brother", "his brother's")),
+    ("in the last scene the hero refuses to {v}", ("the villain", "the villain's")),
+    ("the court heard that the victim was {pp} after an argument", None),
+    ("villagers protested after a farmer was {pp} over a land dispute", None),
+    ("the novel is about a detective who is afraid he will be {pp}", None),
+    ("no one deserves to be {pp}, whatever they wrote", None),
+    ("threatening to {v} is a crime and should be punished", ("a journalist", "a journalist's")),
+]
+_IDIOMS = [
+    "this heat is killing me",
+    "the opening batsman killed it today",
+    "that last joke killed me",
+    "i could murder a plate of biryani right now",
+    "our team got beaten badly in the final",
+    "onion prices are shooting up again",
+    "she absolutely slayed that speech",
+    "the budget will hit the middle class hard",
+    "the new phone blew me away",
+    "we got crushed in the second half",
+]
+
+_GROUPS = [
+    "muslims",
+    "women",
+    "refugees",
+    "gay people",
+    "disabled people",
+    "black people",
+    "jews",
+    "trans people",
+    "dalits",
+    "immigrants",
+    "christians",
+    "hindus",
+    "sikhs",
+    "migrants",
+    "lesbians",
+    "deaf people",
+]
+# (claim, negation of it)
+_HATE = [
+    ("{g} are vermin", "{g} are not vermin"),
+    ("{g} are a danger to our children", "{g} are no danger to our children"),
+    ("{g} are all criminals", "{g} are not criminals"),
+    ("{g} are subhuman", "{g} are not subhuman"),
+    ("{g} are a sickness in society", "{g} are not a sickness in society"),
+    ("{g} are born liars", "{g} are no more liars than anyone else"),
+    ("i despise {g}", "i have never despised {g}"),
+    ("{g} ruin every neighbourhood they move into", "{g} do not ruin neighbourhoods"),
+]
+# (negated praise, the praise)
+_DENIED = [
+    ("{g} should not have the right to vote", "{g} should have the right to vote"),
+    ("{g} do not belong in this country", "{g} belong in this country like everyone else"),
+    ("never trust any of the {g}", "you can trust {g} like anyone else"),
+    ("{g} are not real people to me", "{g} are people like me"),
+    ("{g} can never be our equals", "{g} are our equals"),
+    ("no school should ever hire {g}", "schools should hire {g} on merit"),
+]
+_COUNTER = [
+    'saying that "{claim}" is bigotry, plain and simple',
+    "the speaker claimed {claim}, which is a disgraceful lie",
+    'a placard said "{claim}" and the organisers apologised',
+    "people who keep posting that {claim} should be banned",
+    'i was shocked to hear my uncle say "{claim}"',
+    "it is false and hateful to claim {claim}",
+]
+_CLAIMED = [
+    "{claim}, everyone knows it",
+    "let's be honest, {claim}",
+    "{claim} and that will never change",
+]
+
+
+def functional_training_rows(seed: int = 0) -> list[dict]:
+    """The rows (text, label, source, lang, target), in a fixed order for a seed."""
+    rows: list[tuple[str, int]] = []
+    for victim, possessive in _VICTIMS:
+        for verb, participle in _VIOLENCE:
+            v = verb.format(p=victim, ps=possessive)
+            rows += [(t.format(v=v), 1) for t in _THREATS]
+            rows += [(t.format(p=victim, pp=participle), 1) for t in _WISHES]
+    for verb, participle in _VIOLENCE:
+        for frame, target in _NOT_THREATS:
+            v = verb.format(p=target[0], ps=target[1]) if target else ""
+            rows.append((frame.format(v=v, pp=participle), 0))
+    rows += [(t, 0) for t in _IDIOMS for _ in range(4)]
+    for group in _GROUPS:
+        for claim, negation in _HATE:
+            c = claim.format(g=group)
+            rows += [(c, 1), (negation.format(g=group), 0)]
+            rows += [(t.format(claim=c), 0) for t in _COUNTER]
+            rows += [(t.format(claim=c), 1) for t in _CLAIMED]
+        for denial, praise in _DENIED:
+            rows += [(denial.format(g=group), 1), (praise.format(g=group), 0)]
+    rng = random.Random(seed)
+    rng.shuffle(rows)
+    return [{"text": text, "label": label, "source": SOURCE, "lang": "en", "target": ""} for text, label in rows]
