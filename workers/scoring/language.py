@@ -20,15 +20,15 @@ No network; the n-gram model is a hashed logistic regression (a sparse dot produ
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "abuse_model"
-WORDS_FILE = MODEL_DIR / "language_words.json"
+from workers.scoring.word_lists import MODEL_DIR
+from workers.scoring.word_lists import english_vocabulary as _english_vocabulary
+from workers.scoring.word_lists import roman_word_lists as _word_lists
+
 LANGUAGE_MODEL_NAME = "language_ngram.npz"
-VOCAB_FILE = MODEL_DIR / "hf_config" / "vocab.txt"
 LANGUAGES = ("en", "hi", "hi-Latn", "kn", "kn-Latn", "und")
 SCRIPT_LANGUAGES = ("hi", "kn")
 LATIN_LANGUAGES = ("en", "hi-Latn", "kn-Latn")
@@ -44,18 +44,6 @@ _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _KANNADA = re.compile(r"[\u0C80-\u0CFF]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _LATIN_WORD = re.compile(r"[a-z]+")
-
-
-@lru_cache(maxsize=1)
-def _word_lists() -> dict[str, frozenset[str]]:
-    data = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    return {lang: frozenset(data[lang]) for lang in ("hi-Latn", "kn-Latn")}
-
-
-@lru_cache(maxsize=1)
-def _english_vocabulary() -> frozenset[str]:
-    words = VOCAB_FILE.read_text(encoding="utf-8").split()
-    return frozenset(w for w in words if w.isalpha() and w.isascii())
 
 
 def _letters_only(text: str) -> str:

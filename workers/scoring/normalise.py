@@ -121,9 +121,9 @@ def _one_letter_away(word: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _misspellings() -> dict[str, str]:
-    from workers.scoring.language import _english_vocabulary, _word_lists
+    from workers.scoring.word_lists import english_vocabulary, roman_word_lists
 
-    real = _english_vocabulary() | _REAL_WORDS | set(_INSULTS) | frozenset().union(*_word_lists().values())
+    real = english_vocabulary() | _REAL_WORDS | set(_INSULTS) | frozenset().union(*roman_word_lists().values())
     found: dict[str, str] = {}
     for insult in _INSULTS:
         for variant in sorted(_one_letter_away(insult) - real):
