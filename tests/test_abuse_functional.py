@@ -26,20 +26,23 @@ REVIEW = 0.5
 CASES = Path(__file__).resolve().parent / "data" / "abuse_functional.csv"
 AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
 
-# A little below what the shipped model reaches in fp32 (MODEL_CARD.md, "Functional test cases": 0.86 overall,
-# threats 0.9, negated praise 0.4, swapped letters 1.0, a dropped letter 0.75); the model before the stage-2 tuning
-# and the misspelling rule had 0.75 overall, threats 0.2, negated praise 0.2, swapped 0.375, dropped 0.25.
-OVERALL_FLOOR = 0.82
+# A little below what the shipped model reaches in fp32 (MODEL_CARD.md, "Functional test cases": 0.87 overall,
+# threats 0.9, insults of a person 0.83, negated hate 0.7, negated praise 0.4, leetspeak and swapped letters 1.0, a
+# dropped letter 0.875); the model before the stage-2 tuning and the misspelling rule had 0.75 overall, threats 0.2,
+# negated praise 0.2, swapped 0.375, dropped 0.25; before the rare-insult and disguised-spelling rules, insults of a
+# person 0.75, leetspeak 0.875, dropped 0.75.
+OVERALL_FLOOR = 0.84
 FLOORS = {
     "threat": 0.8,
+    "insult-person": 0.8,
     "negated-praise": 0.3,
     "derogation": 0.8,
-    "negated-hate": 0.7,
+    "negated-hate": 0.6,
     "obfuscated-swap": 0.875,
-    "obfuscated-missing": 0.625,
+    "obfuscated-missing": 0.75,
     "profanity": 1.0,
     "obfuscated-spaces": 1.0,
-    "obfuscated-leet": 0.75,
+    "obfuscated-leet": 0.875,
     "identity-neutral": 1.0,
     "identity-positive": 0.9,
     "criticism-not-abuse": 1.0,

@@ -270,3 +270,29 @@ def test_normalise_reads_an_insult_misspelt_by_one_letter_but_not_a_real_word():
     for plain in ("he shot the lair of a coward", "good morn", "bich mein ruk gaye", "the liar lied"):
         assert normalise(plain) == plain
     assert normalise("kya baat hai bhai") == "kya baat hai bhai"
+
+
+def test_normalise_reads_a_rare_insult_as_the_common_one_it_means():
+    assert normalise("The author is a clueless halfwit.") == "the author is a clueless idiot."
+    assert normalise("these nincompoops and slimeballs") == "these idiots and scumbags"
+    assert normalise("what a halfwt") == "what a idiot"  # misspelt, then read as the common insult
+    assert normalise("fck you, phucking btch") == "fuck you, fucking bitch"
+    # Words with an everyday sense are not on the list.
+    for plain in ("the circus clown", "a snake in the garden", "push it to git", "the muppet show"):
+        assert normalise(plain) == plain
+
+
+def test_the_shipped_model_flags_a_rare_insult_as_it_does_the_common_one(scorer):
+    text = "The author is a clueless halfwit."
+    rare, common = _score(scorer, [text, "The author is a clueless idiot."])
+    assert rare.scores["toxicity"] == pytest.approx(common.scores["toxicity"])
+    assert rare.scores["toxicity"] >= REVIEW
+    assert "halfwit" in [text[span.start : span.end] for span in rare.spans]
+
+
+def test_women_counts_as_naming_an_identity_group():
+    from workers.scoring.normalise import identity_present
+
+    assert identity_present("Women make up half of our newsroom.")
+    assert identity_present("The women's team won.")
+    assert not identity_present("Some men came.")
