@@ -290,6 +290,15 @@ def test_the_shipped_model_flags_a_rare_insult_as_it_does_the_common_one(scorer)
     assert "halfwit" in [text[span.start : span.end] for span in rare.spans]
 
 
+def test_english_insults_in_a_hinglish_comment_reach_review(scorer):
+    # Code-mixed: the Roman Hindi words send it to the Indian-language blend, where only the English parts know
+    # the insults (these scored 0.00-0.14 with a blend that gave them negative weights).
+    texts = ["tu pagal hai kya, fucking loser", "ye reporter bilkul stupid hai, idiot kahin ka"]
+    results = _score(scorer, texts)
+    assert [r.detected_language for r in results] == ["hi-Latn", "hi-Latn"]
+    assert min(r.scores["toxicity"] for r in results) >= REVIEW, [r.scores for r in results]
+
+
 def test_women_counts_as_naming_an_identity_group():
     from workers.scoring.normalise import identity_present
 

@@ -15,6 +15,7 @@ from workers.training.abuse_char import (
     FIXED_WEIGHTS,
     balanced_weights,
     fit_blend,
+    fit_non_negative,
 )
 
 SHIPPED = Path(__file__).resolve().parents[1] / "workers" / "abuse_model"
@@ -45,11 +46,12 @@ def _calibration_rows(seed: int = 0) -> tuple[list[dict], dict]:
     return rows, feats
 
 
-def test_the_english_blend_keeps_its_fixed_weights_and_fits_only_the_bias():
+def test_the_english_and_roman_indic_blends_keep_their_fixed_weights_and_fit_only_the_bias():
     rows, feats = _calibration_rows()
     blend = fit_blend(rows, feats)
 
     assert blend["en"]["weights"] == FIXED_WEIGHTS["en"]
+    assert blend["latn-indic"]["weights"] == FIXED_WEIGHTS["latn-indic"]
     # The bias is the weighted log-loss optimum: there, the weighted mean probability equals the weighted
     # share of abusive rows (each source and class weighing the same).
     idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["en"][1]]
@@ -61,7 +63,7 @@ def test_the_english_blend_keeps_its_fixed_weights_and_fits_only_the_bias():
     assert blend["en"]["bias"] != pytest.approx(0.0, abs=1e-3)  # the rows' classes are not balanced by chance
 
     # The other groups are still fitted on their own parts: the strongest part gets the largest weight.
-    for group in ("en-identity", "latn-indic", "script"):
+    for group in ("en-identity", "script"):
         fitted = blend[group]["weights"]
         assert set(fitted) == set(FEATURES[group])
         assert max(fitted, key=lambda name: fitted[name]) == "char", (group, fitted)
@@ -70,8 +72,6 @@ def test_the_english_blend_keeps_its_fixed_weights_and_fits_only_the_bias():
 def test_a_few_rows_of_an_odd_source_do_not_carry_a_whole_sources_weight_in_en_identity():
     """A language detector that changes its mind about two comments must not swing the identity group's fit:
     those comments form a (source, class) cell of their own, which weighs n / (n + shrink) of a full one."""
-    from sklearn.linear_model import LogisticRegression
-
     rows, feats = _calibration_rows()
     text = GROUP_TEXTS["en-identity"][1]
     odd = [{"text": text, "label": 0, "source": "odd"} for _ in range(2)]
@@ -83,10 +83,10 @@ def test_a_few_rows_of_an_odd_source_do_not_carry_a_whole_sources_weight_in_en_i
     sub = [(rows + odd)[i] for i in idx]
     x, y = np.column_stack([grown[name][idx] for name in FEATURES["en-identity"]]), [r["label"] for r in sub]
     shrink = BLEND_CELL_SHRINK["en-identity"]
-    shrunk = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=balanced_weights(sub, shrink))
-    plain = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=balanced_weights(sub))
-    assert blend["en-identity"]["bias"] == pytest.approx(float(shrunk.intercept_[0]), abs=1e-6)
-    assert blend["en-identity"]["bias"] - float(plain.intercept_[0]) > 1.0  # unshrunk, the two rows pull it down
+    _, shrunk_bias = fit_non_negative(x, np.asarray(y), balanced_weights(sub, shrink))
+    _, plain_bias = fit_non_negative(x, np.asarray(y), balanced_weights(sub))
+    assert blend["en-identity"]["bias"] == pytest.approx(shrunk_bias, abs=1e-6)
+    assert blend["en-identity"]["bias"] - plain_bias > 1.0  # unshrunk, the two rows pull it down
 
     # Unshrunk, the two rows weigh as much as each of the group's real sources of 150 rows.
     weights = balanced_weights(sub)
@@ -135,3 +135,27 @@ def test_the_blend_out_of_source_reads_the_transformers_own_out_of_source_predic
     for source in sources:
         assert 0.0 <= figures[source]["blend"]["auc"] <= 1.0
         assert set(figures[source]) == {"blend", "char_alone_auc", "bert_alone_auc", "prof_alone_auc", "transformer"}
+
+
+def test_the_fitted_blends_never_give_a_part_a_negative_weight():
+    """A part that reads a comment as more abusive must never lower its score. Fitted freely, the Roman Indic blend
+    gave the transformer and alt-profanity-check negative weights (they anti-correlate with Roman Urdu and Kannada
+    labels in-sample), and "tu pagal hai kya, fucking loser" scored 0.00."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 3))
+    y = (x @ np.array([2.0, -1.0, 0.5]) + rng.normal(size=400) > 0).astype(int)
+    weights = np.ones(400)
+    assert LogisticRegression(C=1.0).fit(x, y).coef_[0][1] < -0.5  # free, the second part counts against abuse
+    coef, _ = fit_non_negative(x, y, weights)
+    assert coef[1] == 0.0 and coef[0] > 1.0 and coef[2] > 0.0
+
+    # Where no constraint binds it is scikit-learn's logistic regression.
+    y = (x @ np.array([2.0, 1.0, 0.5]) + rng.normal(size=400) > 0).astype(int)
+    free = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(x, y)
+    coef, bias = fit_non_negative(x, y, weights)
+    assert coef == pytest.approx(free.coef_[0], abs=1e-3) and bias == pytest.approx(free.intercept_[0], abs=1e-3)
+
+    shipped = json.loads((SHIPPED / BLEND_NAME).read_text())["blend"]
+    assert all(w >= 0.0 for part in shipped.values() for w in part["weights"].values()), shipped

@@ -84,7 +84,16 @@ FEATURES = {
 # Out of source it is the weakest of the three parts on English (`--loso-blend`, MODEL_CARD.md): half of the
 # weight goes to the two parts that carry across English sources. The character model keeps the other half,
 # because Roman Kannada and Hindi that the language detector takes for English are scored in this group.
-FIXED_WEIGHTS = {"en": {"char": 0.4, "char_max": 0.1, "bert": 0.25, "prof": 0.25}}
+#
+# "latn-indic" (Roman Hindi/Urdu and Kannada) is fixed too, near what its free fit gave on 2026-12-05 (char 0.73,
+# char_max 0.27, transformer 0.18, profanity -0.06): in-sample the English parts say nothing about Roman Urdu or
+# Kannada, so with the same rows split two ways a free fit gave the transformer +0.18 and -0.72 (the bias making up
+# the difference), and at -0.72 a code-mixed comment whose insults are English words ("tu pagal hai kya, fucking
+# loser") scored 0.00.
+FIXED_WEIGHTS = {
+    "en": {"char": 0.4, "char_max": 0.1, "bert": 0.25, "prof": 0.25},
+    "latn-indic": {"char": 0.7, "char_max": 0.3, "bert": 0.2, "prof": 0.1},
+}
 # In the fit of "en-identity" (about 550 calibration rows) a (source, class) cell of n rows weighs n / (n + 20) of
 # a full one. Without it, the one to six Kannada or Urdu comments that the language detector took for English and
 # that named an identity group carried a whole source's weight: the group's bias moved from -1.27 to -0.73 when
@@ -404,8 +413,6 @@ class PartScorer:
 
 
 def fit_blend(rows: list[dict], feats: dict) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
     blend: dict[str, Any] = {}
     chosen = [blend_group(lang, r["text"], GROUPS, FEATURES) for lang, r in zip(feats["lang"], rows)]
     for group, names in FEATURES.items():
@@ -420,15 +427,35 @@ def fit_blend(rows: list[dict], feats: dict) -> dict:
                 "bias": fit_bias(offset, y, balanced_weights(sub, BLEND_CELL_SHRINK.get(group, 0))),
             }
         else:
-            model = LogisticRegression(C=1.0, max_iter=1000)
             x = np.column_stack([feats[n][idx] for n in names])
-            model.fit(x, y, sample_weight=balanced_weights(sub, BLEND_CELL_SHRINK.get(group, 0)))
-            blend[group] = {
-                "weights": dict(zip(names, (float(w) for w in model.coef_[0]))),
-                "bias": float(model.intercept_[0]),
-            }
+            coef, bias = fit_non_negative(x, y, balanced_weights(sub, BLEND_CELL_SHRINK.get(group, 0)))
+            blend[group] = {"weights": dict(zip(names, (float(w) for w in coef))), "bias": bias}
         blend[group]["fitted_on"] = len(idx)
     return blend
+
+
+def fit_non_negative(
+    x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, c: float = 1.0
+) -> tuple[np.ndarray, float]:
+    """A logistic regression (L2, as scikit-learn's with C=c) whose weights may not be negative: each part's logit is
+    evidence of abuse, and a part that reads a comment as more abusive must never lower its score. (A free fit gave
+    `latn-indic`'s English parts negative weights, which sank code-mixed comments with English insults; that
+    group's weights are now fixed, FIXED_WEIGHTS, and this guards the groups still fitted.)"""
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    k = x.shape[1]
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:k], params[k]
+        z = x @ w + b
+        p = expit(z)
+        value = c * float(np.sum(sample_weight * np.logaddexp(0.0, np.where(y == 1, -z, z)))) + 0.5 * float(w @ w)
+        residual = c * sample_weight * (p - y)
+        return value, np.concatenate([x.T @ residual + w, [residual.sum()]])
+
+    fitted = minimize(loss, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * k + [(None, None)])
+    return fitted.x[:k], float(fitted.x[k])
 
 
 def fit_bias(z: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> float:
