@@ -99,7 +99,7 @@ _REAL_WORDS = frozenset({"morn", "waker", "boody", "puss", "clow", "bich", "filt
 # Written for Kavalu: swear words spelt around a filter by changing or dropping more than the misspelling rule
 # reads ("fck", "phuck"), and what they mean.
 _DISGUISED = {
-    "fuck": ["fck", "fuk", "fock", "phuck", "fcuk"],
+    "fuck": ["fck", "fuk", "fock", "phuck"],
     "fucking": ["fcking", "fking", "fkin", "fckin", "fuking", "fukin", "phucking"],
     "fucker": ["fcker", "fker", "phucker"],
     "shit": ["sht", "shyt"],
@@ -184,11 +184,12 @@ def _word_replacements() -> dict[str, str]:
     for insult in _INSULTS:
         for variant in sorted(_one_letter_away(insult) - real):
             found.setdefault(variant, insult)
-    for common, rare in (*_DISGUISED.items(), *_RARE_INSULTS.items()):
+    for word, spellings in _DISGUISED.items():
+        found.update(dict.fromkeys(spellings, word))
+    for common, rare in _RARE_INSULTS.items():
         for word in rare:
             found[word] = common
-            if common in _RARE_INSULTS:
-                found[word + ("es" if word.endswith("ch") else "s")] = common + "s"
+            found[word + ("es" if word.endswith("ch") else "s")] = common + "s"
     return {variant: found.get(insult, insult) for variant, insult in found.items()}
 
 
