@@ -7,9 +7,9 @@ macOS: `brew install wrk`).
 It creates a scratch database `kavalu_bench` (dropped at the end) and uses Redis DB 13, starts gunicorn with
 the production config (its own PROMETHEUS_MULTIPROC_DIR, rate limits on but raised out of the way), pre-signs
 distinct comments (signatures are valid for 300 s), drives them with wrk for --duration seconds and prints
-accepted/s (202 answers only), p50/p99 latency, every other answer and the CPU each answer cost (the API workers'
-and the whole machine's, from /proc); then drives a bare GET /healthz with the same settings in the same run, as
-the ceiling of this stack on this machine, and prints the cost ratio by throughput and by CPU per answer; then
+accepted/s (202 answers only), p50/p99 latency, every other answer and the CPU each answer cost (the API
+workers', PostgreSQL's, Redis's, wrk's and the whole machine's, from /proc and getrusage); then drives a bare GET
+/healthz with the same settings in the same run, as the ceiling of this stack on this machine, and prints the cost ratio by throughput and by CPU per answer; then
 intake again at a fixed offered rate (--rate, 1,000/s), whose p99 is the latency at that load rather than at
 saturation (wrk paces the sends with its delay() hook: closed loop per connection, so a stalled server is sent less).
 It prints the CPU model and its SIMD flags first. Figures: docs/benchmarks.md.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -171,12 +172,18 @@ end
     return path
 
 
-def cpu_seconds(server_pid: int) -> tuple[dict[int, float], float]:
-    """CPU seconds used so far by each of gunicorn's workers (the children of `server_pid`) and by the whole
-    machine (every core's busy time), from /proc. Throughput on a shared VM moves by a third from run to run; the
-    CPU an answer costs moves much less, so both are printed."""
+# Where the rest of the machine's CPU goes, by process name (/proc/PID/stat's comm).
+PROGRAMS = {"postgres": "PostgreSQL", "redis-server": "Redis"}
+
+
+def cpu_seconds(server_pid: int) -> tuple[dict[int, float], dict[str, float], float]:
+    """CPU seconds used so far by each of gunicorn's workers (the children of `server_pid`), by PostgreSQL and
+    Redis (every process of each), and by the whole machine (every core's busy time), from /proc.
+    Throughput on a shared VM moves by a third from run to run; the CPU an answer costs moves much less, so both
+    are printed."""
     tick = os.sysconf("SC_CLK_TCK")
     workers: dict[int, float] = {}
+    programs = dict.fromkeys(PROGRAMS.values(), 0.0)
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -185,23 +192,35 @@ def cpu_seconds(server_pid: int) -> tuple[dict[int, float], float]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == server_pid:  # fields[1] is the parent's pid; 11 and 12 are user and system time
-            workers[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+        used = (int(fields[11]) + int(fields[12])) / tick  # user and system time
+        if int(fields[1]) == server_pid:  # fields[1] is the parent's pid
+            workers[int(entry)] = used
+        program = PROGRAMS.get(stat[stat.index("(") + 1 : stat.rindex(")")])
+        if program:
+            programs[program] += used
     # user, nice, system, idle, iowait, irq, softirq: busy is all but idle and iowait (steal is the host's, not ours)
     times = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
-    return workers, (sum(times) - times[3] - times[4]) / tick
+    return workers, programs, (sum(times) - times[3] - times[4]) / tick
 
 
-def measured(server_pid: int, run) -> tuple[dict, dict[int, float], float]:
-    """Run `run()` (one wrk run) and return its result with each API worker's and the machine's CPU seconds."""
-    api_before, machine_before = cpu_seconds(server_pid)
+def measured(server_pid: int, run) -> tuple[dict, dict[int, float], dict[str, float], float]:
+    """Run `run()` (one wrk run) and return its result with the CPU seconds each API worker, each other program
+    and the machine used meanwhile."""
+    api_before, programs_before, machine_before = cpu_seconds(server_pid)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = run()
-    api_after, machine_after = cpu_seconds(server_pid)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    api_after, programs_after, machine_after = cpu_seconds(server_pid)
     api = {pid: api_after[pid] - api_before.get(pid, 0.0) for pid in api_after}
-    return result, api, machine_after - machine_before
+    programs = {name: programs_after[name] - programs_before[name] for name in programs_after}
+    # wrk has exited by now, so /proc no longer has it: its CPU is that of this process's children reaped meanwhile
+    programs["wrk"] = sum(getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime"))
+    return result, api, programs, machine_after - machine_before
 
 
-def report(label: str, result: dict, api_cpu: dict[int, float], machine_cpu_s: float) -> tuple[float, float]:
+def report(
+    label: str, result: dict, api_cpu: dict[int, float], programs_cpu: dict[str, float], machine_cpu_s: float
+) -> tuple[float, float]:
     """Print one wrk run; the rate is of 202 answers for intake, of all answers for /healthz. Returns the rate and
     the machine's CPU milliseconds per answer (API, PostgreSQL, Redis, wrk and the kernel together). The API
     workers' shares of their CPU show how evenly gunicorn's workers took wrk's connections."""
@@ -217,7 +236,9 @@ def report(label: str, result: dict, api_cpu: dict[int, float], machine_cpu_s: f
         f"{label:>8}: {rate:8.0f}/s  p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms"
         f"  other answers {others}  socket errors {result['socket_errors']}  ({result['requests']} requests)\n"
         f"{'':>10}CPU per answer: API workers {api_cpu_s * 1000 / answers:.3f} ms (shares {shares}),"
-        f" whole machine {machine_ms:.3f} ms",
+        f" whole machine {machine_ms:.3f} ms\n{'':>10}of which "
+        + ", ".join(f"{name} {seconds * 1000 / answers:.3f} ms" for name, seconds in programs_cpu.items())
+        + f", the rest (kernel, gunicorn's arbiter, others) {machine_ms - (api_cpu_s + sum(programs_cpu.values())) * 1000 / answers:.3f} ms",
         flush=True,
     )
     return rate, machine_ms
@@ -294,26 +315,24 @@ def main() -> None:
             flush=True,
         )
 
-        def post_comments(requests: Path, rate: int = 0) -> tuple[dict, dict[int, float], float]:
+        def post_comments(requests: Path, rate: int = 0) -> tuple[dict, dict[int, float], dict[str, float], float]:
             """One wrk run of intake over `requests`, as fast as the connections go or at `rate` a second."""
             lua, args = workdir / "intake.lua", [str(requests), str(rate)]
             url = base + "/v1/comments"
             return measured(server.pid, lambda: wrk(url, options.duration, options.connections, 1, lua, args))
 
-        intake, api_cpu, machine_cpu = post_comments(requests_file)
-        intake_rate, intake_cpu = report("intake", intake, api_cpu, machine_cpu)
-        healthz, api_cpu, machine_cpu = measured(
-            server.pid, lambda: wrk(base + "/healthz", options.duration, options.connections, 1)
-        )
-        healthz_rate, healthz_cpu = report("healthz", healthz, api_cpu, machine_cpu)
+        intake, *cpu = post_comments(requests_file)
+        intake_rate, intake_cpu = report("intake", intake, *cpu)
+        healthz, *cpu = measured(server.pid, lambda: wrk(base + "/healthz", options.duration, options.connections, 1))
+        healthz_rate, healthz_cpu = report("healthz", healthz, *cpu)
         print(
             f"an intake request costs {healthz_rate / max(intake_rate, 1e-9):.2f}x a bare GET /healthz by throughput,"
             f" {intake_cpu / max(healthz_cpu, 1e-9):.2f}x by the machine's CPU per answer (goal <= 2.5x)"
         )
         accepted = intake["accepted"]
         if options.rate:
-            paced, api_cpu, machine_cpu = post_comments(paced_file, options.rate)
-            report(f"at {options.rate}/s", paced, api_cpu, machine_cpu)
+            paced, *cpu = post_comments(paced_file, options.rate)
+            report(f"at {options.rate}/s", paced, *cpu)
             accepted += paced["accepted"]
         print(
             "goal: >= 1,000 accepted/s with p99 <= 50 ms (the first intake line: as fast as 32 connections go;"
