@@ -8,6 +8,7 @@ the templates in workers/training/abuse_char.py use other wording). The model lo
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ pytest.importorskip("torch")
 from service.scoring.jobs import ScoringInput
 from workers.scoring.language import detect_language
 from workers.scoring.normalise import IDENTITY_TERMS, normalise
+from workers.training import public_life
 
 REVIEW = 0.5
 AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
@@ -122,6 +124,20 @@ def scorer():
     return DetoxifyAbuseScorer(precision="fp32")
 
 
+# Neutral news comments that name politicians, communities and places of worship (written for this test, not
+# from workers/training/public_life.py). Before those templates the Kannada ones scored 0.59-0.74.
+PUBLIC_LIFE_NEUTRAL = [
+    "PM Modi inaugurated the new metro line today.",
+    "Modi ji ne aaj naya bill pesh kiya",
+    "मोदी जी ने आज नया बिल पेश किया",
+    "ಮೋದಿ ಅವರು ಇಂದು ಹೊಸ ಮಸೂದೆ ಮಂಡಿಸಿದರು",
+    "Modi avaru indu hosa masude mandisidaru",
+    "Siddaramaiah avaru budget mandisidaru",
+    "Hindu aur Muslim parivaron ne milkar Diwali manayi",
+    "Masjid ke paas traffic jam tha",
+]
+
+
 def _score(scorer, texts):
     return scorer.score_batch([ScoringInput(t) for t in texts])
 
@@ -129,6 +145,7 @@ def _score(scorer, texts):
 def test_test_sentences_are_not_training_rows():
     with open(AUTHORED, newline="", encoding="utf-8") as handle:
         training = {normalise(r["text"]) for r in csv.DictReader(handle)}
+    training |= {normalise(r["text"]) for r in public_life.training_rows()}
     written = (
         *INSULTS.values(),
         *NEUTRAL.values(),
@@ -137,6 +154,7 @@ def test_test_sentences_are_not_training_rows():
         ENGLISH_INSULTS,
         ROMAN_KANNADA_INSULTS_BEYOND_THE_LISTS,
         ROMAN_KANNADA_NEUTRAL_BEYOND_THE_LISTS,
+        PUBLIC_LIFE_NEUTRAL,
     )
     for texts in written:
         assert not training & {normalise(t) for t in texts}
@@ -288,6 +306,66 @@ def test_the_shipped_model_flags_a_rare_insult_as_it_does_the_common_one(scorer)
     assert rare.scores["toxicity"] == pytest.approx(common.scores["toxicity"])
     assert rare.scores["toxicity"] >= REVIEW
     assert "halfwit" in [text[span.start : span.end] for span in rare.spans]
+
+
+def test_normalise_reads_a_coined_slur_as_an_insult():
+    assert normalise("These presstitutes and libtards") == "these idiots and idiots"
+    assert normalise("sab katue desh ke dushman hain") == "sab scumbag desh ke dushman hain"
+    assert normalise("ये कटुए देश के दुश्मन हैं।") == "ये कमीने देश के दुश्मन हैं।"
+    # Words with a neutral sense are not on the list: devotee, cleric, member, shorts.
+    for plain in ("bhakt log mandir gaye", "mulla ji ne namaz padhai", "sanghi ne kaha", "chaddi pehen ke aaya"):
+        assert normalise(plain) == plain
+    assert normalise("मुल्ला जी ने नमाज़ पढ़ाई") == unicodedata.normalize("NFKC", "मुल्ला जी ने नमाज़ पढ़ाई")
+
+
+def test_the_shipped_model_flags_coined_slurs_in_english_and_hindi(scorer):
+    texts = [
+        "These presstitutes will write anything for money.",
+        "Typical libtard nonsense.",
+        "ye andhbhakt kuch bhi bolte hain",
+        "sab katue desh ke dushman hain",
+        "सब प्रेस्टीट्यूट बिके हुए हैं",
+        "अंधभक्त कुछ भी बोलते हैं",
+    ]
+    results = _score(scorer, texts)
+    assert min(r.scores["toxicity"] for r in results) >= REVIEW, [r.scores for r in results]
+    assert "presstitutes" in [texts[0][span.start : span.end] for span in results[0].spans]
+
+
+def test_neutral_news_about_leaders_communities_and_places_stays_below_review(scorer):
+    results = _score(scorer, PUBLIC_LIFE_NEUTRAL)
+    assert max(r.scores["toxicity"] for r in results) < REVIEW, [
+        (t, round(r.scores["toxicity"], 2)) for t, r in zip(PUBLIC_LIFE_NEUTRAL, results)
+    ]
+
+
+def test_public_life_templates_keep_names_neutral_and_insults_flagged_in_every_language(scorer):
+    """The evaluation templates (other wording than the training ones, and names they never had): per language at
+    most 15 % of the neutral sentences reach review (Roman Kannada was 54 % before the training templates, Kannada
+    script 15 %), and at least 90 % of the abusive ones do."""
+    rows = public_life.eval_rows()
+    scores = [r.scores["toxicity"] for r in _score(scorer, [row["text"] for row in rows])]
+    for lang in public_life.LANGUAGES:
+        neutral = [p for row, p in zip(rows, scores) if row["lang"] == lang and row["label"] == 0]
+        abusive = [p for row, p in zip(rows, scores) if row["lang"] == lang and row["label"] == 1]
+        assert sum(p >= REVIEW for p in neutral) / len(neutral) <= 0.15, lang
+        assert sum(p >= REVIEW for p in abusive) / len(abusive) >= 0.9, lang
+
+
+def test_public_life_templates_fill_every_term_with_both_labels_and_evaluate_on_other_wording():
+    training = public_life.training_rows()
+    evaluation = public_life.eval_rows()
+    for kind, by_language in public_life.TERMS.items():
+        for lang, terms in by_language.items():
+            for term in terms:
+                labels = {r["label"] for r in training if r["target"] == f"{kind}/{lang}" and term in r["text"]}
+                assert labels == {0, 1}, (kind, lang, term)
+    assert not {normalise(r["text"]) for r in training} & {normalise(r["text"]) for r in evaluation}
+    unseen = [r for r in evaluation if r["target"].endswith("/unseen")]
+    seen_terms = {t for by_language in public_life.TERMS.values() for terms in by_language.values() for t in terms}
+    assert unseen and not any(
+        t in seen_terms for by in public_life.EVAL_ONLY_TERMS.values() for ts in by.values() for t in ts
+    )
 
 
 def test_english_insults_in_a_hinglish_comment_reach_review(scorer):

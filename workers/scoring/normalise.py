@@ -13,8 +13,10 @@
 * A rare English insult of `_RARE_INSULTS` ("halfwit", "nincompoop", "slimeball") is read as the common one it
   means ("idiot", "scumbag"): the training sources have too few of them for any part of the model to learn them
   (a transformer tuned on name-calling templates learnt the words it saw and not the ones it did not).
+* A coined political or communal slur of `_COINED_SLURS` ("presstitute", "sickular", "libtard", "katua",
+  "chinki"; in Devanagari too) is read the same way: the training sources have none of most of them, or too few.
 
-Devanagari and Kannada text passes through unchanged apart from NFKC and the repeat rule.
+Devanagari and Kannada text passes through unchanged apart from NFKC, the repeat rule and the Devanagari slurs.
 `normalise` keeps no offsets; spans are computed on the original text (workers/scoring/abuse.py).
 """
 
@@ -149,6 +151,50 @@ _RARE_INSULTS = {
 }
 
 
+# Written for Kavalu: slurs coined in Indian and English political talk online, about a side or a community, with
+# no neutral sense (not "bhakt", devotee; "mulla", a cleric; "sanghi", a member; "chaddi", shorts), as an insult.
+# The Roman Hindi plurals are listed; the English "s" plural is added as for _RARE_INSULTS.
+_COINED_SLURS = {
+    "idiot": [
+        "presstitute",
+        "sickular",
+        "libtard",
+        "trumptard",
+        "aaptard",
+        "librandu",
+        "andhbhakt",
+        "andhbhakto",
+        "andhbhakton",
+        "feminazi",
+        "demonrat",
+        "repugnican",
+    ],
+    "scumbag": [
+        "katua",
+        "katwa",
+        "katuwa",
+        "katue",
+        "katwe",
+        "katuon",
+        "chinki",
+        "chinky",
+        "mulle",
+        "mullon",
+        "randia",
+    ],
+}
+# The same in Devanagari, read as the Hindi insults the character model knows best ("fool", "scoundrels").
+_COINED_SLURS_DEVANAGARI = {
+    "बेवकूफ": ["प्रेस्टीट्यूट", "प्रेस्टिट्यूट", "सिकुलर", "अंधभक्त", "अंधभक्तों", "लिबरांडू", "लिब्रांडु"],
+    "कमीने": ["कटुआ", "कटुए", "कटुओं", "कटवा", "कटवे", "मुल्ले", "मुल्लों", "चिंकी"],
+}
+_DEVANAGARI_REPLACEMENTS = {
+    unicodedata.normalize("NFKC", slur): insult for insult, slurs in _COINED_SLURS_DEVANAGARI.items() for slur in slurs
+}
+# A Devanagari word: letters, signs and digits of the block, not the danda (।, ॥) that ends a sentence.
+_DEVANAGARI_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+")
+
+
 def _unleet(match: re.Match) -> str:
     word = match.group(0)
     core = word.rstrip("!")  # a trailing "!" is punctuation, not an i
@@ -162,6 +208,7 @@ def normalise(text: str) -> str:
     text = _WORD_WITH_LEET.sub(_unleet, text)
     text = _REPEAT.sub(r"\1\1", text)
     replaced = _word_replacements()
+    text = _DEVANAGARI_WORD.sub(lambda m: _DEVANAGARI_REPLACEMENTS.get(m.group(0), m.group(0)), text)
     return _LATIN_WORD.sub(lambda m: replaced.get(m.group(0), m.group(0)), text)
 
 
@@ -176,7 +223,7 @@ def _one_letter_away(word: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _word_replacements() -> dict[str, str]:
-    """Misspelt insult -> insult, and rare insult -> the common one it means."""
+    """Misspelt insult -> insult, and rare insult or coined slur -> the common insult it means."""
     from workers.scoring.word_lists import english_vocabulary, roman_word_lists
 
     real = english_vocabulary() | _REAL_WORDS | set(_INSULTS) | frozenset().union(*roman_word_lists().values())
@@ -186,7 +233,7 @@ def _word_replacements() -> dict[str, str]:
             found.setdefault(variant, insult)
     for word, spellings in _DISGUISED.items():
         found.update(dict.fromkeys(spellings, word))
-    for common, rare in _RARE_INSULTS.items():
+    for common, rare in [*_RARE_INSULTS.items(), *_COINED_SLURS.items()]:
         for word in rare:
             found[word] = common
             found[word + ("es" if word.endswith("ch") else "s")] = common + "s"

@@ -58,6 +58,7 @@ from workers.scoring.language import (
     language_vectorizer,
 )
 from workers.scoring.normalise import IDENTITY_TERMS, identity_present
+from workers.training import public_life
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CHECKOUT = (REPO / "pyproject.toml").is_file()
@@ -102,7 +103,9 @@ FIXED_WEIGHTS = {
 BLEND_CELL_SHRINK = {"en-identity": 20}
 # Sources that weigh more than one ordinary source in the character model: the counterfactual identity
 # templates are what keeps identity terms neutral against thousands of tweets that use them as slurs.
-SOURCE_WEIGHT = {"identity-templates": 3.0, "kavalu-authored": 2.0}
+SOURCE_WEIGHT = {"identity-templates": 3.0, "kavalu-authored": 2.0, public_life.SOURCE: 2.0}
+# Sources that are all training rows: templates, which the test and calibration splits should not be full of.
+TRAINING_ONLY = (public_life.SOURCE,)
 
 # Training templates (neutral -> 0, abusive -> 1). The evaluation templates below use other wording.
 TRAIN_NEUTRAL = [
@@ -215,6 +218,7 @@ def load_sources(shared: Path, authored: Path) -> dict[str, list[dict]]:
     for r in read_csv(authored):
         sources["kavalu-authored"].append(r)
     sources["identity-templates"] = identity_training_rows()
+    sources[public_life.SOURCE] = public_life.training_rows()
     return dict(sources)
 
 
@@ -302,7 +306,7 @@ def fit_language_model(train: list[dict], seed: int) -> LatinLanguageModel:
     rng = random.Random(seed)
     by_source: dict[str, list[dict]] = defaultdict(list)
     for r in train:
-        if r["lang"] in LATIN_LANGUAGES and r["source"] != "identity-templates":
+        if r["lang"] in LATIN_LANGUAGES and r["source"] not in ("identity-templates", *TRAINING_ONLY):
             by_source[r["source"]].append(r)
     rows = [r for name in sorted(by_source) for r in _sample(by_source[name], LANGUAGE_ROWS_PER_SOURCE, rng)]
     langs = [r["lang"] for r in rows]
@@ -330,7 +334,7 @@ def split(sources: dict[str, list[dict]], seed: int) -> tuple[list[dict], list[d
     train, cal, test = [], [], []
     for name in sorted(sources):
         english = name in ("davidson-twitter", "civil-comments-toxic-spans", "mlma-twitter", "wikipedia-talk-gn")
-        fr_cal, fr_test = (0.1, 0.1) if english else (0.2, 0.2)
+        fr_cal, fr_test = (0.1, 0.1) if english else (0.0, 0.0) if name in TRAINING_ONLY else (0.2, 0.2)
         for label in (0, 1):
             rows = [r for r in sources[name] if r["label"] == label]
             rng.shuffle(rows)
@@ -517,7 +521,7 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
     log(f"seed {seed}: character and language models fitted in {time.perf_counter() - started:.0f}s")
     cal = cap_per_source(cal, cal_cap, seed)
     blend = fit_blend(cal, parts.features(cal, coef, intercept, detector=detector))
-    test = cap_per_source(test, test_cap, seed) + identity_eval_rows()
+    test = cap_per_source(test, test_cap, seed) + identity_eval_rows() + public_life.eval_rows()
     feats = parts.features(test, coef, intercept, detector=detector)
     probs = apply_blend(blend, feats, test)
     char_only = 1 / (1 + np.exp(-feats["char"]))
@@ -525,7 +529,9 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
         r["detected"] = lang
     ident = [r for r in test if r["source"] == "identity-eval"]
     ident_idx = [i for i, r in enumerate(test) if r["source"] == "identity-eval"]
-    other_idx = [i for i, r in enumerate(test) if r["source"] != "identity-eval"]
+    public_idx = [i for i, r in enumerate(test) if r["source"] == public_life.EVAL_SOURCE]
+    public = [test[i] for i in public_idx]
+    other_idx = [i for i, r in enumerate(test) if r["source"] not in ("identity-eval", public_life.EVAL_SOURCE)]
     others = [test[i] for i in other_idx]
     figures = {
         "seed": seed,
@@ -535,6 +541,8 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
         "language_detection": detection_rates(others),
         "identity": report(ident, probs[ident_idx], "target"),
         "identity_char_only": report(ident, char_only[ident_idx], "target"),
+        "public_life": report(public, probs[public_idx], "target"),
+        "public_life_by_language": report(public, probs[public_idx], "lang"),
         "seconds": round(time.perf_counter() - started, 1),
     }
     return {"coef": coef, "intercept": intercept, "language_model": language_model, "blend": blend, "figures": figures}
