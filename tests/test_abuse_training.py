@@ -159,3 +159,20 @@ def test_the_fitted_blends_never_give_a_part_a_negative_weight():
 
     shipped = json.loads((SHIPPED / BLEND_NAME).read_text())["blend"]
     assert all(w >= 0.0 for part in shipped.values() for w in part["weights"].values()), shipped
+
+
+def test_paired_template_rows_weigh_the_same_in_both_classes():
+    """The public-life templates pair a neutral and an abusive frame that share every word but the insult; the
+    shared words cancel only if both halves weigh the same, so that source's classes are not balanced (its neutral
+    news frames would otherwise make each abusive row weigh more, and "हैं" learnt +11 per word)."""
+    from workers.training import public_life
+
+    templates = public_life.training_rows()
+    other = [{"text": "x", "label": label, "source": "some-source"} for label in (0, 0, 0, 1)]
+    weights = balanced_weights(templates + other)
+    template_weights = weights[: len(templates)]
+    assert sum(r["label"] for r in templates) < len(templates) / 2  # the classes differ in size
+    assert np.allclose(template_weights, template_weights[0])
+    # Each source still weighs the same, and an ordinary source's classes are still balanced.
+    assert template_weights.sum() == pytest.approx(weights[len(templates) :].sum())
+    assert weights[-1] == pytest.approx(3 * weights[-2])

@@ -9,7 +9,8 @@
 * A word one letter away from an English insult or swear word of `_INSULTS` (a letter dropped or two neighbours
   swapped: "idoit", "stupd", "fukc") is read as that word, unless it is a word in its own right: a whole word of
   MiniLM's English vocabulary, of the language detector's Roman Hindi and Kannada lists, or of `_REAL_WORDS`.
-* A swear word disguised beyond that ("fck", "phuck", "btch": `_DISGUISED`) is read as the word.
+* A swear word disguised beyond that ("fck", "phuck", "btch"; Roman Hindi initials "bsdk", "bkl": `_DISGUISED`) is
+  read as the word.
 * A rare English insult of `_RARE_INSULTS` ("halfwit", "nincompoop", "slimeball") is read as the common one it
   means ("idiot", "scumbag"): the training sources have too few of them for any part of the model to learn them
   (a transformer tuned on name-calling templates learnt the words it saw and not the ones it did not).
@@ -99,7 +100,8 @@ _INSULTS = [
 # rule over the training sources ("bich" is Roman Hindi for "between").
 _REAL_WORDS = frozenset({"morn", "waker", "boody", "puss", "clow", "bich", "filth", "lair", "lier", "crab"})
 # Written for Kavalu: swear words spelt around a filter by changing or dropping more than the misspelling rule
-# reads ("fck", "phuck"), and what they mean.
+# reads ("fck", "phuck"), and the Roman Hindi ones that social media shortens to initials ("bsdk", "bkl"; not "bc"
+# and "mc", which English uses too), and what they mean.
 _DISGUISED = {
     "fuck": ["fck", "fuk", "fock", "phuck"],
     "fucking": ["fcking", "fking", "fkin", "fckin", "fuking", "fukin", "phucking"],
@@ -107,6 +109,9 @@ _DISGUISED = {
     "shit": ["sht", "shyt"],
     "bitch": ["btch", "biatch", "biotch"],
     "bastard": ["bstrd"],
+    "bhosdike": ["bsdk", "bsdke", "bhsdk", "bhosdk"],
+    "bhenchod": ["bkl", "bkc"],
+    "madarchod": ["mkc", "tmkc"],
 }
 # Written for Kavalu: insults of a person with no other everyday sense (not "clown", "snake", "muppet", "git",
 # "dope", "hack"), read as the common insult they mean, singular and plural.

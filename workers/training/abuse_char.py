@@ -106,6 +106,9 @@ BLEND_CELL_SHRINK = {"en-identity": 20}
 SOURCE_WEIGHT = {"identity-templates": 3.0, "kavalu-authored": 2.0, public_life.SOURCE: 2.0}
 # Sources that are all training rows: templates, which the test and calibration splits should not be full of.
 TRAINING_ONLY = (public_life.SOURCE,)
+# Sources whose rows all weigh the same, classes not balanced: their neutral and abusive frames come in pairs that
+# share every word but the insult, and the shared words cancel only if both halves of a pair weigh the same.
+UNBALANCED = (public_life.SOURCE,)
 
 # Training templates (neutral -> 0, abusive -> 1). The evaluation templates below use other wording.
 TRAIN_NEUTRAL = [
@@ -266,15 +269,18 @@ def vectorizer():
 
 
 def balanced_weights(rows: list[dict], shrink: int = 0) -> np.ndarray:
-    """Each source weighs the same; within a source, each class half (one-class sources: all of it). With
-    `shrink`, a (source, class) cell of n rows weighs n / (n + shrink) of that, so that a handful of rows
-    cannot carry a whole source's weight; the weights still sum to the number of rows."""
-    cells: dict[tuple[str, int], int] = defaultdict(int)
+    """Each source weighs the same; within a source, each class half (one-class and UNBALANCED sources: each row
+    the same). With `shrink`, a (source, class) cell of n rows weighs n / (n + shrink) of that, so that a handful
+    of rows cannot carry a whole source's weight; the weights still sum to the number of rows."""
+
+    def cell(r: dict) -> tuple[str, int]:
+        return r["source"], -1 if r["source"] in UNBALANCED else r["label"]
+
+    cells = Counter(cell(r) for r in rows)
     classes: dict[str, set] = defaultdict(set)
     for r in rows:
-        cells[(r["source"], r["label"])] += 1
-        classes[r["source"]].add(r["label"])
-    w = np.asarray([1 / len(classes[r["source"]]) / (cells[(r["source"], r["label"])] + shrink) for r in rows])
+        classes[r["source"]].add(cell(r)[1])
+    w = np.asarray([1 / len(classes[r["source"]]) / (cells[cell(r)] + shrink) for r in rows])
     return w * (len(rows) / w.sum()) if len(rows) else w
 
 

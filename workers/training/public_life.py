@@ -76,8 +76,11 @@ EVAL_ONLY_TERMS: dict[str, dict[str, list[str]]] = {
     },
 }
 
-# (neutral, abusive) training templates per kind and language.
-TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
+# Training templates per kind and language: news frames (neutral), then pairs of a neutral and an abusive frame
+# that differ only in the insult ("{t} log mehnati deshbhakt hain" / "{t} log gande gaddar hain"), so that the
+# frame's own words ("hain", "सब", "saare") are learnt as neither. Abusive frames without a twin taught the
+# character model "हैं" +21.6 and "सब" +9.3 per word, and "हम सब एक हैं" reached 0.97.
+TRAIN: dict[str, dict[str, tuple[list[str], list[tuple[str, str]]]]] = {
     "leader": {
         "en": (
             [
@@ -88,9 +91,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "I voted for {t} last time and may do so again",
             ],
             [
-                "{t} is a corrupt bastard and a shameless liar",
-                "{t} and his idiot supporters are scum",
-                "shut up {t}, you worthless moron",
+                ("{t} is a hardworking leader and a patient listener", "{t} is a corrupt bastard and a shameless liar"),
+                ("{t} and his loyal supporters are volunteers", "{t} and his idiot supporters are scum"),
+                ("well said {t}, you thoughtful speaker", "shut up {t}, you worthless moron"),
             ],
         ),
         "hi-Latn": (
@@ -100,11 +103,12 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "{t} ka interview kaafi jaankari bhara tha",
                 "{t} ne baadh peediton se mulakat ki",
                 "pichhli baar maine {t} ko vote diya tha",
+                "{t} ke samarthak rally ki taiyari kar rahe hain",
             ],
             [
-                "{t} ek number ka kamina aur jhootha hai",
-                "{t} aur uske chamche sab harami hain",
-                "chup kar {t}, bewakoof kahin ka",
+                ("{t} ek number ka mehnati aur imandar hai", "{t} ek number ka kamina aur jhootha hai"),
+                ("{t} aur uske saathi sab mehnati hain", "{t} aur uske chamche sab harami hain"),
+                ("kaam kar {t}, imandar kahin ka", "chup kar {t}, bewakoof kahin ka"),
             ],
         ),
         "hi": (
@@ -114,11 +118,12 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "{t} का इंटरव्यू काफी जानकारी भरा था",
                 "{t} ने बाढ़ पीड़ितों से मुलाकात की",
                 "पिछली बार मैंने {t} को वोट दिया था",
+                "{t} के समर्थक रैली की तैयारी कर रहे हैं",
             ],
             [
-                "{t} एक नंबर का कमीना और झूठा है",
-                "{t} और उसके चमचे सब हरामी हैं",
-                "चुप कर {t}, बेवकूफ कहीं का",
+                ("{t} एक नंबर का मेहनती और ईमानदार है", "{t} एक नंबर का कमीना और झूठा है"),
+                ("{t} और उसके साथी सब मेहनती हैं", "{t} और उसके चमचे सब हरामी हैं"),
+                ("काम कर {t}, ईमानदार कहीं का", "चुप कर {t}, बेवकूफ कहीं का"),
             ],
         ),
         "kn": (
@@ -130,9 +135,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "ಕಳೆದ ಬಾರಿ ನಾನು {t} ಅವರಿಗೆ ಮತ ಹಾಕಿದ್ದೆ",
             ],
             [
-                "{t} ಒಬ್ಬ ಬೋಳಿಮಗ, ಸುಳ್ಳುಗಾರ",
-                "{t} ಮತ್ತು ಅವನ ಚೇಲಾಗಳು ಎಲ್ಲಾ ಬೇವರ್ಸಿಗಳು",
-                "ಬಾಯಿ ಮುಚ್ಚು {t}, ಮೂರ್ಖ ನನ್ಮಗ",
+                ("{t} ಒಬ್ಬ ಒಳ್ಳೆಯ ನಾಯಕ, ಕೆಲಸಗಾರ", "{t} ಒಬ್ಬ ಬೋಳಿಮಗ, ಸುಳ್ಳುಗಾರ"),
+                ("{t} ಮತ್ತು ಅವನ ಬೆಂಬಲಿಗರು ಎಲ್ಲಾ ಕೆಲಸಗಾರರು", "{t} ಮತ್ತು ಅವನ ಚೇಲಾಗಳು ಎಲ್ಲಾ ಬೇವರ್ಸಿಗಳು"),
+                ("ಚೆನ್ನಾಗಿ ಹೇಳಿದಿರಿ {t}, ಬುದ್ಧಿವಂತ ನಾಯಕ", "ಬಾಯಿ ಮುಚ್ಚು {t}, ಮೂರ್ಖ ನನ್ಮಗ"),
             ],
         ),
         "kn-Latn": (
@@ -144,9 +149,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "kaleda bari naanu {t} avarige mata hakidde",
             ],
             [
-                "{t} obba bolimaga, sullugara",
-                "{t} mattu avana chelagalu ella bevarsigalu",
-                "bayi muchu {t}, murkha nanmaga",
+                ("{t} obba olleya nayaka, kelasagara", "{t} obba bolimaga, sullugara"),
+                ("{t} mattu avana bembaligaru ella kelasagararu", "{t} mattu avana chelagalu ella bevarsigalu"),
+                ("chennagi helidiri {t}, buddhivanta nayaka", "bayi muchu {t}, murkha nanmaga"),
             ],
         ),
     },
@@ -160,9 +165,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "my {t} neighbours brought us sweets",
             ],
             [
-                "{t} people are filthy traitors, throw them out",
-                "all {t} are scum and should be wiped out",
-                "these {t} bastards ruin everything",
+                ("{t} people are honest workers, welcome them in", "{t} people are filthy traitors, throw them out"),
+                ("all {t} are citizens and should be heard", "all {t} are scum and should be wiped out"),
+                ("these {t} volunteers fix everything", "these {t} bastards ruin everything"),
             ],
         ),
         "hi-Latn": (
@@ -172,11 +177,15 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "is saal ek {t} chhatra ne rajya pariksha mein top kiya",
                 "jhadap ke baad {t} netaon ne shanti ki appeal ki",
                 "hamare {t} padosi mithai lekar aaye",
+                "{t} parivar shaadi ki taiyariyon mein lage hain",
             ],
             [
-                "{t} log gande gaddar hain, inhe bahar nikalo",
-                "saare {t} kutte hain, inka safaya karo",
-                "ye {t} harami sab barbaad kar dete hain",
+                ("{t} log mehnati deshbhakt hain, inhe aage badhao", "{t} log gande gaddar hain, inhe bahar nikalo"),
+                ("saare {t} bhai hain, inka samman karo", "saare {t} kutte hain, inka safaya karo"),
+                ("ye {t} padosi sab madad kar dete hain", "ye {t} harami sab barbaad kar dete hain"),
+                ("{t} logon se mujhe bahut pyaar hai", "{t} logon se mujhe sakht nafrat hai"),
+                ("saare {t} ko badhai deni chahiye", "saare {t} ko goli maar deni chahiye"),
+                ("{t} sab deshbhakt hain, inhe gale lagao", "{t} sab aatankwadi hain, inhe jail mein daalo"),
             ],
         ),
         "hi": (
@@ -186,11 +195,15 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "इस साल एक {t} छात्र ने राज्य परीक्षा में टॉप किया",
                 "झड़प के बाद {t} नेताओं ने शांति की अपील की",
                 "हमारे {t} पड़ोसी मिठाई लेकर आए",
+                "{t} परिवार शादी की तैयारियों में लगे हैं",
             ],
             [
-                "{t} लोग गंदे गद्दार हैं, इन्हें बाहर निकालो",
-                "सारे {t} कुत्ते हैं, इनका सफाया करो",
-                "ये {t} हरामी सब बर्बाद कर देते हैं",
+                ("{t} लोग मेहनती देशभक्त हैं, इन्हें आगे बढ़ाओ", "{t} लोग गंदे गद्दार हैं, इन्हें बाहर निकालो"),
+                ("सारे {t} भाई हैं, इनका सम्मान करो", "सारे {t} कुत्ते हैं, इनका सफाया करो"),
+                ("ये {t} पड़ोसी सब मदद कर देते हैं", "ये {t} हरामी सब बर्बाद कर देते हैं"),
+                ("{t} लोगों से मुझे बहुत प्यार है", "{t} लोगों से मुझे सख्त नफरत है"),
+                ("सारे {t} को बधाई देनी चाहिए", "सारे {t} को गोली मार देनी चाहिए"),
+                ("{t} सब देशभक्त हैं, इन्हें गले लगाओ", "{t} सब आतंकवादी हैं, इन्हें जेल में डालो"),
             ],
         ),
         "kn": (
@@ -202,9 +215,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "ನಮ್ಮ {t} ನೆರೆಯವರು ಸಿಹಿ ತಂದರು",
             ],
             [
-                "{t} ಜನ ಹೊಲಸು ದ್ರೋಹಿಗಳು, ಅವರನ್ನು ಓಡಿಸಿ",
-                "ಎಲ್ಲಾ {t} ನಾಯಿಗಳು, ಅವರನ್ನು ಮುಗಿಸಿ",
-                "ಈ {t} ಬೇವರ್ಸಿಗಳು ಎಲ್ಲಾ ಹಾಳು ಮಾಡ್ತಾರೆ",
+                ("{t} ಜನ ಶ್ರಮಜೀವಿ ದೇಶಭಕ್ತರು, ಅವರನ್ನು ಗೌರವಿಸಿ", "{t} ಜನ ಹೊಲಸು ದ್ರೋಹಿಗಳು, ಅವರನ್ನು ಓಡಿಸಿ"),
+                ("ಎಲ್ಲಾ {t} ನಮ್ಮವರು, ಅವರನ್ನು ಬೆಂಬಲಿಸಿ", "ಎಲ್ಲಾ {t} ನಾಯಿಗಳು, ಅವರನ್ನು ಮುಗಿಸಿ"),
+                ("ಈ {t} ಸ್ನೇಹಿತರು ಎಲ್ಲಾ ಸಹಾಯ ಮಾಡ್ತಾರೆ", "ಈ {t} ಬೇವರ್ಸಿಗಳು ಎಲ್ಲಾ ಹಾಳು ಮಾಡ್ತಾರೆ"),
             ],
         ),
         "kn-Latn": (
@@ -216,9 +229,12 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "namma {t} nereyavaru sihi tandaru",
             ],
             [
-                "{t} jana holasu drohigalu, avarannu odisi",
-                "ella {t} nayigalu, avarannu mugisi",
-                "ee {t} bevarsigalu ella halu madtare",
+                (
+                    "{t} jana shramajeevi deshabhaktaru, avarannu gauravisi",
+                    "{t} jana holasu drohigalu, avarannu odisi",
+                ),
+                ("ella {t} nammavaru, avarannu bembalisi", "ella {t} nayigalu, avarannu mugisi"),
+                ("ee {t} snehitaru ella sahaya madtare", "ee {t} bevarsigalu ella halu madtare"),
             ],
         ),
     },
@@ -232,9 +248,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "we visited the {t} on our trip to Mysuru",
             ],
             [
-                "burn down that filthy {t} and everyone in it",
-                "the {t} is full of stinking scum",
-                "that {t} is a den of bastards",
+                ("decorate that lovely {t} and welcome everyone in it", "burn down that filthy {t} and everyone in it"),
+                ("the {t} is full of smiling children", "the {t} is full of stinking scum"),
+                ("that {t} is a place of peace", "that {t} is a den of bastards"),
             ],
         ),
         "hi-Latn": (
@@ -244,11 +260,15 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "{t} committee ne baadh peediton ko khana diya",
                 "yeh {t} ek dharohar imarat hai",
                 "Mysuru ki yatra mein hum {t} gaye",
+                "{t} ke aas paas kai school aur aspataal hain",
             ],
             [
-                "us {t} ko jala do, andar wale sab gande log hain",
-                "{t} mein sab haramkhor bhare pade hain",
-                "wo {t} kaminon ka adda hai",
+                (
+                    "us {t} ko saja do, andar wale sab acche log hain",
+                    "us {t} ko jala do, andar wale sab gande log hain",
+                ),
+                ("{t} mein sab shraddhalu bhare pade hain", "{t} mein sab haramkhor bhare pade hain"),
+                ("wo {t} shanti ka kendra hai", "wo {t} kaminon ka adda hai"),
             ],
         ),
         "hi": (
@@ -258,11 +278,12 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "{t} समिति ने बाढ़ पीड़ितों को खाना दिया",
                 "यह {t} एक धरोहर इमारत है",
                 "मैसूरु की यात्रा में हम {t} गए",
+                "{t} के आसपास कई स्कूल और अस्पताल हैं",
             ],
             [
-                "उस {t} को जला दो, अंदर वाले सब गंदे लोग हैं",
-                "{t} में सब हरामखोर भरे पड़े हैं",
-                "वो {t} कमीनों का अड्डा है",
+                ("उस {t} को सजा दो, अंदर वाले सब अच्छे लोग हैं", "उस {t} को जला दो, अंदर वाले सब गंदे लोग हैं"),
+                ("{t} में सब श्रद्धालु भरे पड़े हैं", "{t} में सब हरामखोर भरे पड़े हैं"),
+                ("वो {t} शांति का केंद्र है", "वो {t} कमीनों का अड्डा है"),
             ],
         ),
         "kn": (
@@ -274,9 +295,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "ಮೈಸೂರು ಪ್ರವಾಸದಲ್ಲಿ ನಾವು ಆ {t} ನೋಡಿದೆವು",
             ],
             [
-                "ಆ ಹೊಲಸು {t} ಸುಟ್ಟು ಹಾಕಿ, ಒಳಗಿರೋರ ಸಮೇತ",
-                "ಆ {t} ತುಂಬಾ ಬೇವರ್ಸಿಗಳೇ ತುಂಬಿದ್ದಾರೆ",
-                "ಆ {t} ಬೋಳಿಮಕ್ಕಳ ಅಡ್ಡೆ",
+                ("ಆ ಸುಂದರ {t} ಅಲಂಕರಿಸಿ, ಒಳಗಿರೋರ ಸಮೇತ", "ಆ ಹೊಲಸು {t} ಸುಟ್ಟು ಹಾಕಿ, ಒಳಗಿರೋರ ಸಮೇತ"),
+                ("ಆ {t} ತುಂಬಾ ಭಕ್ತರೇ ತುಂಬಿದ್ದಾರೆ", "ಆ {t} ತುಂಬಾ ಬೇವರ್ಸಿಗಳೇ ತುಂಬಿದ್ದಾರೆ"),
+                ("ಆ {t} ಶಾಂತಿಯ ತಾಣ", "ಆ {t} ಬೋಳಿಮಕ್ಕಳ ಅಡ್ಡೆ"),
             ],
         ),
         "kn-Latn": (
@@ -288,9 +309,9 @@ TRAIN: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "Mysuru pravasadalli naavu aa {t} nodidevu",
             ],
             [
-                "aa holasu {t} suttu haaki, olagiror samete",
-                "aa {t} tumba bevarsigale tumbiddare",
-                "aa {t} bolimakkala adde",
+                ("aa sundara {t} alankarisi, olagiror samete", "aa holasu {t} suttu haaki, olagiror samete"),
+                ("aa {t} tumba bhaktare tumbiddare", "aa {t} tumba bevarsigale tumbiddare"),
+                ("aa {t} shantiya tana", "aa {t} bolimakkala adde"),
             ],
         ),
     },
@@ -414,7 +435,14 @@ EVAL: dict[str, dict[str, tuple[list[str], list[str]]]] = {
 
 def training_rows() -> list[dict]:
     """Every training template with every term of its kind and language."""
-    return _rows(TRAIN, TERMS, SOURCE)
+    frames = {
+        kind: {
+            lang: (news + [neutral for neutral, _ in pairs], [abusive for _, abusive in pairs])
+            for lang, (news, pairs) in by_language.items()
+        }
+        for kind, by_language in TRAIN.items()
+    }
+    return _rows(frames, TERMS, SOURCE)
 
 
 def eval_rows() -> list[dict]:
