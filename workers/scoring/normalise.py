@@ -212,8 +212,8 @@ def normalise(text: str) -> str:
     text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _WORD_WITH_LEET.sub(_unleet, text)
     text = _REPEAT.sub(r"\1\1", text)
-    replaced = _word_replacements()
     text = _DEVANAGARI_WORD.sub(lambda m: _DEVANAGARI_REPLACEMENTS.get(m.group(0), m.group(0)), text)
+    replaced = _word_replacements()
     return _LATIN_WORD.sub(lambda m: replaced.get(m.group(0), m.group(0)), text)
 
 
