@@ -72,10 +72,10 @@ def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
     assert set(blend["groups"].values()) | {"en-identity"} == set(blend["blend"])
     assert {"en", "hi", "hi-Latn", "kn", "kn-Latn", "und"} <= set(blend["groups"])
     # Devanagari and Kannada script: the character model alone (MiniLM's vocabulary has no such letters).
-    assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max"}
+    assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max", "swear"}
     # English comments naming an identity group: the character model and the tuned transformer, never
     # alt-profanity-check, which over-scores neutral mentions of a group (see the model card)
-    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max", "bert"}
+    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max", "bert", "swear"}
     assert (MODEL_DIR / "transformer_tuning.npz").is_file()
     total = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
     assert total <= 100 * 1024 * 1024, total

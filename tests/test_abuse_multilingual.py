@@ -138,6 +138,23 @@ PUBLIC_LIFE_NEUTRAL = [
 ]
 
 
+# Swear words (workers.scoring.swear_words) in spellings the training sources hardly have: 0.34, 0.33 and 0.45
+# before the blend read the list.
+RARE_SWEAR_WORDS = [
+    "tu bahut bada chodubhagat hai",
+    "bhosdee kay kuch bhi likhta hai",
+    "ninamman ee reporter ge yenu gottu",
+]
+# Words the list leaves out for their everyday sense (a discount, mother, rape in a news report) and a name that is
+# also a swear word: with them in the list these would reach review.
+EVERYDAY_SENSES = [
+    "tax mein choot milegi is baar",
+    "madar-e-watan ke liye jaan de denge",
+    "balatkaar ke aaropi ko umrqaid ki saza hui",
+    "Lund University ke scientists ne naya study publish kiya",
+]
+
+
 def _score(scorer, texts):
     return scorer.score_batch([ScoringInput(t) for t in texts])
 
@@ -155,6 +172,8 @@ def test_test_sentences_are_not_training_rows():
         ROMAN_KANNADA_INSULTS_BEYOND_THE_LISTS,
         ROMAN_KANNADA_NEUTRAL_BEYOND_THE_LISTS,
         PUBLIC_LIFE_NEUTRAL,
+        RARE_SWEAR_WORDS,
+        EVERYDAY_SENSES,
     )
     for texts in written:
         assert not training & {normalise(t) for t in texts}
@@ -334,6 +353,13 @@ def test_the_shipped_model_flags_coined_slurs_and_swear_word_initials(scorer):
     results = _score(scorer, texts)
     assert min(r.scores["toxicity"] for r in results) >= REVIEW, [r.scores for r in results]
     assert "presstitutes" in [texts[0][span.start : span.end] for span in results[0].spans]
+
+
+def test_swear_words_reach_review_in_spellings_the_sources_lack_and_everyday_senses_do_not(scorer):
+    swearing = [r.scores["toxicity"] for r in _score(scorer, RARE_SWEAR_WORDS)]
+    everyday = [r.scores["toxicity"] for r in _score(scorer, EVERYDAY_SENSES)]
+    assert min(swearing) >= REVIEW, swearing
+    assert max(everyday) < REVIEW, everyday
 
 
 def test_neutral_news_about_leaders_communities_and_places_stays_below_review(scorer):

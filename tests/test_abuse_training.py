@@ -13,6 +13,7 @@ from workers.training.abuse_char import (
     BLEND_NAME,
     FEATURES,
     FIXED_WEIGHTS,
+    SWEAR_WEIGHT,
     balanced_weights,
     fit_blend,
     fit_non_negative,
@@ -42,6 +43,7 @@ def _calibration_rows(seed: int = 0) -> tuple[list[dict], dict]:
     y = np.asarray([r["label"] for r in rows], dtype=float)
     strength = {"char": 3.0, "char_max": 1.0, "bert": 0.5, "prof": 0.2}
     feats = {name: strength[name] * (2 * y - 1) + rng.normal(0, 1.5, len(rows)) for name in strength}
+    feats["swear"] = np.zeros(len(rows))
     feats["lang"] = langs
     return rows, feats
 
@@ -65,8 +67,30 @@ def test_the_english_and_roman_indic_blends_keep_their_fixed_weights_and_fit_onl
     # The other groups are still fitted on their own parts: the strongest part gets the largest weight.
     for group in ("en-identity", "script"):
         fitted = blend[group]["weights"]
-        assert set(fitted) == set(FEATURES[group])
-        assert max(fitted, key=lambda name: fitted[name]) == "char", (group, fitted)
+        assert set(fitted) == set(FEATURES[group]) | {"swear"}
+        assert max(FEATURES[group], key=lambda name: fitted[name]) == "char", (group, fitted)
+
+
+def test_a_swear_word_adds_the_same_fixed_weight_in_every_group_and_the_rest_is_fitted_around_it():
+    """The swear-word list (workers.scoring.swear_words) carries out of source, where a fit on in-sample rows would
+    give it little: its weight is fixed in every group, and a fitted group's parts and bias are fitted with it as
+    an offset."""
+    rows, feats = _calibration_rows()
+    rng = np.random.default_rng(1)
+    y = np.asarray([r["label"] for r in rows])
+    feats["swear"] = ((y == 1) & (rng.random(len(rows)) < 0.3)).astype(float)  # on some abusive rows only
+    blend = fit_blend(rows, feats)
+
+    assert {group: part["weights"]["swear"] for group, part in blend.items()} == dict.fromkeys(blend, SWEAR_WEIGHT)
+    idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["script"][1]]
+    sub = [rows[i] for i in idx]
+    x = np.column_stack([feats[name][idx] for name in FEATURES["script"]])
+    offset = SWEAR_WEIGHT * feats["swear"][idx]
+    coef, bias = fit_non_negative(x, y[idx], balanced_weights(sub), offset=offset)
+    assert [blend["script"]["weights"][name] for name in FEATURES["script"]] == pytest.approx(coef)
+    assert blend["script"]["bias"] == pytest.approx(bias)
+    # Fitted without the offset, the swear rows would pull the bias up: the list would count twice.
+    assert fit_non_negative(x, y[idx], balanced_weights(sub))[1] > bias + 0.01
 
 
 def test_a_few_rows_of_an_odd_source_do_not_carry_a_whole_sources_weight_in_en_identity():
