@@ -22,6 +22,7 @@ ENGLISH_SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "abu
         "c.h.u.t.i.y.a",  # separators inside the word, undone by normalise
         "abe bhen chhod, sun",  # a phrase of the list
         "teri maa ki choot",  # a phrase whose words are not swear words alone
+        "teri maa ko chod dunga",  # "chod" with a mother as its object, not the verb "leave"
         "ye anchor randi hai",
         "bolimaga yenu maadtiya",  # Roman Kannada
         "यह आदमी चूतिया है",
