@@ -52,7 +52,7 @@ bolimaga | boli maga | bolimagane | boli magane | soolemaga | soole maga | sulem
 sulemagane | ladimaga | ladi maga | ninamman | ninnamman | nin amman | ninn amman | bevarsi
 """
 _DEVANAGARI = """
-चूतिया | चुतिया | चूतिये | चुतिये | मादरचोद | बहनचोद | बहनचोद | भेनचोद | बेहनचोद | भोसड़ी | भोसडी | भोसड़ीके | भोसडीके |
+चूतिया | चुतिया | चूतिये | चुतिये | मादरचोद | बहनचोद | भेनचोद | बेहनचोद | भोसड़ी | भोसडी | भोसड़ीके | भोसडीके |
 भोसड़ीवाले | हरामी | हरामज़ादा | हरामजादा | हरामज़ादे | हरामजादे | रंडी | गांडू | गाँडू | लौड़ा | लौड़े | लौडा | लौडे |
 लवड़ा | लवड़े | भड़वा | भड़वे | भडवा | भडवे | कुतिया
 """
@@ -83,7 +83,11 @@ def swear_phrases() -> frozenset[tuple[str, ...]]:
 def has_swear_word(text: str) -> bool:
     """Whether the comment has a word or phrase of the lists, matched as whole words after normalisation (so
     "c.h.u.t.i.y.a" and "CHUTIYA" count, "chutiyapa" and "randomly" do not)."""
-    phrases = swear_phrases()
-    longest = max(map(len, phrases))
+    phrases, longest = swear_phrases(), _longest_phrase()
     words = _words(text)
     return any(tuple(words[i : i + n]) in phrases for i in range(len(words)) for n in range(1, longest + 1))
+
+
+@lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    return max(map(len, swear_phrases()))
