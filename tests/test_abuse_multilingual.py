@@ -18,9 +18,9 @@ pytest.importorskip("torch")
 from service.scoring.jobs import ScoringInput
 from workers.scoring.language import detect_language
 from workers.scoring.normalise import IDENTITY_TERMS, normalise
-from workers.training import public_life
+from workers.training import everyday_eval, public_life
 
-REVIEW = 0.5
+REVIEW, REJECT = 0.5, 0.9
 AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
 
 INSULTS = {
@@ -174,6 +174,8 @@ def test_test_sentences_are_not_training_rows():
         PUBLIC_LIFE_NEUTRAL,
         RARE_SWEAR_WORDS,
         EVERYDAY_SENSES,
+        *everyday_eval.NEUTRAL.values(),
+        *everyday_eval.ABUSIVE.values(),
     )
     for texts in written:
         assert not training & {normalise(t) for t in texts}
@@ -383,6 +385,19 @@ def test_public_life_templates_keep_names_neutral_and_insults_flagged_in_every_l
         assert sum(p >= REVIEW for p in abusive) / len(abusive) >= 0.75, lang
     abusive = [p for row, p in zip(rows, scores) if row["label"] == 1]
     assert sum(p >= REVIEW for p in abusive) / len(abusive) >= 0.9
+
+
+def test_everyday_words_are_not_rejected_and_the_same_words_as_swears_reach_review(scorer):
+    """workers/training/everyday_eval.py: everyday comments with "chod" (leave), "ಮಕ್ಕಳು" (children), "gandu" (male,
+    Kannada), kitchens and homes. Before the character model blanked those words ("bachon ko school chod ke aata
+    hoon" 0.97, "ಅವರ ಮನೆಗೆ ಗಂಡು ಮಗು ಬಂದಿದೆ" 0.99) 15 of the 51 were rejected and 19 sent to review."""
+    for texts in everyday_eval.NEUTRAL.values():
+        scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+        assert max(scores.values()) < REJECT, scores
+        assert sum(p >= REVIEW for p in scores.values()) <= len(texts) // 4, scores
+    for texts in everyday_eval.ABUSIVE.values():
+        scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+        assert min(scores.values()) >= REVIEW, scores
 
 
 def test_template_frame_words_are_not_learnt_as_abuse(scorer):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workers.scoring.swear_words import has_swear_word, swear_phrases
+from workers.scoring.char_model import CharModel
+from workers.scoring.swear_words import blank_everyday_words, blank_everyday_words_in, has_swear_word, swear_phrases
 
 ENGLISH_SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "abuse" / "abuse_train.csv"
 
@@ -70,3 +71,65 @@ def test_no_row_of_the_english_training_sources_has_one():
     with open(ENGLISH_SOURCES, newline="", encoding="utf-8") as handle:
         found = [r["text"] for r in csv.DictReader(handle) if has_swear_word(r["text"])]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "text, read",
+    [
+        ("bachon ko school chod ke aata hoon", "bachon ko school  ke aata hoon"),
+        ("Chodo yaar, ye politics hai", " yaar, ye politics hai"),
+        ("wo ghar chhod ke chala gaya", "wo ghar  ke chala gaya"),
+        ("ninna gandu maga ellide", "ninna  maga ellide"),  # Roman Kannada: your son
+        ("hennu gandu ibbaru samana", "hennu  ibbaru samana"),
+        ("ಅವರ ಮನೆಗೆ ಗಂಡು ಮಗು ಬಂದಿದೆ", "ಅವರ ಮನೆಗೆ  ಮಗು ಬಂದಿದೆ"),
+        ("ನನ್ನ ಮಕ್ಕಳು ಶಾಲೆಗೆ ಹೋದರು", "ನನ್ನ  ಶಾಲೆಗೆ ಹೋದರು"),  # "my children"
+        ("namma makkalige shikshana beku", "namma  shikshana beku"),
+    ],
+)
+def test_everyday_words_are_blanked_for_the_character_model(text, read):
+    assert blank_everyday_words_in(text) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "teri maa ko chod dunga",  # the swear's object just before
+        "chod dunga teri behen ko",  # and after
+        "bhen ko kisi pathan na choda hy",  # five words before
+        "madarchod saala",  # inside a word: the character model's own business
+        "tu bahut bada chodubhagat hai",
+        "abe gandu, chup kar",  # the Hindi swear: no Kannada noun after it
+        "ಈ ಕಳ್ಳ ನನ್ ಮಕ್ಕಳು",  # "ನನ್ ಮಕ್ಕಳು", the swear
+        "sule makkalu ella illi idare",
+        "ಕಳ್ಳ ನನ್ಮಕ್ಕಳು",
+    ],
+)
+def test_swears_beside_their_objects_are_left_as_written(text):
+    assert blank_everyday_words_in(text) == text
+
+
+def test_blanking_keeps_one_token_for_one_token_and_the_text_around_them():
+    assert blank_everyday_words(["chodo,", "yaar", "ಗಂಡು", "ಮಗು"]) == ["", "yaar", "", "ಮಗು"]
+    assert blank_everyday_words_in("  chodo\tyaar!  ") == "  \tyaar!  "
+    assert blank_everyday_words_in(r"a\1 chod") == "a\\1 "
+    assert blank_everyday_words_in("") == ""
+
+
+def test_the_character_model_blanks_everyday_words_in_training_and_scoring_alike():
+    """The whole-text path (training) and the per-word path (scoring, spans) see the same words: a model whose
+    only weight is on "chod" n-grams gives the everyday sentence nothing and the swear its weight on both."""
+    import numpy as np
+
+    from workers.scoring.char_model import char_ngrams
+
+    n_features = 2**12
+    vectorizer = char_ngrams((2, 5), n_features, str, norm=None)  # the n-grams of "chod" as written
+    coef = np.asarray(vectorizer.transform(["chod"]).toarray()[0], dtype=np.float32)
+    model = CharModel.from_arrays(coef, 0.0, (2, 5), n_features)
+    everyday, swear = "usne naukri chod di", "teri maa ko chod dunga"
+    whole = model.exact_logits([everyday, swear])
+    words, _ = model.logits([everyday, swear])
+    assert whole[1] > 0 and words[1] > 0
+    assert words[0] < words[1] and whole[0] < whole[1]
+    assert model.spans(everyday) == [] and swear[model.spans(swear)[0][0] :].startswith("chod")
+    assert model.logits(["chod"]) == ([0.0], [0.0])  # nothing left to read: the intercept alone

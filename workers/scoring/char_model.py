@@ -12,12 +12,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from workers.scoring.normalise import normalise
+from workers.scoring.swear_words import blank_everyday_words, blank_everyday_words_in
+
 # The character model's window feature: runs of this many words (CharModel.logits).
 WINDOW_WORDS = 3
 # A word is evidence if its character-model contribution is at least this share of the top word's.
 SPAN_SHARE = 0.5
 
 _SPAN_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
+
+
+def char_text(text: str) -> str:
+    """What the character model reads of a whole text: normalised, without the everyday words of swear_words."""
+    return normalise(blank_everyday_words_in(text))
 
 
 def char_ngrams(
@@ -69,11 +77,9 @@ class CharModel:
     def _setup(self, coef, intercept: float, ngrams: tuple[int, int], n_features: int) -> None:
         import numpy as np
 
-        from workers.scoring.normalise import normalise
-
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = float(intercept)
-        self.vectorizer = char_ngrams(ngrams, n_features, normalise)
+        self.vectorizer = char_ngrams(ngrams, n_features, char_text)
         self.word_vectorizer = char_ngrams(ngrams, n_features, normalise, norm=None)
         self._word_cache: dict[str, tuple[float, int]] = {}
 
@@ -87,7 +93,7 @@ class CharModel:
         cost, since words are cached; the blend is fitted on these same values."""
         whole, best = [], []
         for text in texts:
-            words = [m.group(0) for m in _SPAN_TOKEN.finditer(text or "")]
+            words = blank_everyday_words([m.group(0) for m in _SPAN_TOKEN.finditer(text or "")])
             stats = self._words(words) if words else [(0.0, 0)]
             total_w = sum(w for w, _ in stats)
             total_n = sum(c for _, c in stats)
@@ -121,7 +127,7 @@ class CharModel:
         tokens = [(m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]
         if not tokens:
             return []
-        weights = self.word_weights([text[a:b] for a, b in tokens])
+        weights = self.word_weights(blank_everyday_words([text[a:b] for a, b in tokens]))
         top = max(weights)
         if top <= 0:
             return []

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from workers.scoring.char_model import blend_group, char_ngrams
+from workers.scoring.char_model import blend_group, char_ngrams, char_text
 from workers.scoring.language import (
     LANGUAGE_MODEL_NAME,
     LATIN_LANGUAGES,
@@ -59,7 +59,7 @@ from workers.scoring.language import (
 )
 from workers.scoring.normalise import IDENTITY_TERMS, identity_present
 from workers.scoring.swear_words import has_swear_word
-from workers.training import public_life
+from workers.training import everyday_eval, public_life
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CHECKOUT = (REPO / "pyproject.toml").is_file()
@@ -109,6 +109,10 @@ FIXED_WEIGHTS = {
 # a better detector moved 8 such rows out (MODEL_CARD.md); with it, -1.03 -> -1.01. The larger groups are stable
 # without it, and there it would shrink real small cells too (Wikipedia's few abusive rows in "en").
 BLEND_CELL_SHRINK = {"en-identity": 20}
+# A source with fewer rows than this in a group (comments the language detector took for another language) is left
+# out of that group's fit: within the group it would be one class only and carry a whole source's weight. Three
+# authored Roman Hindi insults taken for English moved the "en" bias from 0.49 to 0.81 (2026-12-05 (g)).
+BLEND_MIN_SOURCE_ROWS = 10
 # Sources that weigh more than one ordinary source in the character model: the counterfactual identity
 # templates are what keeps identity terms neutral against thousands of tweets that use them as slurs.
 SOURCE_WEIGHT = {"identity-templates": 3.0, "kavalu-authored": 2.0, public_life.SOURCE: 2.0}
@@ -271,9 +275,7 @@ def augment(rows: list[dict], rng: random.Random, share: float = 0.15) -> list[d
 
 # -- the character model -----------------------------------------------------------------------
 def vectorizer():
-    from workers.scoring.normalise import normalise
-
-    return char_ngrams(NGRAMS, N_FEATURES, normalise)
+    return char_ngrams(NGRAMS, N_FEATURES, char_text)
 
 
 def balanced_weights(rows: list[dict], shrink: int = 0) -> np.ndarray:
@@ -344,9 +346,9 @@ def char_model(coef: np.ndarray, intercept: float):
 
 # -- splits --------------------------------------------------------------------------------------
 def split(sources: dict[str, list[dict]], seed: int) -> tuple[list[dict], list[dict], list[dict]]:
-    rng = random.Random(seed)
     train, cal, test = [], [], []
     for name in sorted(sources):
+        rng = random.Random(f"{seed}:{name}")  # a stream per source: adding rows to one leaves the others' splits
         english = name in ("davidson-twitter", "civil-comments-toxic-spans", "mlma-twitter", "wikipedia-talk-gn")
         fr_cal, fr_test = (0.1, 0.1) if english else (0.0, 0.0) if name in TRAINING_ONLY else (0.2, 0.2)
         for label in (0, 1):
@@ -437,6 +439,8 @@ def fit_blend(rows: list[dict], feats: dict) -> dict:
     chosen = [blend_group(lang, r["text"], GROUPS, FEATURES) for lang, r in zip(feats["lang"], rows)]
     for group, names in FEATURES.items():
         idx = [i for i, g in enumerate(chosen) if g == group]
+        per_source = Counter(rows[i]["source"] for i in idx)
+        idx = [i for i in idx if per_source[rows[i]["source"]] >= BLEND_MIN_SOURCE_ROWS]
         sub = [rows[i] for i in idx]
         y = np.asarray([r["label"] for r in sub])
         if group in FIXED_WEIGHTS:
@@ -507,7 +511,11 @@ def auc(labels, scores) -> float:
     return float(roc_auc_score(labels, scores)) if len(set(labels)) == 2 else float("nan")
 
 
-def report(rows: list[dict], probs: np.ndarray, key: str, review: float = 0.5) -> dict:
+# The default policy's toxicity thresholds (config/policy.default.json).
+REVIEW, REJECT = 0.5, 0.9
+
+
+def report(rows: list[dict], probs: np.ndarray, key: str, review: float = REVIEW) -> dict:
     groups: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         groups[r[key]].append(i)
@@ -539,7 +547,7 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
     log(f"seed {seed}: character and language models fitted in {time.perf_counter() - started:.0f}s")
     cal = cap_per_source(cal, cal_cap, seed)
     blend = fit_blend(cal, parts.features(cal, coef, intercept, detector=detector))
-    test = cap_per_source(test, test_cap, seed) + identity_eval_rows() + public_life.eval_rows()
+    test = cap_per_source(test, test_cap, seed) + identity_eval_rows() + public_life.eval_rows() + everyday_eval.rows()
     feats = parts.features(test, coef, intercept, detector=detector)
     probs = apply_blend(blend, feats, test)
     char_only = 1 / (1 + np.exp(-feats["char"]))
@@ -549,7 +557,10 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
     ident_idx = [i for i, r in enumerate(test) if r["source"] == "identity-eval"]
     public_idx = [i for i, r in enumerate(test) if r["source"] == public_life.EVAL_SOURCE]
     public = [test[i] for i in public_idx]
-    other_idx = [i for i, r in enumerate(test) if r["source"] not in ("identity-eval", public_life.EVAL_SOURCE)]
+    everyday_idx = [i for i, r in enumerate(test) if r["source"] == everyday_eval.SOURCE]
+    everyday = [test[i] for i in everyday_idx]
+    written_eval = ("identity-eval", public_life.EVAL_SOURCE, everyday_eval.SOURCE)
+    other_idx = [i for i, r in enumerate(test) if r["source"] not in written_eval]
     others = [test[i] for i in other_idx]
     figures = {
         "seed": seed,
@@ -561,6 +572,8 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
         "identity_char_only": report(ident, char_only[ident_idx], "target"),
         "public_life": report(public, probs[public_idx], "target"),
         "public_life_by_language": report(public, probs[public_idx], "lang"),
+        "everyday": report(everyday, probs[everyday_idx], "lang"),
+        "everyday_rejected": report(everyday, probs[everyday_idx], "lang", review=REJECT),
         "seconds": round(time.perf_counter() - started, 1),
     }
     return {"coef": coef, "intercept": intercept, "language_model": language_model, "blend": blend, "figures": figures}

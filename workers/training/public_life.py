@@ -15,7 +15,7 @@ so the figures show whether the model learnt "a name is neutral" or only these n
 
 from __future__ import annotations
 
-SOURCE = "written-public-life"  # sorts after the data sources, so adding it leaves their splits as they were
+SOURCE = "written-public-life"
 EVAL_SOURCE = "public-life-eval"
 LANGUAGES = ("en", "hi-Latn", "hi", "kn", "kn-Latn")
 
