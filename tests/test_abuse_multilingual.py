@@ -387,6 +387,16 @@ def test_public_life_templates_keep_names_neutral_and_insults_flagged_in_every_l
     assert sum(p >= REVIEW for p in abusive) / len(abusive) >= 0.9
 
 
+def test_a_swear_word_of_the_list_is_highlighted_where_the_character_model_weighs_it_little(scorer):
+    """The blend counts a listed swear word whatever the character model thinks of it, so its span must show too:
+    "ninamman" (Roman Kannada, "your mother's ...") is not among the character model's top words here."""
+    text = "ninamman ee reporter ge yenu gottu"
+    (result,) = _score(scorer, [text])
+    assert result.scores["toxicity"] >= REVIEW
+    assert "ninamman" not in [text[a:b] for a, b in scorer.char.spans(text)]
+    assert "ninamman" in [text[span.start : span.end] for span in result.spans]
+
+
 def test_everyday_words_are_not_rejected_and_the_same_words_as_swears_reach_review(scorer):
     """workers/training/everyday_eval.py: everyday comments with "chod" (leave), "ಮಕ್ಕಳು" (children), "gandu" (male,
     Kannada), kitchens and homes. Before the character model blanked those words ("bachon ko school chod ke aata

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from workers.scoring.char_model import CharModel
-from workers.scoring.swear_words import blank_everyday_words, blank_everyday_words_in, has_swear_word, swear_phrases
+from workers.scoring.swear_words import (
+    blank_everyday_words,
+    blank_everyday_words_in,
+    has_swear_word,
+    swear_phrases,
+    swear_word_spans,
+)
 
 ENGLISH_SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "abuse" / "abuse_train.csv"
 
@@ -133,3 +139,21 @@ def test_the_character_model_blanks_everyday_words_in_training_and_scoring_alike
     assert words[0] < words[1] and whole[0] < whole[1]
     assert model.spans(everyday) == [] and swear[model.spans(swear)[0][0] :].startswith("chod")
     assert model.logits(["chod"]) == ([0.0], [0.0])  # nothing left to read: the intercept alone
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        ("yeh banda ekdum Chutiya hai!", ["Chutiya"]),
+        ("abe teri maa ki choot, sun", ["teri maa ki choot"]),  # the whole phrase, its comma left out
+        ("c h u t i y a insaan", ["c h u t i y a"]),  # spaced out: one token, as for the character model
+        ("ಅವನು ಸೂಳೆ ಮಗ", ["ಸೂಳೆ ಮಗ"]),  # the longer phrase, not "ಸೂಳೆ" alone
+        ("gaand, gaand", ["gaand", "gaand"]),
+        ("Lund University ne kaha", []),
+        ("mujhe chod do, main ghar ja raha hoon", []),
+        ("", []),
+    ],
+)
+def test_swear_word_spans_cover_the_words_and_phrases_of_the_lists(text, spans):
+    assert [text[a:b] for a, b in swear_word_spans(text)] == spans
+    assert has_swear_word(text) == bool(spans)

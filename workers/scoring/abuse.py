@@ -59,6 +59,7 @@ from service.config import force_offline_models
 from service.scoring.jobs import ScoreResult, ScoringInput, Span
 from workers.scoring.char_model import CharModel, blend_group
 from workers.scoring.language import LanguageDetector, detector_for
+from workers.scoring.swear_words import swear_word_spans
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "abuse_model"
 DEFAULT_CHECKPOINT = DEFAULT_MODEL_DIR / "kavalu-minilm-abuse.ckpt"
@@ -444,7 +445,8 @@ class DetoxifyAbuseScorer:
         for text, s, language in zip(texts, scores, languages):
             spans = []
             if self.char is not None and s.get("toxicity", 0.0) >= SPAN_THRESHOLD:
-                spans = [Span(a, b, "toxicity", "abuse") for a, b in self.char.spans(text or "")]
+                ranges = _merged(self.char.spans(text or "") + swear_word_spans(text or ""))
+                spans = [Span(a, b, "toxicity", "abuse") for a, b in ranges]
             results.append(ScoreResult(self.name, self.model_version, s, spans, detected_language=language))
         return results, embeddings
 
@@ -512,6 +514,17 @@ class DetoxifyAbuseScorer:
 
     def score_batch(self, items: list[ScoringInput]) -> list[ScoreResult]:
         return self.score_results([item.text for item in items])[0]
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges in order, overlapping ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
 
 
 # -- one instance per process --------------------------------------------------------

@@ -23,6 +23,11 @@ SPAN_SHARE = 0.5
 _SPAN_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
 
 
+def token_ranges(text: str) -> list[tuple[int, int]]:
+    """The character ranges of the character model's words (spaced-out letters are one word), punctuation kept."""
+    return [(m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]
+
+
 def char_text(text: str) -> str:
     """What the character model reads of a whole text: normalised, without the everyday words of swear_words."""
     return normalise(blank_everyday_words_in(text))
@@ -124,7 +129,7 @@ class CharModel:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character ranges of the words that push the score up most, adjacent ones merged."""
-        tokens = [(m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]
+        tokens = token_ranges(text)
         if not tokens:
             return []
         weights = self.word_weights(blank_everyday_words([text[a:b] for a, b in tokens]))
@@ -134,7 +139,7 @@ class CharModel:
         chosen = [t for t, w in zip(tokens, weights) if w >= SPAN_SHARE * top]
         merged: list[list[int]] = []
         for start, end in chosen:
-            a, b = _strip_punctuation(text, start, end)
+            a, b = strip_punctuation(text, start, end)
             if merged and not text[merged[-1][1] : a].strip(" ,.;:!?-"):
                 merged[-1][1] = b
             else:
@@ -154,7 +159,7 @@ def blend_group(language: str, text: str, groups: Mapping[str, str], blends: Map
     return group
 
 
-def _strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
+def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
     while a < b and text[a] in "\"'([{<,.;:!?":
         a += 1
     while b > a and text[b - 1] in "\"')]}>,.;:!?":

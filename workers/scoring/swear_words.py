@@ -87,9 +87,33 @@ def swear_phrases() -> frozenset[tuple[str, ...]]:
 def has_swear_word(text: str) -> bool:
     """Whether the comment has a word or phrase of the lists, matched as whole words after normalisation (so
     "c.h.u.t.i.y.a" and "CHUTIYA" count, "chutiyapa" and "randomly" do not)."""
+    return bool(_matches(_words(text)))
+
+
+def swear_word_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the text's swear words and phrases, for the evidence spans: the blend counts a swear
+    word whatever weight the character model gives it, so a reviewer must see it highlighted too. Each token is
+    normalised on its own (the character model's tokens: "c h u t i y a" is one)."""
+    from workers.scoring.char_model import strip_punctuation, token_ranges
+
+    tokens = token_ranges(text)
+    words = [(word, k) for k, (a, b) in enumerate(tokens) for word in _words(text[a:b])]
+    return [
+        strip_punctuation(text, tokens[words[i][1]][0], tokens[words[i + n - 1][1]][1])
+        for i, n in _matches([w for w, _ in words])
+    ]
+
+
+def _matches(words: list[str]) -> list[tuple[int, int]]:
+    """(start, length) of each phrase of the lists in the words, the longest first where phrases overlap."""
     phrases, longest = swear_phrases(), _longest_phrase()
-    words = _words(text)
-    return any(tuple(words[i : i + n]) in phrases for i in range(len(words)) for n in range(1, longest + 1))
+    found, i = [], 0
+    while i < len(words):
+        n = next((n for n in range(min(longest, len(words) - i), 0, -1) if tuple(words[i : i + n]) in phrases), 0)
+        if n:
+            found.append((i, n))
+        i += n or 1
+    return found
 
 
 @lru_cache(maxsize=1)
