@@ -176,6 +176,8 @@ def test_test_sentences_are_not_training_rows():
         EVERYDAY_SENSES,
         *everyday_eval.NEUTRAL.values(),
         *everyday_eval.ABUSIVE.values(),
+        SALA_NEUTRAL,
+        SALA_INSULTS,
     )
     for texts in written:
         assert not training & {normalise(t) for t in texts}
@@ -395,6 +397,18 @@ def test_a_swear_word_of_the_list_is_highlighted_where_the_character_model_weigh
     assert result.scores["toxicity"] >= REVIEW
     assert "ninamman" not in [text[a:b] for a, b in scorer.char.spans(text)]
     assert "ninamman" in [text[span.start : span.end] for span in result.spans]
+
+
+# Roman Kannada "saala"/"sala" is a loan or "times"; in Hindi it is an insult (workers/scoring/swear_words.py).
+SALA_NEUTRAL = ["Raitharige saala manna maadi", "bank saala tiristi aagtilla", "nanu ee film mooru sala nodidini"]
+SALA_INSULTS = ["abe saala chup kar", "saala chor neta"]
+
+
+def test_a_roman_kannada_loan_is_not_the_hindi_insult(scorer):
+    neutral = {t: round(r.scores["toxicity"], 3) for t, r in zip(SALA_NEUTRAL, _score(scorer, SALA_NEUTRAL))}
+    insults = {t: round(r.scores["toxicity"], 3) for t, r in zip(SALA_INSULTS, _score(scorer, SALA_INSULTS))}
+    assert max(neutral.values()) < REVIEW, neutral  # "Raitharige saala manna maadi" was 0.68
+    assert min(insults.values()) >= REVIEW, insults
 
 
 def test_everyday_words_are_not_rejected_and_the_same_words_as_swears_reach_review(scorer):

@@ -90,6 +90,8 @@ def test_no_row_of_the_english_training_sources_has_one():
         ("ಅವರ ಮನೆಗೆ ಗಂಡು ಮಗು ಬಂದಿದೆ", "ಅವರ ಮನೆಗೆ  ಮಗು ಬಂದಿದೆ"),
         ("ನನ್ನ ಮಕ್ಕಳು ಶಾಲೆಗೆ ಹೋದರು", "ನನ್ನ  ಶಾಲೆಗೆ ಹೋದರು"),  # "my children"
         ("namma makkalige shikshana beku", "namma  shikshana beku"),
+        ("Raitharige saala manna maadi", "Raitharige  manna maadi"),  # Roman Kannada: a loan
+        ("estu sala nodidru bore aagalla", "estu  nodidru bore aagalla"),  # times
     ],
 )
 def test_everyday_words_are_blanked_for_the_character_model(text, read):
@@ -108,6 +110,8 @@ def test_everyday_words_are_blanked_for_the_character_model(text, read):
         "ಈ ಕಳ್ಳ ನನ್ ಮಕ್ಕಳು",  # "ನನ್ ಮಕ್ಕಳು", the swear
         "sule makkalu ella illi idare",
         "ಕಳ್ಳ ನನ್ಮಕ್ಕಳು",
+        "abe saala chup kar",  # the Hindi insult
+        "sab bhenchod popat sala",
     ],
 )
 def test_swears_beside_their_objects_are_left_as_written(text):

@@ -147,6 +147,17 @@ _GANDU_NOUNS = _word_set("magu maga magana makkalu makkala makkalige makkalannu 
 _MAKKALU = _word_set("ಮಕ್ಕಳು ಮಕ್ಕಳ ಮಕ್ಕಳಿಗೆ ಮಕ್ಕಳನ್ನು ಮಕ್ಕಳಿಂದ ಮಕ್ಕಳೊಂದಿಗೆ ಮಕ್ಕಳಲ್ಲಿ makkalu makkala makkalige makkalannu")
 # Words before "ಮಕ್ಕಳು" that make it the swear ("ನನ್ ಮಕ್ಕಳು", "ಸೂಳೆ ಮಕ್ಕಳು"); "ನನ್ನ ಮಕ್ಕಳು" is "my children".
 _MAKKALU_SWEAR = _word_set("ನನ್ ಸೂಳೆ ಬೋಳಿ ಹಲ್ಕಾ ಬೇವರ್ಸಿ nan sule soole boli halka bevarsi")
+# Roman Kannada "sala"/"saala" is "times" after a number or "how many" and "loan" beside the words of a loan; in
+# Hindi, the insult ("Raitharige saala manna maadi", waive the farmers' loans, was 0.68).
+_SALA = _word_set("sala saala")
+_SALA_TIMES = _word_set(
+    "estu eshtu yestu yest yast esht yesht yeshtu halavu kelavu sumaru ondu ondh ond eradu yeradu mooru nalku aidu "
+    "hattu nooru saavira matte innondu prati kone modala modalne"
+)
+_SALA_LOAN = _word_set(
+    "manna mannaa maafi tiristi teerisi teerisalu kattalu katti kattbeku raitara raitharige raitarige raithara "
+    "rythara bank krishi gruha vahana shikshana bele"
+)
 _STRIP = "\"'()[]{}<>,.;:!?…"
 
 
@@ -156,6 +167,10 @@ def _everyday(words: list[str], i: int) -> bool:
         return not _CHOD_OBJECTS.intersection(words[max(0, i - _CHOD_BEFORE) : i] + words[i + 1 : i + 1 + _CHOD_AFTER])
     if word == "gandu":
         return (i + 1 < len(words) and words[i + 1] in _GANDU_NOUNS) or (i > 0 and words[i - 1] == "hennu")
+    if word in _SALA:
+        return (i > 0 and words[i - 1] in _SALA_TIMES | _SALA_LOAN) or (
+            i + 1 < len(words) and words[i + 1] in _SALA_LOAN
+        )
     if word in _MAKKALU:
         return not (i > 0 and words[i - 1] in _MAKKALU_SWEAR)
     return word == "ಗಂಡು"
