@@ -7,25 +7,17 @@ transformer and alt-profanity-check (see workers/abuse_model/MODEL_CARD.md).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from workers.scoring.normalise import normalise
+from workers.scoring.normalise import normalise, strip_punctuation, token_ranges
 from workers.scoring.swear_words import blank_everyday_words, blank_everyday_words_in
 
 # The character model's window feature: runs of this many words (CharModel.logits).
 WINDOW_WORDS = 3
 # A word is evidence if its character-model contribution is at least this share of the top word's.
 SPAN_SHARE = 0.5
-
-_SPAN_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
-
-
-def token_ranges(text: str) -> list[tuple[int, int]]:
-    """The character ranges of the character model's words (spaced-out letters are one word), punctuation kept."""
-    return [(m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]
 
 
 def char_text(text: str) -> str:
@@ -98,7 +90,7 @@ class CharModel:
         cost, since words are cached; the blend is fitted on these same values."""
         whole, best = [], []
         for text in texts:
-            words = blank_everyday_words([m.group(0) for m in _SPAN_TOKEN.finditer(text or "")])
+            words = blank_everyday_words([text[a:b] for a, b in token_ranges(text or "")])
             stats = self._words(words) if words else [(0.0, 0)]
             total_w = sum(w for w, _ in stats)
             total_n = sum(c for _, c in stats)
@@ -157,11 +149,3 @@ def blend_group(language: str, text: str, groups: Mapping[str, str], blends: Map
     if group == "en" and "en-identity" in blends and identity_present(text):
         return "en-identity"
     return group
-
-
-def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in "\"'([{<,.;:!?":
-        a += 1
-    while b > a and text[b - 1] in "\"')]}>,.;:!?":
-        b -= 1
-    return a, b

@@ -285,3 +285,21 @@ _IDENTITY = re.compile(
 def identity_present(text: str) -> bool:
     """Whether the (normalised or raw) text names an identity group: a term at the start of a word."""
     return _IDENTITY.search(text.lower()) is not None
+
+
+# -- the words of a comment, as the character model reads them -------------------------------------------------
+# A word is a run of non-space characters, or three or more single letters spaced out ("f u c k").
+_WORD_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
+
+
+def token_ranges(text: str) -> list[tuple[int, int]]:
+    """The character ranges of the text's words, punctuation kept (the character model reads each one)."""
+    return [(m.start(), m.end()) for m in _WORD_TOKEN.finditer(text)]
+
+
+def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in "\"'([{<,.;:!?":
+        a += 1
+    while b > a and text[b - 1] in "\"')]}>,.;:!?":
+        b -= 1
+    return a, b

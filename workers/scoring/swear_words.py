@@ -94,7 +94,7 @@ def swear_word_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of the text's swear words and phrases, for the evidence spans: the blend counts a swear
     word whatever weight the character model gives it, so a reviewer must see it highlighted too. Each token is
     normalised on its own (the character model's tokens: "c h u t i y a" is one)."""
-    from workers.scoring.char_model import strip_punctuation, token_ranges
+    from workers.scoring.normalise import strip_punctuation, token_ranges
 
     tokens = token_ranges(text)
     words = [(word, k) for k, (a, b) in enumerate(tokens) for word in _words(text[a:b])]
