@@ -158,6 +158,7 @@ _SALA_LOAN = _word_set(
     "manna mannaa maafi tiristi teerisi teerisalu kattalu katti kattbeku raitara raitharige raitarige raithara "
     "rythara bank krishi gruha vahana shikshana bele"
 )
+_SALA_BEFORE = _SALA_TIMES | _SALA_LOAN
 _STRIP = "\"'()[]{}<>,.;:!?…"
 
 
@@ -168,9 +169,7 @@ def _everyday(words: list[str], i: int) -> bool:
     if word == "gandu":
         return (i + 1 < len(words) and words[i + 1] in _GANDU_NOUNS) or (i > 0 and words[i - 1] == "hennu")
     if word in _SALA:
-        return (i > 0 and words[i - 1] in _SALA_TIMES | _SALA_LOAN) or (
-            i + 1 < len(words) and words[i + 1] in _SALA_LOAN
-        )
+        return (i > 0 and words[i - 1] in _SALA_BEFORE) or (i + 1 < len(words) and words[i + 1] in _SALA_LOAN)
     if word in _MAKKALU:
         return not (i > 0 and words[i - 1] in _MAKKALU_SWEAR)
     return word == "ಗಂಡು"
