@@ -164,6 +164,45 @@ def test_the_blend_out_of_source_reads_the_transformers_own_out_of_source_predic
         assert set(figures[source]) == {"blend", "char_alone_auc", "bert_alone_auc", "prof_alone_auc", "transformer"}
 
 
+def test_leave_one_source_out_never_trains_on_the_source_it_scores_and_reports_the_spread_over_seeds():
+    """`--loso --seeds N`: per held-out source, per (source, language), per language over all held-out rows, and on
+    the written identity templates with their training counterpart held out; each figure's mean and sd over the
+    seeds. A source written in scripts that no other source uses is unreadable once held out: every row of it
+    gets the same score, so its AUC is exactly 0.5 in every seed."""
+    from workers.training.abuse_char import IDENTITY_TERMS, run_loso
+
+    def rows(source: str, lang: str, abusive: str, clean: str, n: int = 20) -> list[dict]:
+        return [
+            {"text": (abusive if label else clean).format(i), "label": label, "source": source, "lang": lang}
+            for i in range(n)
+            for label in (0, 1)
+        ]
+
+    sources = {
+        "english": rows("english", "en", "you stupid idiot number {}", "the council met on day {}"),
+        "unseen-scripts": rows("unseen-scripts", "kn", "ನೀನು ಬೋಳಿಮಗ", "ಸಿನಿಮಾ ಚೆನ್ನಾಗಿದೆ", 5)
+        + rows("unseen-scripts", "hi", "तू हरामी है", "आज का मैच अच्छा था", 5),
+        # Few distinct words, so that no hashed n-gram of the unseen scripts shares a column with a trained one.
+        "identity-templates": rows("identity-templates", "en", "group {} are vermin", "group {} are neighbours", 5),
+    }
+
+    figures = run_loso(sources, 2, lambda _: None, limit=200)
+
+    assert [run["seed"] for run in figures["seeds"]] == [0, 1]
+    for run in figures["seeds"]:
+        assert run["by_source"]["unseen-scripts"]["auc"] == 0.5
+        assert set(run["by_source_language"]["unseen-scripts"]) == {"kn", "hi"}
+        assert run["by_source_language"]["unseen-scripts"]["kn"]["n"] == 10
+        # Generated templates are not comments: the English of the held-out rows is the English source alone.
+        assert run["by_language"]["en"]["n"] == 40
+        assert set(run["identity"]) == set(IDENTITY_TERMS)
+    spread = figures["spread"]
+    assert spread["by_source"]["unseen-scripts"]["auc"] == [0.5, 0.0]
+    english = [run["by_source"]["english"]["auc"] for run in figures["seeds"]]
+    assert spread["by_source"]["english"]["auc"] == pytest.approx([np.mean(english), np.std(english)], abs=1e-4)
+    assert set(spread["identity"]) == set(IDENTITY_TERMS)
+
+
 def test_the_fitted_blends_never_give_a_part_a_negative_weight():
     """A part that reads a comment as more abusive must never lower its score. Fitted freely, the Roman Indic blend
     gave the transformer and alt-profanity-check negative weights (they anti-correlate with Roman Urdu and Kannada

@@ -22,7 +22,9 @@ runs of the character model.
 
     kavalu models train --char               # the v2 parts, into workers/abuse_model/ (minutes)
     kavalu models train --char --seeds 3     # also the spread over 3 seeds (figures only)
-    kavalu models train --char --loso        # leave-one-source-out figures for the character model
+    kavalu models train --char --loso --seeds 3
+        # leave-one-source-out figures for the character model, per source, language and identity group,
+        # with their spread over 3 seeds
     kavalu models train --loso && kavalu models train --char --loso-blend .eval/loso
         # the whole blend out of source: the transformer's own leave-one-source-out predictions
         # (written by the first command, about 5 minutes per English source) and the character model
@@ -590,18 +592,59 @@ def detection_rates(rows: list[dict]) -> dict:
     }
 
 
-def run_loso(sources, seed: int, log, limit: int = 6000) -> dict:
+def run_loso(sources, seeds: int, log, limit: int = 6000) -> dict:
     """Character model only: train on every source but one (at most `limit` rows of each, for time), score
-    at most 1,500 rows per class of the held-out one."""
-    out = {}
-    rng = random.Random(seed)
-    for held in tqdm(sorted(sources), desc="leave-one-source-out", unit="source"):
-        coef, intercept = fit_char_without(sources, held, limit, rng, seed)
-        rows = cap_per_source(sources[held], 1500, seed)
-        p = 1 / (1 + np.exp(-char_logits(coef, intercept, [r["text"] for r in rows])))
-        out[held] = report(rows, p, "source")[held]
-        log(f"held out {held}: {out[held]}")
-    return out
+    at most 1,500 rows per class of the held-out one, per seed. Figures per held-out source, per (source,
+    language), per language over all held-out rows (each row scored by the model that never saw its source), and
+    on the evaluation templates whose training counterpart was held out: identity groups with `identity-templates`
+    out, public life with the public-life templates out. `spread` has each figure's mean and sd over the seeds."""
+    runs = []
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        run: dict[str, Any] = {"seed": seed, "by_source": {}, "by_source_language": {}}
+        held_rows: list[dict] = []
+        held_probs: list[np.ndarray] = []
+        for held in tqdm(sorted(sources), desc=f"leave-one-source-out, seed {seed}", unit="source"):
+            model = fit_char_without(sources, held, limit, rng, seed)
+            rows = cap_per_source(sources[held], 1500, seed)
+            p = char_probs(model, rows)
+            run["by_source"][held] = report(rows, p, "source")[held]
+            run["by_source_language"][held] = report(rows, p, "lang")
+            held_rows += rows
+            held_probs.append(p)
+            if held == "identity-templates":
+                written = identity_eval_rows()
+                run["identity"] = report(written, char_probs(model, written), "target")
+            elif held == public_life.SOURCE:
+                written = public_life.eval_rows()
+                run["public_life_by_language"] = report(written, char_probs(model, written), "lang")
+            log(f"seed {seed}, held out {held}: {run['by_source'][held]}")
+        real = [i for i, r in enumerate(held_rows) if r["source"] not in WRITTEN_TEMPLATES]
+        run["by_language"] = report([held_rows[i] for i in real], np.concatenate(held_probs)[real], "lang")
+        runs.append(run)
+    return {"seeds": runs, "spread": spread(runs)}
+
+
+def char_probs(model: tuple[np.ndarray, float], rows: list[dict]) -> np.ndarray:
+    coef, intercept = model
+    return 1 / (1 + np.exp(-char_logits(coef, intercept, [r["text"] for r in rows])))
+
+
+# Generated sentences, not comments: left out of the per-language figures over held-out rows.
+WRITTEN_TEMPLATES = ("identity-templates", public_life.SOURCE)
+
+
+def spread(runs: list[Any]) -> Any:
+    """Each number in the runs' figures (the same keys in every run) as [mean, sd] over the runs; None where a run
+    has no figure."""
+    first = runs[0]
+    if isinstance(first, dict):
+        keys = [k for k in first if k != "seed"]
+        return {k: spread([(r or {}).get(k) for r in runs]) for k in keys}
+    values = [v for v in runs if isinstance(v, (int, float)) and not np.isnan(v)]
+    if len(values) < len(runs):
+        return None
+    return [round(float(np.mean(values)), 4), round(float(np.std(values)), 4)]
 
 
 def run_loso_blend(sources, blend: dict, parts: PartScorer, eval_dir: Path, log, limit: int = 6000) -> dict:
@@ -754,7 +797,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shared", type=Path, default=SHARED, help="folder with abuse/, abuse_indic/, abuse_identity/")
     p.add_argument("--authored", type=Path, default=AUTHORED)
     p.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
-    p.add_argument("--seeds", type=int, default=1, help="seeds to run; the first one's model is saved")
+    p.add_argument(
+        "--seeds", type=int, default=1, help="seeds to run; the first one's model is saved (with --loso: figures only)"
+    )
     p.add_argument("--loso", action="store_true", help="leave-one-source-out figures instead (saves nothing)")
     p.add_argument("--loso-limit", type=int, default=6000, help="with --loso: training rows per source")
     p.add_argument(
@@ -794,7 +839,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = load_sources(args.shared, args.authored)
     log("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(sources.items())))
     if args.loso:
-        figures: Any = run_loso(sources, 0, log, args.loso_limit)
+        figures: Any = run_loso(sources, args.seeds, log, args.loso_limit)
     elif args.loso_blend:
         blend = json.loads((args.out_dir / BLEND_NAME).read_text(encoding="utf-8"))["blend"]
         own = args.out_dir / "kavalu-minilm-abuse.ckpt"
