@@ -260,6 +260,27 @@ def test_praise_then_civil_criticism_stays_below_review(scorer):
     assert max(scores.values()) < REVIEW, scores
 
 
+# Neutral sentences about a woman, a disabled sister, a gay friend, in Devanagari and Kannada script (not training
+# rows). Common words carry weight learnt from a few hundred rows ("है" +13.9 per word): the first, second and fourth
+# score 0.54, 0.66 and 0.64 (MODEL_CARD.md, Known biases and limits).
+IDENTITY_NEUTRAL_SCRIPT = [
+    "मैं एक औरत हूं और मुझे अपने काम पर गर्व है",
+    "मेरी बहन विकलांग है और डॉक्टर है",
+    "मेरा दोस्त समलैंगिक है और बहुत अच्छा इंसान है",
+    "ನನ್ನ ತಂಗಿ ಅಂಗವಿಕಲೆ, ಅವಳು ವೈದ್ಯೆ",
+    "ನನ್ನ ಗೆಳೆಯ ಸಲಿಂಗಕಾಮಿ, ತುಂಬಾ ಒಳ್ಳೆಯ ವ್ಯಕ್ತಿ",
+]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known limit: neutral sentences about a person in Devanagari or Kannada can reach review"
+)
+def test_neutral_identity_sentences_in_devanagari_and_kannada_stay_below_review(scorer):
+    texts = IDENTITY_NEUTRAL_SCRIPT
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+    assert max(scores.values()) < REVIEW, scores
+
+
 def test_obfuscated_insults_are_caught(scorer):
     scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(OBFUSCATED, _score(scorer, OBFUSCATED))}
     assert min(scores.values()) >= REVIEW, scores

@@ -153,15 +153,25 @@ def test_the_blend_out_of_source_reads_the_transformers_own_out_of_source_predic
             out.write(json.dumps({"text": r["text"], "label": r["label"], "bert": 0.99 if r["label"] else 0.01}) + "\n")
     blend = json.loads((SHIPPED / BLEND_NAME).read_text(encoding="utf-8"))["blend"]
 
-    figures = run_loso_blend(sources, blend, PartScorer(1), tmp_path, lambda _: None)
+    result = run_loso_blend(sources, blend, PartScorer(1), tmp_path, lambda _: None, seeds=2)
 
-    assert figures["left-out"]["transformer"] == "out of source (--loso)"
-    assert figures["left-out"]["bert_alone_auc"] == 1.0
-    assert figures["left-out"]["blend"]["n"] == 40
-    assert figures["other"]["transformer"] == "shipped (never saw it)"
-    for source in sources:
-        assert 0.0 <= figures[source]["blend"]["auc"] <= 1.0
-        assert set(figures[source]) == {"blend", "char_alone_auc", "bert_alone_auc", "prof_alone_auc", "transformer"}
+    assert [run["seed"] for run in result["seeds"]] == [0, 1]
+    for figures in result["seeds"]:
+        assert figures["left-out"]["transformer"] == "out of source (--loso)"
+        assert figures["left-out"]["bert_alone_auc"] == 1.0
+        assert figures["left-out"]["blend"]["n"] == 40
+        assert figures["other"]["transformer"] == "shipped (never saw it)"
+        for source in sources:
+            assert 0.0 <= figures[source]["blend"]["auc"] <= 1.0
+            assert set(figures[source]) == {
+                "blend",
+                "char_alone_auc",
+                "bert_alone_auc",
+                "prof_alone_auc",
+                "transformer",
+            }
+    # The transformer's predictions are the same in every seed: no spread.
+    assert result["spread"]["left-out"]["bert_alone_auc"] == [1.0, 0.0]
 
 
 def test_leave_one_source_out_never_trains_on_the_source_it_scores_and_reports_the_spread_over_seeds():

@@ -25,7 +25,7 @@ runs of the character model.
     kavalu models train --char --loso --seeds 3
         # leave-one-source-out figures for the character model, per source, language and identity group,
         # with their spread over 3 seeds
-    kavalu models train --loso && kavalu models train --char --loso-blend .eval/loso
+    kavalu models train --loso && kavalu models train --char --loso-blend .eval/loso --seeds 3
         # the whole blend out of source: the transformer's own leave-one-source-out predictions
         # (written by the first command, about 5 minutes per English source) and the character model
         # trained without each source
@@ -647,35 +647,41 @@ def spread(runs: list[Any]) -> Any:
     return [round(float(np.mean(values)), 4), round(float(np.std(values)), 4)]
 
 
-def run_loso_blend(sources, blend: dict, parts: PartScorer, eval_dir: Path, log, limit: int = 6000) -> dict:
+def run_loso_blend(
+    sources, blend: dict, parts: PartScorer, eval_dir: Path, log, limit: int = 6000, seeds: int = 1
+) -> dict:
     """The whole blend out of source. For each source: the character model trained on every other source (at
     most `limit` rows of each); the transformer's out-of-source predictions where `kavalu models train --loso`
     wrote them (eval_dir/SOURCE.jsonl: the four English sources it is trained on), else the shipped
     transformer, which never saw that source; alt-profanity-check; and `blend` (the shipped blend.json's) on
-    top. Figures for the blend and for each part alone."""
-    out: dict[str, Any] = {}
-    rng = random.Random(0)
-    for held in tqdm(sorted(sources), desc="blend out of source", unit="source"):
-        predictions = eval_dir / f"{held}.jsonl"
-        loso_bert = None
-        if predictions.is_file():
-            records = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines()]
-            rows = [_row(r["text"], int(r["label"]), held, "en") for r in records]
-            loso_bert = _logit([r["bert"] for r in records])
-        else:
-            rows = cap_per_source(sources[held], 1500, 0)
-        coef, intercept = fit_char_without(sources, held, limit, rng)
-        feats = parts.features(rows, coef, intercept, progress=False)
-        if loso_bert is not None:
-            latin = np.asarray([GROUPS[lang] != "script" for lang in feats["lang"]])
-            feats["bert"] = np.where(latin, loso_bert, 0.0)
-        figures = {"blend": report(rows, apply_blend(blend, feats, rows), "source")[held]}
-        for part in ("char", "bert", "prof"):
-            figures[f"{part}_alone_auc"] = round(auc([r["label"] for r in rows], feats[part]), 4)
-        figures["transformer"] = "out of source (--loso)" if loso_bert is not None else "shipped (never saw it)"
-        out[held] = figures
-        log(f"held out {held}: {figures}")
-    return out
+    top. Figures for the blend and for each part alone, per seed (the character model's samples and the scored
+    rows of the sources without predictions vary; the transformer's predictions do not), and their spread."""
+    runs = []
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        run: dict[str, Any] = {"seed": seed}
+        for held in tqdm(sorted(sources), desc=f"blend out of source, seed {seed}", unit="source"):
+            predictions = eval_dir / f"{held}.jsonl"
+            loso_bert = None
+            if predictions.is_file():
+                records = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines()]
+                rows = [_row(r["text"], int(r["label"]), held, "en") for r in records]
+                loso_bert = _logit([r["bert"] for r in records])
+            else:
+                rows = cap_per_source(sources[held], 1500, seed)
+            coef, intercept = fit_char_without(sources, held, limit, rng, seed)
+            feats = parts.features(rows, coef, intercept, progress=False)
+            if loso_bert is not None:
+                latin = np.asarray([GROUPS[lang] != "script" for lang in feats["lang"]])
+                feats["bert"] = np.where(latin, loso_bert, 0.0)
+            figures = {"blend": report(rows, apply_blend(blend, feats, rows), "source")[held]}
+            for part in ("char", "bert", "prof"):
+                figures[f"{part}_alone_auc"] = round(auc([r["label"] for r in rows], feats[part]), 4)
+            figures["transformer"] = "out of source (--loso)" if loso_bert is not None else "shipped (never saw it)"
+            run[held] = figures
+            log(f"seed {seed}, held out {held}: {figures}")
+        runs.append(run)
+    return {"seeds": runs, "spread": spread(runs)}
 
 
 def fit_char_without(sources, held: str, limit: int, rng: random.Random, seed: int = 0) -> tuple[np.ndarray, float]:
@@ -844,7 +850,7 @@ def main(argv: list[str] | None = None) -> int:
         blend = json.loads((args.out_dir / BLEND_NAME).read_text(encoding="utf-8"))["blend"]
         own = args.out_dir / "kavalu-minilm-abuse.ckpt"
         parts = PartScorer(args.threads, own if own.is_file() else None)
-        figures = run_loso_blend(sources, blend, parts, args.loso_blend, log, args.loso_limit)
+        figures = run_loso_blend(sources, blend, parts, args.loso_blend, log, args.loso_limit, args.seeds)
     else:
         # The transformer in --out-dir if one is there (a full `kavalu models train`), else the shipped one.
         own = args.out_dir / "kavalu-minilm-abuse.ckpt"
