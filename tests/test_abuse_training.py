@@ -146,6 +146,7 @@ def test_the_blend_out_of_source_reads_the_transformers_own_out_of_source_predic
     sources = {
         "left-out": rows("left-out", "you stupid idiot number {}", "the council met on day {}"),
         "other": rows("other", "shut up you moron {}", "the bridge opens in week {}"),
+        "identity-templates": rows("identity-templates", "group {} are vermin", "group {} are neighbours"),
     }
     # Predictions that separate the classes perfectly, unlike anything a model would give these texts.
     with open(tmp_path / "left-out.jsonl", "w", encoding="utf-8") as out:
@@ -161,6 +162,8 @@ def test_the_blend_out_of_source_reads_the_transformers_own_out_of_source_predic
         assert figures["left-out"]["bert_alone_auc"] == 1.0
         assert figures["left-out"]["blend"]["n"] == 40
         assert figures["other"]["transformer"] == "shipped (never saw it)"
+        # Stage 2 of the shipped transformer trains on the identity templates: not out of source for it.
+        assert figures["identity-templates"]["transformer"] == "shipped (tuned on it)"
         for source in sources:
             assert 0.0 <= figures[source]["blend"]["auc"] <= 1.0
             assert set(figures[source]) == {

@@ -117,7 +117,9 @@ BLEND_CELL_SHRINK = {"en-identity": 20}
 BLEND_MIN_SOURCE_ROWS = 10
 # Sources that weigh more than one ordinary source in the character model: the counterfactual identity
 # templates are what keeps identity terms neutral against thousands of tweets that use them as slurs.
-SOURCE_WEIGHT = {"identity-templates": 3.0, "kavalu-authored": 2.0, public_life.SOURCE: 2.0}
+# The generated English identity templates (identity_training_rows), a training source of their own.
+IDENTITY_SOURCE = "identity-templates"
+SOURCE_WEIGHT = {IDENTITY_SOURCE: 3.0, "kavalu-authored": 2.0, public_life.SOURCE: 2.0}
 # Sources that are all training rows: templates, which the test and calibration splits should not be full of.
 TRAINING_ONLY = (public_life.SOURCE,)
 # Sources whose rows all weigh the same, classes not balanced: their neutral and abusive frames come in pairs that
@@ -184,7 +186,7 @@ def _terms() -> list[tuple[str, str]]:
 
 
 def identity_training_rows() -> list[dict]:
-    return _identity_rows(TRAIN_NEUTRAL, TRAIN_ABUSIVE, "identity-templates")
+    return _identity_rows(TRAIN_NEUTRAL, TRAIN_ABUSIVE, IDENTITY_SOURCE)
 
 
 def identity_eval_rows() -> list[dict]:
@@ -234,7 +236,7 @@ def load_sources(shared: Path, authored: Path) -> dict[str, list[dict]]:
         sources[r["source"]].append(r)
     for r in read_csv(authored):
         sources["kavalu-authored"].append(r)
-    sources["identity-templates"] = identity_training_rows()
+    sources[IDENTITY_SOURCE] = identity_training_rows()
     sources[public_life.SOURCE] = public_life.training_rows()
     return dict(sources)
 
@@ -324,7 +326,7 @@ def fit_language_model(train: list[dict], seed: int) -> LatinLanguageModel:
     rng = random.Random(seed)
     by_source: dict[str, list[dict]] = defaultdict(list)
     for r in train:
-        if r["lang"] in LATIN_LANGUAGES and r["source"] not in ("identity-templates", *TRAINING_ONLY):
+        if r["lang"] in LATIN_LANGUAGES and r["source"] not in (IDENTITY_SOURCE, *TRAINING_ONLY):
             by_source[r["source"]].append(r)
     rows = [r for name in sorted(by_source) for r in _sample(by_source[name], LANGUAGE_ROWS_PER_SOURCE, rng)]
     langs = [r["lang"] for r in rows]
@@ -612,7 +614,7 @@ def run_loso(sources, seeds: int, log, limit: int = 6000) -> dict:
             run["by_source_language"][held] = report(rows, p, "lang")
             held_rows += rows
             held_probs.append(p)
-            if held == "identity-templates":
+            if held == IDENTITY_SOURCE:
                 written = identity_eval_rows()
                 run["identity"] = report(written, char_probs(model, written), "target")
             elif held == public_life.SOURCE:
@@ -631,7 +633,7 @@ def char_probs(model: tuple[np.ndarray, float], rows: list[dict]) -> np.ndarray:
 
 
 # Generated sentences, not comments: left out of the per-language figures over held-out rows.
-WRITTEN_TEMPLATES = ("identity-templates", public_life.SOURCE)
+WRITTEN_TEMPLATES = (IDENTITY_SOURCE, public_life.SOURCE)
 
 
 def spread(runs: list[Any]) -> Any:
@@ -679,7 +681,7 @@ def run_loso_blend(
                 figures[f"{part}_alone_auc"] = round(auc([r["label"] for r in rows], feats[part]), 4)
             if loso_bert is not None:
                 figures["transformer"] = "out of source (--loso)"
-            elif held == "identity-templates":  # stage 2 of the shipped transformer trains on them
+            elif held == IDENTITY_SOURCE:  # stage 2 of the shipped transformer trains on them
                 figures["transformer"] = "shipped (tuned on it)"
             else:
                 figures["transformer"] = "shipped (never saw it)"
