@@ -19,6 +19,7 @@ from service.scoring.jobs import ScoringInput
 from workers.scoring.language import detect_language
 from workers.scoring.normalise import IDENTITY_TERMS, normalise
 from workers.training import everyday_eval, public_life
+from workers.training.abuse_char import AUTHORED_PEOPLE, auc, people_eval_rows
 
 REVIEW, REJECT = 0.5, 0.9
 AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
@@ -160,8 +161,10 @@ def _score(scorer, texts):
 
 
 def test_test_sentences_are_not_training_rows():
-    with open(AUTHORED, newline="", encoding="utf-8") as handle:
-        training = {normalise(r["text"]) for r in csv.DictReader(handle)}
+    training = set()
+    for path in (AUTHORED, AUTHORED_PEOPLE):
+        with open(path, newline="", encoding="utf-8") as handle:
+            training |= {normalise(r["text"]) for r in csv.DictReader(handle)}
     training |= {normalise(r["text"]) for r in public_life.training_rows()}
     written = (
         *INSULTS.values(),
@@ -178,6 +181,7 @@ def test_test_sentences_are_not_training_rows():
         *everyday_eval.ABUSIVE.values(),
         SALA_NEUTRAL,
         SALA_INSULTS,
+        [r["text"] for r in people_eval_rows()],
     )
     for texts in written:
         assert not training & {normalise(t) for t in texts}
@@ -261,8 +265,9 @@ def test_praise_then_civil_criticism_stays_below_review(scorer):
 
 
 # Neutral sentences about a woman, a disabled sister, a gay friend, in Devanagari and Kannada script (not training
-# rows). Common words carry weight learnt from a few hundred rows ("है" +13.9 per word): the first, second and fourth
-# score 0.54, 0.66 and 0.64 (MODEL_CARD.md, Known biases and limits).
+# rows). Before the authored comments about people (workers/training/data/hindi_kannada_people_authored.csv) common
+# words carried weight learnt from a few hundred rows ("है" +13.9 per word): the first, second and fourth scored
+# 0.54, 0.66 and 0.64.
 IDENTITY_NEUTRAL_SCRIPT = [
     "मैं एक औरत हूं और मुझे अपने काम पर गर्व है",
     "मेरी बहन विकलांग है और डॉक्टर है",
@@ -272,13 +277,36 @@ IDENTITY_NEUTRAL_SCRIPT = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known limit: neutral sentences about a person in Devanagari or Kannada can reach review"
-)
 def test_neutral_identity_sentences_in_devanagari_and_kannada_stay_below_review(scorer):
     texts = IDENTITY_NEUTRAL_SCRIPT
     scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
     assert max(scores.values()) < REVIEW, scores
+
+
+# Below what the shipped model reaches in fp32 (MODEL_CARD.md, "Comments about people": Hindi AUC 0.95, neutral to
+# review 0.13, caught 0.84; Kannada 0.99, 0.09, 0.91), by about what another seed moves it.
+PEOPLE_EVAL_AUC = 0.9
+PEOPLE_EVAL_NEUTRAL_TO_REVIEW = 0.2
+PEOPLE_EVAL_CAUGHT = 0.75
+
+
+@pytest.mark.parametrize("lang", ["hi", "kn"])
+def test_comments_about_people_in_devanagari_and_kannada_are_told_apart(scorer, lang):
+    """workers/training/data/hindi_kannada_people_eval.csv: 120 comments per language about a relative, a colleague,
+    an official or an identity group, written by other writers than the training rows and never trained on. The
+    model before the authored comments about people scored Hindi ROC-AUC 0.83 (neutral to review 0.13, insults
+    caught 0.67) and Kannada 0.84 (0.27, 0.73): it fails here on both languages."""
+    rows = [r for r in people_eval_rows() if r["lang"] == lang]
+    labels = [r["label"] for r in rows]
+    scores = [r.scores["toxicity"] for r in _score(scorer, [r["text"] for r in rows])]
+    figures = {
+        "auc": auc(labels, scores),
+        "neutral_to_review": sum(s >= REVIEW for s, y in zip(scores, labels) if y == 0) / labels.count(0),
+        "caught": sum(s >= REVIEW for s, y in zip(scores, labels) if y == 1) / labels.count(1),
+    }
+    assert figures["auc"] >= PEOPLE_EVAL_AUC, figures
+    assert figures["neutral_to_review"] <= PEOPLE_EVAL_NEUTRAL_TO_REVIEW, figures
+    assert figures["caught"] >= PEOPLE_EVAL_CAUGHT, figures
 
 
 def test_obfuscated_insults_are_caught(scorer):

@@ -28,7 +28,8 @@ GROUP_TEXTS = {
     "en": ("en", "the council met on monday"),
     "en-identity": ("en", "my neighbour is gay"),
     "latn-indic": ("hi-Latn", "aaj ka match accha tha"),
-    "script": ("hi", "आज का मैच अच्छा था"),
+    "devanagari": ("hi", "आज का मैच अच्छा था"),
+    "kannada": ("kn", "ಇಂದಿನ ಪಂದ್ಯ ಚೆನ್ನಾಗಿತ್ತು"),
 }
 
 
@@ -67,7 +68,7 @@ def test_the_english_and_roman_indic_blends_keep_their_fixed_weights_and_fit_onl
     assert blend["en"]["bias"] != pytest.approx(0.0, abs=1e-3)  # the rows' classes are not balanced by chance
 
     # The other groups are still fitted on their own parts: the strongest part gets the largest weight.
-    for group in ("en-identity", "script"):
+    for group in ("en-identity", "devanagari", "kannada"):
         fitted = blend[group]["weights"]
         assert set(fitted) == set(FEATURES[group]) | {"swear"}
         assert max(FEATURES[group], key=lambda name: fitted[name]) == "char", (group, fitted)
@@ -84,13 +85,13 @@ def test_a_swear_word_adds_the_same_fixed_weight_in_every_group_and_the_rest_is_
     blend = fit_blend(rows, feats)
 
     assert {group: part["weights"]["swear"] for group, part in blend.items()} == dict.fromkeys(blend, SWEAR_WEIGHT)
-    idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["script"][1]]
+    idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["devanagari"][1]]
     sub = [rows[i] for i in idx]
-    x = np.column_stack([feats[name][idx] for name in FEATURES["script"]])
+    x = np.column_stack([feats[name][idx] for name in FEATURES["devanagari"]])
     offset = SWEAR_WEIGHT * feats["swear"][idx]
     coef, bias = fit_non_negative(x, y[idx], balanced_weights(sub), offset=offset)
-    assert [blend["script"]["weights"][name] for name in FEATURES["script"]] == pytest.approx(coef)
-    assert blend["script"]["bias"] == pytest.approx(bias)
+    assert [blend["devanagari"]["weights"][name] for name in FEATURES["devanagari"]] == pytest.approx(coef)
+    assert blend["devanagari"]["bias"] == pytest.approx(bias)
     # Fitted without the offset, the swear rows would pull the bias up: the list would count twice.
     assert fit_non_negative(x, y[idx], balanced_weights(sub))[1] > bias + 0.01
 

@@ -67,6 +67,13 @@ REPO = Path(__file__).resolve().parents[2]
 IN_CHECKOUT = (REPO / "pyproject.toml").is_file()
 SHARED = REPO.parent / "shared" / "data"
 AUTHORED = Path(__file__).resolve().parent / "data" / "hinglish_hindi_kannada_authored.csv"
+# Devanagari Hindi and Kannada comments about people and identity groups, a source of its own so that adding it
+# leaves the weight of the first authored file's Roman-script rows as it was (each source weighs the same).
+AUTHORED_PEOPLE = Path(__file__).resolve().parent / "data" / "hindi_kannada_people_authored.csv"
+AUTHORED_PEOPLE_SOURCE = "kavalu-authored-people"
+# Written apart from the training rows, by other writers, as an evaluation set only: never trained on.
+PEOPLE_EVAL = Path(__file__).resolve().parent / "data" / "hindi_kannada_people_eval.csv"
+PEOPLE_EVAL_SOURCE = "people-eval"
 DEFAULT_OUT = REPO / "workers" / "abuse_model" if IN_CHECKOUT else Path("kavalu-abuse-model")
 CHAR_MODEL_NAME = "char_ngram.npz"
 BLEND_NAME = "blend.json"
@@ -74,13 +81,24 @@ N_FEATURES = 2**20
 NGRAMS = (2, 5)
 # The blend's language groups: script languages use the character model alone (MiniLM's English
 # WordPiece vocabulary turns Devanagari and Kannada into [UNK]); Latin-script ones use all three parts.
-GROUPS = {"en": "en", "und": "en", "hi-Latn": "latn-indic", "kn-Latn": "latn-indic", "hi": "script", "kn": "script"}
+# Devanagari and Kannada script each have a blend of their own (one "script" group until 2026-12-05 (i)): fitted
+# together, one bias served both, and Devanagari comments about people reached review at twice Kannada's rate.
+GROUPS = {
+    "en": "en",
+    "und": "en",
+    "hi-Latn": "latn-indic",
+    "kn-Latn": "latn-indic",
+    "hi": "devanagari",
+    "kn": "kannada",
+}
+SCRIPT_GROUPS = ("devanagari", "kannada")
 FEATURES = {
     "en": ["char", "char_max", "bert", "prof"],
     # English comments that name an identity group (workers.scoring.char_model.blend_group)
     "en-identity": ["char", "char_max", "bert"],
     "latn-indic": ["char", "char_max", "bert", "prof"],
-    "script": ["char", "char_max"],
+    "devanagari": ["char", "char_max"],
+    "kannada": ["char", "char_max"],
 }
 # Groups whose parts are averaged with fixed weights; only the bias is fitted on the calibration split.
 # Fitted there, the English weights trusted the character model (char 0.53, char_max 0.18) over
@@ -119,7 +137,12 @@ BLEND_MIN_SOURCE_ROWS = 10
 # templates are what keeps identity terms neutral against thousands of tweets that use them as slurs.
 # The generated English identity templates (identity_training_rows), a training source of their own.
 IDENTITY_SOURCE = "identity-templates"
-SOURCE_WEIGHT = {IDENTITY_SOURCE: 3.0, "kavalu-authored": 2.0, public_life.SOURCE: 2.0}
+SOURCE_WEIGHT = {
+    IDENTITY_SOURCE: 3.0,
+    "kavalu-authored": 2.0,
+    AUTHORED_PEOPLE_SOURCE: 2.0,
+    public_life.SOURCE: 2.0,
+}
 # Sources that are all training rows: templates, which the test and calibration splits should not be full of.
 TRAINING_ONLY = (public_life.SOURCE,)
 # Sources whose rows all weigh the same, classes not balanced: their neutral and abusive frames come in pairs that
@@ -189,6 +212,10 @@ def identity_training_rows() -> list[dict]:
     return _identity_rows(TRAIN_NEUTRAL, TRAIN_ABUSIVE, IDENTITY_SOURCE)
 
 
+def people_eval_rows() -> list[dict]:
+    return read_csv(PEOPLE_EVAL, source=PEOPLE_EVAL_SOURCE)
+
+
 def identity_eval_rows() -> list[dict]:
     return _identity_rows(EVAL_NEUTRAL, EVAL_ABUSIVE, "identity-eval")
 
@@ -222,7 +249,7 @@ def read_csv(path: Path, source: str | None = None, lang: str | None = None) -> 
         ]
 
 
-def load_sources(shared: Path, authored: Path) -> dict[str, list[dict]]:
+def load_sources(shared: Path, authored: Path, authored_people: Path = AUTHORED_PEOPLE) -> dict[str, list[dict]]:
     """All training sources by name. Roman Urdu rows count as hi-Latn for the language groups."""
     sources: dict[str, list[dict]] = defaultdict(list)
     for r in read_csv(shared / "abuse" / "abuse_train.csv", lang="en"):
@@ -236,6 +263,7 @@ def load_sources(shared: Path, authored: Path) -> dict[str, list[dict]]:
         sources[r["source"]].append(r)
     for r in read_csv(authored):
         sources["kavalu-authored"].append(r)
+    sources[AUTHORED_PEOPLE_SOURCE] = read_csv(authored_people, source=AUTHORED_PEOPLE_SOURCE)
     sources[IDENTITY_SOURCE] = identity_training_rows()
     sources[public_life.SOURCE] = public_life.training_rows()
     return dict(sources)
@@ -411,7 +439,7 @@ class PartScorer:
         texts = [r["text"] for r in rows]
         detector = detector or default_detector()
         langs = detector.detect_all(texts)
-        latin = [i for i, lang in enumerate(langs) if GROUPS[lang] != "script"]
+        latin = [i for i, lang in enumerate(langs) if GROUPS[lang] not in SCRIPT_GROUPS]
         todo = sorted({texts[i] for i in latin if texts[i] not in self.cache})
         chunk = 128
         for k in tqdm(range(0, len(todo), chunk), desc="transformer", unit="batch", disable=not progress):
@@ -551,7 +579,13 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
     log(f"seed {seed}: character and language models fitted in {time.perf_counter() - started:.0f}s")
     cal = cap_per_source(cal, cal_cap, seed)
     blend = fit_blend(cal, parts.features(cal, coef, intercept, detector=detector))
-    test = cap_per_source(test, test_cap, seed) + identity_eval_rows() + public_life.eval_rows() + everyday_eval.rows()
+    test = (
+        cap_per_source(test, test_cap, seed)
+        + identity_eval_rows()
+        + public_life.eval_rows()
+        + everyday_eval.rows()
+        + people_eval_rows()
+    )
     feats = parts.features(test, coef, intercept, detector=detector)
     probs = apply_blend(blend, feats, test)
     char_only = 1 / (1 + np.exp(-feats["char"]))
@@ -563,7 +597,9 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
     public = [test[i] for i in public_idx]
     everyday_idx = [i for i, r in enumerate(test) if r["source"] == everyday_eval.SOURCE]
     everyday = [test[i] for i in everyday_idx]
-    written_eval = ("identity-eval", public_life.EVAL_SOURCE, everyday_eval.SOURCE)
+    people_idx = [i for i, r in enumerate(test) if r["source"] == PEOPLE_EVAL_SOURCE]
+    people = [test[i] for i in people_idx]
+    written_eval = ("identity-eval", public_life.EVAL_SOURCE, everyday_eval.SOURCE, PEOPLE_EVAL_SOURCE)
     other_idx = [i for i, r in enumerate(test) if r["source"] not in written_eval]
     others = [test[i] for i in other_idx]
     figures = {
@@ -578,6 +614,7 @@ def run_seed(sources, seed: int, parts: PartScorer, log, cal_cap: int, test_cap:
         "public_life_by_language": report(public, probs[public_idx], "lang"),
         "everyday": report(everyday, probs[everyday_idx], "lang"),
         "everyday_rejected": report(everyday, probs[everyday_idx], "lang", review=REJECT),
+        "people": report(people, probs[people_idx], "lang"),
         "seconds": round(time.perf_counter() - started, 1),
     }
     return {"coef": coef, "intercept": intercept, "language_model": language_model, "blend": blend, "figures": figures}
@@ -674,7 +711,7 @@ def run_loso_blend(
             coef, intercept = fit_char_without(sources, held, limit, rng, seed)
             feats = parts.features(rows, coef, intercept, progress=False)
             if loso_bert is not None:
-                latin = np.asarray([GROUPS[lang] != "script" for lang in feats["lang"]])
+                latin = np.asarray([GROUPS[lang] not in SCRIPT_GROUPS for lang in feats["lang"]])
                 feats["bert"] = np.where(latin, loso_bert, 0.0)
             figures = {"blend": report(rows, apply_blend(blend, feats, rows), "source")[held]}
             for part in ("char", "bert", "prof"):
@@ -809,6 +846,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kavalu models train --char", description=__doc__.split("\n\n")[0])
     p.add_argument("--shared", type=Path, default=SHARED, help="folder with abuse/, abuse_indic/, abuse_identity/")
     p.add_argument("--authored", type=Path, default=AUTHORED)
+    p.add_argument("--authored-people", type=Path, default=AUTHORED_PEOPLE)
     p.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
     p.add_argument(
         "--seeds", type=int, default=1, help="seeds to run; the first one's model is saved (with --loso: figures only)"
@@ -849,7 +887,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     started = time.perf_counter()
-    sources = load_sources(args.shared, args.authored)
+    sources = load_sources(args.shared, args.authored, args.authored_people)
     log("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(sources.items())))
     if args.loso:
         figures: Any = run_loso(sources, args.seeds, log, args.loso_limit)
