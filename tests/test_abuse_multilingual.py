@@ -107,7 +107,8 @@ PRAISE_THEN_INSULT = [
     "ಹಾಡು ಚೆನ್ನಾಗಿದೆ ಆದರೆ ಆ ನಿರೂಪಕ ಬೋಳಿಮಗ",
     "haadu chennagide aadre aa anchor bolimaga",
 ]
-# The same shapes with civil criticism: these must stay below review. The Kannada one does not today (0.68).
+# The same shapes with civil criticism: these must stay below review. The Kannada one scored 0.68 until the authored
+# Kannada comments about people (2026-12-05 (i)).
 PRAISE_THEN_CRITICISM = [
     "Thanks for the detailed coverage. The mayor should answer these questions.",
     "Lovely photos in this story, but the caption has the wrong date.",
@@ -257,7 +258,6 @@ def test_praise_does_not_cancel_an_insult_in_the_next_clause(scorer):
     assert min(scores.values()) >= REVIEW, scores
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: short Kannada criticism can reach review (MODEL_CARD.md)")
 def test_praise_then_civil_criticism_stays_below_review(scorer):
     texts = PRAISE_THEN_CRITICISM
     scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
@@ -283,19 +283,19 @@ def test_neutral_identity_sentences_in_devanagari_and_kannada_stay_below_review(
     assert max(scores.values()) < REVIEW, scores
 
 
-# Below what the shipped model reaches in fp32 (MODEL_CARD.md, "Comments about people": Hindi AUC 0.95, neutral to
-# review 0.13, caught 0.84; Kannada 0.99, 0.09, 0.91), by about what another seed moves it.
-PEOPLE_EVAL_AUC = 0.9
-PEOPLE_EVAL_NEUTRAL_TO_REVIEW = 0.2
-PEOPLE_EVAL_CAUGHT = 0.75
+# Per language: (ROC-AUC at least, neutral sent to review at most, abuse caught at least), below what the shipped
+# model reaches in fp32 (MODEL_CARD.md, "Comments about people": Hindi 0.95, 0.11, 0.89; Kannada 0.97, 0.13, 0.91;
+# Roman Kannada 0.88, 0.19, 0.78) by about what another seed moves it. Roman Hindi is not held to a bound: its
+# authored comments were tried and not shipped, and it scores 0.81, 0.12, 0.67.
+PEOPLE_EVAL_BOUNDS = {"hi": (0.9, 0.2, 0.75), "kn": (0.9, 0.2, 0.75), "kn-Latn": (0.85, 0.25, 0.7)}
 
 
-@pytest.mark.parametrize("lang", ["hi", "kn"])
-def test_comments_about_people_in_devanagari_and_kannada_are_told_apart(scorer, lang):
+@pytest.mark.parametrize("lang", sorted(PEOPLE_EVAL_BOUNDS))
+def test_comments_about_people_in_hindi_and_kannada_are_told_apart(scorer, lang):
     """workers/training/data/hindi_kannada_people_eval.csv: 120 comments per language about a relative, a colleague,
     an official or an identity group, written by other writers than the training rows and never trained on. The
     model before the authored comments about people scored Hindi ROC-AUC 0.83 (neutral to review 0.13, insults
-    caught 0.67) and Kannada 0.84 (0.27, 0.73): it fails here on both languages."""
+    caught 0.67), Kannada 0.84 (0.27, 0.73) and Roman Kannada 0.79 (0.39, 0.80): it fails here in each language."""
     rows = [r for r in people_eval_rows() if r["lang"] == lang]
     labels = [r["label"] for r in rows]
     scores = [r.scores["toxicity"] for r in _score(scorer, [r["text"] for r in rows])]
@@ -304,9 +304,10 @@ def test_comments_about_people_in_devanagari_and_kannada_are_told_apart(scorer, 
         "neutral_to_review": sum(s >= REVIEW for s, y in zip(scores, labels) if y == 0) / labels.count(0),
         "caught": sum(s >= REVIEW for s, y in zip(scores, labels) if y == 1) / labels.count(1),
     }
-    assert figures["auc"] >= PEOPLE_EVAL_AUC, figures
-    assert figures["neutral_to_review"] <= PEOPLE_EVAL_NEUTRAL_TO_REVIEW, figures
-    assert figures["caught"] >= PEOPLE_EVAL_CAUGHT, figures
+    least_auc, most_neutral, least_caught = PEOPLE_EVAL_BOUNDS[lang]
+    assert figures["auc"] >= least_auc, figures
+    assert figures["neutral_to_review"] <= most_neutral, figures
+    assert figures["caught"] >= least_caught, figures
 
 
 def test_obfuscated_insults_are_caught(scorer):
