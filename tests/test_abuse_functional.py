@@ -20,7 +20,7 @@ pytest.importorskip("torch")
 from service.scoring.jobs import ScoringInput
 from workers.scoring.normalise import normalise
 from workers.training import public_life
-from workers.training.abuse_char import AUTHORED_PEOPLE, identity_training_rows
+from workers.training.abuse_char import AUTHORED_PEOPLE, identity_training_rows, read_csv
 from workers.training.functional_templates import functional_training_rows
 
 REVIEW = 0.5
@@ -63,10 +63,7 @@ def _cases() -> list[dict]:
 
 
 def test_the_cases_are_not_training_rows():
-    training = set()
-    for path in (AUTHORED, AUTHORED_PEOPLE):
-        with open(path, newline="", encoding="utf-8") as handle:
-            training |= {normalise(r["text"]) for r in csv.DictReader(handle)}
+    training = {normalise(r["text"]) for r in read_csv(AUTHORED) + read_csv(AUTHORED_PEOPLE)}
     training |= {
         normalise(r["text"])
         for r in functional_training_rows() + identity_training_rows() + public_life.training_rows()

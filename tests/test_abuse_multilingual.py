@@ -7,10 +7,10 @@ the templates in workers/training/abuse_char.py use other wording). The model lo
 
 from __future__ import annotations
 
-import csv
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -19,7 +19,7 @@ from service.scoring.jobs import ScoringInput
 from workers.scoring.language import detect_language
 from workers.scoring.normalise import IDENTITY_TERMS, normalise
 from workers.training import everyday_eval, public_life
-from workers.training.abuse_char import AUTHORED_PEOPLE, auc, people_eval_rows
+from workers.training.abuse_char import AUTHORED_PEOPLE, people_eval_rows, read_csv, report
 
 REVIEW, REJECT = 0.5, 0.9
 AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
@@ -162,10 +162,7 @@ def _score(scorer, texts):
 
 
 def test_test_sentences_are_not_training_rows():
-    training = set()
-    for path in (AUTHORED, AUTHORED_PEOPLE):
-        with open(path, newline="", encoding="utf-8") as handle:
-            training |= {normalise(r["text"]) for r in csv.DictReader(handle)}
+    training = {normalise(r["text"]) for r in read_csv(AUTHORED) + read_csv(AUTHORED_PEOPLE)}
     training |= {normalise(r["text"]) for r in public_life.training_rows()}
     written = (
         *INSULTS.values(),
@@ -297,17 +294,12 @@ def test_comments_about_people_in_hindi_and_kannada_are_told_apart(scorer, lang)
     model before the authored comments about people scored Hindi ROC-AUC 0.83 (neutral to review 0.13, insults
     caught 0.67), Kannada 0.84 (0.27, 0.73) and Roman Kannada 0.79 (0.39, 0.80): it fails here in each language."""
     rows = [r for r in people_eval_rows() if r["lang"] == lang]
-    labels = [r["label"] for r in rows]
-    scores = [r.scores["toxicity"] for r in _score(scorer, [r["text"] for r in rows])]
-    figures = {
-        "auc": auc(labels, scores),
-        "neutral_to_review": sum(s >= REVIEW for s, y in zip(scores, labels) if y == 0) / labels.count(0),
-        "caught": sum(s >= REVIEW for s, y in zip(scores, labels) if y == 1) / labels.count(1),
-    }
+    scores = np.asarray([r.scores["toxicity"] for r in _score(scorer, [r["text"] for r in rows])])
+    figures = report(rows, scores, "lang", review=REVIEW)[lang]  # as `kavalu models train --char` reports them
     least_auc, most_neutral, least_caught = PEOPLE_EVAL_BOUNDS[lang]
     assert figures["auc"] >= least_auc, figures
-    assert figures["neutral_to_review"] <= most_neutral, figures
-    assert figures["caught"] >= least_caught, figures
+    assert figures["review_rate_clean"] <= most_neutral, figures
+    assert figures["recall_at_review"] >= least_caught, figures
 
 
 def test_obfuscated_insults_are_caught(scorer):
