@@ -20,12 +20,11 @@ pytest.importorskip("torch")
 from service.scoring.jobs import ScoringInput
 from workers.scoring.normalise import normalise
 from workers.training import public_life
-from workers.training.abuse_char import AUTHORED_PEOPLE, identity_training_rows, read_csv
+from workers.training.abuse_char import authored_rows, identity_training_rows
 from workers.training.functional_templates import functional_training_rows
 
 REVIEW = 0.5
 CASES = Path(__file__).resolve().parent / "data" / "abuse_functional.csv"
-AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
 
 # At or a little below what the shipped model reaches in fp32 (MODEL_CARD.md, "Functional test cases": 0.87 overall,
 # threats 0.9, insults of a person 0.83, negated hate 0.7, negated praise 0.4, leetspeak and swapped letters 1.0, a
@@ -63,7 +62,7 @@ def _cases() -> list[dict]:
 
 
 def test_the_cases_are_not_training_rows():
-    training = {normalise(r["text"]) for r in read_csv(AUTHORED) + read_csv(AUTHORED_PEOPLE)}
+    training = {normalise(r["text"]) for rows in authored_rows().values() for r in rows}
     training |= {
         normalise(r["text"])
         for r in functional_training_rows() + identity_training_rows() + public_life.training_rows()

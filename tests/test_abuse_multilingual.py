@@ -8,7 +8,6 @@ the templates in workers/training/abuse_char.py use other wording). The model lo
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,11 +17,11 @@ pytest.importorskip("torch")
 from service.scoring.jobs import ScoringInput
 from workers.scoring.language import detect_language
 from workers.scoring.normalise import IDENTITY_TERMS, normalise
+from workers.scoring.swear_words import swear_phrases
 from workers.training import everyday_eval, public_life
-from workers.training.abuse_char import AUTHORED_PEOPLE, people_eval_rows, read_csv, report
+from workers.training.abuse_char import authored_rows, people_eval_rows, report
 
 REVIEW, REJECT = 0.5, 0.9
-AUTHORED = Path(__file__).resolve().parents[1] / "workers" / "training" / "data" / "hinglish_hindi_kannada_authored.csv"
 
 INSULTS = {
     "hi-Latn": [
@@ -98,7 +97,8 @@ ENGLISH_CIVIL_CRITICISM = [
 ]
 
 # Praise, then an insult after a full stop or a "but": the insult is what the policy forbids, and the praise must
-# not cancel it. It does today (MODEL_CARD.md, "Known biases and limits"): the test fails on purpose until fixed.
+# not cancel it. It did until (l) (2026-12-05), when the Hindi and English ones scored below review; the English one
+# is still near the threshold (0.51, MODEL_CARD.md, "Known biases and limits").
 PRAISE_THEN_INSULT = [
     "Thanks for the detailed coverage. The mayor is a spineless moron.",
     "Lovely photos in this story, but the reporter is a total idiot.",
@@ -162,7 +162,7 @@ def _score(scorer, texts):
 
 
 def test_test_sentences_are_not_training_rows():
-    training = {normalise(r["text"]) for r in read_csv(AUTHORED) + read_csv(AUTHORED_PEOPLE)}
+    training = {normalise(r["text"]) for rows in authored_rows().values() for r in rows}
     training |= {normalise(r["text"]) for r in public_life.training_rows()}
     written = (
         *INSULTS.values(),
@@ -247,9 +247,6 @@ def test_english_insults_without_swear_words_reach_review_and_civil_criticism_do
     assert max(criticism.values()) < REVIEW, criticism
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known limit: praise in one clause cancels an insult in the next (MODEL_CARD.md)"
-)
 def test_praise_does_not_cancel_an_insult_in_the_next_clause(scorer):
     scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(PRAISE_THEN_INSULT, _score(scorer, PRAISE_THEN_INSULT))}
     assert min(scores.values()) >= REVIEW, scores
@@ -433,12 +430,20 @@ def test_public_life_templates_keep_names_neutral_and_insults_flagged_in_every_l
 
 def test_a_swear_word_of_the_list_is_highlighted_where_the_character_model_weighs_it_little(scorer):
     """The blend counts a listed swear word whatever the character model thinks of it, so its span must show too:
-    "ninamman" (Roman Kannada, "your mother's ...") is not among the character model's top words here."""
-    text = "ninamman ee reporter ge yenu gottu"
-    (result,) = _score(scorer, [text])
-    assert result.scores["toxicity"] >= REVIEW
-    assert "ninamman" not in [text[a:b] for a, b in scorer.char.spans(text)]
-    assert "ninamman" in [text[span.start : span.end] for span in result.spans]
+    every one-word entry of the list is highlighted where the comment is flagged, among them words the character
+    model alone leaves out."""
+    words = sorted(" ".join(phrase) for phrase in swear_phrases() if len(phrase) == 1)
+    texts = [f"{word} yeh reporter kuch nahi jaanta" for word in words]
+    flagged, left_out_by_char_model = 0, []
+    for word, text, result in zip(words, texts, _score(scorer, texts)):
+        if result.scores["toxicity"] < REVIEW:
+            continue
+        flagged += 1
+        assert any(span.start == 0 and span.end >= len(word) for span in result.spans), (text, result.spans)
+        if not any(a == 0 for a, _ in scorer.char.spans(text)):
+            left_out_by_char_model.append(word)
+    assert flagged >= 0.9 * len(words)
+    assert len(left_out_by_char_model) >= 3, left_out_by_char_model
 
 
 # Roman Kannada "saala"/"sala" is a loan or "times"; in Hindi it is an insult (workers/scoring/swear_words.py).

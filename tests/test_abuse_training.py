@@ -18,6 +18,7 @@ from workers.training.abuse_char import (
     balanced_weights,
     fit_blend,
     fit_non_negative,
+    main,
     split,
 )
 
@@ -27,7 +28,8 @@ SHIPPED = Path(__file__).resolve().parents[1] / "workers" / "abuse_model"
 GROUP_TEXTS = {
     "en": ("en", "the council met on monday"),
     "en-identity": ("en", "my neighbour is gay"),
-    "latn-indic": ("hi-Latn", "aaj ka match accha tha"),
+    "roman-hindi": ("hi-Latn", "aaj ka match accha tha"),
+    "roman-kannada": ("kn-Latn", "ivattina match chennagittu"),
     "devanagari": ("hi", "आज का मैच अच्छा था"),
     "kannada": ("kn", "ಇಂದಿನ ಪಂದ್ಯ ಚೆನ್ನಾಗಿತ್ತು"),
 }
@@ -56,7 +58,8 @@ def test_the_english_and_roman_indic_blends_keep_their_fixed_weights_and_fit_onl
     blend = fit_blend(rows, feats)
 
     assert blend["en"]["weights"] == FIXED_WEIGHTS["en"]
-    assert blend["latn-indic"]["weights"] == FIXED_WEIGHTS["latn-indic"]
+    assert blend["roman-hindi"]["weights"] == blend["roman-kannada"]["weights"] == FIXED_WEIGHTS["roman-hindi"]
+    assert blend["roman-hindi"]["bias"] != pytest.approx(blend["roman-kannada"]["bias"], abs=1e-3)
     # The bias is the weighted log-loss optimum: there, the weighted mean probability equals the weighted
     # share of abusive rows (each source and class weighing the same).
     idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["en"][1]]
@@ -275,3 +278,27 @@ def test_each_source_is_split_by_its_own_stream():
             ]
         assert sum(r["source"] == "a-written" for part in after for r in part) == 50
     assert split(sources, 0) != split(sources, 1)
+
+
+def test_a_row_keeps_its_split_when_rows_are_added():
+    """A written source grows between rounds: its existing rows must stay in the part they were in, or a rare
+    word's only training row moves to test and a comparison measures the reshuffle, not the new rows."""
+    rows = [{"text": f"comment {i}", "label": i % 2, "source": "a-written"} for i in range(300)]
+    grown = rows[:150] + [{"text": f"new comment {i}", "label": i % 2, "source": "a-written"} for i in range(60)]
+    grown += rows[150:]
+
+    def parts(sources: dict) -> dict[str, int]:
+        return {r["text"]: k for k, part in enumerate(split(sources, 0)) for r in part}
+
+    before, after = parts({"a-written": rows}), parts({"a-written": grown})
+    assert all(after[text] == part for text, part in before.items())
+    assert set(before.values()) == {0, 1, 2}  # all three parts are used
+    copies = [{"text": f"same words {i % 7}", "label": 1, "source": "a-written"} for i in range(70)]
+    for text in {r["text"] for r in copies}:
+        assert sum(any(r["text"] == text for r in part) for part in split({"a-written": copies}, 0)) == 1
+
+
+@pytest.mark.parametrize("given", ["kavalu-elsewhere=x.csv", "kavalu-authored=/no/such/file.csv", "kavalu-authored"])
+def test_another_authored_file_must_name_a_written_source_and_an_existing_file(given, capsys):
+    assert main(["--authored", given]) == 2
+    assert "give SOURCE=CSV, SOURCE one of kavalu-authored, kavalu-authored-people" in capsys.readouterr().err
