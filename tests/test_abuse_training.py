@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from workers.scoring.normalise import normalise
 from workers.training.abuse_char import (
     BLEND_CELL_SHRINK,
     BLEND_MIN_SOURCE_ROWS,
@@ -15,6 +16,7 @@ from workers.training.abuse_char import (
     FEATURES,
     FIXED_WEIGHTS,
     SWEAR_WEIGHT,
+    authored_rows,
     balanced_weights,
     fit_blend,
     fit_non_negative,
@@ -302,3 +304,17 @@ def test_a_row_keeps_its_split_when_rows_are_added():
 def test_another_authored_file_must_name_a_written_source_and_an_existing_file(given, capsys):
     assert main(["--authored", given]) == 2
     assert "give SOURCE=CSV, SOURCE one of kavalu-authored, kavalu-authored-people" in capsys.readouterr().err
+
+
+def test_the_written_sources_hold_both_labels_in_each_of_their_languages_and_no_text_with_both():
+    """A language with one class in a source would teach its script or spelling as the label; a text written twice
+    with two labels teaches nothing but noise."""
+    labels_of: dict[str, set[int]] = {}
+    for name, rows in authored_rows().items():
+        languages = {r["lang"] for r in rows}
+        assert languages <= {"hi", "hi-Latn", "kn", "kn-Latn"}, name
+        for language in languages:
+            assert {r["label"] for r in rows if r["lang"] == language} == {0, 1}, (name, language)
+        for r in rows:
+            labels_of.setdefault(normalise(r["text"]), set()).add(r["label"])
+    assert not [text for text, labels in labels_of.items() if len(labels) > 1]
