@@ -263,7 +263,7 @@ def test_paired_template_rows_weigh_the_same_in_both_classes():
     assert weights[-1] == pytest.approx(3 * weights[-2])
 
 
-def test_each_source_is_split_by_its_own_stream():
+def test_rows_added_to_one_source_leave_every_other_sources_split_as_it_was():
     """Rows added to one source (a written source grows often) leave every other source's split as it was, so a
     comparison before and after measures the change and not a reshuffle of the test rows."""
 

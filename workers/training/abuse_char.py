@@ -14,8 +14,8 @@ so that the blend can learn how much to trust them when a comment names an ident
 fitted on a calibration split that neither the character model nor the blend's evaluation saw, so
 its output is a calibrated probability for that mix of sources.
 
-Splits (per seed): each non-English source is split 60 / 20 / 20 (train / calibration / test),
-stratified by label; the English sources 80 / 10 / 10 (they are large). The shipped model is the
+Splits (per seed): each non-English source is split 60 / 20 / 20 (train / calibration / test), each
+row by a hash of its text (`split`); the English sources 80 / 10 / 10 (they are large). The shipped model is the
 seed-0 model, trained on the train splits, with the blend fitted on the calibration split; the
 figures in MODEL_CARD.md are on the test splits (never used for fitting), plus leave-one-source-out
 runs of the character model.
