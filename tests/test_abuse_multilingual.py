@@ -285,10 +285,15 @@ def test_neutral_identity_sentences_in_devanagari_and_kannada_stay_below_review(
 
 
 # Per language: (ROC-AUC at least, neutral sent to review at most, abuse caught at least), below what the shipped
-# model reaches in fp32 (MODEL_CARD.md, "Comments about people": Hindi 0.95, 0.11, 0.89; Kannada 0.97, 0.13, 0.91;
-# Roman Kannada 0.88, 0.19, 0.78) by about what another seed moves it. Roman Hindi is not held to a bound: its
-# authored comments were tried and not shipped, and it scores 0.81, 0.12, 0.67.
-PEOPLE_EVAL_BOUNDS = {"hi": (0.9, 0.2, 0.75), "kn": (0.9, 0.2, 0.75), "kn-Latn": (0.85, 0.25, 0.7)}
+# model (l) reaches in fp32 (seed 0, `blend.json` figures: Hindi 0.95, 0.11, 0.89; Kannada 0.97, 0.05, 0.89; Roman
+# Kannada 0.92, 0.20, 0.82; Roman Hindi 0.92, 0.09, 0.82) by about what another seed moves it. Roman Hindi is bound
+# since (l), whose Hinglish comments brought it from 0.81, 0.10, 0.65.
+PEOPLE_EVAL_BOUNDS = {
+    "hi": (0.9, 0.2, 0.75),
+    "hi-Latn": (0.88, 0.2, 0.75),
+    "kn": (0.9, 0.2, 0.75),
+    "kn-Latn": (0.85, 0.25, 0.7),
+}
 
 
 @pytest.mark.parametrize("lang", sorted(PEOPLE_EVAL_BOUNDS))
@@ -296,7 +301,8 @@ def test_comments_about_people_in_hindi_and_kannada_are_told_apart(scorer, lang)
     """workers/training/data/hindi_kannada_people_eval.csv: 120 comments per language about a relative, a colleague,
     an official or an identity group, written by other writers than the training rows and never trained on. The
     model before the authored comments about people scored Hindi ROC-AUC 0.83 (neutral to review 0.13, insults
-    caught 0.67), Kannada 0.84 (0.27, 0.73) and Roman Kannada 0.79 (0.39, 0.80): it fails here in each language."""
+    caught 0.67), Kannada 0.84 (0.27, 0.73) and Roman Kannada 0.79 (0.39, 0.80): it fails here in each language; (j),
+    before the Hinglish comments, fails in Roman Hindi (0.81, 0.10, 0.65)."""
     rows = [r for r in people_eval_rows() if r["lang"] == lang]
     scores = np.asarray([r.scores["toxicity"] for r in _score(scorer, [r["text"] for r in rows])])
     figures = report(rows, scores, "lang", review=REVIEW)[lang]  # as `kavalu models train --char` reports them
