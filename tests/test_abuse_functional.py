@@ -3,7 +3,10 @@ hate about a group and its negation, negated praise, counter-speech, neutral and
 criticism that is not abuse, obfuscated insults, and the same kinds in Hinglish, Hindi and Kannada.
 
 The cases were written for Kavalu before the authored training templates (workers/training/functional_templates.py),
-which use other sentences; no published functional test suite was used. Each functionality is one class, so its
+which use other sentences; no published functional test suite was used. The Hinglish, Hindi and Kannada cases of
+2026-12-06 (339: derogation, threats, slurs, negated insults, counter-speech, spellings, criticism, everyday
+lookalikes) were drafted by AI writing assistants that never saw the repository, as an evaluation set only, and
+those within a word overlap of 0.5 of a training row or another evaluation comment were dropped. Each functionality is one class, so its
 figure is accuracy at the review threshold (`kavalu eval abuse FILE --group-by functionality` prints the same).
 """
 
@@ -53,7 +56,34 @@ FLOORS = {
     "hi-neutral": 1.0,
     "kn-insult": 0.75,
     "kn-neutral": 1.0,
+    # The cases of 2026-12-06, by language: (m) reaches 14/16 Hinglish threats (9/12 of these before the threat rows),
+    # 15/17 Hinglish negated insults (8 before the negation rule), every spelling of a Hinglish swear with a letter
+    # doubled, dropped or swapped (7/10 before the rule).
+    "hi-Latn-threat": 0.8,
+    "hi-Latn-negated-hate": 0.8,
+    "hi-Latn-spelling-elongated-or-missing": 1.0,
+    "hi-Latn-spelling-spaces": 1.0,
+    "hi-Latn-spelling-leet": 0.8,
+    "hi-Latn-profanity": 1.0,
+    "hi-Latn-criticism": 1.0,
+    "hi-Latn-identity-neutral": 1.0,
+    "hi-Latn-positive-about-group": 1.0,
+    "hi-threat": 0.8,
+    "hi-profanity": 1.0,
+    "hi-identity-neutral": 1.0,
+    "hi-positive-about-group": 1.0,
+    "kn-threat": 0.8,
+    "kn-profanity": 1.0,
+    "kn-identity-neutral": 1.0,
+    "kn-positive-about-group": 1.0,
+    "kn-criticism": 1.0,
+    "kn-Latn-threat": 0.8,
+    "kn-Latn-identity-neutral": 1.0,
+    "kn-Latn-positive-about-group": 1.0,
 }
+# ROC-AUC over each Indian language's cases, a little below (m)'s (Hinglish 0.942, Hindi 0.916, Kannada 0.979,
+# Roman Kannada 0.896); the model before (m) had 0.878, 0.845, 0.958 and 0.841 on the cases of 2026-12-06.
+AUC_FLOORS = {"hi-Latn": 0.92, "hi": 0.88, "kn": 0.95, "kn-Latn": 0.86}
 
 
 def _cases() -> list[dict]:
@@ -73,14 +103,19 @@ def test_the_cases_are_not_training_rows():
 
 
 @pytest.fixture(scope="module")
-def accuracy_by_functionality() -> dict[str, float]:
+def scored_cases() -> list[tuple[dict, float]]:
     from workers.scoring.abuse import DetoxifyAbuseScorer
 
     cases = _cases()
     results = DetoxifyAbuseScorer(precision="fp32").score_batch([ScoringInput(c["text"]) for c in cases])
+    return [(case, result.scores["toxicity"]) for case, result in zip(cases, results)]
+
+
+@pytest.fixture(scope="module")
+def accuracy_by_functionality(scored_cases) -> dict[str, float]:
     right: dict[str, list[bool]] = defaultdict(list)
-    for case, result in zip(cases, results):
-        right[case["functionality"]].append((result.scores["toxicity"] >= REVIEW) == (case["label"] == "1"))
+    for case, score in scored_cases:
+        right[case["functionality"]].append((score >= REVIEW) == (case["label"] == "1"))
         right["ALL"].append(right[case["functionality"]][-1])
     return {name: sum(hits) / len(hits) for name, hits in right.items()}
 
@@ -106,3 +141,13 @@ def test_the_authored_templates_are_filled_sentences_with_both_labels():
     assert stabbed == {0, 1}
     assert "threatening to kill a journalist is a crime and should be punished" in texts
     assert "i want to see her stabbed" in texts
+
+
+@pytest.mark.parametrize("lang", sorted(AUC_FLOORS))
+def test_the_cases_of_each_indian_language_are_told_apart(scored_cases, lang):
+    """ROC-AUC over all the language's cases, abusive and not: threats, slurs, negated insults, counter-speech."""
+    from sklearn.metrics import roc_auc_score
+
+    pairs = [(int(case["label"]), score) for case, score in scored_cases if case["lang"] == lang]
+    assert len(pairs) >= 50
+    assert roc_auc_score([y for y, _ in pairs], [p for _, p in pairs]) >= AUC_FLOORS[lang]

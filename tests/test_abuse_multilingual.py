@@ -352,6 +352,11 @@ def test_normalise_undoes_common_obfuscation_and_leaves_plain_text_alone():
     assert normalise("stuuuuupid") == "stuupid"
     assert normalise("I have 3 cats and 10 dogs, a b") == "i have 3 cats and 10 dogs, a b"
     assert normalise("ಈ ಹಾಡು") == "ಈ ಹಾಡು"
+    # Devanagari and Kannada vowels drawn out: a repeated vowel sign or letter is cut to one, and vowel letters after
+    # the sign of the same vowel are dropped; a different vowel after a sign ("कौआ", crow) stays.
+    assert normalise("हरामीईईई अंपायर, सालाााा") == "हरामी अंपायर, साला"
+    assert normalise("ಹಲ್ಕಾಆಆ ನಾಯಿಇಇ") == "ಹಲ್ಕಾ ನಾಯಿ"
+    assert normalise("कौआ और कई लोग आई") == "कौआ और कई लोग आई"
 
 
 def test_normalise_reads_an_insult_misspelt_by_one_letter_but_not_a_real_word():

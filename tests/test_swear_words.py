@@ -11,8 +11,8 @@ import pytest
 
 from workers.scoring.char_model import CharModel
 from workers.scoring.swear_words import (
-    blank_everyday_words,
-    blank_everyday_words_in,
+    blank_misleading_words,
+    blank_misleading_words_in,
     has_swear_word,
     swear_phrases,
     swear_word_spans,
@@ -95,7 +95,7 @@ def test_no_row_of_the_english_training_sources_has_one():
     ],
 )
 def test_everyday_words_are_blanked_for_the_character_model(text, read):
-    assert blank_everyday_words_in(text) == read
+    assert blank_misleading_words_in(text) == read
 
 
 @pytest.mark.parametrize(
@@ -115,14 +115,51 @@ def test_everyday_words_are_blanked_for_the_character_model(text, read):
     ],
 )
 def test_swears_beside_their_objects_are_left_as_written(text):
-    assert blank_everyday_words_in(text) == text
+    assert blank_misleading_words_in(text) == text
+
+
+@pytest.mark.parametrize(
+    "text, read",
+    [
+        ("wo bewakoof nahi hai, bas naya hai", "wo  nahi hai, bas naya hai"),
+        ("ladkiyan kamzor nahi hoti", "ladkiyan  nahi hoti"),
+        ("नया कप्तान बेवकूफ नहीं है", "नया कप्तान  नहीं है"),
+        ("avnu kalla alla, avne vaapas kotta", "avnu  alla, avne vaapas kotta"),
+        ("ಹೊಸ ಕೋಚ್ ದಡ್ಡ ಅಲ್ಲ", "ಹೊಸ ಕೋಚ್  ಅಲ್ಲ"),
+    ],
+)
+def test_a_word_said_not_to_be_so_is_blanked_for_the_character_model(text, read):
+    assert blank_misleading_words_in(text) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "usko akal nahi aati",  # "nahi" without a copula: has no sense, an insult
+        "ninage buddhi illa",  # Kannada "illa", there is none: no brains
+        "avnu kalla alva?",  # "alva", isn't he: not a negation
+        "wo bewakoof hai",
+    ],
+)
+def test_words_not_negated_are_kept(text):
+    assert blank_misleading_words_in(text) == text
+
+
+@pytest.mark.parametrize("text", ["ye chutya reporter", "hraami sarpanch", "bhecnhod kab khatam hoga", "haramii neta"])
+def test_a_long_roman_swear_word_misspelt_by_one_letter_is_found(text):
+    assert has_swear_word(text)
+
+
+@pytest.mark.parametrize("text", ["haraam ki kamai", "chutti le lo", "chooti si baat", "lada aur jeeta"])
+def test_words_one_letter_from_a_swear_word_that_are_words_are_not(text):
+    assert not has_swear_word(text)
 
 
 def test_blanking_keeps_one_token_for_one_token_and_the_text_around_them():
-    assert blank_everyday_words(["chodo,", "yaar", "ಗಂಡು", "ಮಗು"]) == ["", "yaar", "", "ಮಗು"]
-    assert blank_everyday_words_in("  chodo\tyaar!  ") == "  \tyaar!  "
-    assert blank_everyday_words_in(r"a\1 chod") == "a\\1 "
-    assert blank_everyday_words_in("") == ""
+    assert blank_misleading_words(["chodo,", "yaar", "ಗಂಡು", "ಮಗು"]) == ["", "yaar", "", "ಮಗು"]
+    assert blank_misleading_words_in("  chodo\tyaar!  ") == "  \tyaar!  "
+    assert blank_misleading_words_in(r"a\1 chod") == "a\\1 "
+    assert blank_misleading_words_in("") == ""
 
 
 def test_the_character_model_blanks_everyday_words_in_training_and_scoring_alike():

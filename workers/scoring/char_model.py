@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workers.scoring.normalise import normalise, strip_punctuation, token_ranges
-from workers.scoring.swear_words import blank_everyday_words, blank_everyday_words_in
+from workers.scoring.swear_words import blank_misleading_words, blank_misleading_words_in
 
 # The character model's window feature: runs of this many words (CharModel.logits).
 WINDOW_WORDS = 3
@@ -21,8 +21,9 @@ SPAN_SHARE = 0.5
 
 
 def char_text(text: str) -> str:
-    """What the character model reads of a whole text: normalised, without the everyday words of swear_words."""
-    return normalise(blank_everyday_words_in(text))
+    """What the character model reads of a whole text: normalised, without the misleading words of swear_words
+    (everyday words that share letters with a swear, negated words)."""
+    return normalise(blank_misleading_words_in(text))
 
 
 def char_ngrams(
@@ -90,7 +91,7 @@ class CharModel:
         cost, since words are cached; the blend is fitted on these same values."""
         whole, best = [], []
         for text in texts:
-            words = blank_everyday_words([text[a:b] for a, b in token_ranges(text or "")])
+            words = blank_misleading_words([text[a:b] for a, b in token_ranges(text or "")])
             stats = self._words(words) if words else [(0.0, 0)]
             total_w = sum(w for w, _ in stats)
             total_n = sum(c for _, c in stats)
@@ -124,7 +125,7 @@ class CharModel:
         tokens = token_ranges(text)
         if not tokens:
             return []
-        weights = self.word_weights(blank_everyday_words([text[a:b] for a, b in tokens]))
+        weights = self.word_weights(blank_misleading_words([text[a:b] for a, b in tokens]))
         top = max(weights)
         if top <= 0:
             return []

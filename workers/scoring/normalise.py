@@ -9,6 +9,9 @@
 * A word one letter away from an English insult or swear word of `_INSULTS` (a letter dropped or two neighbours
   swapped: "idoit", "stupd", "fukc") is read as that word, unless it is a word in its own right: a whole word of
   MiniLM's English vocabulary, of the language detector's Roman Hindi and Kannada lists, or of `_REAL_WORDS`.
+* A Roman Hindi or Kannada swear word of workers.scoring.swear_words with a letter doubled, or (seven letters or
+  more) dropped or swapped ("haramii", "chutya", "hraami", "bhecnhod") is read as the word, unless it is a word
+  in its own right (the lists above, or `_REAL_ROMAN_WORDS`).
 * A swear word disguised beyond that ("fck", "phuck", "btch"; Roman Hindi initials "bsdk", "bkl": `_DISGUISED`) is
   read as the word.
 * A rare English insult of `_RARE_INSULTS` ("halfwit", "nincompoop", "slimeball") is read as the common one it
@@ -17,7 +20,8 @@
 * A coined political or communal slur of `_COINED_SLURS` ("presstitute", "sickular", "libtard", "katua",
   "chinki"; in Devanagari too) is read the same way: the training sources have none of most of them, or too few.
 
-Devanagari and Kannada text passes through unchanged apart from NFKC, the repeat rule and the Devanagari slurs.
+Devanagari and Kannada text passes through unchanged apart from NFKC, the repeat rules (a vowel drawn out,
+"हरामीईईई", is cut to one) and the Devanagari slurs.
 `normalise` keeps no offsets; spans are computed on the original text (workers/scoring/abuse.py).
 """
 
@@ -99,6 +103,10 @@ _INSULTS = [
 # Words one edit from an insult that are words of their own but not in MiniLM's vocabulary; found by running the
 # rule over the training sources ("bich" is Roman Hindi for "between").
 _REAL_WORDS = frozenset({"morn", "waker", "boody", "puss", "clow", "bich", "filth", "lair", "lier", "crab"})
+# The same for the Roman swear words of workers.scoring.swear_words: variants found in clean rows of the training
+# sources ("chooti", small; "chinaa"; "chudai" is obscene but no swear at a person) or known to be words ("haraam",
+# forbidden; "choota", left).
+_REAL_ROMAN_WORDS = frozenset({"chooti", "chinaa", "chudai", "haraam", "choota"})
 # Written for Kavalu: swear words spelt around a filter by changing or dropping more than the misspelling rule
 # reads ("fck", "phuck"), and the Roman Hindi ones that social media shortens to initials ("bsdk", "bkl"; not "bc"
 # and "mc", which English uses too), and what they mean.
@@ -200,6 +208,24 @@ _DEVANAGARI_REPLACEMENTS = {
 _DEVANAGARI_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+")
 
 
+# Vowels drawn out in Devanagari and Kannada ("हरामीईईई", "सालाााा"): a vowel sign or vowel letter repeated is cut to one
+# (never two in a row in either script's spelling), and vowel letters right after the sign of the same vowel are
+# dropped. The Latin repeat rule above keeps two letters, as English spells "good".
+_INDIC_VOWELS = "\u0904-\u0914\u093e-\u094c\u0962\u0963\u0c85-\u0c94\u0cbe-\u0ccc\u0ce2\u0ce3"
+_INDIC_VOWEL_REPEAT = re.compile(f"([{_INDIC_VOWELS}])\\1+")
+_INDIC_VOWEL_AFTER_SIGN = re.compile("([\u093e-\u094c\u0cbe-\u0ccc])([\u0904-\u0914\u0c85-\u0c94]+)")
+
+
+def _same_vowel(sign: str, letters: str) -> bool:
+    """Whether the vowel letters are the sign's vowel, short or long ("ी" and "ई" or "इ"; not "ौ" and "आ")."""
+    return {_vowel(sign, " SIGN ")} == {_vowel(c, " LETTER ") for c in letters}
+
+
+def _vowel(char: str, kind: str) -> str:
+    name = unicodedata.name(char).split(kind)[-1].removeprefix("VOCALIC ")
+    return {"AA": "A", "II": "I", "UU": "U", "EE": "E", "OO": "O", "RR": "R", "LL": "L"}.get(name, name)
+
+
 def _unleet(match: re.Match) -> str:
     word = match.group(0)
     core = word.rstrip("!")  # a trailing "!" is punctuation, not an i
@@ -212,6 +238,10 @@ def normalise(text: str) -> str:
     text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _WORD_WITH_LEET.sub(_unleet, text)
     text = _REPEAT.sub(r"\1\1", text)
+    text = _INDIC_VOWEL_REPEAT.sub(r"\1", text)
+    text = _INDIC_VOWEL_AFTER_SIGN.sub(
+        lambda m: m.group(1) if _same_vowel(m.group(1), m.group(2)) else m.group(0), text
+    )
     text = _DEVANAGARI_WORD.sub(lambda m: _DEVANAGARI_REPLACEMENTS.get(m.group(0), m.group(0)), text)
     replaced = _word_replacements()
     return _LATIN_WORD.sub(lambda m: replaced.get(m.group(0), m.group(0)), text)
@@ -226,9 +256,19 @@ def _one_letter_away(word: str) -> set[str]:
     return {w for w in dropped | swapped if len(w) >= 4}
 
 
+def _misspelt_swear(word: str) -> set[str]:
+    """A Roman Hindi or Kannada swear word with a letter doubled ("haramii", "randii"), and one of seven letters or
+    more with a letter dropped or two neighbours swapped ("chutya", "hraami", "bhecnhod"): these languages have no
+    fixed spelling, and such a variant of a long swear is hardly ever a word of its own."""
+    doubled = {word[:i] + word[i - 1] + word[i:] for i in range(1, len(word) + 1)} if len(word) >= 5 else set()
+    edited = {w for w in _one_letter_away(word) if len(w) >= 6} if len(word) >= 7 else set()
+    return doubled | edited
+
+
 @lru_cache(maxsize=1)
 def _word_replacements() -> dict[str, str]:
     """Misspelt insult -> insult, and rare insult or coined slur -> the common insult it means."""
+    from workers.scoring.swear_words import roman_swear_words
     from workers.scoring.word_lists import english_vocabulary, roman_word_lists
 
     real = english_vocabulary() | _REAL_WORDS | set(_INSULTS) | frozenset().union(*roman_word_lists().values())
@@ -236,6 +276,10 @@ def _word_replacements() -> dict[str, str]:
     for insult in _INSULTS:
         for variant in sorted(_one_letter_away(insult) - real):
             found.setdefault(variant, insult)
+    swears = roman_swear_words()
+    for swear in sorted(swears):
+        for variant in sorted(_misspelt_swear(swear) - real - swears - _REAL_ROMAN_WORDS):
+            found.setdefault(variant, swear)
     for word, spellings in _DISGUISED.items():
         found.update(dict.fromkeys(spellings, word))
     for common, rare in [*_RARE_INSULTS.items(), *_COINED_SLURS.items()]:

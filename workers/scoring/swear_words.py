@@ -7,7 +7,8 @@ the list, the whole blend's 0.709 and 0.737 (workers/abuse_model/MODEL_CARD.md).
 The blend adds a fixed weight when a comment has one (`swear`, workers/training/abuse_char.py).
 
 The other way round, a few everyday words that share their letters with a swear ("chod", leave) are blanked for the
-character model unless the swear's sense is plain from the words beside them (`blank_everyday_words`, below).
+character model unless the swear's sense is plain from the words beside them, and so are words negated by the next
+ones ("wo bewakoof nahi hai"): `blank_misleading_words`, below.
 
 The Roman Hindi/Urdu words are anti-profanity's `hindi_en` list (PyPI `anti-profanity` 0.2.6, MIT License,
 Copyright (c) 2025 RAZi: swear_words_LICENSE.txt), with the words that have an everyday sense left out:
@@ -51,6 +52,11 @@ _ROMAN_HINDI_OBJECTS = """
 maa chod | ma chod | maa ko chod | ma ko chod | behen chod | behan chod | bahan chod | bhen chod | behen ko chod |
 behan ko chod | bahan ko chod | bhen ko chod
 """
+# Common spellings that anti-profanity's list lacks (written for Kavalu; each in RUHSOLD's abusive tweets only).
+_ROMAN_HINDI_MORE = """
+bhenchod | haraami | haramkhor | haramzada | haramzade | haramzadi | chootiye | chutiyon | madarjaat | bhosdiwale |
+bhosdiwala | bhosdiwali | laude
+"""
 _ROMAN_KANNADA = """
 bolimaga | boli maga | bolimagane | boli magane | soolemaga | soole maga | sulemaga | sule maga | soolemagane |
 sulemagane | ladimaga | ladi maga | ninamman | ninnamman | nin amman | ninn amman | bevarsi
@@ -80,8 +86,15 @@ def _words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def swear_phrases() -> frozenset[tuple[str, ...]]:
     """Every phrase of the lists as a tuple of words, read the way comments are (normalised)."""
-    phrases = "|".join((_ROMAN_HINDI, _ROMAN_HINDI_OBJECTS, _ROMAN_KANNADA, _DEVANAGARI, _KANNADA)).split("|")
-    return frozenset(tuple(_words(phrase)) for phrase in phrases if phrase.strip())
+    phrases = "|".join((_ROMAN_HINDI, _ROMAN_HINDI_MORE, _ROMAN_HINDI_OBJECTS, _ROMAN_KANNADA, _DEVANAGARI, _KANNADA))
+    return frozenset(tuple(_words(phrase)) for phrase in phrases.split("|") if phrase.strip())
+
+
+def roman_swear_words() -> frozenset[str]:
+    """The one-word Roman Hindi, Urdu and Kannada entries of the lists as written (normalisation reads their
+    misspellings as them: workers.scoring.normalise)."""
+    phrases = "|".join((_ROMAN_HINDI, _ROMAN_HINDI_MORE, _ROMAN_KANNADA)).split("|")
+    return frozenset(p.strip() for p in phrases if p.strip().isalpha())
 
 
 def has_swear_word(text: str) -> bool:
@@ -160,6 +173,12 @@ _SALA_LOAN = _word_set(
 )
 _SALA_BEFORE = _SALA_TIMES | _SALA_LOAN
 _STRIP = "\"'()[]{}<>,.;:!?…"
+# A word said not to be so ("wo bewakoof nahi hai", "avnu kalla alla"): the word before Kannada "alla" (is not; not
+# "illa", there is none, as in "no brains") or before Hindi "nahi" and a copula. The character model reads words one
+# by one and cannot see the negation, so it reads neither.
+_NOT = _word_set("ಅಲ್ಲ alla")
+_HINDI_NOT = _word_set("नहीं नही nahi nahin nahee nhi")
+_HINDI_COPULA = _word_set("है हैं हो था थी थे होता होती होते hai hain h hay ho tha thi the thay hota hoti hote")
 
 
 def _everyday(words: list[str], i: int) -> bool:
@@ -175,17 +194,23 @@ def _everyday(words: list[str], i: int) -> bool:
     return word == "ಗಂಡು"
 
 
-def blank_everyday_words(tokens: list[str]) -> list[str]:
-    """The tokens with each everyday word of the kinds above replaced by an empty one."""
+def _negated(words: list[str], i: int) -> bool:
+    following, then = [*words[i + 1 : i + 3], "", ""][:2]
+    return following in _NOT or (following in _HINDI_NOT and then in _HINDI_COPULA)
+
+
+def blank_misleading_words(tokens: list[str]) -> list[str]:
+    """The tokens with each everyday word of the kinds above, and each word said not to be so, replaced by an empty
+    one."""
     words = [unicodedata.normalize("NFKC", t).lower().strip(_STRIP) for t in tokens]
-    return ["" if _everyday(words, i) else token for i, token in enumerate(tokens)]
+    return ["" if _everyday(words, i) or _negated(words, i) else token for i, token in enumerate(tokens)]
 
 
 _TOKEN = re.compile(r"\S+")
 
 
-def blank_everyday_words_in(text: str) -> str:
-    """`blank_everyday_words` on a text's whitespace-separated tokens, the rest of the text kept."""
+def blank_misleading_words_in(text: str) -> str:
+    """`blank_misleading_words` on a text's whitespace-separated tokens, the rest of the text kept."""
     text = text or ""
-    kept = iter(blank_everyday_words(_TOKEN.findall(text)))
+    kept = iter(blank_misleading_words(_TOKEN.findall(text)))
     return _TOKEN.sub(lambda _: next(kept), text)
