@@ -9,7 +9,7 @@
 * A word one letter away from an English insult or swear word of `_INSULTS` (a letter dropped or two neighbours
   swapped: "idoit", "stupd", "fukc") is read as that word, unless it is a word in its own right: a whole word of
   MiniLM's English vocabulary, of the language detector's Roman Hindi and Kannada lists, or of `_REAL_WORDS`.
-* A Roman Hindi or Kannada swear word of workers.scoring.swear_words with a letter doubled, or (seven letters or
+* A Roman Hindi or Kannada swear word of workers.scoring.swear_lists with a letter doubled, or (seven letters or
   more) dropped or swapped ("haramii", "chutya", "hraami", "bhecnhod") is read as the word, unless it is a word
   in its own right (the lists above, or `_REAL_ROMAN_WORDS`).
 * A swear word disguised beyond that ("fck", "phuck", "btch"; Roman Hindi initials "bsdk", "bkl": `_DISGUISED`) is
@@ -103,7 +103,7 @@ _INSULTS = [
 # Words one edit from an insult that are words of their own but not in MiniLM's vocabulary; found by running the
 # rule over the training sources ("bich" is Roman Hindi for "between").
 _REAL_WORDS = frozenset({"morn", "waker", "boody", "puss", "clow", "bich", "filth", "lair", "lier", "crab"})
-# The same for the Roman swear words of workers.scoring.swear_words: variants found in clean rows of the training
+# The same for the Roman swear words of workers.scoring.swear_lists: variants found in clean rows of the training
 # sources ("chooti", small; "chinaa"; "chudai" is obscene but no swear at a person) or known to be words ("haraam",
 # forbidden; "choota", left).
 _REAL_ROMAN_WORDS = frozenset({"chooti", "chinaa", "chudai", "haraam", "choota"})
@@ -268,7 +268,7 @@ def _misspelt_swear(word: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _word_replacements() -> dict[str, str]:
     """Misspelt insult -> insult, and rare insult or coined slur -> the common insult it means."""
-    from workers.scoring.swear_words import roman_swear_words
+    from workers.scoring.swear_lists import roman_swear_words
     from workers.scoring.word_lists import english_vocabulary, roman_word_lists
 
     real = english_vocabulary() | _REAL_WORDS | set(_INSULTS) | frozenset().union(*roman_word_lists().values())
