@@ -38,7 +38,8 @@ ROMAN_HINDI_OBJECTS = """
 maa chod | ma chod | maa ko chod | ma ko chod | behen chod | behan chod | bahan chod | bhen chod | behen ko chod |
 behan ko chod | bahan ko chod | bhen ko chod
 """
-# Common spellings that anti-profanity's list lacks (written for Kavalu; each in RUHSOLD's abusive tweets only).
+# Common spellings that anti-profanity's list lacks (written for Kavalu): in the training sources' abusive rows
+# ("bhenchod" 408 times, twice in rows labelled clean; the others 1-25 times, none clean), and two of their pattern.
 ROMAN_HINDI_MORE = """
 bhenchod | haraami | haramkhor | haramzada | haramzade | haramzadi | chootiye | chutiyon | madarjaat | bhosdiwale |
 bhosdiwala | bhosdiwali | laude
