@@ -56,7 +56,7 @@ FLOORS = {
     "hi-neutral": 1.0,
     "kn-insult": 0.75,
     "kn-neutral": 1.0,
-    # The cases of 2026-12-06, by language: (m) reaches 14/16 Hinglish threats (9/12 of these before the threat rows),
+    # The cases of 2026-12-06, by language: (m) reaches 14/16 Hinglish threats (11 with (l)),
     # 15/17 Hinglish negated insults (8 before the negation rule), every spelling of a Hinglish swear with a letter
     # doubled, dropped or swapped (7/10 before the rule).
     "hi-Latn-threat": 0.8,
