@@ -58,7 +58,14 @@ KANNADA = """
 """
 
 
+ALL_LISTS = (ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_HINDI_OBJECTS, ROMAN_KANNADA, DEVANAGARI, KANNADA)
+
+
+def entries(*lists: str) -> list[str]:
+    """The entries of the lists as written: words and phrases between the bars."""
+    return [entry.strip() for entry in "|".join(lists).split("|") if entry.strip()]
+
+
 def roman_swear_words() -> frozenset[str]:
     """The one-word Roman Hindi, Urdu and Kannada entries as written."""
-    phrases = "|".join((ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_KANNADA)).split("|")
-    return frozenset(p.strip() for p in phrases if p.strip().isalpha())
+    return frozenset(e for e in entries(ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_KANNADA) if e.isalpha())

@@ -20,14 +20,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from workers.scoring.swear_lists import (
-    DEVANAGARI,
-    KANNADA,
-    ROMAN_HINDI,
-    ROMAN_HINDI_MORE,
-    ROMAN_HINDI_OBJECTS,
-    ROMAN_KANNADA,
-)
+from workers.scoring.swear_lists import ALL_LISTS, entries
 
 # Latin words, and Devanagari and Kannada words with their vowel signs (their danda and digits are not letters).
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|[\u0900-\u0963\u0971-\u097f]+|[\u0c80-\u0ce3\u0cf1-\u0cff]+")
@@ -46,8 +39,7 @@ def _words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def swear_phrases() -> frozenset[tuple[str, ...]]:
     """Every phrase of the lists as a tuple of words, read the way comments are (normalised)."""
-    phrases = "|".join((ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_HINDI_OBJECTS, ROMAN_KANNADA, DEVANAGARI, KANNADA))
-    return frozenset(tuple(_words(phrase)) for phrase in phrases.split("|") if phrase.strip())
+    return frozenset(tuple(_words(phrase)) for phrase in entries(*ALL_LISTS))
 
 
 def has_swear_word(text: str) -> bool:
