@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from service.publishers import signing
@@ -21,9 +22,10 @@ class Receiver:
         redirect: bool = False,
         port: int | None = None,
         tolerance_s: int = 300,
+        before_answer: Callable[[], None] | None = None,
     ):
         self.secret, self.fail_first, self.hang_s, self.redirect = secret, fail_first, hang_s, redirect
-        self.tolerance_s = tolerance_s
+        self.tolerance_s, self.before_answer = tolerance_s, before_answer
         self.requests: list[dict] = []
         self.paths: list[str] = []
         lock = threading.Lock()
@@ -51,6 +53,8 @@ class Receiver:
                     receiver.requests.append(record)
                 if receiver.hang_s:
                     time.sleep(receiver.hang_s)
+                if receiver.before_answer:
+                    receiver.before_answer()
                 answer = 500 if number < receiver.fail_first else 200
                 if receiver.redirect and self.path == "/hook":
                     answer = 302

@@ -528,6 +528,41 @@ def test_worker_delivers_to_a_receiver_that_was_down_and_came_back(delivery_work
     assert receiver.requests[0]["body"]["event_id"] == event_id
 
 
+def test_a_commit_lost_after_the_publishers_2xx_is_written_down_and_not_sent_again(
+    delivery_worker, database, publisher, receivers
+):
+    """The database drops the worker's connection while the publisher answers (as a restart does):
+    the commit fails, the worker records the 2xx in a new session, and the event is not sent again."""
+    terminated: list[int] = []
+
+    def drop_the_workers_transaction():
+        # The worker waits for this answer inside its transaction, holding the event's row lock (an xid).
+        with database.engine.connect() as connection:
+            terminated.extend(
+                connection.scalars(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid() AND state = 'idle in transaction'"
+                        " AND backend_xid IS NOT NULL AND pg_terminate_backend(pid)"
+                    )
+                )
+            )
+
+    receiver = receivers(secret=publisher.secret, before_answer=drop_the_workers_transaction)
+    set_callback(database, publisher.id, receiver.url)
+    event_id = decide(database, publisher.id, enqueue=delivery_worker.enqueue_delivery)
+    event = wait_for_status(database, event_id, "delivered")
+    time.sleep(1.5)  # several dispatch rounds: a pending event would be sent again within them
+
+    assert terminated, "no worker transaction was open during the POST"
+    assert len(receiver.requests) == 1 and receiver.requests[0]["body"]["event_id"] == event_id
+    rows = attempts(database, event_id)
+    assert [(a.delivery_id, a.status_code) for a in rows] == [
+        (receiver.requests[0]["headers"]["X-Kavalu-Delivery"], 200)
+    ]
+    assert event.attempts == 1 and event.delivered_at is not None
+
+
 def test_a_hanging_publisher_does_not_hold_up_another(delivery_worker, database, publisher, other_publisher, receivers):
     hanging = receivers(secret=publisher.secret, hang_s=20)
     healthy = receivers(secret=other_publisher.secret)

@@ -50,6 +50,7 @@ class AttemptResult:
     outcome: str  # delivered | retry | failed | missing | busy | already_delivered | already_failed | not_due | stale
     publisher_id: str | None = None
     delivery_id: str | None = None
+    attempted_at: datetime | None = None
     status_code: int | None = None
     latency_ms: float | None = None
     error: str | None = None
@@ -97,9 +98,12 @@ def attempt_delivery(
     (the one enqueued after the decision's commit, or a redelivery) attempts
     only a due event. So a duplicated or late task never delivers twice or
     ahead of the schedule, and an acknowledged event is never sent again.
-    (A worker killed after the publisher answered 2xx but before the commit
-    sends the event once more: delivery is at least once, and receivers
-    dedupe on `event_id`.)
+    After the POST a 2xx touches the database only at the caller's commit:
+    if that commit is lost (the database restarted meanwhile), the caller
+    writes the answer down with `record_acknowledgement` in a new session. (A
+    worker killed after the publisher answered 2xx but before either commit
+    sends the event once more: delivery is at least once, and receivers dedupe
+    on `event_id`.)
 
     Every failure is an attempt row and counts towards the schedule: a non-2xx
     answer (a 3xx too: redirects are not followed), a timeout, a refused
@@ -163,22 +167,9 @@ def attempt_delivery(
     if result.status_code is not None and not 200 <= result.status_code < 300:
         result.error = "redirect_not_followed" if 300 <= result.status_code < 400 else f"http_{result.status_code}"
 
-    session.add(
-        DeliveryAttempt(
-            event_id=event.id,
-            delivery_id=result.delivery_id,
-            attempted_at=now,
-            status_code=result.status_code,
-            latency_ms=result.latency_ms,
-            error=result.error,
-        )
-    )
-    session.flush()
-    event.attempts += 1
-    event.last_status_code = result.status_code
-    event.last_error = result.error
+    result.attempted_at = now
+    _write_attempt(session, event, result)
     if result.error is None:
-        event.status, event.delivered_at = EVENT_DELIVERED, now
         result.outcome = EVENT_DELIVERED
         return result
     # Counted from the end of the attempt: a 10 s timeout must not eat into the wait before the next one.
@@ -192,3 +183,38 @@ def attempt_delivery(
         result.next_attempt_at = following
         result.outcome = "retry"
     return result
+
+
+def _write_attempt(session: Session, event: OutboundEvent, result: AttemptResult) -> None:
+    """Record one attempt of the event; a 2xx marks it delivered."""
+    assert result.attempted_at is not None
+    session.add(
+        DeliveryAttempt(
+            event_id=event.id,
+            delivery_id=result.delivery_id,
+            attempted_at=result.attempted_at,
+            status_code=result.status_code,
+            latency_ms=result.latency_ms,
+            error=result.error,
+        )
+    )
+    event.attempts += 1
+    event.last_status_code = result.status_code
+    event.last_error = result.error
+    if result.error is None:
+        event.status, event.delivered_at = EVENT_DELIVERED, result.attempted_at
+
+
+def record_acknowledgement(session: Session, result: AttemptResult) -> bool:
+    """Write down a 2xx whose commit was lost, unless the event has moved on since; the caller commits.
+
+    The database went away between the publisher's answer and the commit (a restart drops the
+    connection and with it the row lock); without this the event would stay pending and be sent again.
+    """
+    event = session.scalars(
+        select(OutboundEvent).where(OutboundEvent.id == result.event_id).with_for_update()
+    ).one_or_none()
+    if event is None or event.status != EVENT_PENDING:
+        return False
+    _write_attempt(session, event, result)
+    return True

@@ -9,8 +9,11 @@ visibility timeout never redelivers a long-delayed retry.
 from __future__ import annotations
 
 import logging
+import time
 
-from service.delivery.attempts import attempt_delivery
+from sqlalchemy.exc import DBAPIError
+
+from service.delivery.attempts import AttemptResult, attempt_delivery, record_acknowledgement
 from service.delivery.dispatch import claim_due_events
 from service.delivery.retry import DeliveryConfig
 from service.models import EVENT_DELIVERED, EVENT_FAILED, utcnow
@@ -22,6 +25,8 @@ log = logging.getLogger(__name__)
 
 DISPATCH_BATCH = 500
 DISPATCH_PER_PUBLISHER = 25
+# How long a worker keeps trying to write down a 2xx whose commit the database lost; a restart takes seconds.
+ACKNOWLEDGEMENT_WINDOW_S = 30.0
 
 
 @celery.task(bind=True, name=DELIVER_EVENT, acks_late=True)
@@ -47,8 +52,14 @@ def deliver_events(self, event_ids: list[str]) -> str:
 
 def _deliver(task, event_id: str, expected_attempts: int | None) -> str:
     config = DeliveryConfig.from_settings(task.settings)
-    with task.session() as session:
-        result = attempt_delivery(session, event_id, config=config, expected_attempts=expected_attempts)
+    result = None
+    try:
+        with task.session() as session:
+            result = attempt_delivery(session, event_id, config=config, expected_attempts=expected_attempts)
+    except DBAPIError:
+        if result is None or result.outcome != EVENT_DELIVERED:
+            raise
+        _record_acknowledgement(task, result)
     if result.attempted:
         DELIVERY_ATTEMPTS.labels(publisher=result.publisher_id).inc()
         if result.outcome != EVENT_DELIVERED:
@@ -82,6 +93,29 @@ def _deliver(task, event_id: str, expected_attempts: int | None) -> str:
     else:
         log.debug("delivery skipped event=%s outcome=%s", event_id, result.outcome)
     return result.outcome
+
+
+def _record_acknowledgement(task, result: AttemptResult) -> None:
+    """The publisher answered 2xx and the commit was lost: write it down in new sessions until the
+    database is back, so that the event is not sent again; after the window, fail (at least once)."""
+    deadline = time.monotonic() + ACKNOWLEDGEMENT_WINDOW_S
+    delay = 0.25
+    while True:
+        try:
+            with task.session() as session:
+                recorded = record_acknowledgement(session, result)
+            log.warning(
+                "delivery acknowledged but its commit was lost; %s event=%s",
+                "recorded again" if recorded else "the event had moved on",
+                result.event_id,
+                extra={"event_id": result.event_id, "delivery_id": result.delivery_id},
+            )
+            return
+        except DBAPIError:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 @celery.task(bind=True, name=DISPATCH_DUE_DELIVERIES, soft_time_limit=60)
