@@ -29,12 +29,12 @@ from workers.training.functional_templates import functional_training_rows
 REVIEW = 0.5
 CASES = Path(__file__).resolve().parent / "data" / "abuse_functional.csv"
 
-# At or a little below what the shipped model reaches in fp32 (MODEL_CARD.md, "Functional test cases": 0.87 overall,
-# threats 0.9, insults of a person 0.83, negated hate 0.7, negated praise 0.4, leetspeak and swapped letters 1.0, a
-# dropped letter 0.875). Several statements about groups score within 0.01 of 0.5, so a retrain can move these
-# figures by a case either way. The model before the stage-2 tuning and the misspelling rule had 0.75 overall,
-# threats 0.2, negated praise 0.2, swapped 0.375, dropped 0.25; before the rare-insult and disguised-spelling rules,
-# insults of a person 0.75, leetspeak 0.875, dropped 0.75.
+# At or a little below what the shipped model reaches in fp32 (workers/abuse_model/HISTORY.md, "Functional test
+# cases": 0.87 overall, threats 0.9, insults of a person 0.83, negated hate 0.7, negated praise 0.4, leetspeak and
+# swapped letters 1.0, a dropped letter 0.875). Several statements about groups score within 0.01 of 0.5, so a retrain
+# can move these figures by a case either way. The model before the stage-2 tuning and the misspelling rule had 0.75
+# overall, threats 0.2, negated praise 0.2, swapped 0.375, dropped 0.25; before the rare-insult and disguised-spelling
+# rules, insults of a person 0.75, leetspeak 0.875, dropped 0.75.
 OVERALL_FLOOR = 0.84
 FLOORS = {
     "threat": 0.8,

@@ -122,7 +122,7 @@ FEATURES = {
 # Groups whose parts are averaged with fixed weights; only the bias is fitted on the calibration split.
 # Fitted there, the English weights trusted the character model (char 0.53, char_max 0.18) over
 # alt-profanity-check (-0.04): on the calibration split the character model has seen each source's style.
-# Out of source it is the weakest of the three parts on English (`--loso-blend`, MODEL_CARD.md): half of the
+# Out of source it is the weakest of the three parts on English (`--loso-blend`, abuse_model/HISTORY.md): half of the
 # weight goes to the two parts that carry across English sources. The character model keeps the other half,
 # because Roman Kannada and Hindi that the language detector takes for English are scored in this group.
 #
@@ -151,7 +151,7 @@ FIXED_WEIGHTS = {
 # In the fit of "en-identity" (about 550 calibration rows) a (source, class) cell of n rows weighs n / (n + 20) of
 # a full one. Without it, the one to six Kannada or Urdu comments that the language detector took for English and
 # that named an identity group carried a whole source's weight: the group's bias moved from -1.27 to -0.73 when
-# a better detector moved 8 such rows out (MODEL_CARD.md); with it, -1.03 -> -1.01. The larger groups are stable
+# a better detector moved 8 such rows out (abuse_model/HISTORY.md); with it, -1.03 -> -1.01. The larger groups are stable
 # without it, and there it would shrink real small cells too (Wikipedia's few abusive rows in "en").
 BLEND_CELL_SHRINK = {"en-identity": 20}
 # A source with fewer rows than this in a group (comments the language detector took for another language) is left
