@@ -15,6 +15,7 @@ torch = pytest.importorskip("torch")
 MODEL_DIR = Path(__file__).resolve().parents[1] / "workers" / "abuse_model"
 CHECKPOINT = MODEL_DIR / "kavalu-minilm-abuse.ckpt"
 CONFIG_DIR = MODEL_DIR / "hf_config"
+REVIEW = 0.5  # the default policy's review threshold for toxicity (config/policy.default.json)
 
 ABUSIVE = [
     "You are a complete idiot and everyone here hates you.",
@@ -69,13 +70,21 @@ def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
     assert (MODEL_DIR / blend["char_model"]).is_file()
     assert (MODEL_DIR / "language_words.json").is_file()
     assert (MODEL_DIR / blend["language_model"]).is_file()
-    assert set(blend["groups"].values()) | {"en-identity"} == set(blend["blend"])
+    assert set(blend["groups"].values()) | {"en-identity", "en-code-mixed"} == set(blend["blend"])
     assert {"en", "hi", "hi-Latn", "kn", "kn-Latn", "und"} <= set(blend["groups"])
     # Devanagari and Kannada script: the character model alone (MiniLM's vocabulary has no such letters).
     assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max", "swear"}
     # English comments naming an identity group: the character model and the tuned transformer, never
     # alt-profanity-check, which over-scores neutral mentions of a group (see the model card)
     assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max", "bert", "swear"}
+    # English comments that lean Roman Hindi or Kannada keep half the weight on the character model, the
+    # others less; both share one bias.
+    mixed, english = blend["blend"]["en-code-mixed"], blend["blend"]["en"]
+    assert (
+        mixed["weights"]["char"] + mixed["weights"]["char_max"]
+        > english["weights"]["char"] + english["weights"]["char_max"]
+    )
+    assert mixed["bias"] == english["bias"]
     assert (MODEL_DIR / "transformer_tuning.npz").is_file()
     total = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
     assert total <= 100 * 1024 * 1024, total
@@ -184,3 +193,25 @@ def test_a_tuning_that_does_not_fit_its_checkpoint_is_refused(offline, tmp_path)
     np.savez(checkpoint.parent / TUNING_NAME, **{"classifier.weight": np.zeros((2, 384), dtype=np.float16)})
     with pytest.raises(AbuseModelError, match="does not fit the checkpoint"):
         DetoxifyAbuseScorer(checkpoint=checkpoint, precision="fp32", blend=False)
+
+
+def test_roman_kannada_abuse_taken_for_english_keeps_the_character_model(offline):
+    """The "en" blend gives the character model 0.3 of the weight: out of source it carries least from one English
+    source to another. English-detected comments that read more like Roman Kannada or Hindi ("en-code-mixed") keep
+    half, because the character model is the part that reads their Indian words: with the English weights these
+    two insults (written for this test: "you will burn and die", "orphan/bastard") would be approved."""
+    from workers.scoring.abuse import DetoxifyAbuseScorer
+
+    scorer = DetoxifyAbuseScorer()
+    texts = ["@Suresh yako urkond saytiya", "ayyo bewarsi fellow", "all the best anna, super"]
+    languages = scorer.language.detect_all(texts)
+    assert languages == ["en"] * 3
+    assert scorer.language.leans_indic(texts, languages) == [True] * 3
+    mixed = [s["toxicity"] for s in scorer.score_texts(texts)]
+    assert scorer.blend_v2 is not None
+    blends = {g: part for g, part in scorer.blend_v2["blend"].items() if g != "en-code-mixed"}
+    scorer.blend_v2 = {**scorer.blend_v2, "blend": blends}
+    english = [s["toxicity"] for s in scorer.score_texts(texts)]
+    assert mixed[0] >= REVIEW > english[0], (mixed, english)
+    assert mixed[1] >= REVIEW > english[1], (mixed, english)
+    assert max(mixed[2], english[2]) < REVIEW

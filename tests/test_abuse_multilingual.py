@@ -253,7 +253,6 @@ def test_praise_does_not_cancel_an_insult_in_the_next_clause(scorer):
     assert min(scores.values()) >= REVIEW, scores
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: English praise in a sentence before an insult (MODEL_CARD.md)")
 def test_praise_in_the_sentence_before_does_not_cancel_an_english_insult(scorer):
     (result,) = _score(scorer, [PRAISE_THEN_INSULT_AFTER_A_FULL_STOP])
     assert result.scores["toxicity"] >= REVIEW

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from workers.scoring.char_model import blend_group
 from workers.scoring.normalise import normalise
 from workers.training.abuse_char import (
     BLEND_CELL_SHRINK,
@@ -16,6 +17,7 @@ from workers.training.abuse_char import (
     FEATURES,
     FIXED_WEIGHTS,
     SWEAR_WEIGHT,
+    apply_blend,
     authored_rows,
     balanced_weights,
     fit_blend,
@@ -77,6 +79,59 @@ def test_the_english_and_roman_indic_blends_keep_their_fixed_weights_and_fit_onl
         fitted = blend[group]["weights"]
         assert set(fitted) == set(FEATURES[group]) | {"swear"}
         assert max(FEATURES[group], key=lambda name: fitted[name]) == "char", (group, fitted)
+
+
+def test_english_comments_that_lean_indic_keep_more_character_model_and_share_the_english_bias():
+    """The character model carries least from one English source to another, so "en" gives it a quarter of the
+    weight; English-detected comments that read like Roman Hindi or Kannada ("en-code-mixed") keep half, because for
+    them it is the part that reads the Indian words. Both share one bias, fitted on their rows together."""
+    rows, feats = _calibration_rows()
+    english = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["en"][1]]
+    leaning = set(english[::3])
+    feats["leans_indic"] = [i in leaning for i in range(len(rows))]
+    blend = fit_blend(rows, feats)
+
+    assert FIXED_WEIGHTS["en"]["char"] + FIXED_WEIGHTS["en"]["char_max"] < 0.5
+    assert FIXED_WEIGHTS["en-code-mixed"]["char"] + FIXED_WEIGHTS["en-code-mixed"]["char_max"] == 0.5
+    assert blend["en"]["weights"] == FIXED_WEIGHTS["en"]
+    assert blend["en-code-mixed"]["weights"] == FIXED_WEIGHTS["en-code-mixed"]
+    assert blend["en-code-mixed"]["bias"] == blend["en"]["bias"]
+    assert (blend["en"]["fitted_on"], blend["en-code-mixed"]["fitted_on"]) == (
+        len(english) - len(leaning),
+        len(leaning),
+    )
+    # The shared bias is the optimum over both, each row offset by its own group's weights.
+    offset = np.asarray(
+        [
+            sum(w * feats[n][i] for n, w in FIXED_WEIGHTS["en-code-mixed" if i in leaning else "en"].items())
+            for i in english
+        ]
+    )
+    p = 1 / (1 + np.exp(-(offset + blend["en"]["bias"])))
+    sub = [rows[i] for i in english]
+    weights, y = balanced_weights(sub), np.asarray([r["label"] for r in sub])
+    assert abs(np.sum(weights * (p - y))) / np.sum(weights) < 1e-3
+    # ... and each row is scored by its own group
+    assert apply_blend(blend, feats, rows)[english] == pytest.approx(p)
+    # The other groups are fitted as before; without leaning rows "en-code-mixed" is fitted on none.
+    alone = fit_blend(rows, {**feats, "leans_indic": [False] * len(rows)})
+    assert {g: part for g, part in blend.items() if not g.startswith("en")} == {
+        g: part for g, part in alone.items() if not g.startswith("en")
+    }
+    assert alone["en-code-mixed"]["fitted_on"] == 0
+    assert alone["en-code-mixed"]["bias"] == alone["en"]["bias"] != blend["en"]["bias"]
+
+
+def test_a_comment_leans_into_the_code_mixed_group_only_from_english_and_only_where_the_blend_has_it():
+    blends: dict = {group: {} for group in ("en", "en-identity", "en-code-mixed", "roman-kannada")}
+    groups = {"en": "en", "kn-Latn": "roman-kannada"}
+    assert blend_group("en", "bro your acting is waste", groups, blends, leans_indic=True) == "en-code-mixed"
+    assert blend_group("en", "bro your acting is waste", groups, blends, leans_indic=False) == "en"
+    assert blend_group("kn-Latn", "ninna mukha nodu", groups, blends, leans_indic=True) == "roman-kannada"
+    # naming an identity group decides first: alt-profanity-check stays out
+    assert blend_group("en", "my neighbour is gay", groups, blends, leans_indic=True) == "en-identity"
+    # a blend trained before the group existed scores such comments as English
+    assert blend_group("en", "bro your acting is waste", groups, {"en": {}}, leans_indic=True) == "en"
 
 
 def test_a_swear_word_adds_the_same_fixed_weight_in_every_group_and_the_rest_is_fitted_around_it():

@@ -125,3 +125,23 @@ def test_a_model_trained_before_the_language_model_keeps_the_word_lists(tmp_path
     before = DetoxifyAbuseScorer(checkpoint=older / "kavalu-minilm-abuse.ckpt", precision="fp32")
     assert shipped.score_results([text])[0][0].detected_language == "kn-Latn"
     assert before.score_results([text])[0][0].detected_language == "en"
+
+
+def test_english_that_reads_like_roman_kannada_or_hindi_leans_indic():
+    """Comments of mostly English words with a few Roman Kannada or Hindi ones stay "en" (too few for the word
+    lists, too sure of English for the n-gram model to name the language), but the n-gram model finds them more
+    likely Indian than English: the abuse blend keeps more of its character model for them."""
+    texts = [
+        "bro your acting is waste, nodoke agalla",
+        "u r a big fool saala",
+        "The council met on Monday to discuss the budget.",
+        "Traffic on Hosur Road was terrible again this morning.",
+        *ROMAN_HINDI[:1],
+        "ಹೊಸ ಚಿತ್ರದ ಸಂಗೀತ ತುಂಬಾ ಇಂಪಾಗಿದೆ",
+    ]
+    detector = default_detector()
+    languages = detector.detect_all(texts)
+    assert languages == ["en", "en", "en", "en", "hi-Latn", "kn"]
+    assert detector.leans_indic(texts, languages) == [True, True, False, False, False, False]
+    # A detector without the n-gram model (a blend trained before it) has no view.
+    assert LanguageDetector().leans_indic(texts, languages) == [False] * len(texts)

@@ -480,7 +480,8 @@ class DetoxifyAbuseScorer:
         texts = [t or "" for t in texts]
         langs = self.language.detect_all(texts)
         char, char_max = self.char.logits(texts)
-        chosen = [blend_group(lang, text, groups, blends) for lang, text in zip(langs, texts)]
+        leans = self.language.leans_indic(texts, langs) if "en-code-mixed" in blends else [False] * len(texts)
+        chosen = [blend_group(lang, text, groups, blends, lean) for lang, text, lean in zip(langs, texts, leans)]
         latin = [i for i, group in enumerate(chosen) if "bert" in blends[group]["weights"]]
         bert = [0.0] * len(texts)
         prof = [0.0] * len(texts)

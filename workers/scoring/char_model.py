@@ -140,13 +140,19 @@ class CharModel:
         return [(a, b) for a, b in merged if b > a]
 
 
-def blend_group(language: str, text: str, groups: Mapping[str, str], blends: Mapping[str, Any]) -> str:
-    """The blend that scores a comment: its language's group, except that English comments naming an
-    identity group use "en-identity" where the blend has one: it leaves out alt-profanity-check, which
-    over-scores neutral mentions of such groups (as the untuned transformer did)."""
+def blend_group(
+    language: str, text: str, groups: Mapping[str, str], blends: Mapping[str, Any], leans_indic: bool = False
+) -> str:
+    """The blend that scores a comment: its language's group, except for two kinds of English comment, where
+    the blend has a group for them: those naming an identity group use "en-identity", which leaves out
+    alt-profanity-check (it over-scores neutral mentions of such groups, as the untuned transformer did); those
+    that read more like Roman Hindi or Kannada than English to the language model (`leans_indic`:
+    LanguageDetector.leans_indic) use "en-code-mixed", which keeps more of the character model."""
     from workers.scoring.normalise import identity_present
 
     group = groups[language]
     if group == "en" and "en-identity" in blends and identity_present(text):
         return "en-identity"
+    if group == "en" and leans_indic and "en-code-mixed" in blends:
+        return "en-code-mixed"
     return group

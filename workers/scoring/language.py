@@ -111,6 +111,20 @@ class LanguageDetector:
                 found[i] = chosen if chosen != "en" and row[top] >= MODEL_CONFIDENCE else "en"
         return [lang or "en" for lang in found]
 
+    def leans_indic(self, texts: list[str], languages: list[str]) -> list[bool]:
+        """For each text detected as English: whether the n-gram model finds it more likely Roman Hindi or Roman
+        Kannada than English, short of naming the language (a comment of mostly English words, or below
+        MODEL_CONFIDENCE). The abuse blend keeps more of its character model for those (blend_group)."""
+        found = [False] * len(texts)
+        english = [i for i, lang in enumerate(languages) if lang == "en"]
+        if self.latin_model is None or not english:
+            return found
+        probs = self.latin_model.probabilities([texts[i] for i in english])
+        column = self.latin_model.classes.index("en")
+        for i, row in zip(english, probs):
+            found[i] = bool(row[column] < 0.5)
+        return found
+
     def _by_script_and_words(self, text: str) -> str | None:
         """Steps 1 and 3 of the module docstring, or None where the n-gram model must decide."""
         letters = len(_LETTER.findall(text))
