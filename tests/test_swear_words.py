@@ -150,6 +150,13 @@ def test_a_long_roman_swear_word_misspelt_by_one_letter_is_found(text):
     assert has_swear_word(text)
 
 
+@pytest.mark.parametrize("text", ["abe lawde chup kar", "tu bhadwa hai", "ayyo bewarsi", "saala bhosdivala"])
+def test_a_roman_swear_word_with_v_written_w_or_w_written_v_is_found(text):
+    """The lists have "lavde", "bhadva", "bevarsi" and "bhosdiwala"; Roman Hindi and Kannada write व and ವ either way.
+    Before, "abe lawde chup kar" scored 0.31 and was approved."""
+    assert has_swear_word(text)
+
+
 @pytest.mark.parametrize("text", ["haraam ki kamai", "chutti le lo", "chooti si baat", "lada aur jeeta"])
 def test_words_one_letter_from_a_swear_word_that_are_words_are_not(text):
     assert not has_swear_word(text)

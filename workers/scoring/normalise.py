@@ -257,12 +257,14 @@ def _one_letter_away(word: str) -> set[str]:
 
 
 def _misspelt_swear(word: str) -> set[str]:
-    """A Roman Hindi or Kannada swear word with a letter doubled ("haramii", "randii"), and one of seven letters or
-    more with a letter dropped or two neighbours swapped ("chutya", "hraami", "bhecnhod"): these languages have no
-    fixed spelling, and such a variant of a long swear is hardly ever a word of its own."""
+    """A Roman Hindi or Kannada swear word with a letter doubled ("haramii", "randii"), one of seven letters or
+    more with a letter dropped or two neighbours swapped ("chutya", "hraami", "bhecnhod"), and any with a "v" written
+    "w" or the other way round ("lawde", "bhadwa", "bewarsi": व and ವ are written either way): these languages have
+    no fixed spelling, and such a variant of a swear is hardly ever a word of its own."""
     doubled = {word[:i] + word[i - 1] + word[i:] for i in range(1, len(word) + 1)} if len(word) >= 5 else set()
     edited = {w for w in _one_letter_away(word) if len(w) >= 6} if len(word) >= 7 else set()
-    return doubled | edited
+    v_or_w = {word[:i] + {"v": "w", "w": "v"}[c] + word[i + 1 :] for i, c in enumerate(word) if c in "vw"}
+    return doubled | edited | v_or_w
 
 
 @lru_cache(maxsize=1)
