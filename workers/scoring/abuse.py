@@ -480,8 +480,14 @@ class DetoxifyAbuseScorer:
         texts = [t or "" for t in texts]
         langs = self.language.detect_all(texts)
         char, char_max = self.char.logits(texts)
-        leans = self.language.leans_indic(texts, langs) if "en-code-mixed" in blends else [False] * len(texts)
-        chosen = [blend_group(lang, text, groups, blends, lean) for lang, text, lean in zip(langs, texts, leans)]
+        chosen = [blend_group(lang, text, groups, blends) for lang, text in zip(langs, texts)]
+        if "en-code-mixed" in blends:
+            # Only plain English comments can lean Indic: those naming an identity group stay in "en-identity",
+            # so the language model is not run for them.
+            plain = [i for i, group in enumerate(chosen) if group == "en"]
+            leans = self.language.leans_indic([texts[i] for i in plain], [langs[i] for i in plain])
+            for i, lean in zip(plain, leans):
+                chosen[i] = blend_group(langs[i], texts[i], groups, blends, lean)
         latin = [i for i, group in enumerate(chosen) if "bert" in blends[group]["weights"]]
         bert = [0.0] * len(texts)
         prof = [0.0] * len(texts)
