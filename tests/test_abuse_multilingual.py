@@ -381,6 +381,45 @@ def test_normalise_reads_a_rare_insult_as_the_common_one_it_means():
         assert normalise(plain) == plain
 
 
+def test_normalise_splits_an_insult_or_identity_term_run_into_its_neighbour():
+    assert normalise("I hatemuslims, they arescum") == "i hate muslims, they are scum"
+    assert normalise("You are a worthlessidiot") == "you are a worthless idiot"
+    assert normalise("Womenare disgusting, gaypeople too") == "women are disgusting, gay people too"
+    assert normalise("I h a t e them") == "i hate them"  # the spaced letters join into "ihate"
+    assert normalise("I haet them") == "i hate them"  # "hate" is misspelt like the insults
+    # Words in their own right, derived words and Roman Hindi or Urdu words stay whole: MiniLM's whole words
+    # ("transgender", "blackmail"), endings ("stupidest", "cowardice", "Hindustan"), and short Roman Urdu words
+    # that a three-letter identity term would split ("mangay", ask for).
+    for plain in (
+        "the transgender blackmail case",
+        "the stupidest cowardice",
+        "hindustan zindabad",
+        "wo paise mangay ga",
+        "apathetic voters",
+    ):
+        assert normalise(plain) == plain
+
+
+def test_the_shipped_model_reads_glued_and_misspelt_hate_as_the_plain_sentence(scorer):
+    """Hate speech with the space between two words deleted, or "hate" misspelt, scored 0.20-0.46 where the plain
+    sentence scored 0.83 (these sentences were written for this test)."""
+    plain, *variants = _score(
+        scorer,
+        [
+            "I hate muslims so much.",
+            "Ihate muslims so much.",
+            "I h a t e muslims so much.",
+            "I haet muslims so much.",
+            "I hatemuslims so much.",
+        ],
+    )
+    assert plain.scores["toxicity"] >= REVIEW
+    for result in variants:
+        assert result.scores["toxicity"] >= REVIEW, [r.scores for r in variants]
+    glued = _score(scorer, ["Muslims arescum.", "You are a worthlessidiot."])
+    assert min(r.scores["toxicity"] for r in glued) >= REVIEW
+
+
 def test_the_shipped_model_flags_a_rare_insult_as_it_does_the_common_one(scorer):
     text = "The author is a clueless halfwit."
     rare, common = _score(scorer, [text, "The author is a clueless idiot."])
@@ -397,6 +436,18 @@ def test_normalise_reads_a_coined_slur_as_an_insult():
     for plain in ("bhakt log mandir gaye", "mulla ji ne namaz padhai", "sanghi ne kaha", "chaddi pehen ke aaya"):
         assert normalise(plain) == plain
     assert normalise("मुल्ला जी ने नमाज़ पढ़ाई") == unicodedata.normalize("NFKC", "मुल्ला जी ने नमाज़ पढ़ाई")
+
+
+def test_english_ethnic_and_transphobic_slurs_reach_review_and_words_with_a_neutral_sense_are_left_alone(scorer):
+    """Slurs with no neutral sense are read as an insult: the English blend's transformer and alt-profanity-check
+    do not know them, and "Look at that raghead." scored 0.29 (sentences written for this test)."""
+    assert normalise("those ragheads and trannies") == "those scumbags and scumbags"
+    for plain in ("a chink in the armour", "the coolie carried our bags", "a nip in the air"):
+        assert normalise(plain) == plain
+    texts = ["Look at that raghead.", "Some wetback stole my job.", "That tranny should not be allowed in."]
+    results = _score(scorer, texts)
+    assert min(r.scores["toxicity"] for r in results) >= REVIEW, [r.scores for r in results]
+    assert "raghead" in [texts[0][span.start : span.end] for span in results[0].spans]
 
 
 def test_the_shipped_model_flags_coined_slurs_and_swear_word_initials(scorer):
