@@ -16,7 +16,7 @@ pytest.importorskip("torch")
 
 from service.scoring.jobs import ScoringInput
 from workers.scoring.language import detect_language
-from workers.scoring.normalise import IDENTITY_TERMS, normalise
+from workers.scoring.normalise import IDENTITY_TERMS, normalise, token_ranges
 from workers.scoring.swear_words import swear_phrases
 from workers.training import everyday_eval, public_life
 from workers.training.abuse_char import authored_rows, people_eval_rows, report
@@ -400,6 +400,16 @@ def test_normalise_splits_an_insult_or_identity_term_run_into_its_neighbour():
         assert normalise(plain) == plain
 
 
+def test_normalise_joins_an_insult_or_identity_term_split_by_a_space_and_the_character_model_reads_one_word():
+    assert normalise("You are an id iot, a stu pid bit ch") == "you are an idiot, a stupid bitch"
+    assert normalise("I h ate mus lims") == "i hate muslims"
+    # Two words in their own right stay two, and so do words before an apostrophe or a hyphen.
+    for plain in ("the bulls hit the market", "it's hit the shelves", "who re-elected him", "a dumb ass move"):
+        assert normalise(plain) == plain
+    text = "You are an id iot."
+    assert [text[a:b] for a, b in token_ranges(text)] == ["You", "are", "an", "id iot."]
+
+
 def test_the_shipped_model_reads_glued_and_misspelt_hate_as_the_plain_sentence(scorer):
     """Hate speech with the space between two words deleted, or "hate" misspelt, scored 0.20-0.46 where the plain
     sentence scored 0.83 (these sentences were written for this test)."""
@@ -418,6 +428,11 @@ def test_the_shipped_model_reads_glued_and_misspelt_hate_as_the_plain_sentence(s
         assert result.scores["toxicity"] >= REVIEW, [r.scores for r in variants]
     glued = _score(scorer, ["Muslims arescum.", "You are a worthlessidiot."])
     assert min(r.scores["toxicity"] for r in glued) >= REVIEW
+    # A space inside the insult: 0.34-0.45 before it was read as one word.
+    text = "You are an id iot."
+    split = _score(scorer, [text, "I h ate muslims."])
+    assert min(r.scores["toxicity"] for r in split) >= REVIEW, [r.scores for r in split]
+    assert "id iot" in [text[span.start : span.end] for span in split[0].spans]
 
 
 def test_the_shipped_model_flags_a_rare_insult_as_it_does_the_common_one(scorer):

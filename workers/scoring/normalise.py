@@ -23,7 +23,8 @@
 * Two words run together, one of them an insult or swear word of the lists above or an identity term
   ("hatemuslims", "arescum", "worthlessidiot", "gaypeople"; "i h a t e" once its letters are joined) are read as
   two, unless the run is a word in its own right: a filter that reads words one by one misses an insult glued to
-  its neighbour, and so did every part of the model.
+  its neighbour, and so did every part of the model. The other way round, such a word split in two by a space
+  ("id iot", "stu pid", "h ate"; neither part one of those words itself) is read as one.
 
 Devanagari and Kannada text passes through unchanged apart from NFKC, the repeat rules (a vowel drawn out,
 "हरामीईईई", is cut to one) and the Devanagari slurs.
@@ -278,6 +279,7 @@ def normalise(text: str) -> str:
         lambda m: m.group(1) if _same_vowel(m.group(1), m.group(2)) else m.group(0), text
     )
     text = _DEVANAGARI_WORD.sub(lambda m: _DEVANAGARI_REPLACEMENTS.get(m.group(0), m.group(0)), text)
+    text = _WORD_AND_NEXT.sub(lambda m: m.group(1) if split_word(m.group(1), m.group(2)) else m.group(0), text)
     replaced = _word_replacements()
     return _LATIN_WORD.sub(lambda m: replaced.get(m.group(0)) or _unglued(m.group(0)), text)
 
@@ -315,6 +317,20 @@ def _glue_keys() -> frozenset[str]:
     """The words whose run-together forms are split: the English insults above and identity terms."""
     identity = [t for ts in IDENTITY_TERMS.values() for t in ts if t.isalpha()] + _IDENTITY_PLURALS
     return frozenset(_INSULTS) | frozenset(identity) | frozenset(t + "s" for t in identity)
+
+
+# A Latin word, one space, and (looked ahead, so that each word can start a pair) the next one.
+_WORD_AND_NEXT = re.compile(r"(?<![a-z'’-])([a-z]+) (?=([a-z]+)(?![a-z'’-]))")
+
+
+def split_word(first: str, second: str) -> bool:
+    """Whether two lower-case words one space apart are one insult, hate word or identity term of `_glue_keys`
+    split by the space ("id iot", "stu pid", "h ate"), where neither part is such a word itself, nor are both words
+    of three letters or more in their own right ("bulls hit", "dumb ass" stay two)."""
+    keys, real = _glue_keys(), _real_words()
+    if len(first) + len(second) < 4 or first + second not in keys or first in keys or second in keys:
+        return False
+    return not all(len(part) >= 3 and part in real for part in (first, second))
 
 
 # Endings that are words of MiniLM's vocabulary too: "stupidest" is not "stupid est", nor "cowardice" "coward ice".
@@ -450,8 +466,24 @@ _WORD_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
 
 
 def token_ranges(text: str) -> list[tuple[int, int]]:
-    """The character ranges of the text's words, punctuation kept (the character model reads each one)."""
-    return [(m.start(), m.end()) for m in _WORD_TOKEN.finditer(text)]
+    """The character ranges of the text's words, punctuation kept (the character model reads each one); a word that
+    `split_word` finds split by a space ("id iot") is one."""
+    ranges: list[tuple[int, int]] = []
+    for m in _WORD_TOKEN.finditer(text):
+        if ranges and text[ranges[-1][1] : m.start()] == " ":
+            first = text[ranges[-1][0] : ranges[-1][1]].lower().lstrip("\"'([{<")
+            second = m.group(0).lower().rstrip("\"')]}>,.;:!?")
+            if (
+                first.isalpha()
+                and first.isascii()
+                and second.isalpha()
+                and second.isascii()
+                and split_word(first, second)
+            ):
+                ranges[-1] = (ranges[-1][0], m.end())
+                continue
+        ranges.append((m.start(), m.end()))
+    return ranges
 
 
 def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
