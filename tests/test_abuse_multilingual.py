@@ -406,8 +406,12 @@ def test_normalise_joins_an_insult_or_identity_term_split_by_a_space_and_the_cha
     # Two words in their own right stay two, and so do words before an apostrophe or a hyphen.
     for plain in ("the bulls hit the market", "it's hit the shelves", "who re-elected him", "a dumb ass move"):
         assert normalise(plain) == plain
-    text = "You are an id iot."
-    assert [text[a:b] for a, b in token_ranges(text)] == ["You", "are", "an", "id iot."]
+    for text, tokens in (
+        ("You are an id iot.", ["You", "are", "an", "id iot."]),
+        ("Shut up BIT CH! (Id iot)", ["Shut", "up", "BIT CH!", "(Id iot)"]),
+        ("it's hit, bulls hit", ["it's", "hit,", "bulls", "hit"]),
+    ):
+        assert [text[a:b] for a, b in token_ranges(text)] == tokens
 
 
 def test_the_shipped_model_reads_glued_and_misspelt_hate_as_the_plain_sentence(scorer):

@@ -279,7 +279,8 @@ def normalise(text: str) -> str:
         lambda m: m.group(1) if _same_vowel(m.group(1), m.group(2)) else m.group(0), text
     )
     text = _DEVANAGARI_WORD.sub(lambda m: _DEVANAGARI_REPLACEMENTS.get(m.group(0), m.group(0)), text)
-    text = _WORD_AND_NEXT.sub(lambda m: m.group(1) if split_word(m.group(1), m.group(2)) else m.group(0), text)
+    split = _split_words()
+    text = _WORD_AND_NEXT.sub(lambda m: m.group(1) if f"{m.group(1)} {m.group(2)}" in split else m.group(0), text)
     replaced = _word_replacements()
     return _LATIN_WORD.sub(lambda m: replaced.get(m.group(0)) or _unglued(m.group(0)), text)
 
@@ -319,18 +320,32 @@ def _glue_keys() -> frozenset[str]:
     return frozenset(_INSULTS) | frozenset(identity) | frozenset(t + "s" for t in identity)
 
 
-# A Latin word, one space, and (looked ahead, so that each word can start a pair) the next one.
-_WORD_AND_NEXT = re.compile(r"(?<![a-z'’-])([a-z]+) (?=([a-z]+)(?![a-z'’-]))")
-
-
 def split_word(first: str, second: str) -> bool:
     """Whether two lower-case words one space apart are one insult, hate word or identity term of `_glue_keys`
     split by the space ("id iot", "stu pid", "h ate"), where neither part is such a word itself, nor are both words
     of three letters or more in their own right ("bulls hit", "dumb ass" stay two)."""
+    return f"{first} {second}" in _split_words()
+
+
+@lru_cache(maxsize=1)
+def _split_words() -> frozenset[str]:
+    """Every way of splitting a key word of `_glue_keys` by one space that `split_word` reads as the word."""
     keys, real = _glue_keys(), _real_words()
-    if len(first) + len(second) < 4 or first + second not in keys or first in keys or second in keys:
-        return False
-    return not all(len(part) >= 3 and part in real for part in (first, second))
+    return frozenset(
+        f"{key[:i]} {key[i:]}"
+        for key in keys
+        if len(key) >= 4
+        for i in range(1, len(key))
+        if key[:i] not in keys
+        and key[i:] not in keys
+        and not (i >= 3 and len(key) - i >= 3 and key[:i] in real and key[i:] in real)
+    )
+
+
+# A Latin word, one space, and (looked ahead, so that each word can start a pair) the next one; not after an
+# apostrophe or before a hyphen ("it's hit", "who re-elected").
+_WORD_AND_NEXT = re.compile(r"(?<![a-z'’-])([a-z]+) (?=([a-z]+)(?![a-z'’-]))")
+_WORD_AND_NEXT_ANY_CASE = re.compile(_WORD_AND_NEXT.pattern, re.IGNORECASE)
 
 
 # Endings that are words of MiniLM's vocabulary too: "stupidest" is not "stupid est", nor "cowardice" "coward ice".
@@ -468,22 +483,20 @@ _WORD_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
 def token_ranges(text: str) -> list[tuple[int, int]]:
     """The character ranges of the text's words, punctuation kept (the character model reads each one); a word that
     `split_word` finds split by a space ("id iot") is one."""
-    ranges: list[tuple[int, int]] = []
-    for m in _WORD_TOKEN.finditer(text):
-        if ranges and text[ranges[-1][1] : m.start()] == " ":
-            first = text[ranges[-1][0] : ranges[-1][1]].lower().lstrip("\"'([{<")
-            second = m.group(0).lower().rstrip("\"')]}>,.;:!?")
-            if (
-                first.isalpha()
-                and first.isascii()
-                and second.isalpha()
-                and second.isascii()
-                and split_word(first, second)
-            ):
-                ranges[-1] = (ranges[-1][0], m.end())
-                continue
-        ranges.append((m.start(), m.end()))
-    return ranges
+    ranges = [(m.start(), m.end()) for m in _WORD_TOKEN.finditer(text)]
+    split = _split_words()
+    # where a first half ends: found with a regular expression, as a Python loop over every pair of tokens cost
+    # 0.16 ms per comment, 5 % of scoring
+    joins = {m.end(1) for m in _WORD_AND_NEXT_ANY_CASE.finditer(text) if f"{m.group(1)} {m.group(2)}".lower() in split}
+    if not joins:
+        return ranges
+    merged: list[tuple[int, int]] = []
+    for a, b in ranges:
+        if merged and merged[-1][1] in joins and merged[-1][1] + 1 == a:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
