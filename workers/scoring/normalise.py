@@ -320,16 +320,11 @@ def _glue_keys() -> frozenset[str]:
     return frozenset(_INSULTS) | frozenset(identity) | frozenset(t + "s" for t in identity)
 
 
-def split_word(first: str, second: str) -> bool:
-    """Whether two lower-case words one space apart are one insult, hate word or identity term of `_glue_keys`
-    split by the space ("id iot", "stu pid", "h ate"), where neither part is such a word itself, nor are both words
-    of three letters or more in their own right ("bulls hit", "dumb ass" stay two)."""
-    return f"{first} {second}" in _split_words()
-
-
 @lru_cache(maxsize=1)
 def _split_words() -> frozenset[str]:
-    """Every way of splitting a key word of `_glue_keys` by one space that `split_word` reads as the word."""
+    """The key words of `_glue_keys` split by one space that are read as the word ("id iot", "stu pid", "h ate"):
+    neither part is a key word itself, nor are both words of three letters or more in their own right ("bulls hit",
+    "dumb ass" stay two)."""
     keys, real = _glue_keys(), _real_words()
     return frozenset(
         f"{key[:i]} {key[i:]}"
@@ -482,7 +477,7 @@ _WORD_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
 
 def token_ranges(text: str) -> list[tuple[int, int]]:
     """The character ranges of the text's words, punctuation kept (the character model reads each one); a word that
-    `split_word` finds split by a space ("id iot") is one."""
+    split by a space ("id iot", `_split_words`) is one."""
     ranges = [(m.start(), m.end()) for m in _WORD_TOKEN.finditer(text)]
     split = _split_words()
     # where a first half ends: found with a regular expression, as a Python loop over every pair of tokens cost
