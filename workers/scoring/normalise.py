@@ -476,7 +476,7 @@ _WORD_TOKEN = re.compile(r"(?:[^\W\d_][ .*\-_]){2,}[^\W\d_](?![^\W\d_])|\S+")
 
 
 def token_ranges(text: str) -> list[tuple[int, int]]:
-    """The character ranges of the text's words, punctuation kept (the character model reads each one); a word that
+    """The character ranges of the text's words, punctuation kept (the character model reads each one); a word
     split by a space ("id iot", `_split_words`) is one."""
     ranges = [(m.start(), m.end()) for m in _WORD_TOKEN.finditer(text)]
     split = _split_words()
