@@ -7,7 +7,10 @@ same words on both sides of the label, so that the label cannot be learnt from a
 - threats against a person (1), beside the same violent verbs in news reports, fiction and idioms (0);
 - hateful statements about a group (1), beside their negation (0);
 - negated praise, a group denied rights, trust or belonging (1), beside the affirmation (0);
-- counter-speech that quotes or names a hateful claim to reject it (0), beside the claim made (1).
+- counter-speech that quotes or names a hateful claim to reject it (0), beside the claim made (1);
+- implicit hate, a stereotype, a conspiracy or a burden claimed of a group in everyday words (1), beside a neutral
+  sentence about the group with the same topic words (0), the claim rejected (0) or asserted (1), and praise of the
+  group (0).
 
 They train stage 2 of the transformer (workers/training/abuse.py: `tune`), which can read a negation or a quotation.
 Not the character model: its n-grams never cross a word, and these rows lowered its AUC on ToxiGen's statements about
@@ -126,6 +129,34 @@ _DENIED = [
     ("{g} can never be our equals", "{g} are our equals"),
     ("no school should ever hire {g}", "schools should hire {g} on merit"),
 ]
+# (claim in everyday words, a neutral sentence about the group on the same topic). No word of a claim is abusive on
+# its own, and the transformer tuned without them read such claims as clean ("Jews control the banks and the media."
+# at a logit of -1.5).
+_IMPLICIT = [
+    ("{g} secretly run the banks and the newspapers", "{g} work in banks and newspapers like everyone else"),
+    ("{g} are lazy by nature and live off our taxes", "{g} pay taxes and work long hours like the rest of us"),
+    ("{g} multiply like rats to outnumber the rest of us", "{g} families are about the same size as other families"),
+    ("crime goes up in every street where {g} move in", "{g} moved into our street last year and opened a bakery"),
+    ("{g} should not be allowed anywhere near our children", "{g} teachers at our school are loved by the children"),
+    ("{g} carry diseases wherever they go", "{g} doctors worked day and night during the epidemic"),
+    ("{g} are a drain on the hospitals and the welfare budget", "{g} nurses keep our hospitals running"),
+    ("{g} only look after their own kind", "{g} volunteers look after anyone who needs help"),
+    ("{g} cannot think for themselves and need to be told what to do", "{g} think for themselves like anyone else"),
+    ("the country was better off before {g} got any say", "the country is better off now that {g} have a say"),
+    ("{g} are born to lie and cheat", "{g} are born and raised here like the rest of us"),
+    ("it would be better for all of us if {g} lived somewhere else", "{g} have lived in this town for generations"),
+    ("{g} always play the victim to get special treatment", "{g} often face discrimination at work, a survey found"),
+    ("{g} are taking our jobs and our homes", "{g} found jobs and homes here and pay rent like anyone else"),
+]
+# Praise of a group (0), in the shapes of the claims, so that a sentence about a group is not read as a claim against
+# it ("Gay couples are just as loving as anyone else." went from 0.25 to 0.57 without these).
+_PRAISE = [
+    "{g} have made this town a better place",
+    "{g} deserve the same respect as everybody else",
+    "i am proud of my {g} friends and neighbours",
+    "{g} are some of the kindest people i have met",
+    "{g} have every right to live here in peace",
+]
 _COUNTER = [
     'saying that "{claim}" is bigotry, plain and simple',
     "the speaker claimed {claim}, which is a disgraceful lie",
@@ -162,6 +193,14 @@ def functional_training_rows(seed: int = 0) -> list[dict]:
             rows += [(t.format(claim=c), 1) for t in _CLAIMED]
         for denial, praise in _DENIED:
             rows += [(denial.format(g=group), 1), (praise.format(g=group), 0)]
+        # One counter-speech frame and one assertion frame per claim, in turn, so that the implicit claims do not
+        # outweigh the others among the template rows.
+        for k, (claim, neutral) in enumerate(_IMPLICIT):
+            c = claim.format(g=group)
+            rows += [(c, 1), (neutral.format(g=group), 0)]
+            rows.append((_COUNTER[(k + len(group)) % len(_COUNTER)].format(claim=c), 0))
+            rows.append((_CLAIMED[(k + len(group)) % len(_CLAIMED)].format(claim=c), 1))
+        rows += [(t.format(g=group), 0) for t in _PRAISE]
     rng = random.Random(seed)
     rng.shuffle(rows)
     return [{"text": text, "label": label, "source": SOURCE, "lang": "en", "target": ""} for text, label in rows]
