@@ -287,6 +287,38 @@ def test_auto_precision_is_measured_logged_and_left_in_place(tiny, no_network, c
             assert ours[cls] == pytest.approx(theirs[cls], abs=1e-5)
 
 
+def test_auto_precision_times_the_contenders_in_turns_on_a_larger_batch(tiny, no_network, monkeypatch):
+    """After one run of each precision, those still in the running (agreeing with fp32 and not given up on) are
+    timed in alternating rounds on the probe texts repeated, and the fastest round decides. The clock is scripted
+    (the real one is what the other tests use): it is what a host gives when bf16's first run is slowed by other work,
+    and int8 has no fast kernel."""
+    from workers.scoring import abuse
+
+    first_run = {"fp32": 0.010, "bf16": 0.019, "int8": 0.5}
+    rounds = {"fp32": 0.020, "bf16": 0.012, "int8": 0.001}
+    calls: list[tuple[str, int]] = []
+
+    def scripted(function, texts):
+        precision = function.__self__.precision
+        seen = any(name == precision for name, _ in calls)
+        calls.append((precision, len(texts)))
+        return (rounds if seen else first_run)[precision], function(texts)
+
+    monkeypatch.setattr(abuse, "_timed", scripted)
+    monkeypatch.setattr(abuse, "AUTO_TOLERANCE", 1.0)  # the tiny model's bf16 and int8 scores may differ more
+    ckpt, hf_dir = tiny
+    scorer = abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, num_threads=1)
+    probe_size = len(abuse.PROBE_TEXTS)
+    assert calls[:3] == [("fp32", probe_size), ("bf16", probe_size), ("int8", probe_size)]
+    # int8, at 50 times fp32's first run, is given up on; fp32 and bf16 take turns.
+    assert calls[3:] == [
+        ("fp32", probe_size * abuse.AUTO_ROUND_REPEAT),
+        ("bf16", probe_size * abuse.AUTO_ROUND_REPEAT),
+    ] * (abuse.AUTO_ROUNDS)
+    assert scorer.precision == "bf16" and scorer.precision_probe["chosen"] == "bf16"
+    assert scorer.precision_probe["seconds"] == {"fp32": 0.02, "bf16": 0.012, "int8": 0.5}
+
+
 def test_auto_precision_choice_is_exposed_in_metrics_and_ops_queues(tiny, client, database, settings):
     """A scoring process's measured choice travels with its heartbeat to /metrics and /v1/ops/queues, and
     leaves them with the process."""
