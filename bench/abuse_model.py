@@ -168,7 +168,9 @@ def main() -> int:
         )
         probe = r.get("precision_probe") or {}
         if probe:  # `auto`: what it measured on the probe texts, and what it kept
-            timings = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in probe["seconds"].items())
+            timings = ", ".join(
+                f"{name} {seconds * 1000:.2f} ms/text" for name, seconds in probe["seconds_per_text"].items()
+            )
             differences = ", ".join(f"{name} {value:.4f}" for name, value in probe.get("max_difference", {}).items())
             print(
                 f"{'':<40} auto chose {probe['chosen']}: probe {timings}; largest difference from fp32 "

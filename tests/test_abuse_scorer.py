@@ -271,7 +271,7 @@ def test_auto_precision_is_measured_logged_and_left_in_place(tiny, no_network, c
         scorer = abuse.DetoxifyAbuseScorer(checkpoint=ckpt, config_dir=hf_dir, num_threads=1)
     probe = scorer.precision_probe
     assert probe["chosen"] == scorer.precision
-    assert set(probe["seconds"]) >= {"fp32"} and all(value > 0 for value in probe["seconds"].values())
+    assert set(probe["seconds_per_text"]) >= {"fp32"} and all(value > 0 for value in probe["seconds_per_text"].values())
     assert all(
         probe["max_difference"][name] <= abuse.AUTO_TOLERANCE
         for name in probe["max_difference"]
@@ -316,7 +316,11 @@ def test_auto_precision_times_the_contenders_in_turns_on_a_larger_batch(tiny, no
         ("bf16", probe_size * abuse.AUTO_ROUND_REPEAT),
     ] * (abuse.AUTO_ROUNDS)
     assert scorer.precision == "bf16" and scorer.precision_probe["chosen"] == "bf16"
-    assert scorer.precision_probe["seconds"] == {"fp32": 0.02, "bf16": 0.012, "int8": 0.5}
+    # Rounds and first runs are reported alike, per probe text.
+    per_round_text = probe_size * abuse.AUTO_ROUND_REPEAT
+    assert scorer.precision_probe["seconds_per_text"] == pytest.approx(
+        {"fp32": 0.02 / per_round_text, "bf16": 0.012 / per_round_text, "int8": 0.5 / probe_size}, abs=1e-6
+    )
 
 
 def test_auto_precision_choice_is_exposed_in_metrics_and_ops_queues(tiny, client, database, settings):
@@ -350,9 +354,9 @@ def test_auto_precision_choice_is_exposed_in_metrics_and_ops_queues(tiny, client
         assert [key for key in found if key[0] == "kavalu_abuse_precision_info"] == [
             ("kavalu_abuse_precision_info", (("precision", scorer.precision),))
         ]
-        for precision, seconds in probe["seconds"].items():
+        for precision, seconds in probe["seconds_per_text"].items():
             assert found[("kavalu_abuse_precision_probe_seconds", (("precision", precision),))] == pytest.approx(
-                seconds, abs=1e-4
+                seconds, abs=1e-6
             )
         for precision, difference in probe["max_difference"].items():
             key = ("kavalu_abuse_precision_max_difference", (("precision", precision),))
@@ -366,7 +370,7 @@ def test_auto_precision_choice_is_exposed_in_metrics_and_ops_queues(tiny, client
         assert shown["processes_by_precision"] == {scorer.precision: 1}
         assert shown["processes"][name]["precision"] == scorer.precision
         assert shown["processes"][name]["chosen_by"] == "measurement"
-        assert shown["processes"][name]["probe_seconds"] == pytest.approx(probe["seconds"], abs=1e-4)
+        assert shown["processes"][name]["probe_seconds_per_text"] == pytest.approx(probe["seconds_per_text"], abs=1e-6)
         assert shown["processes"][name]["tolerance"] == abuse.AUTO_TOLERANCE
 
         # The process exits cleanly: its report goes with its heartbeat.
@@ -384,18 +388,22 @@ def test_an_explicit_precision_is_reported_as_set():
     assert report == {
         "precision": "fp32",
         "chosen_by": "setting",
-        "probe_seconds": {},
+        "probe_seconds_per_text": {},
         "max_difference": {},
         "tolerance": None,
     }
     measured = precision.encode(
         "fp32",
-        {"chosen": "fp32", "seconds": {"fp32": 0.3, "bf16": 1.2, "int8": 9.0}, "max_difference": {"bf16": 0.001}},
+        {
+            "chosen": "fp32",
+            "seconds_per_text": {"fp32": 0.003, "bf16": 0.012, "int8": 0.09},
+            "max_difference": {"bf16": 0.001},
+        },
     )
     assert len(measured) <= precision.REPORT_MAX_CHARS
     summary = precision.summary({"a/1": precision.decode(measured), "a/2": report})
     assert summary["processes_by_precision"] == {"fp32": 2}
-    assert summary["probe_seconds_median"] == {"bf16": 1.2, "fp32": 0.3, "int8": 9.0}
+    assert summary["probe_seconds_per_text_median"] == {"bf16": 0.012, "fp32": 0.003, "int8": 0.09}
 
 
 def test_process_wide_instance_is_cached(tiny, no_network):

@@ -167,9 +167,9 @@ PRECISION_FAMILIES = (
     ),
     (
         "kavalu_abuse_precision_probe_seconds",
-        "Time of the abuse model on the fixed probe texts in each precision, when `auto` measured it"
+        "Time of the abuse model per fixed probe text in each precision, when `auto` measured it"
         " (median over the scoring processes)",
-        "probe_seconds_median",
+        "probe_seconds_per_text_median",
     ),
     (
         "kavalu_abuse_precision_max_difference",

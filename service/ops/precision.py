@@ -32,11 +32,11 @@ def report_name(process_name: str) -> str:
 
 def encode(precision: str, probe: dict | None) -> str:
     """The report of one process: the precision its model runs in and, when `auto` chose it, each precision's
-    probe time (seconds) and largest score difference from fp32. Compact enough for the column."""
+    probe time (seconds per probe text) and largest score difference from fp32. Compact enough for the column."""
     probe = probe or {}
     report: dict = {"p": precision, "by": "measurement" if probe else "setting"}
     if probe:
-        report["s"] = {name: round(float(value), 4) for name, value in probe.get("seconds", {}).items()}
+        report["s"] = {name: round(float(value), 6) for name, value in probe.get("seconds_per_text", {}).items()}
         report["d"] = {name: round(float(value), 4) for name, value in probe.get("max_difference", {}).items()}
         report["t"] = probe.get("tolerance")
     text = json.dumps(report, separators=(",", ":"), sort_keys=True)
@@ -55,7 +55,7 @@ def decode(text: str) -> dict | None:
     return {
         "precision": precision,
         "chosen_by": raw.get("by", "setting"),
-        "probe_seconds": dict(raw.get("s") or {}),
+        "probe_seconds_per_text": dict(raw.get("s") or {}),
         "max_difference": dict(raw.get("d") or {}),
         "tolerance": raw.get("t"),
     }
@@ -79,20 +79,20 @@ def fresh_reports(session: Session, max_age_s: float, now: datetime | None = Non
 
 def summary(reports: dict[str, dict]) -> dict:
     """What /v1/ops/queues shows and /metrics exports: how many live processes run each precision, the median
-    probe time of each precision measured (the processes of one kind of machine measure alike), the largest
+    probe time per text of each precision measured (the processes of one kind of machine measure alike), the largest
     difference from fp32 any of them saw, and each process's own report."""
     chosen: dict[str, int] = {}
     seconds: dict[str, list[float]] = {}
     differences: dict[str, float] = {}
     for report in reports.values():
         chosen[report["precision"]] = chosen.get(report["precision"], 0) + 1
-        for name, value in report["probe_seconds"].items():
+        for name, value in report["probe_seconds_per_text"].items():
             seconds.setdefault(name, []).append(float(value))
         for name, value in report["max_difference"].items():
             differences[name] = max(differences.get(name, 0.0), float(value))
     return {
         "processes_by_precision": dict(sorted(chosen.items())),
-        "probe_seconds_median": {name: statistics.median(values) for name, values in sorted(seconds.items())},
+        "probe_seconds_per_text_median": {name: statistics.median(values) for name, values in sorted(seconds.items())},
         "max_difference_from_fp32": dict(sorted(differences.items())),
         "processes": dict(sorted(reports.items())),
     }

@@ -76,7 +76,7 @@ AUTO_TOLERANCE = 0.02
 AUTO_GIVE_UP_RATIO = 2.0
 # The precisions still in the running then take turns for this many timed rounds and keep their fastest, so that a
 # burst of other work on the host slows them alike (one after the other, a 2-core Xeon with AMX once timed bf16
-# as fast as fp32 and kept fp32 at 215 comments/s where bf16 scores 338).
+# as fast as fp32 and kept fp32, at 207 comments/s where bf16 scores 338).
 AUTO_ROUNDS = 3
 # Each timed round scores the probe texts this many times over, nearer a worker's batch of 32: on 8 texts bf16's
 # casts hide most of its gain (AMX: 26 ms against fp32's 31; on 32 texts 64 against 95).
@@ -318,8 +318,8 @@ class DetoxifyAbuseScorer:
 
     def _measure_precisions(self) -> str:
         """Time fp32, bf16 and int8 on PROBE_TEXTS, keep the fastest that agrees with fp32, and leave
-        self.model in that precision. The timings (of the timed rounds where there were any, otherwise of the
-        first run) and the differences stay in `precision_probe`."""
+        self.model in that precision. The timings, in seconds per probe text (of the fastest timed round where
+        there were rounds, otherwise of the first run), and the differences stay in `precision_probe`."""
         import copy
 
         from workers.scoring.int8 import quantise_linear_layers
@@ -338,7 +338,8 @@ class DetoxifyAbuseScorer:
         reference: list[float] = []
         for name, model in candidates.items():  # fp32 first: the reference for the others' scores and time
             self.precision, self.model = name, model
-            seconds[name], scores = _timed(self.predict_texts, texts)
+            elapsed, scores = _timed(self.predict_texts, texts)
+            seconds[name] = elapsed / len(texts)
             if name == "fp32":
                 reference = [s[self.class_names[0]] for s in scores]
             else:
@@ -354,13 +355,14 @@ class DetoxifyAbuseScorer:
             for _ in range(AUTO_ROUNDS):
                 for name in contenders:
                     self.precision, self.model = name, candidates[name]
-                    rounds[name].append(_timed(self.predict_texts, texts * AUTO_ROUND_REPEAT)[0])
+                    elapsed = _timed(self.predict_texts, texts * AUTO_ROUND_REPEAT)[0]
+                    rounds[name].append(elapsed / (len(texts) * AUTO_ROUND_REPEAT))
             seconds.update({name: min(times) for name, times in rounds.items()})
         chosen = choose_precision({name: seconds[name] for name in contenders}, differences)
         self.model = candidates[chosen]
         self.precision_probe = {
             "chosen": chosen,
-            "seconds": {name: round(value, 4) for name, value in seconds.items()},
+            "seconds_per_text": {name: round(value, 6) for name, value in seconds.items()},
             "max_difference": {name: round(value, 4) for name, value in differences.items() if name != "fp32"},
             "tolerance": AUTO_TOLERANCE,
         }
