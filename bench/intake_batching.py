@@ -32,10 +32,10 @@ from bench.abuse_model import cpu_description  # noqa: E402
 from bench.intake import DATABASE_URL, drop_database, setup_database  # noqa: E402
 from service.intake.lean import _NEW_COMMENT_SQL  # noqa: E402
 from service.models import new_id  # noqa: E402
-from service.publishers.cache import GUARD_SQL, secret_digest  # noqa: E402
+from service.publishers.cache import GUARD_SQL  # noqa: E402
 
 COLUMNS = {
-    "id": "varchar", "publisher_id": "varchar", "secret_digest": "bytea", "policy_version": "int",
+    "id": "varchar", "publisher_id": "varchar", "sealed_secret": "varchar", "policy_version": "int",
     "now": "timestamptz", "external_id": "varchar", "article_id": "varchar", "article_title": "text",
     "article_url": "text", "parent_comment_id": "varchar", "language": "varchar", "author_name": "varchar",
     "author_email": "varchar", "author_external_id": "varchar", "status": "varchar", "content_hash": "varchar",
@@ -71,9 +71,9 @@ SELECT pub.id IS NOT NULL, ins.id FROM i LEFT JOIN pub USING (id) LEFT JOIN ins 
 """
 
 
-def comment(publisher_id: str, secret: str, policy_version: int, n: int) -> dict:
+def comment(publisher_id: str, sealed_secret: str, policy_version: int, n: int) -> dict:
     return {
-        "publisher_id": publisher_id, "secret_digest": secret_digest(secret), "policy_version": policy_version,
+        "publisher_id": publisher_id, "sealed_secret": sealed_secret, "policy_version": policy_version,
         "now": datetime.now(UTC), "id": new_id("cmt"), "external_id": f"batching-{n}", "article_id": f"a-{n % 50}",
         "article_title": "India-Russia ties look up ahead of Putin's possible Delhi visit", "article_url": None,
         "parent_comment_id": None, "language": None, "author_name": "Ravi Kumar", "author_email": "ravi@example.com",
@@ -89,10 +89,12 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=4000)
     args = parser.parse_args()
     print(f"CPU: {cpu_description()}")
-    publisher_id, secret = setup_database()
+    publisher_id, _ = setup_database()
     try:
         with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-            policy_version = conn.execute("SELECT policy_version FROM publishers").fetchone()[0]
+            policy_version, sealed_secret = conn.execute(
+                "SELECT policy_version, sealed_signing_secret FROM publishers"
+            ).fetchone()
             backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
 
             def cpu() -> tuple[float, float]:
@@ -102,7 +104,9 @@ def main() -> None:
 
             numbered = iter(range(10**9))
             for label, size in [("one statement each (shipped)", 0), ("batches of 2", 2), ("of 4", 4), ("of 8", 8)]:
-                rows = [comment(publisher_id, secret, policy_version, next(numbered)) for _ in range(args.comments)]
+                rows = [
+                    comment(publisher_id, sealed_secret, policy_version, next(numbered)) for _ in range(args.comments)
+                ]
                 (pg0, client0), start = cpu(), time.perf_counter()
                 if size == 0:
                     for row in rows:

@@ -29,7 +29,7 @@ REQUIRED_SERVICES = ("postgres", "redis", "migrate", "api", "worker", "worker-de
 ONE_SHOT = {"migrate"}
 KAVALU_SERVICES = ("migrate", "api", "worker", "worker-deliveries", "beat", "flower")
 AFTER_MIGRATIONS = ("api", "worker", "worker-deliveries", "beat")
-SECRET_KEY = re.compile(r"PASSWORD|SECRET|TOKEN|BASIC_AUTH|API_KEY", re.I)
+SECRET_KEY = re.compile(r"PASSWORD|SECRET|TOKEN|BASIC_AUTH|API_KEY|SEALING_KEYS", re.I)
 # $$ (a literal $), ${NAME...} and $NAME are what compose accepts; anything else after a $ is an error.
 DOLLAR = re.compile(r"\$(\$|\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-?+])[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)")
 REQUIRED_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?")
@@ -178,6 +178,9 @@ def structural_problems(compose: dict) -> list[str]:
                 problems.append(f"`{name}` has no {key}")
         if env.get("KAVALU_BLOCK_PRIVATE_CALLBACKS", "").lower() != "true":
             problems.append(f"`{name}` does not set KAVALU_BLOCK_PRIVATE_CALLBACKS=true")
+        # Each container has a data folder of its own: a key file there would differ from one to the next.
+        if not env.get("KAVALU_SEALING_KEYS"):
+            problems.append(f"`{name}` has no KAVALU_SEALING_KEYS")
 
     # No literal secrets: they come from variables.
     for name, service in services.items():

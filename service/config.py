@@ -90,6 +90,7 @@ ENVIRONMENT = {
     "rate_limit_per_api_key": "KAVALU_RATE_LIMIT_PER_API_KEY",
     "port": "KAVALU_PORT",
     "console_secret": "KAVALU_CONSOLE_SECRET",
+    "sealing_keys": "KAVALU_SEALING_KEYS",
     "console_idle_timeout_s": "KAVALU_CONSOLE_IDLE_TIMEOUT_S",
     "console_session_max_s": "KAVALU_CONSOLE_SESSION_MAX_S",
     "console_secure_cookie": "KAVALU_CONSOLE_SECURE_COOKIE",
@@ -164,6 +165,9 @@ class Settings:
     # Signs the moderator console's session cookies; every API process must share it. Unset: a random key
     # kept in data_dir/console-secret (service/console/session.py), shared by the processes of one machine.
     console_secret: str | None = field(default=None, repr=False)
+    # Seal publishers' signing secrets in the store (comma-separated Fernet keys, the first seals); every process
+    # that signs or verifies must share them. Unset: a key kept in data_dir/sealing-key (service/sealing.py).
+    sealing_keys: str | None = field(default=None, repr=False)
     # A console session ends after this long without a request, and this long after sign-in in any case.
     console_idle_timeout_s: float = 1800.0
     console_session_max_s: float = 12 * 3600.0

@@ -16,6 +16,7 @@ from sqlalchemy.sql.schema import ColumnDefault
 
 from service.breaker import CircuitBreaker
 from service.config import Settings
+from service.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class Database:
         self.settings = settings
         self.breaker = CircuitBreaker(pause_after_timeout_s) if pause_after_timeout_s > 0 else None
         self.engine = make_engine(settings, statement_timeout_s, self.breaker)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info={"sealer": Sealer(settings)})
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -9,6 +9,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from service.sealing import SealingError
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -118,6 +120,11 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.warning("database unavailable: %s", type(error).__name__)
         return _as_response(STORE_UNAVAILABLE)
 
+    @app.errorhandler(SealingError)
+    def _sealing_keys_missing(error: SealingError):
+        app.logger.error("cannot open a signing secret: %s", error)
+        return _as_response(SEALING_KEYS_MISSING)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.error("unhandled error", exc_info=error)
@@ -126,6 +133,16 @@ def register_error_handlers(app: Flask) -> None:
 
 def _as_response(error: ApiError):
     return error_response(error.status, error.errors, error.headers)
+
+
+# This process lacks the key that sealed a publisher's signing secret (service/sealing.py): an operator's fault,
+# not the request's; nothing was stored, and the same request succeeds once the keys are right.
+SEALING_KEYS_MISSING = ApiError.single(
+    503,
+    "service_unavailable",
+    "The service cannot check signatures now (a configuration fault on its side); retry later.",
+    headers={"Retry-After": "60"},
+)
 
 
 # A refused or lost connection, a store that did not answer in time (service.db.StoreUnavailable, a statement

@@ -64,11 +64,12 @@ class Publisher(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("pub"))
     name: Mapped[str] = mapped_column(String(200))
     callback_url: Mapped[str | None] = mapped_column(String(2000))
-    # HMAC is symmetric, so the service must keep the key itself; it is never logged or shown again.
-    signing_secret: Mapped[str] = mapped_column(String(200))
+    # HMAC is symmetric, so the service must keep the key itself: sealed (service/sealing.py), never logged or
+    # shown again. service.publishers.accounts seals and opens it.
+    sealed_signing_secret: Mapped[str] = mapped_column(String(400))
     # After a rotation the replaced secret still verifies and signs until previous_secret_expires_at,
     # so requests and callbacks in flight during the publisher's deploy are not refused.
-    previous_signing_secret: Mapped[str | None] = mapped_column(String(200))
+    sealed_previous_signing_secret: Mapped[str | None] = mapped_column(String(400))
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     policy_overrides: Mapped[dict] = mapped_column(JSONType, default=dict)
     policy_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -21,6 +21,8 @@ import fcntl
 import os
 import time
 
+from cryptography.fernet import Fernet
+
 
 def _claim_slot() -> int:
     """Concurrent test runs on one machine each get their own database and Redis DBs (a file lock, no connection)."""
@@ -59,6 +61,9 @@ os.environ.update(
     KAVALU_RATE_LIMIT_PER_AUTHOR_IP="100000/minute",  # tests post many comments from one IP; test_ops sets its own
     HF_HUB_OFFLINE="1",
     TRANSFORMERS_OFFLINE="1",
+    # One sealing key for this run, shared by the workers the tests start (each with a data folder of its own), as
+    # the processes of a deployment share it; tests/test_sealing.py covers the key file of the embedded default.
+    KAVALU_SEALING_KEYS=Fernet.generate_key().decode(),
 )
 
 import pytest  # noqa: E402

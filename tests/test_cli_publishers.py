@@ -82,3 +82,23 @@ def test_set_policy_rejects_unknown_keys_and_bad_values():
         result = _run("publishers", "set-policy", keys.id, "--json", bad)
         assert result.exit_code != 0, bad
     assert _run("publishers", "set-policy", "pub_nope", "--json", "{}").exit_code != 0
+
+
+def test_each_command_closes_its_connections(database, monkeypatch):
+    """One process may run many commands (a script, or CliRunner here): none leaves a connection open behind it."""
+    import psycopg
+
+    from tests.conftest import TEST_DATABASE_URL
+
+    monkeypatch.setenv("PGAPPNAME", "kavalu-cli-connections")  # libpq names the commands' connections
+
+    def open_connections() -> int:
+        with psycopg.connect(TEST_DATABASE_URL, application_name="kavalu-cli-check") as connection:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kavalu-cli-connections'"
+            return connection.execute(query).fetchone()[0]
+
+    for n in range(3):
+        assert _run("publishers", "create", "--name", f"Paper {n}").exit_code == 0
+        assert _run("publishers", "list", "--json").exit_code == 0
+        assert _run("moderators", "create", "--name", f"Mod {n}", "--role", "moderator").exit_code == 0
+    assert open_connections() == 0

@@ -85,6 +85,10 @@ def _broken(compose: dict, change) -> list[str]:
             "`api` does not set KAVALU_BLOCK_PRIVATE_CALLBACKS=true",
         ),
         (
+            lambda c: c["services"]["worker-deliveries"]["environment"].update(KAVALU_SEALING_KEYS=""),
+            "`worker-deliveries` has no KAVALU_SEALING_KEYS",
+        ),
+        (
             lambda c: c["services"]["worker"]["healthcheck"].update(test=["CMD-SHELL", "ping -d celery@$(hostname)"]),
             "bad variable syntax",
         ),
@@ -97,4 +101,4 @@ def test_structural_check_catches(compose, change, expected):
 
 def test_required_variables_get_placeholders_only_for_the_check():
     text = COMPOSE_FILE.read_text()
-    assert check_compose.required_variables(text) >= {"POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH"}
+    assert check_compose.required_variables(text) >= {"POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH", "KAVALU_SEALING_KEYS"}

@@ -16,6 +16,7 @@ from flask import Flask
 from service.console import session as console_sessions
 from service.console.views import CONSOLE_CSP
 from service.models import AuditEvent, Comment, OutboundEvent, Publisher
+from service.publishers import accounts
 from service.review import moderators
 from tests.console_support import csrf_of, page_csrf, sign_in
 from tests.review_support import bearer, make_moderator, make_review_comment
@@ -483,7 +484,7 @@ def test_admin_publishers_deliveries_and_authors(client, database, publisher):
     secret = re.search(r'id="secret">(whsec_[^<]+)<', created.get_data(as_text=True)).group(1)
     with database.session() as session:
         row = session.query(Publisher).filter_by(name="Hill Post").one()
-        assert row.signing_secret == secret
+        assert accounts.active_secrets(row) == [secret]
         new_id = row.id
     assert secret not in client.get("/console/admin/publishers").get_data(as_text=True)  # shown once
 
@@ -491,8 +492,9 @@ def test_admin_publishers_deliveries_and_authors(client, database, publisher):
     assert rotated.status_code == 200
     with database.session() as session:
         row = session.get(Publisher, new_id)
-        assert row.previous_signing_secret == secret
-        assert row.signing_secret in rotated.get_data(as_text=True)
+        current, previous = accounts.active_secrets(row)
+        assert previous == secret
+        assert current in rotated.get_data(as_text=True)
 
     policy = client.post(
         f"/console/admin/publishers/{new_id}/policy",

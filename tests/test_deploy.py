@@ -312,7 +312,7 @@ def test_secret_example_holds_only_placeholders():
     (secret,) = yaml.safe_load_all((KUBERNETES / "secret.example.yaml").read_text())
     assert secret["kind"] == "Secret"
     assert secret["metadata"]["name"] == "kavalu-secrets"
-    assert set(secret["stringData"]) == {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}
+    assert set(secret["stringData"]) == {"DATABASE_URL", "BROKER_URL", "REDIS_URL", "KAVALU_SEALING_KEYS"}
     assert all("CHANGE-ME" in value for value in secret["stringData"].values())
 
 

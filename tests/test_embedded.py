@@ -24,7 +24,9 @@ def readme_command(marker: str) -> str:
 def test_readme_run_command_serves_and_scores(tmp_path):
     command = readme_command("kavalu run")
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
+    # Nothing but the README's command: no store, broker or sealing keys of the test run's.
+    unset = ("DATABASE_URL", "BROKER_URL", "REDIS_URL", "KAVALU_SEALING_KEYS")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update(KAVALU_DATA_DIR=str(tmp_path / "var"), KAVALU_PORT=str(port), KAVALU_SWEEP_INTERVAL_S="5")
     log = open(tmp_path / "run.log", "w")
     process = subprocess.Popen(
@@ -63,6 +65,9 @@ def test_readme_run_command_serves_and_scores(tmp_path):
         assert status["status"] == "approved" and status["decided_by"] == "auto"
         with sqlite3.connect(tmp_path / "var" / "kavalu.sqlite3") as db:
             assert db.execute("SELECT count(*) FROM decisions WHERE comment_id = ?", (comment_id,)).fetchone() == (1,)
+            # The CLI sealed the secret with the data folder's key, and the server opened it with the same.
+            assert keys.secret not in repr(db.execute("SELECT * FROM publishers").fetchall())
+        assert (tmp_path / "var" / "sealing-key").is_file()
     finally:
         stop_process(process)
         log.close()

@@ -180,7 +180,7 @@ def test_insert_many_writes_every_row_with_the_model_defaults(store, database, t
     rows = [
         {
             "name": f"Paper {n}",
-            "signing_secret": "s",
+            "sealed_signing_secret": "fernet:s",
             "callback_url": None,
             "policy_overrides": {"max_links": n, "note": "quote ' and \\t tab"},
         }

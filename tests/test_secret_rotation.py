@@ -72,7 +72,7 @@ def test_rotating_with_now_refuses_the_old_secret_at_once(client, database, publ
     assert posted(client, new, "c-1") == 202
     with database.session() as session:
         stored = session.get(Publisher, publisher.id)
-        assert stored.previous_signing_secret is None and stored.previous_secret_expires_at is None
+        assert stored.sealed_previous_signing_secret is None and stored.previous_secret_expires_at is None
 
 
 def test_a_second_rotation_inside_the_grace_retires_the_oldest_secret(client, publisher):
@@ -122,11 +122,12 @@ def test_the_command_prints_until_when_the_old_secret_stays_valid(database, publ
     assert before + timedelta(hours=24) <= expiry <= utcnow() + timedelta(hours=24)
     with database.session() as session:
         stored = session.get(Publisher, publisher.id)
-        assert stored.previous_signing_secret == publisher.secret
+        current, previous = accounts.active_secrets(stored)
+        assert previous == publisher.secret
         assert stored.previous_secret_expires_at == expiry
         rotated = session.query(AuditEvent).filter_by(publisher_id=publisher.id, action="secret_rotated").one()
         assert rotated.after == {"previous_valid_until": expiry.isoformat()}
-        assert stored.signing_secret not in json.dumps(rotated.after)
+        assert current not in json.dumps(rotated.after)
     listed = CliRunner().invoke(cli, ["publishers", "list", "--json"], catch_exceptions=False).output
     [row] = json.loads(listed)
     assert row["previous_secret_valid_until"] == expiry.isoformat() and publisher.secret not in listed
@@ -145,7 +146,7 @@ def test_the_command_refuses_a_bad_grace(database, publisher, options):
     result = CliRunner().invoke(cli, ["publishers", "rotate-secret", publisher.id, *options])
     assert result.exit_code != 0 and "signing_secret" not in result.output
     with database.session() as session:
-        assert session.get(Publisher, publisher.id).signing_secret == publisher.secret
+        assert accounts.active_secrets(session.get(Publisher, publisher.id)) == [publisher.secret]
 
 
 def test_parse_grace_reads_seconds_minutes_hours_and_days():
@@ -172,12 +173,12 @@ def test_the_migration_downgrades_and_upgrades_again(tmp_path):
             engine.dispose()
 
     new_columns = {"previous_signing_secret", "previous_secret_expires_at"}
-    upgrade(settings)
+    upgrade(settings, "0006")
     assert new_columns <= columns()
     downgrade(settings, "0005")
     assert not new_columns & columns() and "signing_secret" in columns()
     upgrade(settings)
-    assert new_columns <= columns()
+    assert {"sealed_signing_secret", "sealed_previous_signing_secret", "previous_secret_expires_at"} <= columns()
 
 
 # --- signing callbacks -----------------------------------------------------------------------------

@@ -39,7 +39,11 @@ def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(
     from workers.scoring.tasks import sweep_pending
 
     dead_broker = Settings.from_env(
-        {"DATABASE_URL": settings.database_url, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
+        {
+            "DATABASE_URL": settings.database_url,
+            "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0",
+            "KAVALU_SEALING_KEYS": settings.sealing_keys or "",
+        }
     )
     stranded_client = create_app(dead_broker).test_client()
     created = post_comment(stranded_client, publisher, comment()).get_json()

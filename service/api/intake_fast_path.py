@@ -22,12 +22,20 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from service.api.comments import accept_comment
 from service.api.context import SECURITY_HEADERS, incoming_request_id
-from service.errors import INTERNAL_ERROR, STORE_ERRORS, STORE_UNAVAILABLE, ApiError, error_body
+from service.errors import (
+    INTERNAL_ERROR,
+    SEALING_KEYS_MISSING,
+    STORE_ERRORS,
+    STORE_UNAVAILABLE,
+    ApiError,
+    error_body,
+)
 from service.intake import lean
 from service.intake.body import parse_json
 from service.logs import request_id
 from service.ops.metrics import INTAKE_REQUESTS
 from service.publishers.signing import PUBLISHER_HEADER, SIGNATURE_HEADER
+from service.sealing import SealingError
 
 INTAKE_PATH = "/v1/comments"
 _PUBLISHER_KEY, _SIGNATURE_KEY = (
@@ -104,6 +112,9 @@ class IntakeFastPath:
         except STORE_ERRORS as error:
             self.app.logger.warning("database unavailable: %s", type(error).__name__)
             return _error_body(STORE_UNAVAILABLE)
+        except SealingError as error:
+            self.app.logger.error("cannot open a signing secret: %s", error)
+            return _error_body(SEALING_KEYS_MISSING)
         except Exception as error:
             self.app.logger.error("unhandled error", exc_info=error)
             return _error_body(INTERNAL_ERROR)

@@ -6,8 +6,8 @@ import json
 
 import click
 
+from service.cli import store_session
 from service.config import Settings
-from service.db import Database
 from service.delivery.redelivery import DeliveryError, event_view, list_events, redeliver, redeliver_failed
 from service.models import EVENT_STATUSES
 from service.taskqueue import TaskQueue
@@ -25,7 +25,7 @@ def deliveries_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def deliveries_list(status: str | None, publisher_id: str | None, limit: int, as_json: bool) -> None:
     """List outbound events, newest first (e.g. --status failed: those whose retries ran out)."""
-    with Database(Settings.from_env()).session() as session:
+    with store_session() as session:
         rows = [event_view(e) for e in list_events(session, status, publisher_id, limit)]
     if as_json:
         for row in rows:
@@ -53,7 +53,7 @@ def deliveries_redeliver(event_id: str | None, all_failed: bool, publisher_id: s
         raise click.UsageError("--publisher goes with --all-failed")
     settings = Settings.from_env()
     try:
-        with Database(settings).session() as session:
+        with store_session(settings) as session:
             if all_failed:
                 ids = redeliver_failed(session, publisher_id)
             else:

@@ -7,8 +7,7 @@ import json
 import click
 
 from service.apikeys.keys import SCOPES, ApiKeyError, create, list_keys, revoke, view
-from service.config import Settings
-from service.db import Database
+from service.cli import store_session
 
 
 @click.group("keys")
@@ -23,7 +22,7 @@ def keys_group() -> None:
 def keys_create(publisher_id: str, scope: str, no_store: bool) -> None:
     """Create a key and print it once; only its hash is kept."""
     try:
-        with Database(Settings.from_env()).session() as session:
+        with store_session() as session:
             row, key = create(session, publisher_id, scope, store_text=not no_store)
             key_id = row.id
     except ApiKeyError as error:
@@ -39,7 +38,7 @@ def keys_create(publisher_id: str, scope: str, no_store: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def keys_list(publisher_id: str | None, include_revoked: bool, as_json: bool) -> None:
     """List keys (never the keys themselves: only their ids)."""
-    with Database(Settings.from_env()).session() as session:
+    with store_session() as session:
         rows = [view(row) for row in list_keys(session, publisher_id, include_revoked)]
     if not rows:
         click.echo("no keys", err=True)
@@ -57,7 +56,7 @@ def keys_list(publisher_id: str | None, include_revoked: bool, as_json: bool) ->
 def keys_revoke(key_id: str) -> None:
     """Revoke a key: its next request is refused."""
     try:
-        with Database(Settings.from_env()).session() as session:
+        with store_session() as session:
             revoke(session, key_id)
     except ApiKeyError as error:
         raise click.ClickException(str(error)) from error

@@ -10,14 +10,9 @@ from pathlib import Path
 import click
 
 from service.authors import rules as author_rules
-from service.config import Settings
-from service.db import Database
+from service.cli import store_session
 from service.review import disclosure, feedback, moderators
 from service.review.errors import ReviewError
-
-
-def _database() -> Database:
-    return Database(Settings.from_env())
 
 
 def _fail(message: str) -> None:
@@ -52,7 +47,7 @@ def moderators_group() -> None:
 def moderators_create(name: str, role: str) -> None:
     """Create a moderator; prints the bearer token once (only its hash is stored)."""
     try:
-        with _database().session() as session:
+        with store_session() as session:
             moderator, token = moderators.create(session, name, role)
     except moderators.ModeratorError as error:
         _fail(str(error))
@@ -66,7 +61,7 @@ def moderators_create(name: str, role: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def moderators_list(as_json: bool) -> None:
     """List moderators (never their tokens)."""
-    with _database().session() as session:
+    with store_session() as session:
         rows = [
             {
                 "moderator_id": m.id,
@@ -90,7 +85,7 @@ def moderators_list(as_json: bool) -> None:
 def moderators_revoke(moderator_id: str) -> None:
     """Revoke a token; it stops working at once."""
     try:
-        with _database().session() as session:
+        with store_session() as session:
             moderator = moderators.revoke(session, moderator_id)
             revoked_at = moderator.revoked_at
     except moderators.ModeratorError as error:
@@ -121,7 +116,7 @@ def _rule_command(action: str):
             _fail("give exactly one of --email, --domain or --ip-range")
         kind, value = given[0]
         try:
-            with _database().session() as session:
+            with store_session() as session:
                 rule = author_rules.add_author_rule(
                     session,
                     kind=kind,
@@ -153,7 +148,7 @@ authors_group.command("trust")(_rule_command("trust"))
 @click.option("--json", "as_json", is_flag=True)
 def authors_list(publisher_id, include_revoked, as_json) -> None:
     """List ban and trust rules."""
-    with _database().session() as session:
+    with store_session() as session:
         rows = [
             author_rules.rule_dict(r) for r in author_rules.list_author_rules(session, publisher_id, include_revoked)
         ]
@@ -168,7 +163,7 @@ def authors_list(publisher_id, include_revoked, as_json) -> None:
 
 def _revoke_command(rule_id: int, reason, actor) -> None:
     try:
-        with _database().session() as session:
+        with store_session() as session:
             rule = author_rules.revoke_author_rule(session, rule_id, actor, reason)
             row = author_rules.rule_dict(rule)
     except ReviewError as error:
@@ -210,7 +205,7 @@ def legal_group() -> None:
 def legal_export(request_reference, comment_ids, out_path, actor) -> None:
     """Write the sender details (IP, user agent, email, name, times) of comments to a JSON file; each is audited."""
     try:
-        with _database().session() as session:
+        with store_session() as session:
             data = disclosure.legal_export(session, list(comment_ids), request_reference, actor)
             # Written before the audit events commit: if writing fails, nothing is recorded as disclosed.
             _write_atomically(out_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -231,7 +226,7 @@ def feedback_group() -> None:
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
 def feedback_export(out_path) -> None:
     """Write moderator overrides as CSV text,label,source (label 1 = reject-worthy), for `kavalu eval`."""
-    with _database().session() as session:
+    with store_session() as session:
         rows = feedback.feedback_rows(session)
     _write_atomically(out_path, feedback.rows_to_csv(rows))
     click.echo(f"wrote {len(rows)} row(s) to {out_path}")

@@ -9,13 +9,9 @@ from typing import NoReturn
 import click
 
 from service import policy as policies
+from service.cli import store_session
 from service.config import Settings
-from service.db import Database
 from service.publishers import accounts as publishers
-
-
-def _settings() -> Settings:
-    return Settings.from_env()
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -36,9 +32,8 @@ def publishers_group() -> None:
 @click.option("--callback-url", default=None, help="Where decisions are POSTed (http or https).")
 def publishers_create(name: str, callback_url: str | None) -> None:
     """Create a publisher; prints its id and signing secret (shown once)."""
-    database = Database(_settings())
     try:
-        with database.session() as session:
+        with store_session() as session:
             publisher, secret = publishers.create(session, name, callback_url)
     except publishers.PublisherError as error:
         _fail(str(error))
@@ -51,7 +46,7 @@ def publishers_create(name: str, callback_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def publishers_list(as_json: bool) -> None:
     """List publishers (never their secrets)."""
-    with Database(_settings()).session() as session:
+    with store_session() as session:
         rows = [
             {
                 "publisher_id": p.id,
@@ -91,7 +86,7 @@ def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: b
         _fail("give --grace or --now, not both")
     try:
         grace_period = None if revoke_now else publishers.parse_grace(grace) if grace else publishers.DEFAULT_GRACE
-        with Database(_settings()).session() as session:
+        with store_session() as session:
             rotation = publishers.rotate_secret(session, publisher_id, grace_period)
     except publishers.PublisherError as error:
         _fail(str(error))
@@ -108,9 +103,9 @@ def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: b
 def publishers_show(publisher_id: str) -> None:
     """Show a publisher's policy: its overrides, the effective policy, and stored overrides that no longer
     apply (thresholds of categories no scorer outputs), as JSON."""
-    settings = _settings()
+    settings = Settings.from_env()
     try:
-        with Database(settings).session() as session:
+        with store_session(settings) as session:
             publisher = publishers.get(session, publisher_id)
             report = {
                 "publisher_id": publisher.id,
@@ -154,9 +149,9 @@ def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | Non
         overrides = json.loads(policy_file.read() if policy_file else policy_json or "")  # one of them, checked above
     except ValueError as error:
         _fail(f"policy is not valid JSON: {error}")
-    settings = _settings()
+    settings = Settings.from_env()
     try:
-        with Database(settings).session() as session:
+        with store_session(settings) as session:
             policy = publishers.set_policy(session, publisher_id, overrides, settings.default_policy)
     except policies.PolicyInvalid as error:
         _policy_refused(error)

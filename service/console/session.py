@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
+from service import keyfile
 from service.config import Settings
 from service.models import Moderator
 from service.review import moderators
@@ -43,22 +43,9 @@ def console_secret(settings: Settings) -> str:
     """KAVALU_CONSOLE_SECRET, or a random key created once in the data folder (mode 0600) and reused."""
     if settings.console_secret:
         return settings.console_secret
-    path = Path(settings.data_dir) / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        # Another process may have created it a moment ago and not written it yet.
-        for _ in range(50):
-            existing = path.read_text().strip()
-            if existing:
-                return existing
-            os.sched_yield()
-        raise RuntimeError(f"{path} is empty: delete it or set KAVALU_CONSOLE_SECRET") from None
-    secret = secrets.token_urlsafe(48)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secret)
-    return secret
+    return keyfile.read_or_create(
+        Path(settings.data_dir) / SECRET_FILE, lambda: secrets.token_urlsafe(48), "KAVALU_CONSOLE_SECRET"
+    )
 
 
 def _serializer(secret: str, salt: str) -> URLSafeSerializer:

@@ -41,7 +41,7 @@ from service.intake import comments, ratelimit
 from service.intake.schemas import CommentSubmissionSchema
 from service.models import PENDING, Publisher, new_id, utcnow
 from service.policy import normalise_email
-from service.publishers.cache import GUARD_SQL, PublisherCache, PublisherSnapshot, matching_secret, secret_digest
+from service.publishers.cache import GUARD_SQL, PublisherCache, PublisherSnapshot, matching_secret
 
 _NEW_COMMENT = text(
     f"""
@@ -197,7 +197,7 @@ def _parameters(caller: Caller, data: dict, now: datetime) -> dict:
     author, article = data["author"], data["article"]
     return {
         "publisher_id": caller.publisher.id,
-        "secret_digest": secret_digest(caller.secret),
+        "sealed_secret": caller.publisher.sealed(caller.secret),
         "policy_version": caller.publisher.policy_version,
         "now": now,
         "id": new_id("cmt"),

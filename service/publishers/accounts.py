@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from service.models import AuditEvent, Publisher, as_utc, utcnow
 from service.policy import check_overrides, merged_policy
 from service.publishers.signing import new_signing_secret
+from service.sealing import sealer_for, sealer_of
 
 
 class PublisherError(ValueError):
@@ -33,7 +34,10 @@ def create(session: Session, name: str, callback_url: str | None, actor: str = "
         raise PublisherError("name is required")
     secret = new_signing_secret()
     publisher = Publisher(
-        name=name.strip(), callback_url=validate_callback_url(callback_url), signing_secret=secret, policy_overrides={}
+        name=name.strip(),
+        callback_url=validate_callback_url(callback_url),
+        sealed_signing_secret=sealer_of(session).seal(secret),
+        policy_overrides={},
     )
     session.add(publisher)
     session.flush()
@@ -95,12 +99,15 @@ def rotate_secret(
     """
     now = now or utcnow()
     publisher = get(session, publisher_id)
+    sealer = sealer_of(session)
     if grace is None:
-        publisher.previous_signing_secret, publisher.previous_secret_expires_at = None, None
+        publisher.sealed_previous_signing_secret, publisher.previous_secret_expires_at = None, None
     else:
-        publisher.previous_signing_secret = publisher.signing_secret
+        # Sealed again, so that after a rotation both active secrets are under the first sealing key.
+        publisher.sealed_previous_signing_secret = sealer.seal(sealer.open(publisher.sealed_signing_secret))
         publisher.previous_secret_expires_at = now + grace
-    publisher.signing_secret = new_signing_secret()
+    secret = new_signing_secret()
+    publisher.sealed_signing_secret = sealer.seal(secret)
     valid_until = publisher.previous_secret_expires_at
     session.add(
         AuditEvent(
@@ -111,23 +118,31 @@ def rotate_secret(
             created_at=now,
         )
     )
-    return Rotation(publisher.signing_secret, valid_until)
+    return Rotation(secret, valid_until)
 
 
 def previous_secret_valid_until(publisher: Publisher, now: datetime | None = None) -> datetime | None:
     """When the replaced secret stops working, or None if it already has (or there is none)."""
     expires_at = as_utc(publisher.previous_secret_expires_at)
-    if publisher.previous_signing_secret and expires_at is not None and expires_at > (now or utcnow()):
+    if publisher.sealed_previous_signing_secret and expires_at is not None and expires_at > (now or utcnow()):
         return expires_at
     return None
 
 
-def active_secrets(publisher: Publisher, now: datetime | None = None) -> list[str]:
-    """The secrets that sign and verify now: the current one first, then the previous one during its grace."""
-    active = [publisher.signing_secret]
-    if publisher.previous_signing_secret and previous_secret_valid_until(publisher, now):
-        active.append(publisher.previous_signing_secret)
+def active_sealed_secrets(publisher: Publisher, now: datetime | None = None) -> list[str]:
+    """The secrets that sign and verify now, as stored: the current one first, then the previous one during its
+    grace."""
+    active = [publisher.sealed_signing_secret]
+    if publisher.sealed_previous_signing_secret and previous_secret_valid_until(publisher, now):
+        active.append(publisher.sealed_previous_signing_secret)
     return active
+
+
+def active_secrets(publisher: Publisher, now: datetime | None = None) -> list[str]:
+    """The secrets that sign and verify now, opened: the current one first, then the previous one during its
+    grace. `publisher` must belong to a session (whose sealer opens them)."""
+    sealer = sealer_for(publisher)
+    return [sealer.open(sealed) for sealed in active_sealed_secrets(publisher, now)]
 
 
 def set_policy(session: Session, publisher_id: str, overrides: dict, default_policy: dict, actor: str = "cli") -> dict:

@@ -17,7 +17,6 @@ Snapshots also expire after `TTL_S`, which bounds only the memory of publishers 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 import time
@@ -26,8 +25,8 @@ from datetime import datetime
 
 from service.models import Publisher, as_utc
 from service.policy import merged_policy
-from service.publishers.accounts import active_secrets
 from service.publishers.signing import compute, parse_header
+from service.sealing import sealer_for
 
 TTL_S = 300.0
 MAX_ENTRIES = 4096
@@ -36,8 +35,12 @@ MAX_ENTRIES = 4096
 @dataclass(frozen=True)
 class PublisherSnapshot:
     id: str
+    # The current secret and, after a rotation, the previous one: each opened, with its sealed form as stored,
+    # which the INSERT's guard compares.
     signing_secret: str = field(repr=False)
+    sealed_signing_secret: str = field(repr=False)
     previous_signing_secret: str | None = field(repr=False)
+    sealed_previous_signing_secret: str | None = field(repr=False)
     previous_secret_expires_at: datetime | None
     policy_version: int
     policy: dict = field(repr=False)  # the merged policy (defaults and this publisher's overrides)
@@ -45,10 +48,14 @@ class PublisherSnapshot:
 
     @classmethod
     def of(cls, publisher: Publisher, default_policy: dict) -> PublisherSnapshot:
+        sealer = sealer_for(publisher)
+        sealed_previous = publisher.sealed_previous_signing_secret
         return cls(
             id=publisher.id,
-            signing_secret=publisher.signing_secret,
-            previous_signing_secret=publisher.previous_signing_secret,
+            signing_secret=sealer.open(publisher.sealed_signing_secret),
+            sealed_signing_secret=publisher.sealed_signing_secret,
+            previous_signing_secret=sealer.open(sealed_previous) if sealed_previous else None,
+            sealed_previous_signing_secret=sealed_previous,
             previous_secret_expires_at=as_utc(publisher.previous_secret_expires_at),
             policy_version=publisher.policy_version,
             policy=merged_policy(default_policy, publisher.policy_overrides),
@@ -61,21 +68,25 @@ class PublisherSnapshot:
             active.append(self.previous_signing_secret)
         return active
 
-
-def secret_digest(secret: str) -> bytes:
-    """What the INSERT's guard compares (sha256 of the secret), so no statement carries a secret as a parameter."""
-    return hashlib.sha256(secret.encode("utf-8")).digest()
+    def sealed(self, secret: str) -> str:
+        """The stored form of one of this snapshot's secrets (what the INSERT's guard compares; never the secret)."""
+        pairs = [(self.signing_secret, self.sealed_signing_secret)]
+        if self.previous_signing_secret and self.sealed_previous_signing_secret:
+            pairs.append((self.previous_signing_secret, self.sealed_previous_signing_secret))
+        for opened, stored in pairs:
+            if hmac.compare_digest(secret, opened):
+                return stored
+        raise ValueError("not a secret of this publisher")
 
 
 # The guard of an intake INSERT: the publisher exists, the secret that verified the request is still active,
-# and the policy is the one the comment was validated against. Parameters: publisher_id, secret_digest,
-# policy_version, now.
+# and the policy is the one the comment was validated against. Parameters: publisher_id, sealed_secret (the
+# secret's stored form, which changes with every rotation), policy_version, now.
 GUARD_SQL = """
 SELECT p.id FROM publishers AS p
 WHERE p.id = :publisher_id AND p.policy_version = :policy_version
-  AND (sha256(convert_to(p.signing_secret, 'UTF8')) = :secret_digest
-       OR (p.previous_signing_secret IS NOT NULL AND p.previous_secret_expires_at > :now
-           AND sha256(convert_to(p.previous_signing_secret, 'UTF8')) = :secret_digest))
+  AND (p.sealed_signing_secret = :sealed_secret
+       OR (p.previous_secret_expires_at > :now AND p.sealed_previous_signing_secret = :sealed_secret))
 """
 
 
@@ -127,8 +138,3 @@ class PublisherCache:
     def drop(self, publisher_id: str) -> None:
         with self._lock:
             self._entries.pop(publisher_id, None)
-
-
-def stored_secrets(publisher: Publisher, now: datetime) -> list[str]:
-    """The secrets active now, as stored (service.publishers.accounts.active_secrets)."""
-    return active_secrets(publisher, now)

@@ -1,0 +1,91 @@
+"""Publishers' signing secrets, sealed at rest.
+
+A signing secret cannot be hashed like an API token: Kavalu needs it to sign callbacks and to verify
+requests. It is stored encrypted (Fernet: AES-128-CBC and HMAC-SHA256) under a key the database never
+holds, so a copy of the database (a backup, a replica, a dump attached to a bug report) cannot sign as a
+publisher or as Kavalu.
+
+The keys: KAVALU_SEALING_KEYS, comma-separated Fernet keys (make one with
+`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`). The first
+seals; every one opens, so a key is replaced by putting a new one first and keeping the old one until every
+publisher has rotated its secret (`kavalu publishers rotate-secret` seals with the first key). Unset: a key
+created once in data_dir/sealing-key (mode 0600), shared by the processes of one machine. Processes on
+several machines (the API and the delivery workers) must share KAVALU_SEALING_KEYS.
+
+Every session of a service.db.Database carries the process's Sealer in `session.info`, so the code that
+reads or writes a secret needs no more than the session (or an object loaded through it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy.orm import Session, object_session
+
+from service import keyfile
+from service.config import Settings
+
+PREFIX = "fernet:"
+KEY_FILE = "sealing-key"
+
+
+class SealingError(RuntimeError):
+    pass
+
+
+class Sealer:
+    """Seals and opens secrets with the settings' keys, read when first needed (a process that never touches a
+    secret needs no key, and creates no key file)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._fernet: MultiFernet | None = None
+
+    def _keys(self) -> MultiFernet:
+        if self._fernet is None:
+            configured = self.settings.sealing_keys
+            keys = (
+                [k.strip() for k in configured.split(",") if k.strip()]
+                if configured
+                else [
+                    keyfile.read_or_create(
+                        Path(self.settings.data_dir) / KEY_FILE,
+                        lambda: Fernet.generate_key().decode(),
+                        "KAVALU_SEALING_KEYS",
+                    )
+                ]
+            )
+            try:
+                self._fernet = MultiFernet([Fernet(key) for key in keys])
+            except ValueError:
+                raise SealingError(
+                    "KAVALU_SEALING_KEYS holds a value that is not a Fernet key (32 bytes, URL-safe base64)"
+                ) from None
+        return self._fernet
+
+    def seal(self, secret: str) -> str:
+        return PREFIX + self._keys().encrypt(secret.encode("utf-8")).decode("ascii")
+
+    def open(self, sealed: str) -> str:
+        if not sealed.startswith(PREFIX):
+            raise SealingError("the stored signing secret is not sealed: run `kavalu db upgrade`")
+        try:
+            return self._keys().decrypt(sealed.removeprefix(PREFIX).encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            raise SealingError(
+                "a stored signing secret was sealed with a key this process does not have: give every process"
+                " the same KAVALU_SEALING_KEYS (on one machine, the same data folder)"
+            ) from None
+
+
+def sealer_of(session: Session | None) -> Sealer:
+    sealer = session.info.get("sealer") if session is not None else None
+    if sealer is None:
+        raise SealingError("this session was not opened by service.db.Database, which carries the sealing keys")
+    return sealer
+
+
+def sealer_for(instance: object) -> Sealer:
+    """The Sealer of the session an ORM object was loaded or added through."""
+    return sealer_of(object_session(instance))

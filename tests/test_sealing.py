@@ -1,0 +1,159 @@
+"""Publishers' signing secrets are sealed at rest (service/sealing.py): a copy of the store cannot sign."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import timedelta
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+
+from service.config import Settings
+from service.db import Database
+from service.migrate import downgrade, upgrade
+from service.models import Publisher
+from service.publishers import accounts
+from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError
+from tests.conftest import BASE_DATABASE_URL, TEST_DATABASE_URL
+from tests.helpers import comment, post_comment
+
+
+def with_keys(keys: str | None, **env: str) -> Settings:
+    base = {k: v for k, v in os.environ.items() if k != "KAVALU_SEALING_KEYS"}
+    return Settings.from_env({**base, **env, **({"KAVALU_SEALING_KEYS": keys} if keys else {})})
+
+
+def dump(database: Database) -> str:
+    """Every column of every publisher, as a dump of the store would hold them."""
+    with database.session() as session:
+        return repr(session.execute(text("SELECT * FROM publishers")).all())
+
+
+def test_the_store_holds_no_signing_secret_and_requests_still_verify(client, database, publisher):
+    stored = dump(database)
+    assert publisher.secret not in stored and publisher.secret.removeprefix("whsec_") not in stored
+    with database.session() as session:
+        row = session.get(Publisher, publisher.id)
+        assert row.sealed_signing_secret.startswith(PREFIX)
+        assert accounts.active_secrets(row) == [publisher.secret]
+    assert post_comment(client, publisher, comment()).status_code == 202
+
+
+def test_rotation_seals_both_secrets_and_a_new_first_key_takes_over(database, publisher):
+    """Sealing keys are replaced by putting a new one first: the old one still opens what it sealed, and a rotation
+    seals both active secrets under the new one, after which the old key can go."""
+    old_key = os.environ["KAVALU_SEALING_KEYS"]
+    new_key = Fernet.generate_key().decode()
+    both = Database(with_keys(f"{new_key},{old_key}"))
+    new_only = Database(with_keys(new_key))
+    try:
+        with both.session() as session:
+            assert accounts.active_secrets(session.get(Publisher, publisher.id)) == [publisher.secret]
+        with new_only.session() as session, pytest.raises(SealingError, match="KAVALU_SEALING_KEYS"):
+            accounts.active_secrets(session.get(Publisher, publisher.id))
+        with both.session() as session:
+            rotation = accounts.rotate_secret(session, publisher.id, grace=timedelta(hours=1))
+        with new_only.session() as session:
+            assert accounts.active_secrets(session.get(Publisher, publisher.id)) == [rotation.secret, publisher.secret]
+        stored = dump(database)
+        assert rotation.secret not in stored and publisher.secret not in stored
+    finally:
+        both.dispose()
+        new_only.dispose()
+
+
+def test_a_value_that_is_not_a_fernet_key_is_refused_clearly():
+    with pytest.raises(SealingError, match="not a Fernet key"):
+        Sealer(with_keys("not-a-key")).seal("whsec_x")
+
+
+def test_a_value_stored_unsealed_is_refused_with_what_to_run():
+    with pytest.raises(SealingError, match="kavalu db upgrade"):
+        Sealer(with_keys(Fernet.generate_key().decode())).open("whsec_plain")
+
+
+def test_without_keys_one_private_key_file_is_made_and_shared(tmp_path):
+    """The embedded default: no setting, so a key made once in the data folder, readable by its owner only,
+    and used by every process of the machine (here, two sealers)."""
+    settings = with_keys(None, KAVALU_DATA_DIR=str(tmp_path))
+    assert settings.sealing_keys is None
+    sealed = Sealer(settings).seal("whsec_embedded")
+    key_file = tmp_path / KEY_FILE
+    key = key_file.read_text()
+    Fernet(key.encode())  # a real key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert Sealer(settings).open(sealed) == "whsec_embedded"
+    assert key_file.read_text() == key  # read, not made again, by the second sealer
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def empty_store(request, tmp_path):
+    """A store of its own at revision 0009, the last one that held secrets unsealed."""
+    if request.param == "sqlite":
+        settings = with_keys(Fernet.generate_key().decode(), DATABASE_URL=f"sqlite:///{tmp_path / 'k.db'}")
+        yield settings
+        return
+    name = TEST_DATABASE_URL.rsplit("/", 1)[1] + "_sealing"
+    with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield with_keys(Fernet.generate_key().decode(), DATABASE_URL=BASE_DATABASE_URL.rsplit("/", 1)[0] + "/" + name)
+    with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_migration_seals_the_stored_secrets_and_downgrading_opens_them(empty_store):
+    settings = empty_store
+    upgrade(settings, "0009")
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO publishers (id, name, signing_secret, previous_signing_secret, policy_overrides,"
+                    " policy_version, created_at) VALUES"
+                    " ('pub_a', 'A', 'whsec_current', 'whsec_previous', '{}', 1, CURRENT_TIMESTAMP),"
+                    " ('pub_b', 'B', 'whsec_only', NULL, '{}', 1, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(settings)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, sealed_signing_secret, sealed_previous_signing_secret FROM publishers ORDER BY id")
+            ).all()
+        assert "whsec_" not in repr(rows)
+        sealer = Sealer(settings)
+        assert [(i, sealer.open(c), p and sealer.open(p)) for i, c, p in rows] == [
+            ("pub_a", "whsec_current", "whsec_previous"),
+            ("pub_b", "whsec_only", None),
+        ]
+        downgrade(settings, "0009")
+        with engine.connect() as connection:
+            plain = connection.execute(
+                text("SELECT id, signing_secret, previous_signing_secret FROM publishers ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in plain] == [
+            ("pub_a", "whsec_current", "whsec_previous"),
+            ("pub_b", "whsec_only", None),
+        ]
+    finally:
+        engine.dispose()
+
+
+def test_an_api_without_the_sealing_key_answers_503_and_stores_nothing(database, publisher):
+    """A misconfigured process (keys that did not seal the secret) is the service's fault, not the request's:
+    a 503 with Retry-After, and the same request succeeds once the keys are right."""
+    from service.app import create_app
+    from service.models import Comment
+
+    wrong = create_app(with_keys(Fernet.generate_key().decode())).test_client()
+    refused = post_comment(wrong, publisher, comment(comment_id="c-sealed"))
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+    assert [e["code"] for e in refused.get_json()["errors"]] == ["service_unavailable"]
+    with database.session() as session:
+        assert session.query(Comment).filter_by(external_id="c-sealed").count() == 0
+    right = create_app(with_keys(os.environ["KAVALU_SEALING_KEYS"])).test_client()
+    assert post_comment(right, publisher, comment(comment_id="c-sealed")).status_code == 202
