@@ -157,3 +157,15 @@ def test_an_api_without_the_sealing_key_answers_503_and_stores_nothing(database,
         assert session.query(Comment).filter_by(external_id="c-sealed").count() == 0
     right = create_app(with_keys(os.environ["KAVALU_SEALING_KEYS"])).test_client()
     assert post_comment(right, publisher, comment(comment_id="c-sealed")).status_code == 202
+
+
+def test_readyz_fails_while_the_sealing_keys_do_not_open_the_secrets(database, publisher):
+    """A load balancer keeps requests away from an API process that could not check their signatures."""
+    from service.app import create_app
+
+    wrong = create_app(with_keys(Fernet.generate_key().decode())).test_client().get("/readyz")
+    assert wrong.status_code == 503
+    assert wrong.get_json()["checks"]["signing_secrets"]["ok"] is False
+    assert "KAVALU_SEALING_KEYS" in wrong.get_json()["checks"]["signing_secrets"]["error"]
+    right = create_app(with_keys(os.environ["KAVALU_SEALING_KEYS"])).test_client().get("/readyz")
+    assert right.get_json()["checks"]["signing_secrets"] == {"ok": True}

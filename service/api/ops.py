@@ -12,6 +12,8 @@ from service.intake.schemas import ErrorBodySchema
 from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
 from service.ops.metrics import render_metrics
 from service.ops.overview import queue_overview
+from service.publishers.accounts import check_sealing_keys
+from service.sealing import SealingError
 
 blp = Blueprint("ops", __name__, description="Health, readiness, metrics and queues")
 
@@ -27,8 +29,8 @@ def healthz():
 @blp.route("/readyz", methods=["GET"])
 @blp.doc(
     operationId="readyz",
-    summary="200 only when the database and the broker answer and a scoring process has its models loaded;"
-    " JSON detail either way",
+    summary="200 only when the database and the broker answer, this process's sealing keys open the publishers'"
+    " signing secrets, and a scoring process has its models loaded; JSON detail either way",
     responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}},
 )
 def readyz():
@@ -40,6 +42,11 @@ def readyz():
             # Only the processes that score count: a worker's main process is up while its pool cannot score.
             scoring = fresh_scoring_processes(session, max_age)
             others = fresh_other_workers(session, max_age)
+            try:
+                check_sealing_keys(session)
+                checks["signing_secrets"] = {"ok": True}
+            except SealingError as error:
+                checks["signing_secrets"] = {"ok": False, "error": str(error)}
         checks["database"] = {"ok": True}
         checks["workers"] = {
             "ok": scoring > 0,
@@ -50,6 +57,7 @@ def readyz():
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
         checks["workers"] = {"ok": False, "error": "database unavailable"}
+        checks["signing_secrets"] = {"ok": False, "error": "database unavailable"}
     try:
         with task_queue().celery.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=1)

@@ -138,6 +138,16 @@ def active_sealed_secrets(publisher: Publisher, now: datetime | None = None) -> 
     return active
 
 
+def check_sealing_keys(session: Session) -> None:
+    """Raise SealingError unless this process's keys open the newest publisher's secret (readiness: a process with
+    other keys than those that sealed it can neither verify requests nor sign callbacks)."""
+    sealed = session.scalars(
+        select(Publisher.sealed_signing_secret).order_by(Publisher.created_at.desc()).limit(1)
+    ).first()
+    if sealed is not None:
+        sealer_of(session).open(sealed)
+
+
 def active_secrets(publisher: Publisher, now: datetime | None = None) -> list[str]:
     """The secrets that sign and verify now, opened: the current one first, then the previous one during its
     grace. `publisher` must belong to a session (whose sealer opens them)."""
