@@ -7,8 +7,8 @@ publisher or as Kavalu.
 
 The keys: KAVALU_SEALING_KEYS, comma-separated Fernet keys (make one with
 `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`). The first
-seals; every one opens, so a key is replaced by putting a new one first and keeping the old one until every
-publisher has rotated its secret (`kavalu publishers rotate-secret` seals with the first key). Unset: a key
+seals; every one opens, so a key is replaced by putting a new one first, running `kavalu publishers
+reseal-secrets` (the secrets stay the same, sealed again under the first key), and then dropping the old one. Unset: a key
 created once in data_dir/sealing-key (mode 0600), shared by the processes of one machine. Processes on
 several machines (the API and the delivery workers) must share KAVALU_SEALING_KEYS.
 
@@ -32,6 +32,12 @@ KEY_FILE = "sealing-key"
 
 class SealingError(RuntimeError):
     pass
+
+
+_NOT_OUR_KEY = (
+    "a stored signing secret was sealed with a key this process does not have: give every process the same"
+    " KAVALU_SEALING_KEYS (on one machine, the same data folder)"
+)
 
 
 class Sealer:
@@ -67,16 +73,20 @@ class Sealer:
     def seal(self, secret: str) -> str:
         return PREFIX + self._keys().encrypt(secret.encode("utf-8")).decode("ascii")
 
+    def reseal(self, sealed: str) -> str:
+        """The same secret, sealed under the first key."""
+        try:
+            return PREFIX + self._keys().rotate(sealed.removeprefix(PREFIX).encode("ascii")).decode("ascii")
+        except InvalidToken:
+            raise SealingError(_NOT_OUR_KEY) from None
+
     def open(self, sealed: str) -> str:
         if not sealed.startswith(PREFIX):
             raise SealingError("the stored signing secret is not sealed: run `kavalu db upgrade`")
         try:
             return self._keys().decrypt(sealed.removeprefix(PREFIX).encode("ascii")).decode("utf-8")
         except InvalidToken:
-            raise SealingError(
-                "a stored signing secret was sealed with a key this process does not have: give every process"
-                " the same KAVALU_SEALING_KEYS (on one machine, the same data folder)"
-            ) from None
+            raise SealingError(_NOT_OUR_KEY) from None
 
 
 def sealer_of(session: Session | None) -> Sealer:

@@ -169,3 +169,36 @@ def test_readyz_fails_while_the_sealing_keys_do_not_open_the_secrets(database, p
     assert "KAVALU_SEALING_KEYS" in wrong.get_json()["checks"]["signing_secrets"]["error"]
     right = create_app(with_keys(os.environ["KAVALU_SEALING_KEYS"])).test_client().get("/readyz")
     assert right.get_json()["checks"]["signing_secrets"] == {"ok": True}
+
+
+def test_reseal_moves_every_secret_under_the_first_key_so_the_old_one_can_go(
+    database, publisher, other_publisher, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from service.cli.main import cli
+    from service.models import AuditEvent
+
+    old_key, new_key = os.environ["KAVALU_SEALING_KEYS"], Fernet.generate_key().decode()
+    with database.session() as session:
+        rotation = accounts.rotate_secret(session, publisher.id, grace=timedelta(hours=1))
+        expected = {publisher.id: [rotation.secret, publisher.secret], other_publisher.id: [other_publisher.secret]}
+        count = session.query(Publisher).count()
+    monkeypatch.setenv("KAVALU_SEALING_KEYS", f"{new_key},{old_key}")
+    result = CliRunner().invoke(cli, ["publishers", "reseal-secrets"])
+    assert result.exit_code == 0, result.output
+    assert f"of {count} publisher(s)" in result.output
+    new_only, old_only = Database(with_keys(new_key)), Database(with_keys(old_key))
+    try:
+        with new_only.session() as session:
+            opened = {p: accounts.active_secrets(session.get(Publisher, p)) for p in expected}
+            assert session.query(AuditEvent).filter_by(action="signing_secrets_resealed").count() == 1
+        assert opened == expected  # the same secrets: publishers change nothing
+        with old_only.session() as session, pytest.raises(SealingError):
+            accounts.active_secrets(session.get(Publisher, other_publisher.id))
+    finally:
+        new_only.dispose()
+        old_only.dispose()
+    monkeypatch.setenv("KAVALU_SEALING_KEYS", Fernet.generate_key().decode())
+    refused = CliRunner().invoke(cli, ["publishers", "reseal-secrets"])
+    assert refused.exit_code == 1 and "KAVALU_SEALING_KEYS" in refused.output

@@ -12,6 +12,7 @@ from service import policy as policies
 from service.cli import store_session
 from service.config import Settings
 from service.publishers import accounts as publishers
+from service.sealing import SealingError
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -96,6 +97,18 @@ def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: b
     else:
         click.echo(f"previous_secret_valid_until: {_iso(rotation.previous_valid_until)}")
     click.echo("Keep the secret safe: it is not shown again.", err=True)
+
+
+@publishers_group.command("reseal-secrets")
+def publishers_reseal_secrets() -> None:
+    """Seal every publisher's secrets again under the first of KAVALU_SEALING_KEYS (the secrets do not change);
+    afterwards the other keys can be removed from every process."""
+    try:
+        with store_session() as session:
+            count = publishers.reseal_secrets(session)
+    except SealingError as error:
+        _fail(str(error))
+    click.echo(f"resealed the signing secrets of {count} publisher(s) under the first sealing key")
 
 
 @publishers_group.command("show")

@@ -138,6 +138,19 @@ def active_sealed_secrets(publisher: Publisher, now: datetime | None = None) -> 
     return active
 
 
+def reseal_secrets(session: Session, actor: str = "cli") -> int:
+    """Seal every stored secret again under the first sealing key; the secrets themselves stay the same. After it, the
+    keys after the first can be taken out of KAVALU_SEALING_KEYS. Returns the number of publishers."""
+    sealer = sealer_of(session)
+    stored = list(session.scalars(select(Publisher).order_by(Publisher.id).with_for_update()))
+    for publisher in stored:
+        publisher.sealed_signing_secret = sealer.reseal(publisher.sealed_signing_secret)
+        if publisher.sealed_previous_signing_secret:
+            publisher.sealed_previous_signing_secret = sealer.reseal(publisher.sealed_previous_signing_secret)
+    session.add(AuditEvent(actor=actor, action="signing_secrets_resealed", after={"publishers": len(stored)}))
+    return len(stored)
+
+
 def check_sealing_keys(session: Session) -> None:
     """Raise SealingError unless this process's keys open the newest publisher's secret (readiness: a process with
     other keys than those that sealed it can neither verify requests nor sign callbacks)."""
