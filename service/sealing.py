@@ -7,10 +7,10 @@ publisher or as Kavalu.
 
 The keys: KAVALU_SEALING_KEYS, comma-separated Fernet keys (make one with
 `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`). The first
-seals; every one opens, so a key is replaced by putting a new one first, running `kavalu publishers
-reseal-secrets` (the secrets stay the same, sealed again under the first key), and then dropping the old one. Unset: a key
-created once in data_dir/sealing-key (mode 0600), shared by the processes of one machine. Processes on
-several machines (the API and the delivery workers) must share KAVALU_SEALING_KEYS.
+seals; every one opens. So a key is replaced by putting a new one first, running `kavalu publishers
+reseal-secrets` (the secrets stay the same, sealed again under the first key), and dropping the old one.
+Unset: a key created once in data_dir/sealing-key (mode 0600), shared by the processes of one machine.
+Processes on several machines (the API and the delivery workers) must share KAVALU_SEALING_KEYS.
 
 Every session of a service.db.Database carries the process's Sealer in `session.info`, so the code that
 reads or writes a secret needs no more than the session (or an object loaded through it).
