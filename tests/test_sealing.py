@@ -202,3 +202,15 @@ def test_reseal_moves_every_secret_under_the_first_key_so_the_old_one_can_go(
     monkeypatch.setenv("KAVALU_SEALING_KEYS", Fernet.generate_key().decode())
     refused = CliRunner().invoke(cli, ["publishers", "reseal-secrets"])
     assert refused.exit_code == 1 and "KAVALU_SEALING_KEYS" in refused.output
+
+
+def test_the_delivery_healthcheck_fails_while_the_keys_do_not_open_the_secrets(
+    database, publisher, monkeypatch, capsys
+):
+    """A delivery worker whose keys did not seal the secrets cannot sign a callback: its container is unhealthy."""
+    from workers import healthcheck
+
+    assert healthcheck.main(["--deliveries"]) == 0
+    monkeypatch.setenv("KAVALU_SEALING_KEYS", Fernet.generate_key().decode())
+    assert healthcheck.main(["--deliveries"]) == 1
+    assert "KAVALU_SEALING_KEYS" in capsys.readouterr().err
