@@ -18,7 +18,7 @@ from service.models import Publisher
 from service.publishers import accounts
 from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError
 from tests.conftest import BASE_DATABASE_URL, TEST_DATABASE_URL
-from tests.helpers import comment, post_comment
+from tests.helpers import comment, get_signed, post_comment
 
 
 def with_keys(keys: str | None, **env: str) -> Settings:
@@ -155,6 +155,7 @@ def test_an_api_without_the_sealing_key_answers_503_and_stores_nothing(database,
     assert [e["code"] for e in refused.get_json()["errors"]] == ["service_unavailable"]
     with database.session() as session:
         assert session.query(Comment).filter_by(external_id="c-sealed").count() == 0
+    assert get_signed(wrong, publisher, "/v1/decisions").status_code == 503  # the other signed routes alike
     right = create_app(with_keys(os.environ["KAVALU_SEALING_KEYS"])).test_client()
     assert post_comment(right, publisher, comment(comment_id="c-sealed")).status_code == 202
 
