@@ -215,3 +215,22 @@ def test_the_delivery_healthcheck_fails_while_the_keys_do_not_open_the_secrets(
     monkeypatch.setenv("KAVALU_SEALING_KEYS", Fernet.generate_key().decode())
     assert healthcheck.main(["--deliveries"]) == 1
     assert "KAVALU_SEALING_KEYS" in capsys.readouterr().err
+
+
+def test_without_the_old_key_a_rotation_with_now_still_gives_a_publisher_a_new_secret(database, publisher, monkeypatch):
+    """The way back from a store restored without its sealing key: `rotate-secret --now` never opens the old one."""
+    from click.testing import CliRunner
+
+    from service.cli.main import cli
+
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("KAVALU_SEALING_KEYS", new_key)
+    result = CliRunner().invoke(cli, ["publishers", "rotate-secret", publisher.id, "--now"])
+    assert result.exit_code == 0, result.output
+    new_secret = result.output.split("signing_secret: ", 1)[1].split()[0]
+    new_only = Database(with_keys(new_key))
+    try:
+        with new_only.session() as session:
+            assert accounts.active_secrets(session.get(Publisher, publisher.id)) == [new_secret]
+    finally:
+        new_only.dispose()
