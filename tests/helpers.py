@@ -90,3 +90,29 @@ def limiter_state_kept():
     finally:
         for name, value in saved.items():
             setattr(ratelimit.limiter, name, value)
+
+
+def approve_new_comment(database, keys: PublisherKeys, external_id: str, callback_url: str, enqueue_delivery) -> None:
+    """A new comment of the publisher, approved automatically, with `callback_url` now its callback URL; the
+    decision's callback is handed to `enqueue_delivery` (a TaskQueue's)."""
+    from service.decisions.record import record_decision
+    from service.intake import comments
+    from service.intake.schemas import CommentSubmissionSchema
+    from service.models import Comment, Publisher
+
+    with database.session() as session:
+        publisher = session.get(Publisher, keys.id)
+        publisher.callback_url = callback_url
+        data = CommentSubmissionSchema().load(comment(comment_id=external_id))
+        result = comments.submit(session, publisher, data, lambda _id: None)
+        stored = session.get(Comment, getattr(result, "comment_id", None) or result.comment.id)
+        record_decision(
+            session,
+            stored,
+            status="approved",
+            decided_by="auto",
+            reasons=[],
+            scores={"toxicity": 0.01},
+            policy_version=publisher.policy_version,
+            enqueue_delivery=enqueue_delivery,
+        )

@@ -18,7 +18,7 @@ from service.models import Publisher
 from service.publishers import accounts
 from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError
 from tests.conftest import BASE_DATABASE_URL, TEST_DATABASE_URL
-from tests.helpers import comment, get_signed, post_comment
+from tests.helpers import approve_new_comment, comment, get_signed, post_comment
 
 
 def with_keys(keys: str | None, **env: str) -> Settings:
@@ -234,3 +234,42 @@ def test_without_the_old_key_a_rotation_with_now_still_gives_a_publisher_a_new_s
             assert accounts.active_secrets(session.get(Publisher, publisher.id)) == [new_secret]
     finally:
         new_only.dispose()
+
+
+@pytest.mark.slow
+def test_a_delivery_worker_without_the_key_leaves_the_callback_due_and_says_why(database, publisher, tmp_path):
+    """A real delivery worker whose keys did not seal the secret: no callback goes out unsigned or wrongly signed, the
+    event keeps its attempts and stays pending for a worker with the right keys, and the log says why in one line."""
+    import redis
+
+    from service.models import EVENT_PENDING, OutboundEvent
+    from service.taskqueue import TaskQueue
+    from tests.conftest import DELIVERY_BROKER
+    from tests.processes import start_celery_worker, stop_process, wait_until
+    from tests.receiver import Receiver
+
+    env = {
+        **os.environ,
+        "BROKER_URL": DELIVERY_BROKER,
+        "KAVALU_PRELOAD_MODELS": "false",
+        "KAVALU_DATA_DIR": str(tmp_path),
+        "KAVALU_SEALING_KEYS": Fernet.generate_key().decode(),
+    }
+    redis.Redis.from_url(DELIVERY_BROKER).flushdb()
+    log_path = tmp_path / "worker.log"
+    process = start_celery_worker(env, log_path, queues="deliveries")
+    receiver = Receiver(secret=publisher.secret)
+    try:
+        queue = TaskQueue(Settings.from_env(env))
+        approve_new_comment(database, publisher, "c-unsigned", receiver.url, queue.enqueue_delivery)
+        wait_until(lambda: "delivery not attempted" in log_path.read_text(), 60, message="the worker's refusal")
+        with database.session() as session:
+            event = session.query(OutboundEvent).filter_by(publisher_id=publisher.id).one()
+            assert event.status == EVENT_PENDING and event.attempts == 0
+        assert receiver.requests == []
+        log = log_path.read_text()
+        assert "KAVALU_SEALING_KEYS" in log and "Traceback" not in log
+    finally:
+        stop_process(process)
+        receiver.close()
+        redis.Redis.from_url(DELIVERY_BROKER).flushdb()

@@ -14,15 +14,12 @@ from sqlalchemy import create_engine, inspect
 
 from service.cli.main import cli
 from service.config import Settings
-from service.decisions.record import record_decision
-from service.intake import comments
-from service.intake.schemas import CommentSubmissionSchema
 from service.migrate import downgrade, upgrade
-from service.models import AuditEvent, Comment, Publisher, utcnow
+from service.models import AuditEvent, Publisher, utcnow
 from service.publishers import accounts, signing
 from service.taskqueue import TaskQueue
 from tests.conftest import DELIVERY_BROKER
-from tests.helpers import PublisherKeys, comment, get_signed, post_comment, signed_headers
+from tests.helpers import PublisherKeys, approve_new_comment, comment, get_signed, post_comment, signed_headers
 from tests.processes import start_celery_worker, stop_process, wait_until
 from tests.receiver import Receiver
 
@@ -212,22 +209,7 @@ def receivers():
 
 def delivered_to(database, keys: PublisherKeys, receiver: Receiver, external_id: str, queue: TaskQueue) -> dict:
     """Approve a new comment with `receiver` as the callback URL; the request the delivery worker made."""
-    with database.session() as session:
-        publisher = session.get(Publisher, keys.id)
-        publisher.callback_url = receiver.url
-        data = CommentSubmissionSchema().load(comment(comment_id=external_id))
-        result = comments.submit(session, publisher, data, lambda _id: None)
-        stored = session.get(Comment, getattr(result, "comment_id", None) or result.comment.id)
-        record_decision(
-            session,
-            stored,
-            status="approved",
-            decided_by="auto",
-            reasons=[],
-            scores={"toxicity": 0.01},
-            policy_version=publisher.policy_version,
-            enqueue_delivery=queue.enqueue_delivery,
-        )
+    approve_new_comment(database, keys, external_id, receiver.url, queue.enqueue_delivery)
     [request] = wait_until(lambda: receiver.requests, 30, message=f"the callback for {external_id}")
     return request
 

@@ -18,6 +18,7 @@ from service.delivery.dispatch import claim_due_events
 from service.delivery.retry import DeliveryConfig
 from service.models import EVENT_DELIVERED, EVENT_FAILED, utcnow
 from service.ops.metrics import DELIVERY_ATTEMPTS, DELIVERY_FAILURES
+from service.sealing import SealingError
 from service.task_names import DELIVER_EVENT, DELIVER_EVENTS, DISPATCH_DUE_DELIVERIES, DISPATCH_LOCK_ID
 from workers.app import celery
 
@@ -27,6 +28,8 @@ DISPATCH_BATCH = 500
 DISPATCH_PER_PUBLISHER = 25
 # How long a worker keeps trying to write down a 2xx whose commit the database lost; a restart takes seconds.
 ACKNOWLEDGEMENT_WINDOW_S = 30.0
+# What _deliver returns when this worker could not sign: the event is untouched and stays due.
+NOT_ATTEMPTED = "not_attempted"
 
 
 @celery.task(bind=True, name=DELIVER_EVENT, acks_late=True)
@@ -60,6 +63,12 @@ def _deliver(task, event_id: str, expected_attempts: int | None) -> str:
         if result is None or result.outcome != EVENT_DELIVERED:
             raise
         _record_acknowledgement(task, result)
+    except SealingError as error:
+        # This worker's keys did not seal the publisher's secret: its operator's fault, not the publisher's. Nothing
+        # is counted against the event, which the dispatcher hands out again (to this or another worker); one line
+        # per try, no traceback.
+        log.error("delivery not attempted event=%s: %s", event_id, error, extra={"event_id": event_id})
+        return NOT_ATTEMPTED
     if result.attempted:
         DELIVERY_ATTEMPTS.labels(publisher=result.publisher_id).inc()
         if result.outcome != EVENT_DELIVERED:
