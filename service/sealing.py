@@ -34,10 +34,8 @@ class SealingError(RuntimeError):
     pass
 
 
-_NOT_OUR_KEY = (
-    "a stored signing secret was sealed with a key this process does not have: give every process the same"
-    " KAVALU_SEALING_KEYS (on one machine, the same data folder)"
-)
+KEYS_HINT = "give every process the same KAVALU_SEALING_KEYS (on one machine, the same data folder)"
+_NOT_OUR_KEY = f"a stored signing secret was sealed with a key this process does not have: {KEYS_HINT}"
 
 
 class Sealer:
@@ -47,6 +45,7 @@ class Sealer:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._fernet: MultiFernet | None = None
+        self._known_to_open: set[str] = set()  # so that a readiness check opens each stored value once
 
     def _keys(self) -> MultiFernet:
         if self._fernet is None:
@@ -87,6 +86,18 @@ class Sealer:
             return self._keys().decrypt(sealed.removeprefix(PREFIX).encode("ascii")).decode("utf-8")
         except InvalidToken:
             raise SealingError(_NOT_OUR_KEY) from None
+
+    def opens(self, sealed: str) -> bool:
+        """Whether these keys open a stored value (raises SealingError only for keys that are not Fernet keys)."""
+        if sealed in self._known_to_open:
+            return True
+        self._keys()
+        try:
+            self.open(sealed)
+        except SealingError:
+            return False
+        self._known_to_open.add(sealed)
+        return True
 
 
 def sealer_of(session: Session | None) -> Sealer:

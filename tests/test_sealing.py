@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from service.config import Settings
 from service.db import Database
 from service.migrate import downgrade, upgrade
-from service.models import Publisher
+from service.models import Publisher, utcnow
 from service.publishers import accounts
 from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError
 from tests.conftest import BASE_DATABASE_URL, TEST_DATABASE_URL
@@ -273,3 +273,84 @@ def test_a_delivery_worker_without_the_key_leaves_the_callback_due_and_says_why(
         stop_process(process)
         receiver.close()
         redis.Redis.from_url(DELIVERY_BROKER).flushdb()
+
+
+def test_readiness_checks_every_publisher_and_a_previous_secret_in_its_grace(database, publisher, monkeypatch):
+    """A store whose newest publisher opens but an older one does not (a key dropped before `reseal-secrets`
+    finished, a manual edit) would pass a check of one row and fail at the older publisher's first request."""
+    from workers import healthcheck
+
+    old_key, new_key = os.environ["KAVALU_SEALING_KEYS"], Fernet.generate_key().decode()
+    new_only = Database(with_keys(new_key))
+    try:
+        with new_only.session() as session:
+            newest, _ = accounts.create(session, "Newest Herald", None)
+            newest_id = newest.id
+        with new_only.session() as session, pytest.raises(SealingError) as refused:
+            accounts.check_sealing_keys(session)
+        assert f"1 publisher(s) ({publisher.id})" in str(refused.value) and newest_id not in str(refused.value)
+        assert "rotate-secret --unreadable" in str(refused.value)
+        monkeypatch.setenv("KAVALU_SEALING_KEYS", new_key)
+        assert healthcheck.main(["--deliveries"]) == 1
+
+        # The older publisher's current secret sealed under the new key, its previous one still under the old key:
+        # during the grace the old one still verifies requests, so it must still open...
+        both = Database(with_keys(f"{new_key},{old_key}"))
+        try:
+            with both.session() as session:
+                accounts.rotate_secret(session, publisher.id, grace=timedelta(hours=1))
+                session.get(Publisher, publisher.id).sealed_previous_signing_secret = Sealer(with_keys(old_key)).seal(
+                    publisher.secret
+                )
+        finally:
+            both.dispose()
+        with new_only.session() as session:
+            assert accounts.unreadable_publishers(session) == [publisher.id]
+            # ... and once the grace is over it no longer counts.
+            later = utcnow() + timedelta(hours=2)
+            assert accounts.unreadable_publishers(session, now=later) == []
+        both = Database(with_keys(f"{new_key},{old_key}"))
+        try:
+            with both.session() as session:
+                accounts.check_sealing_keys(session)
+        finally:
+            both.dispose()
+    finally:
+        new_only.dispose()
+
+
+def test_rotate_unreadable_gives_every_publisher_the_keys_do_not_open_a_new_secret(
+    database, publisher, other_publisher, monkeypatch
+):
+    """The way back from a store restored without its sealing key, in one command: a new secret for each publisher
+    the keys do not open, one line each, audited; a publisher whose secret opens keeps it."""
+    from click.testing import CliRunner
+
+    from service.cli.main import cli
+    from service.models import AuditEvent
+
+    new_key = Fernet.generate_key().decode()
+    new_only = Database(with_keys(new_key))
+    try:
+        with new_only.session() as session:
+            readable, readable_secret = accounts.create(session, "Sealed Later", None)
+            readable_id = readable.id
+        monkeypatch.setenv("KAVALU_SEALING_KEYS", new_key)
+        result = CliRunner().invoke(cli, ["publishers", "rotate-secret", "--unreadable"])
+        assert result.exit_code == 0, result.output
+        issued = dict(line.split(" ") for line in result.stdout.splitlines())
+        assert sorted(issued) == sorted([publisher.id, other_publisher.id])
+        assert "rotated the signing secrets of 2 publisher(s)" in result.stderr
+        with new_only.session() as session:
+            for publisher_id, secret in issued.items():
+                assert accounts.active_secrets(session.get(Publisher, publisher_id)) == [secret]
+            assert accounts.active_secrets(session.get(Publisher, readable_id)) == [readable_secret]
+            assert session.query(AuditEvent).filter_by(action="secret_rotated").count() == 2
+            accounts.check_sealing_keys(session)
+        again = CliRunner().invoke(cli, ["publishers", "rotate-secret", "--unreadable"])
+        assert again.exit_code == 0 and again.stdout == "" and "nothing rotated" in again.stderr
+        for wrong in (["--unreadable", publisher.id], ["--unreadable", "--grace", "1h"], []):
+            refused = CliRunner().invoke(cli, ["publishers", "rotate-secret", *wrong])
+            assert refused.exit_code == 1 and "--unreadable" in refused.output
+    finally:
+        new_only.dispose()

@@ -70,14 +70,20 @@ def publishers_list(as_json: bool) -> None:
 
 
 @publishers_group.command("rotate-secret")
-@click.argument("publisher_id")
+@click.argument("publisher_id", required=False)
 @click.option(
     "--grace",
     default=None,
     help="How long the old secret stays valid, for requests and callbacks: 90s, 15m, 24h (the default), 7d; at most 30d.",
 )
 @click.option("--now", "revoke_now", is_flag=True, help="Revoke the old secret at once instead.")
-def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: bool) -> None:
+@click.option(
+    "--unreadable",
+    is_flag=True,
+    help="Instead of PUBLISHER_ID: every publisher whose secrets the sealing keys do not open (a store restored"
+    " without its key), old secrets revoked at once.",
+)
+def publishers_rotate_secret(publisher_id: str | None, grace: str | None, revoke_now: bool, unreadable: bool) -> None:
     """Issue a new signing secret; the old one keeps working for the grace period (or not at all with --now).
 
     During the grace both secrets verify requests and callbacks carry a signature under each.
@@ -85,6 +91,15 @@ def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: b
     """
     if revoke_now and grace is not None:
         _fail("give --grace or --now, not both")
+    if unreadable:
+        if publisher_id or grace is not None:
+            _fail(
+                "--unreadable rotates every publisher whose secrets do not open, at once: give no PUBLISHER_ID and no --grace"
+            )
+        _rotate_unreadable()
+        return
+    if not publisher_id:
+        _fail("give a PUBLISHER_ID, or --unreadable")
     try:
         grace_period = None if revoke_now else publishers.parse_grace(grace) if grace else publishers.DEFAULT_GRACE
         with store_session() as session:
@@ -97,6 +112,28 @@ def publishers_rotate_secret(publisher_id: str, grace: str | None, revoke_now: b
     else:
         click.echo(f"previous_secret_valid_until: {_iso(rotation.previous_valid_until)}")
     click.echo("Keep the secret safe: it is not shown again.", err=True)
+
+
+def _rotate_unreadable() -> None:
+    """One line per publisher, `PUBLISHER_ID SIGNING_SECRET`, for the operator to hand each site its new secret."""
+    try:
+        with store_session() as session:
+            rotated = {
+                publisher_id: publishers.rotate_secret(session, publisher_id, None).secret
+                for publisher_id in publishers.unreadable_publishers(session)
+            }
+    except SealingError as error:
+        _fail(str(error))
+    for publisher_id, secret in rotated.items():
+        click.echo(f"{publisher_id} {secret}")
+    if rotated:
+        click.echo(
+            f"rotated the signing secrets of {len(rotated)} publisher(s), old ones revoked: keep these safe, they"
+            " are not shown again",
+            err=True,
+        )
+    else:
+        click.echo("every publisher's signing secrets open with these keys: nothing rotated", err=True)
 
 
 @publishers_group.command("reseal-secrets")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.models import AuditEvent, Publisher, as_utc, utcnow
 from service.policy import check_overrides, merged_policy
 from service.publishers.signing import new_signing_secret
-from service.sealing import sealer_for, sealer_of
+from service.sealing import KEYS_HINT, SealingError, sealer_for, sealer_of
 
 
 class PublisherError(ValueError):
@@ -151,14 +151,40 @@ def reseal_secrets(session: Session, actor: str = "cli") -> int:
     return len(stored)
 
 
+def unreadable_publishers(session: Session, now: datetime | None = None) -> list[str]:
+    """The ids of the publishers whose active signing secrets this process's keys do not open (a store restored
+    without its sealing key, a process given other keys, a key dropped before `reseal-secrets`)."""
+    sealer = sealer_of(session)
+    stored = session.execute(
+        select(
+            Publisher.id,
+            Publisher.sealed_signing_secret,
+            Publisher.sealed_previous_signing_secret,
+            Publisher.previous_secret_expires_at,
+        ).order_by(Publisher.id)
+    )
+    now = now or utcnow()
+    unreadable = []
+    for publisher_id, sealed, sealed_previous, previous_expires_at in stored:
+        active = [sealed]
+        if sealed_previous and previous_expires_at is not None and as_utc(previous_expires_at) > now:
+            active.append(sealed_previous)
+        if not all(sealer.opens(value) for value in active):
+            unreadable.append(publisher_id)
+    return unreadable
+
+
 def check_sealing_keys(session: Session) -> None:
-    """Raise SealingError unless this process's keys open the newest publisher's secret (readiness: a process with
-    other keys than those that sealed it can neither verify requests nor sign callbacks)."""
-    sealed = session.scalars(
-        select(Publisher.sealed_signing_secret).order_by(Publisher.created_at.desc()).limit(1)
-    ).first()
-    if sealed is not None:
-        sealer_of(session).open(sealed)
+    """Raise SealingError unless this process's keys open every publisher's active signing secrets (readiness: a
+    process with other keys than those that sealed them can neither verify requests nor sign callbacks)."""
+    unreadable = unreadable_publishers(session)
+    if unreadable:
+        shown = ", ".join(unreadable[:5]) + (f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")
+        raise SealingError(
+            f"the signing secrets of {len(unreadable)} publisher(s) ({shown}) were sealed with a key this process"
+            f" does not have: {KEYS_HINT}; a store restored without its key: `kavalu publishers rotate-secret"
+            " --unreadable`"
+        )
 
 
 def active_secrets(publisher: Publisher, now: datetime | None = None) -> list[str]:
