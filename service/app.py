@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_smorest import Api
+from werkzeug.exceptions import NotFound
 
 from service.api import admin as admin_api  # noqa: F401  (adds its views to the review blueprint)
 from service.api import analyze as analyze_api
@@ -27,6 +28,7 @@ from service.intake import ratelimit
 from service.intake.schemas import ErrorBodySchema
 from service.logs import configure_logging, request_id
 from service.ops.metrics import INTAKE_REQUESTS
+from service.strings import storable
 from service.taskqueue import TaskQueue
 
 
@@ -76,7 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(docs_api.blp)  # a page, not an API operation: outside the OpenAPI document
     # The moderator console's pages: outside the OpenAPI document too.
     app.register_blueprint(console_views.blp)
-    register_error_handlers(app)
+    register_error_handlers(app, {"/v1alpha1/": perspective_api.http_error, "/v1/moderations": openai_api.http_error})
     app.before_request(_start_request)
     app.after_request(_finish_response)
     app.teardown_request(_forget_request_id)
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _start_request() -> None:
     request_id.set(incoming_request_id(request.headers.get("X-Request-ID", "")))
+    if not storable(request.path):  # "%00" in an id: no row has it, and PostgreSQL refuses to look
+        raise NotFound()
 
 
 def _finish_response(response):

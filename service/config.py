@@ -52,6 +52,7 @@ ENVIRONMENT = {
     "db_connect_timeout_s": "KAVALU_DB_CONNECT_TIMEOUT_S",
     "db_pool_timeout_s": "KAVALU_DB_POOL_TIMEOUT_S",
     "db_statement_timeout_s": "KAVALU_DB_STATEMENT_TIMEOUT_S",
+    "db_idle_in_transaction_timeout_s": "KAVALU_DB_IDLE_IN_TRANSACTION_TIMEOUT_S",
     "api_statement_timeout_s": "KAVALU_API_STATEMENT_TIMEOUT_S",
     "db_pause_s": "KAVALU_DB_PAUSE_S",
     "scoring_max_attempts": "KAVALU_SCORING_MAX_ATTEMPTS",
@@ -117,6 +118,9 @@ class Settings:
     db_connect_timeout_s: float = 2.0
     db_pool_timeout_s: float = 2.0
     db_statement_timeout_s: float = 120.0
+    # A process frozen (SIGSTOP, a stalled VM) inside a transaction holds its row locks until the server ends its
+    # session: without this bound, for ever, and every sweep or claim that needs those rows waits on it.
+    db_idle_in_transaction_timeout_s: float = 300.0
     api_statement_timeout_s: float = 3.0
     # After the store timed out, the API answers 503 at once for this long before it tries again.
     db_pause_s: float = 3.0

@@ -82,7 +82,7 @@ def make_engine(
     url = settings.database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -108,6 +108,8 @@ def _postgresql_engine(settings: Settings, statement_timeout_s: float, breaker: 
         max_overflow=20,
         pool_timeout=settings.db_pool_timeout_s,
         pool_recycle=1800,
+        # A statement's parameters hold sender IPs, emails and comment texts: never in an error's message (logs).
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "do_connect")
@@ -115,7 +117,10 @@ def _postgresql_engine(settings: Settings, statement_timeout_s: float, breaker: 
         if breaker is not None and breaker.is_open():
             raise StoreUnavailable(f"the store timed out; not tried again for {breaker.remaining_s():.1f} s")
         cparams.setdefault("connect_timeout", max(1, round(settings.db_connect_timeout_s)))
-        option = f"-c statement_timeout={int(statement_timeout_s * 1000)}"
+        option = (
+            f"-c statement_timeout={int(statement_timeout_s * 1000)}"
+            f" -c idle_in_transaction_session_timeout={int(settings.db_idle_in_transaction_timeout_s * 1000)}"
+        )
         cparams["options"] = f"{cparams['options']} {option}" if cparams.get("options") else option
         try:
             connection = _BoundedConnection.connect(*cargs, **cparams)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
@@ -52,12 +53,31 @@ def flatten_errors(messages, prefix: str | None = None) -> list[FieldError]:
                 errors.append(FieldError(prefix, item["code"], item["message"]))
             elif isinstance(item, (dict, list)):
                 errors.extend(flatten_errors(item, prefix))
-            elif item == "Unknown field.":
-                errors.append(FieldError(prefix, "unknown_field", "Unknown field."))
             else:
-                errors.append(FieldError(prefix, "invalid", str(item)))
+                errors.append(FieldError(prefix, _code_of(str(item)), str(item)))
         return errors
     return [FieldError(prefix, "invalid", str(messages))]
+
+
+# marshmallow's and webargs' own messages, where a schema gave none of its own (see coded()).
+_CODES_OF_MESSAGES = (
+    ("Unknown field.", "unknown_field"),
+    ("Missing data for required field.", "required"),
+    ("Field may not be null.", "required"),
+    ("Not a valid", "invalid_type"),
+    ("Invalid input type.", "invalid_type"),
+    ("Invalid value.", "invalid_type"),
+    ("Length must be", "invalid_length"),
+    ("Longer than maximum length", "invalid_length"),
+    ("Shorter than minimum length", "invalid_length"),
+    ("Must be one of", "invalid_choice"),
+    ("Must be greater than", "out_of_range"),
+    ("Must be less than", "out_of_range"),
+)
+
+
+def _code_of(message: str) -> str:
+    return next((code for start, code in _CODES_OF_MESSAGES if message.startswith(start)), "invalid")
 
 
 def error_body(errors: list[FieldError]) -> dict:
@@ -89,13 +109,19 @@ _HTTP_CODES = {
 }
 
 
-def register_error_handlers(app: Flask) -> None:
+def register_error_handlers(app: Flask, shapes_by_path: dict[str, Callable] | None = None) -> None:
+    """shapes_by_path: the HTTP error handlers of drop-in APIs by path prefix, for the errors raised before a route
+    (and so its blueprint's handlers) is known: a wrong method answers in the shape their clients parse."""
+
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         return _as_response(error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        for prefix, shaped in (shapes_by_path or {}).items():
+            if request.path.startswith(prefix):
+                return shaped(error)
         status = error.code or 500
         code = _HTTP_CODES.get(status, "http_error")
         errors = [FieldError(None, code, error.description or error.name)]

@@ -173,10 +173,13 @@ class Score(Base):
 
 
 class Decision(Base):
-    """Every decision ever made; its id orders the publisher's pull feed."""
+    """Every decision ever made; feed_position orders the publisher's pull feed."""
 
     __tablename__ = "decisions"
-    __table_args__ = (Index("ix_decisions_publisher_id_id", "publisher_id", "id"),)
+    __table_args__ = (
+        Index("ix_decisions_feed_position", "feed_position", unique=True),
+        Index("ix_decisions_publisher_id_feed_position", "publisher_id", "feed_position"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
@@ -189,6 +192,9 @@ class Decision(Base):
     scores: Mapped[dict] = mapped_column(JSONType, default=dict)
     policy_version: Mapped[int] = mapped_column(Integer)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Given once the row is committed (service.delivery.feed.number_decisions), so that it only grows: ids are
+    # taken at insert, and a transaction that commits late would put its ids behind a feed cursor already passed.
+    feed_position: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AuditEvent(Base):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 
 from service.scoring.categories import CATEGORIES, available
+from service.strings import storable
 
 # Characters that render as nothing: a text made only of these is blank.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
@@ -228,9 +230,54 @@ def _value_problems(key: str, value, default) -> list[PolicyProblem]:
             )
         )
         return [PolicyProblem(key, "invalid_type", f"{key} must be {kind}.")]
-    if key == "max_length" and not 1 <= value <= 60000:
-        return [PolicyProblem(key, "out_of_range", "max_length must be between 1 and 60000.")]
+    if expected is list:
+        return _list_problems(key, value)
+    if expected in (int, float):
+        low, high = _RANGES.get(key, (-math.inf, math.inf))
+        if not (math.isfinite(value) and low <= value <= high):
+            return [PolicyProblem(key, "out_of_range", f"{key} must be between {low:g} and {high:g}.")]
     return []
+
+
+# The numbers' ranges: beyond them a value is a mistake, and some would stop the scoring of a batch (a window of
+# 10**11 seconds is no date).
+_RANGES = {
+    "max_length": (1, 60000),
+    "max_links": (0, 10000),
+    "duplicate_window_seconds": (0, 366 * 86400),
+    "verbatim_copy_min_words": (1, 10000),
+    "author_rejection_rate_threshold": (0, 1),
+}
+MAX_LIST_ITEMS = 10000
+MAX_LIST_ITEM_CHARS = 320
+
+
+def _list_problems(key: str, items: list[str]) -> list[PolicyProblem]:
+    if len(items) > MAX_LIST_ITEMS:
+        return [PolicyProblem(key, "too_many_items", f"{key} holds at most {MAX_LIST_ITEMS} items.")]
+    problems = []
+    for index, item in enumerate(items):
+        field = f"{key}.{index}"
+        if not item.strip() or len(item) > MAX_LIST_ITEM_CHARS:
+            problems.append(PolicyProblem(field, "invalid_length", f"Must be 1 to {MAX_LIST_ITEM_CHARS} characters."))
+        elif not storable(item):
+            problems.append(
+                PolicyProblem(field, "invalid_characters", "Contains NUL, control characters or lone surrogates.")
+            )
+        elif key == "blocked_ip_ranges" and ip_network_or_none(item) is None:
+            problems.append(
+                PolicyProblem(field, "invalid_ip_range", "Must be an IP address or a CIDR range (203.0.113.0/24).")
+            )
+    return problems
+
+
+def ip_network_or_none(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """An address or CIDR range, never a scoped one ("fe80::%eth0/64": an interface of one machine)."""
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+    return network if getattr(network.network_address, "scope_id", None) is None else None
 
 
 def _threshold_problems(thresholds, prefix: str) -> list[PolicyProblem]:
@@ -361,8 +408,12 @@ def check_ip(ip: str | None) -> str | None:
     if ip is None:
         return "invalid_ip"
     try:
-        ipaddress.ip_address(ip.strip())
+        address = ipaddress.ip_address(ip.strip())
     except ValueError:
+        return "invalid_ip"
+    # A zone ID ("fe80::1%eth0") names an interface of the sender's own machine: no use to an authority, and of
+    # any length.
+    if getattr(address, "scope_id", None) is not None:
         return "invalid_ip"
     return None
 

@@ -71,6 +71,16 @@ def post_comment(client, keys: PublisherKeys, body, **kw):
     return client.post("/v1/comments", data=raw, headers=signed_headers(keys, raw, **kw))
 
 
+def accepted_ids(client, keys: PublisherKeys, *external_ids: str) -> list[str]:
+    """Post one plain comment per external id; Kavalu's ids, in the same order."""
+    ids = []
+    for external_id in external_ids:
+        response = post_comment(client, keys, comment(comment_id=external_id))
+        assert response.status_code == 202, response.get_json()
+        ids.append(response.get_json()["id"])
+    return ids
+
+
 def get_signed(client, keys: PublisherKeys, path: str):
     return client.get(path, headers=signed_headers(keys, b"", content_type=None))
 

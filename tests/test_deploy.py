@@ -312,8 +312,18 @@ def test_secret_example_holds_only_placeholders():
     (secret,) = yaml.safe_load_all((KUBERNETES / "secret.example.yaml").read_text())
     assert secret["kind"] == "Secret"
     assert secret["metadata"]["name"] == "kavalu-secrets"
-    assert set(secret["stringData"]) == {"DATABASE_URL", "BROKER_URL", "REDIS_URL", "KAVALU_SEALING_KEYS"}
+    assert set(secret["stringData"]) == {
+        "DATABASE_URL",
+        "BROKER_URL",
+        "REDIS_URL",
+        "KAVALU_SEALING_KEYS",
+        # Several API pods: without one shared console secret each signs sessions with a key of its own.
+        "KAVALU_CONSOLE_SECRET",
+    }
+    assert _find("Deployment", "api")["spec"]["replicas"] > 1
     assert all("CHANGE-ME" in value for value in secret["stringData"].values())
+    readme = (KUBERNETES / "README.md").read_text()
+    assert all(f"--from-literal={key}=" in readme for key in secret["stringData"])
 
 
 def test_configmap_holds_documented_non_secret_settings():

@@ -148,3 +148,30 @@ def test_legal_export_refuses_unknown_comments_and_writes_nothing(client, databa
         cli, ["legal", "export", "--request-reference", " ", "--comment", first, "--out", str(out), "--actor", "Lea"]
     )
     assert result.exit_code != 0 and not out.exists()
+
+
+def test_legal_export_discloses_nothing_when_its_audit_events_do_not_commit(
+    client, database, publisher, tmp_path, monkeypatch
+):
+    """The file takes its name only after the audit events are committed: a disclosure is never unaudited."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    first = make_review_comment(client, database, publisher, "c-1", ip="203.0.113.1")
+    commit = Session.commit
+
+    def commit_fails_with_audit_events(session):
+        if any(isinstance(row, AuditEvent) for row in session.new):
+            raise OperationalError("COMMIT", {}, Exception("the store went away"))
+        commit(session)
+
+    monkeypatch.setattr(Session, "commit", commit_fails_with_audit_events)
+    out = tmp_path / "disclosure" / "req.json"
+    result = CliRunner().invoke(
+        cli,
+        ["legal", "export", "--request-reference", "REQ-2", "--comment", first, "--out", str(out), "--actor", "Lea"],
+    )
+    monkeypatch.setattr(Session, "commit", commit)
+    assert result.exit_code != 0
+    assert list(out.parent.iterdir()) == []  # neither the file nor its staged copy
+    assert _audit(database, "sender_details_exported") == []

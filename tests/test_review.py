@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from service.authors import rules as authors
-from service.models import AuditEvent, AuthorRule, Comment, CommentRevision, FeedbackExample, Moderator, OutboundEvent
+from service.models import (
+    AuditEvent,
+    AuthorRule,
+    Comment,
+    CommentRevision,
+    Decision,
+    FeedbackExample,
+    Moderator,
+    OutboundEvent,
+)
 from service.policy import merged_policy
 from service.review import claims, feedback, highlighting, moderators, redaction
 from service.review.actions import take_action
@@ -439,6 +448,22 @@ def test_reject_needs_a_reason_code(client, database, publisher, mod):
         assert event.before["status"] == "review" and event.after["status"] == "rejected"
 
 
+def test_a_moderators_note_stays_with_the_moderators(client, database, publisher, mod):
+    """The note is written for other moderators and the audit trail, and may quote what a publisher must not see."""
+    cid = make_review_comment(client, database, publisher, "c-1")
+    note = "same sender as 203.0.113.7 yesterday"
+    assert decide(client, mod[1], cid, action="reject", reason="insult", note=note).status_code == 200
+    with database.session() as session:
+        (event,) = session.scalars(select(OutboundEvent).where(OutboundEvent.comment_id == cid))
+        sent = [event.payload["data"]["reasons"]]
+    sent.append(get_signed(client, publisher, "/v1/decisions").get_json()["data"][0]["reasons"])
+    sent.append(get_signed(client, publisher, f"/v1/comments/{cid}").get_json()["reasons"])
+    assert sent == [[{"code": "insult", "score": None, "threshold": None, "source": "moderator"}]] * 3
+    with database.session() as session:
+        stored = session.scalars(select(Decision).where(Decision.comment_id == cid).order_by(Decision.id)).all()
+        assert stored[-1].reasons[0]["note"] == note
+
+
 def test_bad_decision_bodies_are_4xx_in_the_error_shape(client, database, publisher, mod):
     cid = make_review_comment(client, database, publisher, "c-1")
     headers = bearer(mod[1])
@@ -534,6 +559,10 @@ def test_redaction_keeps_the_original(client, database, publisher, mod, queue_re
         assert (revision.text, revision.redacted_text) == (text, redacted)
         event = session.scalars(select(OutboundEvent).where(OutboundEvent.comment_id == cid)).one()
         assert event.payload["data"]["redacted_text"] == redacted
+    # A publisher whose callback failed reads the redaction from the feed, or from the comment's status.
+    feed = get_signed(client, publisher, "/v1/decisions").get_json()["data"]
+    assert [(item["id"], item["status"], item["redacted_text"]) for item in feed] == [(cid, "approved", redacted)]
+    assert get_signed(client, publisher, f"/v1/comments/{cid}").get_json()["redacted_text"] == redacted
     # Redacting an approved comment again is a later change: another event, label mode this time.
     email = (text.index("ravi@"), text.index("ravi@") + len("ravi@example.in"))
     response = decide(

@@ -269,3 +269,26 @@ def test_a_sweep_runs_while_a_long_drain_task_holds_the_scoring_worker(settings,
         if maintenance is not None:
             stop_process(maintenance)
         stop_process(scoring, timeout=5)
+
+
+def test_a_failure_on_an_old_revision_leaves_the_edited_one_alone(client, publisher, database):
+    """A batch failed on revision 1 after the author edited the comment: revision 2's lease (another worker's) and
+    attempts are not the old job's to touch."""
+    from service.scoring import results
+
+    comment_id = _submit(client, publisher, "edited-mid-scoring")
+    edited = post_comment(client, publisher, comment(comment_id="edited-mid-scoring", text="A corrected remark."))
+    assert edited.status_code in (200, 202), edited.get_json()
+    lease = utcnow() + timedelta(seconds=60)
+    with database.session() as session:
+        row = session.get(Comment, comment_id)
+        assert row.current_revision == 2
+        row.scoring_attempts, row.scoring_lease_until = 99, lease
+    with database.session() as session:
+        outcome = results.give_up_scoring(
+            session, comment_id, max_attempts=3, defaults={}, enqueue_delivery=None, error="boom", revision=1
+        )
+    assert outcome is None
+    with database.session() as session:
+        row = session.get(Comment, comment_id)
+        assert (row.status, row.scoring_lease_until) == (PENDING, lease)

@@ -229,3 +229,31 @@ def test_callbacks_during_the_grace_verify_with_the_old_and_the_new_secret(
     after_new = delivered_to(database, publisher, receivers(new.secret), "c-4", delivery_worker)
     assert not after_old["signature_ok"] and after_new["signature_ok"]
     assert after_new["headers"]["X-Kavalu-Signature"].count("v1=") == 1
+
+
+def test_two_rotations_at_once_take_turns_and_neither_secret_is_lost(database, publisher):
+    """Two operators rotate at the same moment: the second waits for the first, so the first's new secret is the
+    previous one during the grace, not a secret handed out and never stored."""
+    import threading
+    from datetime import timedelta
+
+    from service.models import Publisher
+    from service.publishers import accounts
+
+    second: dict = {}
+
+    def rotate_second() -> None:
+        with database.session() as session:
+            second["rotation"] = accounts.rotate_secret(session, publisher.id, grace=timedelta(hours=1))
+
+    with database.session() as session:
+        first = accounts.rotate_secret(session, publisher.id, grace=timedelta(hours=1))
+        thread = threading.Thread(target=rotate_second)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # waiting for the first rotation's row lock
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    with database.session() as session:
+        active = accounts.active_secrets(session.get(Publisher, publisher.id))
+    assert active == [second["rotation"].secret, first.secret]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from service.analyze.analysis import MAX_TEXT_CHARS
 from service.analyze.perspective import html_to_text
 from service.decisions.engine import Verdict
+from service.strings import storable
 
 SIGNATURE_HEADER = "X-Coral-Signature"
 MAX_SIGNATURES = 8
@@ -94,8 +95,13 @@ def _str(container: dict, name: str, field: str, limit: int = 512) -> str | None
     value = container.get(name)
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
-        raise CoralError(field, "invalid_type", f"{field} must be a string of at most {limit} characters.")
+    if not isinstance(value, str) or len(value) > limit or not storable(value):
+        raise CoralError(
+            field,
+            "invalid_type",
+            f"{field} must be a string of at most {limit} characters, without NUL, control characters or lone"
+            " surrogates.",
+        )
     return value
 
 

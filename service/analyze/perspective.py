@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from service.analyze.analysis import MAX_TEXT_CHARS, Analysis
 from service.analyze.categories import DEFAULT_LANGUAGE, PERSPECTIVE_ATTRIBUTES, UNDETERMINED, supports_language
+from service.strings import storable
 
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
 STATUS_NAMES = {
@@ -93,8 +94,11 @@ def _object(value, name: str) -> dict:
 def _string(value, name: str, limit: int = 1000) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > limit:
-        raise invalid(f"Invalid value at '{name}': expected a string of at most {limit} characters.")
+    if not isinstance(value, str) or len(value) > limit or not storable(value):
+        raise invalid(
+            f"Invalid value at '{name}': expected a string of at most {limit} characters, without NUL, control"
+            " characters or lone surrogates."
+        )
     return value
 
 
@@ -121,7 +125,9 @@ def _languages(body: dict) -> list[str]:
     languages = body.get("languages")
     if languages is None:
         return []
-    if not isinstance(languages, list) or not all(isinstance(x, str) and 0 < len(x) <= 35 for x in languages):
+    if not isinstance(languages, list) or not all(
+        isinstance(x, str) and 0 < len(x) <= 35 and storable(x) for x in languages
+    ):
         raise invalid("Invalid value at 'languages': expected a list of language codes.")
     return languages[:10]
 

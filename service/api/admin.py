@@ -167,7 +167,7 @@ def list_author_rules():
     return {"rules": [rules.rule_dict(r) for r in found]}
 
 
-@blp.route("/v1/admin/authors/<int:rule_id>", methods=["DELETE"])
+@blp.route("/v1/admin/authors/<int(max=9223372036854775807):rule_id>", methods=["DELETE"])
 @blp.doc(operationId="revokeAuthorRule", **BEARER_DOC)
 @blp.response(200, AuthorRuleSchema)
 @error_responses(NOT_ADMIN, (404, "No such rule"))

@@ -4,8 +4,6 @@ intake so it goes on through review and callbacks like any other."""
 
 from __future__ import annotations
 
-import json
-
 from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -14,6 +12,7 @@ from service.analyze import coral, storage
 from service.analyze.analysis import analyze, publisher_policy
 from service.api.context import db_session, default_policy, settings, task_queue
 from service.errors import ApiError, FieldError
+from service.intake.body import parse_json
 from service.intake.ratelimit import limiter
 from service.intake.schemas import ErrorBodySchema
 from service.models import Publisher
@@ -86,10 +85,9 @@ def _verified_publisher(session, publisher_id: str) -> Publisher:
 def coral_phase(publisher_id: str):
     session = db_session()
     publisher = _verified_publisher(session, publisher_id)
-    try:
-        body = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError) as error:
-        raise ApiError.single(400, "malformed_json", "The body is not JSON.") from error
+    body = parse_json(request.get_data(cache=True))
+    if isinstance(body, ApiError):
+        raise body
     try:
         item = coral.parse_request(body)
     except coral.CoralError as error:

@@ -74,6 +74,10 @@ class FeedDecisionSchema(Schema):
         allow_none=True,
         metadata={"description": 'What the abuse scorer detected: "en", "hi", "hi-Latn", "kn", "kn-Latn", "und"'},
     )
+    redacted_text = fields.String(
+        allow_none=True,
+        metadata={"description": "A moderator's redaction of this revision: show it instead of the text (else null)"},
+    )
 
 
 class FeedPageSchema(Schema):

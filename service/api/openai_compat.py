@@ -89,7 +89,7 @@ def _kavalu_error(error: ApiError):
 
 
 @blp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
     return _answer(openai.OpenAIError(error.code or 400, error.description or error.name, "invalid_request_error"))
 
 

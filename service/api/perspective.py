@@ -137,7 +137,7 @@ def _kavalu_error(error: ApiError):
 
 
 @blp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
     return _perspective_error(perspective.PerspectiveError(error.code or 400, error.description or error.name))
 
 

@@ -8,7 +8,6 @@ codes; the schemas are still attached to the OpenAPI document with @blp.doc (que
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.api.context import db_session
 from service.errors import ApiError, FieldError, flatten_errors
+from service.intake.body import parse_json
 from service.intake.schemas import ErrorBodySchema, coded
 from service.review.errors import ReviewError
 
@@ -85,10 +85,9 @@ def load_query(schema: Schema) -> dict:
 def load_body(schema: Schema) -> dict:
     if not request.is_json:
         raise ApiError.single(415, "unsupported_media_type", "Send application/json.")
-    try:
-        data = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ApiError.single(400, "malformed_json", "The body is not valid JSON.") from None
+    data = parse_json(request.get_data(cache=True) or b"null")
+    if isinstance(data, ApiError):
+        raise data
     if not isinstance(data, dict):
         raise ApiError.single(422, "invalid_type", "The body must be a JSON object.")
     try:

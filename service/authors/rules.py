@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from service.models import APPROVED, FINAL_STATUSES, REJECTED, AuthorRule, Comment, Publisher, utcnow
-from service.policy import check_email
+from service.policy import check_email, ip_network_or_none
 from service.review.audit import audit, iso
 from service.review.errors import ReviewError
 
@@ -42,10 +42,10 @@ def normalise_rule_value(kind: str, value: str) -> str:
             raise ReviewError(422, "invalid_domain", "Not an email domain.", "value")
         return domain
     if kind == "ip_range":
-        try:
-            return str(ipaddress.ip_network(value, strict=False))
-        except ValueError:
-            raise ReviewError(422, "invalid_ip_range", "Not an IPv4 or IPv6 address or CIDR range.", "value") from None
+        network = ip_network_or_none(value)
+        if network is None:
+            raise ReviewError(422, "invalid_ip_range", "Not an IPv4 or IPv6 address or CIDR range.", "value")
+        return str(network)
     raise ReviewError(422, "invalid_kind", "kind is email, domain or ip_range.", "kind")
 
 

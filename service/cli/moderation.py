@@ -19,18 +19,23 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-def _write_atomically(path: str, text: str) -> None:
-    # A half-written disclosure or training file is worse than none.
+def _stage(path: str, text: str) -> str:
+    """Write text to a temporary file beside path and return its name; os.replace() gives it the real one."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _write_atomically(path: str, text: str) -> None:
+    # A half-written disclosure or training file is worse than none.
+    os.replace(_stage(path, text), path)
 
 
 # -- moderators -----------------------------------------------------------------------------------
@@ -204,13 +209,19 @@ def legal_group() -> None:
 @click.option("--actor", required=True, help="Who is exporting, for the audit trail.")
 def legal_export(request_reference, comment_ids, out_path, actor) -> None:
     """Write the sender details (IP, user agent, email, name, times) of comments to a JSON file; each is audited."""
+    staged = None
     try:
         with store_session() as session:
             data = disclosure.legal_export(session, list(comment_ids), request_reference, actor)
-            # Written before the audit events commit: if writing fails, nothing is recorded as disclosed.
-            _write_atomically(out_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            # Written before the audit events commit and named after: if writing fails, nothing is recorded as
+            # disclosed, and if the commit fails, nothing is disclosed.
+            staged = _stage(out_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        os.replace(staged, out_path)
     except ReviewError as error:
         _fail(f"{error.message} ({error.code}{': ' + error.field if error.field else ''})")
+    finally:
+        if staged:
+            Path(staged).unlink(missing_ok=True)
     click.echo(f"wrote sender details of {len(data['comments'])} comment(s) to {out_path}")
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import click
 
 from service import policy as policies
 from service.cli import store_session
 from service.config import Settings
+from service.errors import ApiError
+from service.intake.body import parse_json
 from service.publishers import accounts as publishers
 from service.sealing import SealingError
 
@@ -195,14 +197,15 @@ def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | Non
     """
     if bool(policy_file) == bool(policy_json):
         _fail("give exactly one of --file or --json")
-    try:
-        overrides = json.loads(policy_file.read() if policy_file else policy_json or "")  # one of them, checked above
-    except ValueError as error:
-        _fail(f"policy is not valid JSON: {error}")
+    text = policy_file.read() if policy_file else policy_json or ""  # one of them, checked above
+    overrides = parse_json(text.encode("utf-8", "surrogatepass"))
+    if isinstance(overrides, ApiError):
+        _fail(f"policy is not valid JSON: {overrides.errors[0].message}")
     settings = Settings.from_env()
     try:
         with store_session(settings) as session:
-            policy = publishers.set_policy(session, publisher_id, overrides, settings.default_policy)
+            # Not an object: set_policy refuses it like any other problem.
+            policy = publishers.set_policy(session, publisher_id, cast(dict, overrides), settings.default_policy)
     except policies.PolicyInvalid as error:
         _policy_refused(error)
     except publishers.PublisherError as error:

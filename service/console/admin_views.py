@@ -115,7 +115,7 @@ def add_author_rule():
     return redirect(url_for(".authors"), code=303)
 
 
-@blp.route("/admin/authors/<int:rule_id>/revoke", methods=["POST"])
+@blp.route("/admin/authors/<int(max=9223372036854775807):rule_id>/revoke", methods=["POST"])
 def revoke_author_rule(rule_id: int):
     _require(ADMIN_ROLES)
     _perform(lambda s: rules.revoke_author_rule(s, rule_id, actor_name(_moderator())))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from service.errors import ApiError
+from service.intake.body import parse_json
 from service.intake.schemas import CleanString
 from service.review import actions, queues
 from service.review.redaction import REDACTION_MODES
@@ -153,10 +154,9 @@ def parse_spans(text: str) -> list[dict] | None:
 
 
 def parse_overrides(text: str) -> dict:
-    try:
-        overrides = json.loads(text)
-    except ValueError:
-        raise ConsoleRefusal(422, "policy: not valid JSON.") from None
+    overrides = parse_json(text.encode("utf-8", "surrogatepass"))
+    if isinstance(overrides, ApiError):
+        raise ConsoleRefusal(422, f"policy: {overrides.errors[0].message}")
     if not isinstance(overrides, dict):
         raise ConsoleRefusal(422, "policy: must be a JSON object.")
     return overrides

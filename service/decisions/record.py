@@ -31,6 +31,12 @@ from service.models import (
 from service.ops.metrics import COMMENTS_DECIDED
 
 
+def publisher_reasons(reasons: list[dict]) -> list[dict]:
+    """A decision's reasons as the publisher sees them: without a moderator's note, which is written for the other
+    moderators and the audit trail (and may quote what the publisher must not see, such as the sender's details)."""
+    return [{key: value for key, value in reason.items() if key != "note"} for reason in reasons]
+
+
 def callback_payload(event_id: str, comment: Comment, decision: Decision) -> dict:
     decided_at = as_utc(decision.decided_at).isoformat()
     return {
@@ -43,7 +49,7 @@ def callback_payload(event_id: str, comment: Comment, decision: Decision) -> dic
             "revision": decision.revision,
             "status": decision.status,
             "decided_by": decision.decided_by,
-            "reasons": decision.reasons,
+            "reasons": publisher_reasons(decision.reasons),
             "scores": decision.scores,
             "decided_at": decided_at,
             "language": comment.language,

@@ -15,7 +15,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from service.db import run_after_commit
-from service.models import PENDING, Comment, CommentRevision, Decision, SenderDetails, as_utc, new_id, utcnow
+from service.decisions.record import publisher_reasons
+from service.models import (
+    APPROVED,
+    PENDING,
+    Comment,
+    CommentRevision,
+    Decision,
+    SenderDetails,
+    as_utc,
+    new_id,
+    utcnow,
+)
 from service.policy import normalise_email
 
 Outcome = Literal["created", "edited", "duplicate"]
@@ -175,13 +186,24 @@ def status_view(session: Session, comment: Comment) -> dict:
         "revision": comment.current_revision,
         "language": comment.language,
         "detected_language": comment.detected_language,
-        "reasons": decision.reasons if decision else [],
+        "reasons": publisher_reasons(decision.reasons) if decision else [],
         "scores": decision.scores if decision else {},
         # Aware UTC times (SQLite gives naive ones): the schema writes them with "+00:00".
         "received_at": as_utc(comment.received_at),
         "decided_at": as_utc(decision.decided_at) if decision else None,
+        "redacted_text": _redacted_text(session, comment),
         "links": {"self_": f"/v1/comments/{comment.id}"},
     }
+
+
+def _redacted_text(session: Session, comment: Comment) -> str | None:
+    if comment.status != APPROVED or comment.decided_by != "moderator":  # only a moderator redacts
+        return None
+    return session.scalar(
+        select(CommentRevision.redacted_text).where(
+            CommentRevision.comment_id == comment.id, CommentRevision.number == comment.current_revision
+        )
+    )
 
 
 def stranded_pending(
@@ -199,6 +221,9 @@ def stranded_pending(
             .where(Comment.status == PENDING, or_(Comment.enqueued_at.is_(None), Comment.enqueued_at < cutoff))
             .order_by(Comment.received_at)
             .limit(limit)
+            # A row another transaction holds is being claimed, edited or decided: not stranded, and waiting on it
+            # would stop every sweep while that process is frozen.
+            .with_for_update(skip_locked=True)
         )
     )
     if ids:

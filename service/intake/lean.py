@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
 from marshmallow import ValidationError
 from sqlalchemy import text
@@ -138,9 +137,10 @@ def validate(body: object, policy: dict) -> dict:
     schema = _schemas.get(max_length)
     if schema is None:
         schema = _schemas[max_length] = CommentSubmissionSchema(max_length=max_length)
+    if not isinstance(body, dict):
+        raise ApiError.single(422, "invalid_type", "The body must be a JSON object.")
     try:
-        # Not an object: marshmallow answers with its own error (a 422), as for any other bad field.
-        return schema.load(cast(Mapping[str, Any], body))
+        return schema.load(body)
     except ValidationError as error:
         raise ApiError(422, flatten_errors(error.messages)) from error
 

@@ -7,11 +7,10 @@ the contract's flat list with machine-readable codes.
 
 from __future__ import annotations
 
-import re
-
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates
 
 from service import policy
+from service.strings import CONTROL_OR_SURROGATE, CONTROL_OR_SURROGATE_IN_TEXT
 
 
 def coded(code: str, message: str) -> list[dict]:
@@ -23,13 +22,8 @@ def _messages(required_code: str = "required", invalid_code: str = "invalid_type
         "required": coded(required_code, "This field is required."),
         "null": coded(required_code, "This field may not be null."),
         "invalid": coded(invalid_code, "Wrong type."),
+        "type": coded(invalid_code, "Wrong type: must be an object."),  # a Nested field's key
     }
-
-
-# Unicode's Cc (control) characters are U+0000-U+001F and U+007F-U+009F, its Cs (surrogates) U+D800-U+DFFF:
-# a character class finds them at C speed (tests/test_intake_fast_path.py checks every code point).
-_CONTROL_OR_SURROGATE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")  # tab allowed
-_CONTROL_OR_SURROGATE_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # tab, LF, CR
 
 
 class CleanString(fields.String):
@@ -37,7 +31,7 @@ class CleanString(fields.String):
 
     def __init__(self, *args, allow_newlines: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.forbidden = _CONTROL_OR_SURROGATE_IN_TEXT if allow_newlines else _CONTROL_OR_SURROGATE
+        self.forbidden = CONTROL_OR_SURROGATE_IN_TEXT if allow_newlines else CONTROL_OR_SURROGATE
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -169,6 +163,10 @@ class CommentStatusSchema(CommentAcceptedSchema):
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     received_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
+    redacted_text = fields.String(
+        allow_none=True,
+        metadata={"description": "A moderator's redaction of this revision: show it instead of the text (else null)"},
+    )
 
 
 class ErrorItemSchema(Schema):

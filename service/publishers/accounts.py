@@ -56,8 +56,10 @@ def list_all(session: Session) -> list[Publisher]:
     return list(session.scalars(select(Publisher).order_by(Publisher.created_at)))
 
 
-def get(session: Session, publisher_id: str) -> Publisher:
-    publisher = session.get(Publisher, publisher_id)
+def get(session: Session, publisher_id: str, for_update: bool = False) -> Publisher:
+    """for_update: to change the row; two changes at once (two rotations, two policy edits) then take turns instead
+    of one overwriting the other's (a rotated secret handed to an operator and never stored)."""
+    publisher = session.get(Publisher, publisher_id, with_for_update=for_update)
     if publisher is None:
         raise PublisherError(f"no publisher {publisher_id}")
     return publisher
@@ -98,7 +100,7 @@ def rotate_secret(
     At most two secrets are active: a second rotation inside the grace drops the oldest one.
     """
     now = now or utcnow()
-    publisher = get(session, publisher_id)
+    publisher = get(session, publisher_id, for_update=True)
     sealer = sealer_of(session)
     if grace is None:
         publisher.sealed_previous_signing_secret, publisher.previous_secret_expires_at = None, None
@@ -199,7 +201,7 @@ def set_policy(session: Session, publisher_id: str, overrides: dict, default_pol
 
     The one place the CLI, the admin API and the console change a policy."""
     check_overrides(overrides, default_policy)
-    publisher = get(session, publisher_id)
+    publisher = get(session, publisher_id, for_update=True)
     before = publisher.policy_overrides
     publisher.policy_overrides = overrides
     publisher.policy_version += 1

@@ -222,7 +222,7 @@ def take_bulk_action(
                     "id": comment_id,
                     "ok": False,
                     "status": None,
-                    "error": {"code": "duplicate_id", "message": "Listed twice."},
+                    "error": {"code": "duplicate_id", "message": "Listed twice.", "http_status": 422},
                 }
             )
             continue

@@ -51,10 +51,12 @@ def decode_cursor(cursor: str, sort: str) -> dict:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("s") != sort or not isinstance(data.get("id"), str):
+        if not isinstance(data, dict) or data.get("s") != sort or not _is_comment_id(data.get("id")):
             raise ValueError
-        if sort == "risk" and not isinstance(data.get("k"), (int, float)):
-            raise ValueError
+        if sort == "risk" and not (
+            isinstance(data.get("k"), (int, float)) and not isinstance(data["k"], bool) and 0 <= data["k"] <= 1
+        ):
+            raise ValueError  # a risk is a score, 0 to 1 (NaN fails too)
         if sort == "oldest":
             data["k"] = datetime.fromisoformat(data["k"])
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
@@ -62,6 +64,10 @@ def decode_cursor(cursor: str, sort: str) -> dict:
             400, "invalid_cursor", "The cursor is not one this endpoint gave (or the sort changed).", "cursor"
         ) from None
     return data
+
+
+def _is_comment_id(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 40 and value.isprintable()
 
 
 # -- filters --------------------------------------------------------------------------------------

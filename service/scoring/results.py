@@ -223,14 +223,18 @@ def give_up_scoring(
     defaults: dict,
     enqueue_delivery: Callable[[str], object] | None,
     error: str,
+    revision: int | None = None,
     now: datetime | None = None,
 ):
     """After a scorer failure: send the comment to review with `scoring_failed` once its attempts are spent.
 
+    `revision`: the one that failed; after an edit, the new revision's lease and attempts are not its to touch.
     Returns the decision, or None if it should be tried again.
     """
     comment = session.get(Comment, comment_id, with_for_update=True)
     if comment is None or comment.status != PENDING:
+        return None
+    if revision is not None and comment.current_revision != revision:
         return None
     comment.scoring_lease_until = None
     if comment.scoring_attempts < max_attempts:

@@ -211,6 +211,7 @@ def _after_failure(task, jobs, error: Exception) -> None:
                 defaults=settings.default_policy,
                 enqueue_delivery=lambda event_id: runtime.enqueue_deliveries([event_id]),
                 error=f"{type(error).__name__}: {error}",
+                revision=job.revision,
             )
             if decision is None:
                 retry.append(job.comment_id)
@@ -230,8 +231,10 @@ def sweep_pending(self) -> int:
         if not self.try_advisory_lock(session, SWEEP_LOCK_ID):
             return 0
         ids = comments.stranded_pending(session, self.settings.sweep_stale_after_s)
-        for comment_id in ids:
-            score_comment.apply_async(args=[comment_id], retry=False, headers=sent_at_header())
-        if ids:
-            log.info("swept %d pending comments", len(ids))
-        return len(ids)
+    # Sent once the rows are committed and unlocked: a worker that takes a message at once would otherwise skip its
+    # comment (claims skip locked rows), which would then wait for another sweep, and again.
+    for comment_id in ids:
+        score_comment.apply_async(args=[comment_id], retry=False, headers=sent_at_header())
+    if ids:
+        log.info("swept %d pending comments", len(ids))
+    return len(ids)
