@@ -11,7 +11,7 @@ import time
 import weakref
 from collections.abc import Callable
 
-from celery import Celery
+from celery import Celery, signals
 
 from service.breaker import CircuitBreaker
 from service.config import Settings
@@ -21,6 +21,14 @@ from service.task_names import ANALYZE_BATCH, ANALYZE_TEXT, DELIVER_EVENT, SCORE
 log = logging.getLogger(__name__)
 
 WAKE_KEY = "kavalu:scoring:wake"
+
+
+@signals.before_task_publish.connect
+def _stamp_send_time(headers: dict | None = None, **_kwargs) -> None:
+    """Every message carries its send time, whoever sends it (beat, a retry sent without sent_at_header()): a
+    queue's oldest-message age is read from it, and one without it read as 0 s old."""
+    if headers is not None:
+        headers.setdefault("kavalu_sent_at", time.time())
 
 
 def sent_at_header() -> dict:

@@ -125,3 +125,25 @@ def test_a_body_that_is_not_a_coral_request_gets_field_errors(running_kavalu, pu
     assert _post(running_kavalu.base_url, publisher.id, raw, sign(publisher.secret, raw)).status_code == 400
     empty = _send(running_kavalu.base_url, publisher, _request("NEW", "<p> </p>", "c-empty"))
     assert empty.status_code == 204
+
+
+def test_only_the_flag_reasons_corals_external_phase_accepts_are_sent():
+    """Coral's response schema allows COMMENT_DETECTED_TOXIC and COMMENT_DETECTED_SPAM only, and drops an answer with
+    any other: a blocked term rejects through the status alone."""
+    from service.analyze.coral import answer
+    from service.decisions.engine import Verdict
+
+    blocked = Verdict("rejected", [{"code": "blocked_term"}, {"code": "toxicity"}, {"code": "spam"}])
+    assert answer(blocked) == {
+        "status": "REJECTED",
+        "actions": [
+            {"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"},
+            {"actionType": "FLAG", "reason": "COMMENT_DETECTED_SPAM"},
+        ],
+        "tags": [],
+    }
+    assert answer(Verdict("review", [{"code": "suspect_term"}, {"code": "defamation"}])) == {
+        "status": "PREMOD",
+        "actions": [],
+        "tags": [],
+    }

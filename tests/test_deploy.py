@@ -341,7 +341,7 @@ def test_api_probes_metrics_service_and_disruption_budget():
     container = _main_container(api)
     assert container["command"][:3] == ["gunicorn", "--config", "config/gunicorn.conf.py"]
     assert "0.0.0.0:8000" in container["command"]
-    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz?scope=process"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     metrics_dir = _env(container)["PROMETHEUS_MULTIPROC_DIR"]
     mount = next(m for m in container["volumeMounts"] if m["mountPath"] == metrics_dir)

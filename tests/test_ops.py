@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from service.app import create_app
 from service.config import Settings
 from service.models import WorkerHeartbeat, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
 from service.ops.precision import decode, report_name
+from tests.conftest import QUEUE_ONLY_BROKER
 from tests.helpers import comment, post_comment, signed_headers
 from tests.processes import free_port, wait_until
 from tests.test_intake import settle_wakes
@@ -126,6 +128,50 @@ def test_readyz_reports_a_dead_broker(settings, database):
     response = dead.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["broker"]["ok"] is False
+
+
+def test_readyz_for_one_process_ignores_the_broker_and_the_workers(client, publisher):
+    """A load balancer's probe: intake goes on accepting (202) with the broker and every worker away, so the API
+    process stays in the pool; its own store and sealing keys still count."""
+    from cryptography.fernet import Fernet
+
+    dead = create_app(
+        Settings.from_env({**os.environ, "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    ).test_client()
+    assert dead.get("/readyz").status_code == 503  # no broker, no scoring process
+    process = dead.get("/readyz?scope=process")
+    assert process.status_code == 200, process.get_json()
+    assert set(process.get_json()["checks"]) == {"database", "signing_secrets"}
+    wrong_keys = create_app(
+        Settings.from_env({**os.environ, "KAVALU_SEALING_KEYS": Fernet.generate_key().decode()})
+    ).test_client()
+    assert wrong_keys.get("/readyz?scope=process").status_code == 503
+    refused = client.get("/readyz?scope=everything")
+    assert refused.status_code == 400 and refused.get_json()["errors"][0]["code"] == "invalid_scope"
+
+
+def test_metrics_keep_their_other_series_while_the_database_is_down(queue_redis):
+    """Every series went missing with the store: the workers' counters and the queue figures too."""
+    from service.ops.metrics import LiveFigures
+
+    def store_down():
+        raise OperationalError("SELECT 1", {}, Exception("the store is away"))
+
+    families = {family.name: family for family in LiveFigures(QUEUE_ONLY_BROKER, store_down).collect()}
+    assert families["kavalu_queue_depth"].samples  # read from the broker
+    assert families["kavalu_scoring_workers_ready"].samples == []  # unknown, not 0
+
+
+def test_every_message_carries_its_send_time(settings, queue_redis):
+    """Beat's messages and the dispatcher's retries were sent without it, and a queue of them read as 0 s old."""
+    from service.ops.metrics import queue_figures
+    from service.task_names import DISPATCH_DUE_DELIVERIES, MAINTENANCE_QUEUE
+    from service.taskqueue import TaskQueue
+
+    TaskQueue(settings).celery.send_task(DISPATCH_DUE_DELIVERIES, retry=False)  # no headers given, as beat sends it
+    time.sleep(0.05)
+    age = queue_figures(QUEUE_ONLY_BROKER)[MAINTENANCE_QUEUE]["oldest_age_seconds"]
+    assert age is not None and age > 0
 
 
 def _samples(text: str) -> dict:

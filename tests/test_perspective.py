@@ -241,3 +241,46 @@ def test_a_detected_language_is_passed_through_and_checked_like_a_requested_one(
     with pytest.raises(PerspectiveError) as missing:
         answer("en", {"DEFAMATION": {}})  # no scorer gave a defamation score here
     assert missing.value.body()["error"]["details"][0]["errorType"] == "INVALID_REQUEST"
+
+
+def test_proto_field_names_are_read_like_json_names():
+    """Perspective's proto3 JSON parser takes `requested_attributes` as well as `requestedAttributes` (attribute names such as PERSONAL_INFO stay); clients send
+    either. `do_not_store` ignored would have stored a text the client asked not to be stored."""
+    from service.analyze.perspective import parse_analyze, parse_suggestion
+
+    plan = parse_analyze(
+        {
+            "comment": {"text": "You idiot."},
+            "requested_attributes": {"PERSONAL_INFO": {"score_threshold": 0.4}, "TOXICITY": {}},
+            "do_not_store": True,
+            "span_annotations": True,
+            "client_token": "t-1",
+            "doNotStore": False,  # both spellings: the JSON name wins
+        }
+    )
+    assert plan.attributes == {"PERSONAL_INFO": 0.4, "TOXICITY": None}
+    assert (plan.do_not_store, plan.span_annotations, plan.client_token) == (False, True, "t-1")
+    suggestion = parse_suggestion(
+        {"comment": {"text": "x"}, "attribute_scores": {"TOXICITY": {"summary_score": {"value": 1}}}}
+    )
+    assert suggestion.scores == {"TOXICITY": 1.0}
+
+
+def test_span_offsets_are_utf16_positions_in_the_text_as_sent():
+    """Perspective's SpanScore: "the span of the original text ... the UTF-16 codepoint range"."""
+    from service.analyze.analysis import combine
+    from service.analyze.perspective import analyze_response, parse_analyze
+    from service.scoring.jobs import ScoreResult, Span
+
+    def spans(comment: dict) -> list[tuple[int, int]]:
+        plan = parse_analyze({"comment": comment, "requestedAttributes": {"TOXICITY": {}}, "spanAnnotations": True})
+        start = plan.text.index("idiot")
+        result = ScoreResult("abuse", "v2", {"toxicity": 0.9}, [Span(start, start + 5, "toxicity", "abuse")], "en")
+        answer = analyze_response(plan, combine([result], plan.text, {"version": 1, "thresholds": {}}))
+        return [(s["begin"], s["end"]) for s in answer["attributeScores"]["TOXICITY"]["spanScores"]]
+
+    text = "😀😀 you idiot"
+    assert spans({"text": text}) == [(9, 14)]  # each emoji is two UTF-16 units
+    html = "<p>&lt;3 <b>you</b> idiot</p>"
+    ((begin, end),) = spans({"text": html, "type": "HTML"})
+    assert html[begin:end] == "idiot"

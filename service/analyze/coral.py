@@ -30,13 +30,12 @@ STATUS_OF_VERDICT = {
     "legal_review": "SYSTEM_WITHHELD",
     "rejected": "REJECTED",
 }
-# Kavalu reason code -> Coral's flag reason. Reasons Coral has no flag for (defamation, personal data,
-# verbatim copies, pre-moderation) set the status only.
+# Kavalu reason code -> Coral's flag reason. Coral's external phase accepts these two flag reasons only (its
+# response schema refuses any other, and then ignores the whole answer): the other reasons (blocked and suspect
+# terms, defamation, personal data, verbatim copies, pre-moderation) set the status only.
 FLAG_OF_REASON = {
     "toxicity": "COMMENT_DETECTED_TOXIC",
     "spam": "COMMENT_DETECTED_SPAM",
-    "blocked_term": "COMMENT_DETECTED_BANNED_WORD",
-    "suspect_term": "COMMENT_DETECTED_SUSPECT_WORD",
 }
 
 

@@ -66,6 +66,16 @@ class AnalyzePlan:
     community_id: str | None
     context_text: str = ""
     dropped: list[str] = field(default_factory=list)
+    # The comment as sent, and for an HTML one the range of it each character of `text` came from: span offsets
+    # are answered in the text as sent, in UTF-16 code units (what Perspective's clients index by).
+    source_text: str = ""
+    source_ranges: list[tuple[int, int]] | None = None
+
+    def source_span(self, begin: int, end: int) -> tuple[int, int]:
+        if self.source_ranges is not None and end > begin:
+            begin, end = self.source_ranges[begin][0], self.source_ranges[end - 1][1]
+        source = self.source_text or self.text
+        return _utf16_length(source[:begin]), _utf16_length(source[:end])
 
     @property
     def categories(self) -> set[str]:
@@ -74,13 +84,38 @@ class AnalyzePlan:
         return {PERSPECTIVE_ATTRIBUTES[name] for name in self.attributes}
 
 
-_TAG = re.compile(r"<[^>]*>")
+def _utf16_length(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+# A line break, any other tag, or an entity.
+_HTML_PIECE = re.compile(r"(?i)(<br\s*/?>|</p\s*>|</div\s*>)|<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);?")
 
 
 def html_to_text(body: str) -> str:
     """Perspective's comment.type HTML, and Coral's comment bodies: tags dropped, entities decoded."""
-    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>", "\n", body)
-    return html.unescape(_TAG.sub("", text)).strip()
+    return html_text_and_ranges(body)[0]
+
+
+def html_text_and_ranges(body: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text of an HTML body (tags dropped, a line break for <br>, </p> and </div>, entities decoded, outer
+    whitespace stripped), and for each of its characters the range of the body it came from."""
+    chars: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for piece in [*_HTML_PIECE.finditer(body), None]:
+        start = piece.start() if piece else len(body)
+        chars.extend(body[position:start])
+        ranges.extend((index, index + 1) for index in range(position, start))
+        if piece is None:
+            break
+        kept = "\n" if piece.group(1) else html.unescape(piece.group()) if piece.group().startswith("&") else ""
+        chars.extend(kept)
+        ranges.extend([piece.span()] * len(kept))
+        position = piece.end()
+    text = "".join(chars)
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    return text[start:end], ranges[start:end]
 
 
 def _object(value, name: str) -> dict:
@@ -139,10 +174,35 @@ def _bool(body: dict, name: str) -> bool:
     return value
 
 
+_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+def _camel_keys(value):
+    """Perspective is a proto3 API, whose JSON parsers take a field's proto name (`requested_attributes`) as well as
+    its JSON name (`requestedAttributes`); attribute names (`SEVERE_TOXICITY`) are not field names and stay."""
+    if isinstance(value, list):
+        return [_camel_keys(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    camel = {}
+    for key, item in value.items():
+        name = key
+        if isinstance(key, str) and _SNAKE_CASE.fullmatch(key):
+            head, *rest = key.split("_")
+            name = head + "".join(part.capitalize() for part in rest)
+            if name in value:  # both spellings: the JSON name wins
+                continue
+        camel[name] = _camel_keys(item)
+    return camel
+
+
 def parse_analyze(body) -> AnalyzePlan:
     if not isinstance(body, dict):
         raise invalid("Invalid JSON payload received: expected an object.")
-    text = _comment_text(_object(body.get("comment"), "comment"))
+    body = _camel_keys(body)
+    comment = _object(body.get("comment"), "comment")
+    text = _comment_text(comment)
+    source_ranges = html_text_and_ranges(comment["text"])[1] if comment.get("type") == "HTML" else None
     requested = _object(body.get("requestedAttributes"), "requestedAttributes")
     if not requested:
         raise invalid("Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES")
@@ -184,6 +244,8 @@ def parse_analyze(body) -> AnalyzePlan:
         community_id=_string(body.get("communityId"), "communityId", 512),
         context_text=context_text,
         dropped=dropped,
+        source_text=comment["text"],
+        source_ranges=source_ranges,
     )
     _string(body.get("sessionId"), "sessionId", 256)
     check_languages(plan, plan.languages, "requestedLanguages")
@@ -232,7 +294,7 @@ def analyze_response(plan: AnalyzePlan, analysis: Analysis) -> dict:
             ranges = [(s.start, s.end) for s in spans] or [(0, len(plan.text))]
             entry["spanScores"] = [
                 {"begin": begin, "end": end, "score": {"value": value, "type": "PROBABILITY"}}
-                for begin, end in sorted(set(ranges))
+                for begin, end in sorted({plan.source_span(b, e) for b, e in ranges})
             ]
         scores[name] = entry
     answer: dict = {
@@ -259,6 +321,7 @@ class Suggestion:
 def parse_suggestion(body) -> Suggestion:
     if not isinstance(body, dict):
         raise invalid("Invalid JSON payload received: expected an object.")
+    body = _camel_keys(body)
     text = _comment_text(_object(body.get("comment"), "comment"))
     given = _object(body.get("attributeScores"), "attributeScores")
     if not given:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
+from service.errors import ApiError
 from service.intake.schemas import ErrorBodySchema
 from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
 from service.ops.metrics import render_metrics
@@ -30,10 +31,25 @@ def healthz():
 @blp.doc(
     operationId="readyz",
     summary="200 only when the database and the broker answer, this process's sealing keys open the publishers'"
-    " signing secrets, and a scoring process has its models loaded; JSON detail either way",
+    " signing secrets, and a scoring process has its models loaded; JSON detail either way. With ?scope=process,"
+    " only what this process needs to take comments (the database and the sealing keys): intake goes on accepting"
+    " while the broker or the workers are away, so a load balancer's readiness probe should not wait for them",
+    parameters=[
+        {
+            "in": "query",
+            "name": "scope",
+            "required": False,
+            "schema": {"type": "string", "enum": ["process"]},
+            "description": "process: check only this process's own dependencies",
+        }
+    ],
     responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}},
 )
 def readyz():
+    scope = request.args.get("scope")
+    if scope not in (None, "process"):
+        raise ApiError.single(400, "invalid_scope", "scope is process, or absent for every check.", field="scope")
+    whole_service = scope is None
     checks = {}
     try:
         max_age = settings().heartbeat_max_age_s
@@ -48,22 +64,25 @@ def readyz():
             except SealingError as error:
                 checks["signing_secrets"] = {"ok": False, "error": str(error)}
         checks["database"] = {"ok": True}
-        checks["workers"] = {
-            "ok": scoring > 0,
-            "scoring_processes_ready": scoring,
-            "other_workers_alive": others,
-            "heartbeat_max_age_seconds": max_age,
-        }
+        if whole_service:
+            checks["workers"] = {
+                "ok": scoring > 0,
+                "scoring_processes_ready": scoring,
+                "other_workers_alive": others,
+                "heartbeat_max_age_seconds": max_age,
+            }
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
-        checks["workers"] = {"ok": False, "error": "database unavailable"}
         checks["signing_secrets"] = {"ok": False, "error": "database unavailable"}
-    try:
-        with task_queue().celery.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=1)
-        checks["broker"] = {"ok": True}
-    except Exception as error:
-        checks["broker"] = {"ok": False, "error": type(error).__name__}
+        if whole_service:
+            checks["workers"] = {"ok": False, "error": "database unavailable"}
+    if whole_service:
+        try:
+            with task_queue().celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=1)
+            checks["broker"] = {"ok": True}
+        except Exception as error:
+            checks["broker"] = {"ok": False, "error": type(error).__name__}
     ready = all(check["ok"] for check in checks.values())
     response = jsonify({"status": "ready" if ready else "unavailable", "checks": checks})
     response.status_code = 200 if ready else 503

@@ -147,16 +147,23 @@ class LiveFigures:
             "kavalu_scoring_workers_ready",
             "Scoring processes with their models loaded and a fresh heartbeat (0: nothing can score)",
         )
-        with self.session_factory() as session:
-            figures = backlog_figures(session, heartbeat_max_age_s=self.heartbeat_max_age_s)
-        pending.add_metric([], figures["oldest_pending_age_seconds"] or 0.0)
-        for queue, size in figures["review_queue_size"].items():
-            review.add_metric([queue], size)
-        scoring_ready.add_metric([], figures["scoring_processes_ready"])
+        try:
+            with self.session_factory() as session:
+                figures = backlog_figures(session, heartbeat_max_age_s=self.heartbeat_max_age_s)
+        except Exception:
+            # A down store shows as these series missing, not as a failed scrape that takes every other series
+            # (the workers' counters, the queues) with it; /readyz reports it.
+            figures = None
+        if figures is not None:
+            pending.add_metric([], figures["oldest_pending_age_seconds"] or 0.0)
+            for queue, size in figures["review_queue_size"].items():
+                review.add_metric([queue], size)
+            scoring_ready.add_metric([], figures["scoring_processes_ready"])
         yield pending
         yield review
         yield scoring_ready
-        yield from precision_families(figures["abuse_precision"])
+        if figures is not None:
+            yield from precision_families(figures["abuse_precision"])
 
 
 PRECISION_FAMILIES = (
