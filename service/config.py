@@ -198,7 +198,7 @@ class Settings:
             data_dir=data_dir,
             redis_url=env.get("REDIS_URL") or (broker_url if broker_url.startswith("redis") else None),
             embedded=embedded,
-            default_policy=json.loads(policy_path.read_text()),
+            default_policy=_default_policy(policy_path),
         )
 
     def make_broker_folders(self) -> None:
@@ -341,10 +341,25 @@ def force_offline_models() -> None:
         pass
 
 
+def _default_policy(path: Path) -> dict:
+    try:
+        policy = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"KAVALU_DEFAULT_POLICY {path}: not a readable JSON file ({error})") from None
+    if not isinstance(policy, dict):
+        raise ConfigError(f"KAVALU_DEFAULT_POLICY {path}: the policy must be a JSON object")
+    return policy
+
+
 def _normalise_database_url(url: str) -> str:
     # Plain postgresql:// would pick psycopg2, which we don't install.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL (postgresql://USER:PASSWORD@HOST:5432/NAME), or unset for the"
+            " embedded store"
+        )
     return url

@@ -265,3 +265,70 @@ def test_eval_shows_a_progress_bar_on_a_terminal(tmp_path):
 def test_a_setting_kavalu_cannot_parse_is_one_line(tmp_path):
     line = the_one_error(kavalu("publishers", "list", env=embedded_env(tmp_path, KAVALU_PORT="abc")), 1)
     assert "KAVALU_PORT='abc'" in line
+
+
+@pytest.mark.parametrize(
+    "args, exit_code, fragment",
+    [
+        (("authors", "revoke", "99999999999999999999999"), 2, "RULE_ID"),
+        (("authors", "ban", "--email", "q@example.org", "--actor", "a" * 300), 2, "--actor"),
+        (("publishers", "create", "--name", "n" * 300), 1, "name is required: 1 to 200 characters"),
+        (("publishers", "create", "--name", "P", "--callback-url", "http://localhost:99999/x"), 1, "port"),
+        (("publishers", "create", "--name", "P", "--callback-url", "https://exa mple.org/h"), 1, "with a host"),
+        (("publishers", "create", "--name", "P", "--callback-url", "https://a.example/" + "x" * 2001), 1, "2000"),
+        (("feedback", "export", "--out", "/proc/kavalu-feedback.csv"), 1, "/proc/kavalu-feedback.csv"),
+        (("run", "--port", "-1"), 2, "--port"),
+    ],
+)
+def test_values_the_store_or_the_system_would_refuse_are_one_line(tmp_path, args, exit_code, fragment):
+    """Each was a traceback on PostgreSQL (a value past its column, an id past bigint), or accepted to fail later
+    (a port out of range, a host with a space), or an error naming a temporary file instead of the path given."""
+    upgrade(Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)}))
+    line = the_one_error(kavalu(*args, env=embedded_env(tmp_path)), exit_code)
+    assert fragment in line
+    assert ".kavalu-feedback.csv." not in line
+
+
+def test_a_value_the_store_refuses_is_explained_by_its_reason_alone(database):
+    """The backstop for any value a check missed: PostgreSQL's reason, never the statement's parameters."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DataError
+
+    from service.cli.main import explain
+
+    with pytest.raises(DataError) as raised, database.session() as session:
+        session.execute(text("INSERT INTO publishers (id, name) VALUES (:id, 'x')"), {"id": "pub_" + "7" * 60})
+    message = explain(raised.value, database.settings.database_url)
+    assert message is not None and "refused a value: value too long" in message and "7" * 60 not in message
+
+
+def test_configuration_kavalu_cannot_use_is_one_line(tmp_path):
+    bad_policy = tmp_path / "policy.json"
+    bad_policy.write_text("{")
+    for env, fragment in (
+        ({"DATABASE_URL": "bogus"}, "DATABASE_URL must be a PostgreSQL URL"),
+        ({"DATABASE_URL": "mysql://x@localhost/db"}, "DATABASE_URL must be a PostgreSQL URL"),
+        ({"KAVALU_DEFAULT_POLICY": str(bad_policy)}, "not a readable JSON file"),
+    ):
+        line = the_one_error(kavalu("db", "upgrade", env=embedded_env(tmp_path, **env)), 1)
+        assert fragment in line, env
+
+
+def test_a_policy_file_that_is_not_utf8_and_an_empty_grace_are_refused(database, publisher, tmp_path):
+    latin1 = tmp_path / "policy.json"
+    latin1.write_bytes(b'\xff\xfe{"blocked_terms": ["caf\xe9"]}')
+    assert "not UTF-8" in the_one_error(kavalu("publishers", "set-policy", publisher.id, "--file", str(latin1)), 1)
+    assert "grace must be" in the_one_error(kavalu("publishers", "rotate-secret", publisher.id, "--grace", ""), 1)
+
+
+def test_a_group_alone_shows_its_help_and_touches_no_store(tmp_path):
+    result = kavalu("authors", env=embedded_env(tmp_path / "data"))
+    assert "Usage: kavalu authors" in result.stdout + result.stderr and "error:" not in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_password_in_a_callback_url_is_not_shown(database):
+    created = kavalu("publishers", "create", "--name", "P", "--callback-url", "https://hook:s3cret@a.example/h")
+    assert created.returncode == 0, created.stderr
+    listed = kavalu("publishers", "list")
+    assert "https://hook:***@a.example/h" in listed.stdout and "s3cret" not in listed.stdout

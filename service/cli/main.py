@@ -34,7 +34,10 @@ COMMANDS = {
     "moderators": ("service.cli.moderation:moderators_group", "Moderator, legal and admin tokens."),
     "authors": ("service.cli.moderation:authors_group", "Author bans and trust."),
     "legal": ("service.cli.moderation:legal_group", "Lawful disclosure of sender details."),
-    "feedback": ("service.cli.moderation:feedback_group", "Moderator overrides as labelled examples."),
+    "feedback": (
+        "service.cli.moderation:feedback_group",
+        "Moderator overrides and suggested scores as labelled examples.",
+    ),
     "deliveries": ("service.cli.deliveries:deliveries_group", "Callbacks to publishers: list and redeliver."),
     "keys": ("service.cli.keys:keys_group", "API keys for /v1/analyze, Perspective, OpenAI and Coral."),
     "models": (
@@ -98,6 +101,8 @@ def explain_database_error(error: SQLAlchemyError, database_url: str | None) -> 
     reason = _first_line(error.orig or error)
     if getattr(error.orig, "sqlstate", None) in SCHEMA_BEHIND or reason.startswith(("no such table", "no such column")):
         return f"{store} is not migrated to this version of Kavalu ({reason}): {UPGRADE_HINT}"
+    if isinstance(error, sql_errors.DataError):  # a value the store refuses (too long, out of range)
+        return f"{store} refused a value: {reason}"
     if isinstance(error, sql_errors.OperationalError):
         if error.statement is not None:
             return f"{store} failed: {reason}"
@@ -168,7 +173,7 @@ class KavaluGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
         # Here, not in each command: this is where the root learns which command runs. Help needs no store.
-        if name in STORE_COMMANDS and not ctx.resilient_parsing and "--help" not in rest:
+        if name in STORE_COMMANDS and not ctx.resilient_parsing and rest and "--help" not in rest:
             prepare_store()
         return name, command, rest
 
@@ -176,7 +181,7 @@ class KavaluGroup(click.Group):
         debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
-        except CommandFailed:
+        except (CommandFailed, click.exceptions.NoArgsIsHelpError):  # the latter: a group alone shows its help
             raise
         except click.UsageError as error:
             if debug:

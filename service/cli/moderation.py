@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -13,17 +14,35 @@ from service.authors import rules as author_rules
 from service.cli import store_session
 from service.review import disclosure, feedback, moderators
 from service.review.errors import ReviewError
+from service.strings import storable
 
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+# An author rule's id: a bigint in the store.
+RULE_ID = click.IntRange(1, 2**63 - 1)
+MAX_ACTOR = 200
+
+
+def _actor(_ctx, _param, value: str | None) -> str | None:
+    """--actor goes into the audit trail's 200-character column."""
+    if value is not None and (not value.strip() or len(value) > MAX_ACTOR or not storable(value)):
+        raise click.BadParameter(f"1 to {MAX_ACTOR} characters, without control characters")
+    return value
+
+
 def _stage(path: str, text: str) -> str:
     """Write text to a temporary file beside path and return its name; os.replace() gives it the real one."""
+    if not path.strip():
+        raise OSError(errno.EINVAL, "No file name given", path)
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as error:  # named by the path given, not by the temporary file's
+        raise OSError(error.errno, error.strerror, path) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -112,7 +131,7 @@ def _rule_command(action: str):
     @click.option("--ip-range", default=None, help="An IPv4/IPv6 address or CIDR range.")
     @click.option("--publisher", "publisher_id", default=None, help="Only for this publisher (default: all).")
     @click.option("--reason", default=None)
-    @click.option("--actor", default="cli", show_default=True, help="Who is doing this, for the audit trail.")
+    @click.option("--actor", default="cli", show_default=True, callback=_actor, help="Who is doing this, for the audit trail.")
     def command(email, domain, ip_range, publisher_id, reason, actor):
         given = [
             (kind, value) for kind, value in (("email", email), ("domain", domain), ("ip_range", ip_range)) if value
@@ -177,18 +196,18 @@ def _revoke_command(rule_id: int, reason, actor) -> None:
 
 
 @authors_group.command("revoke")
-@click.argument("rule_id", type=int)
+@click.argument("rule_id", type=RULE_ID)
 @click.option("--reason", default=None)
-@click.option("--actor", default="cli", show_default=True)
+@click.option("--actor", default="cli", show_default=True, callback=_actor)
 def authors_revoke(rule_id, reason, actor) -> None:
     """Revoke a ban or trust rule."""
     _revoke_command(rule_id, reason, actor)
 
 
 @authors_group.command("unban")
-@click.argument("rule_id", type=int)
+@click.argument("rule_id", type=RULE_ID)
 @click.option("--reason", default=None)
-@click.option("--actor", default="cli", show_default=True)
+@click.option("--actor", default="cli", show_default=True, callback=_actor)
 def authors_unban(rule_id, reason, actor) -> None:
     """Same as revoke."""
     _revoke_command(rule_id, reason, actor)
@@ -206,7 +225,7 @@ def legal_group() -> None:
 @click.option("--request-reference", required=True, help="The authority's request reference.")
 @click.option("--comment", "comment_ids", multiple=True, required=True, help="A Kavalu comment id; repeat for several.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--actor", required=True, help="Who is exporting, for the audit trail.")
+@click.option("--actor", required=True, callback=_actor, help="Who is exporting, for the audit trail.")
 def legal_export(request_reference, comment_ids, out_path, actor) -> None:
     """Write the sender details (IP, user agent, email, name, times) of comments to a JSON file; each is audited."""
     staged = None
@@ -230,13 +249,14 @@ def legal_export(request_reference, comment_ids, out_path, actor) -> None:
 
 @click.group("feedback")
 def feedback_group() -> None:
-    """Labelled examples from moderator overrides."""
+    """Labelled examples: moderator overrides and Perspective suggestscore rows."""
 
 
 @feedback_group.command("export")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
 def feedback_export(out_path) -> None:
-    """Write moderator overrides as CSV text,label,source (label 1 = reject-worthy), for `kavalu eval`."""
+    """Write moderator overrides and Perspective clients' suggested scores as CSV text,label,source (label 1 =
+    reject-worthy; source `moderator` or `suggestscore:ATTRIBUTE`), for `kavalu eval` and `models train --feedback`."""
     with store_session() as session:
         rows = feedback.feedback_rows(session)
     _write_atomically(out_path, feedback.rows_to_csv(rows))

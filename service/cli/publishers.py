@@ -54,7 +54,7 @@ def publishers_list(as_json: bool) -> None:
             {
                 "publisher_id": p.id,
                 "name": p.name,
-                "callback_url": p.callback_url,
+                "callback_url": publishers.shown_url(p.callback_url),
                 "policy_version": p.policy_version,
                 "policy_overrides": p.policy_overrides,
                 "ignored_policy_overrides": policies.ignored_overrides(p.policy_overrides),
@@ -103,7 +103,7 @@ def publishers_rotate_secret(publisher_id: str | None, grace: str | None, revoke
     if not publisher_id:
         _fail("give a PUBLISHER_ID, or --unreadable")
     try:
-        grace_period = None if revoke_now else publishers.parse_grace(grace) if grace else publishers.DEFAULT_GRACE
+        grace_period = None if revoke_now else publishers.parse_grace(grace) if grace is not None else publishers.DEFAULT_GRACE
         with store_session() as session:
             rotation = publishers.rotate_secret(session, publisher_id, grace_period)
     except publishers.PublisherError as error:
@@ -162,7 +162,7 @@ def publishers_show(publisher_id: str) -> None:
             report = {
                 "publisher_id": publisher.id,
                 "name": publisher.name,
-                "callback_url": publisher.callback_url,
+                "callback_url": publishers.shown_url(publisher.callback_url),
                 "policy_version": publisher.policy_version,
                 **policies.policy_report(settings.default_policy, publisher.policy_overrides),
             }
@@ -197,7 +197,10 @@ def publishers_set_policy(publisher_id: str, policy_file, policy_json: str | Non
     """
     if bool(policy_file) == bool(policy_json):
         _fail("give exactly one of --file or --json")
-    text = policy_file.read() if policy_file else policy_json or ""  # one of them, checked above
+    try:
+        text = policy_file.read() if policy_file else policy_json or ""  # one of them, checked above
+    except UnicodeDecodeError:
+        _fail("the policy file is not UTF-8 text")
     overrides = parse_json(text.encode("utf-8", "surrogatepass"))
     if isinstance(overrides, ApiError):
         _fail(f"policy is not valid JSON: {overrides.errors[0].message}")

@@ -18,9 +18,9 @@ from service.migrate import upgrade
 
 @click.command("run")
 @click.option("--host", default=None, help="Default: KAVALU_HOST or 127.0.0.1.")
-@click.option("--port", default=None, type=int, help="Default: KAVALU_PORT or 8000.")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Default: KAVALU_PORT or 8000.")
 def run(host: str | None, port: int | None) -> None:
-    """Run the API, a Celery worker and beat on this machine; restart any of them that exits.
+    """Run the API, a scoring worker with beat and a delivery worker on this machine; restart any that exits.
 
     With no DATABASE_URL/BROKER_URL this is the embedded default: SQLite and a
     filesystem broker under KAVALU_DATA_DIR (one folder per user), no external servers.
@@ -28,7 +28,7 @@ def run(host: str | None, port: int | None) -> None:
     settings = Settings.from_env()
     # First, so that a second store created by mistake (another KAVALU_DATA_DIR) is seen at once.
     click.echo(f"data: {settings.data_dir}")
-    host, port = host or settings.host, port or settings.port
+    host, port = host or settings.host, port if port is not None else settings.port
     upgrade(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Every process writes its metrics here and /metrics merges them.

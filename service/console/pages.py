@@ -113,7 +113,7 @@ def publishers_page(session: Session, now: datetime | None = None) -> list[dict]
         {
             "id": p.id,
             "name": p.name,
-            "callback_url": p.callback_url,
+            "callback_url": accounts.shown_url(p.callback_url),
             "policy_version": p.policy_version,
             "policy_overrides": p.policy_overrides or {},
             "previous_valid_until": audit.iso(accounts.previous_secret_valid_until(p, now)),

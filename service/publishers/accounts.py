@@ -14,24 +14,49 @@ from service.models import AuditEvent, Publisher, as_utc, utcnow
 from service.policy import check_overrides, merged_policy
 from service.publishers.signing import new_signing_secret
 from service.sealing import KEYS_HINT, SealingError, sealer_for, sealer_of
+from service.strings import storable
 
 
 class PublisherError(ValueError):
     pass
 
 
+MAX_NAME = 200
+MAX_CALLBACK_URL = 2000
+_HOST = re.compile(r"[^\s/\\?#@]+")  # no spaces in a host name ("exa mple.org")
+
+
 def validate_callback_url(url: str | None) -> str | None:
     if url is None or url == "":
         return None
+    if len(url) > MAX_CALLBACK_URL or not storable(url):
+        raise PublisherError(f"callback_url must be at most {MAX_CALLBACK_URL} characters, without control characters")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port = parts.port  # raises for a port past 65535
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise PublisherError("callback_url has a port that is not 1 to 65535")
+    if parts.scheme not in ("http", "https") or not parts.hostname or not _HOST.fullmatch(parts.hostname):
         raise PublisherError("callback_url must be an http(s) URL with a host")
     return url
 
 
+def shown_url(url: str | None) -> str | None:
+    """A callback URL as shown to people (the CLI, the console): a password in it, which a publisher may have put
+    there as its endpoint's credential, replaced by ***."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(":" + parts.password + "@", ":***@", 1)).geturl()
+
+
 def create(session: Session, name: str, callback_url: str | None, actor: str = "cli") -> tuple[Publisher, str]:
-    if not name.strip():
-        raise PublisherError("name is required")
+    if not name.strip() or len(name.strip()) > MAX_NAME or not storable(name):
+        raise PublisherError(f"name is required: 1 to {MAX_NAME} characters, without control characters")
     secret = new_signing_secret()
     publisher = Publisher(
         name=name.strip(),
