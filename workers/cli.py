@@ -5,16 +5,20 @@ Heavy imports (torch, detoxify) happen inside the commands, so `kavalu --help` s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -90,22 +94,50 @@ def _eval(
     if as_json:
         click.echo(
             json.dumps(
-                [
-                    {
-                        "scorer": r.spec,
-                        "model_version": r.model_version,
-                        "throughput": r.throughput,
-                        "load_seconds": r.load_seconds,
-                        **r.report,
-                    }
-                    for r in runs
-                ],
+                _defined(
+                    [
+                        {
+                            "scorer": r.spec,
+                            "model_version": r.model_version,
+                            "throughput": r.throughput,
+                            "load_seconds": r.load_seconds,
+                            **r.report,
+                        }
+                        for r in runs
+                    ]
+                ),
                 indent=2,
                 default=str,
+                allow_nan=False,
             )
         )
     else:
         click.echo(format_runs(runs))
+
+
+def _defined(value: Any) -> Any:
+    """value with null for each undefined figure (NaN: an AUC of one class; infinity: no time measured), which
+    JSON cannot write."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _defined(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_defined(item) for item in value]
+    return value
+
+
+class Share(click.FloatRange):
+    """A number from 0 to 1; NaN, which compares false with both ends, is refused too."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 1.0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        if math.isnan(converted):
+            self.fail(f"{value!r} is not a number from 0 to 1.", param, ctx)
+        return converted
 
 
 _scorer_opt = click.option(
@@ -113,7 +145,7 @@ _scorer_opt = click.option(
 )
 _threshold_opt = click.option(
     "--threshold",
-    type=float,
+    type=Share(),
     default=None,
     help="decision threshold for precision/recall/F1 (default: policy review threshold 0.5)",
 )
@@ -131,7 +163,12 @@ _group_opt = click.option(
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
 @_scorer_opt
 @_threshold_opt
-@click.option("--model-dir", default=None, help="where `kavalu models pull` put official models")
+@click.option(
+    "--model-dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False),
+    help="where `kavalu models pull` put official models",
+)
 @_json_opt
 @_group_opt
 @click.option(
@@ -169,11 +206,14 @@ def models_group() -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def train_command(args):
     """Train the default abuse model (workers.training.abuse; see its --help)."""
+    from workers.scoring.abuse import AbuseModelError
     from workers.training import abuse
 
     try:
         status = abuse.main(list(args))
-    except abuse.TrainingError as error:
+    except abuse.TrainingUsageError as error:
+        raise click.UsageError(str(error), click.get_current_context()) from error
+    except (abuse.TrainingError, AbuseModelError) as error:
         raise click.ClickException(str(error)) from error
     sys.exit(status)
 
@@ -223,8 +263,31 @@ def _download(url: str, dest: Path) -> str:
         raise click.ClickException(
             f"cannot download {url}: {reason} (no network? --base-url and --hf-base-url take a mirror)"
         ) from error
+    except ValueError as error:  # urllib's "unknown url type"
+        part.unlink(missing_ok=True)
+        raise click.ClickException(f"cannot download {url}: {error}") from error
     part.replace(dest)
     return digest.hexdigest()
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0].strip() if text else type(error).__name__
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty, or not there
+        folder.rmdir()
+
+
+def check_url(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> str | None:
+    """A click callback: an http(s) URL with a host, or a file URL; anything else is refused."""
+    if value is None:
+        return None
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https", "file") or (parts.scheme.lower() != "file" and not parts.netloc):
+        raise click.BadParameter(f"{value!r} is not an http://, https:// or file:// URL", ctx, param)
+    return value
 
 
 def pull_official_model(
@@ -252,17 +315,28 @@ def pull_official_model(
     target.mkdir(parents=True, exist_ok=True)
     ckpt_name = url.rsplit("/", 1)[-1]
     echo(f"downloading {url}")
-    sha = _download(url, target / ckpt_name)
+    try:
+        sha = _download(url, target / ckpt_name)
+    except (click.ClickException, urllib.error.HTTPError):
+        _remove_if_empty(target)
+        raise
     expected = _HASH_IN_NAME.search(ckpt_name)
     if expected and not sha.startswith(expected.group(1)):
         (target / ckpt_name).unlink()
         raise click.ClickException(f"{ckpt_name}: sha256 {sha[:12]} does not match the name's {expected.group(1)}")
 
-    loaded = torch.load(target / ckpt_name, map_location="cpu", weights_only=False)
-    if "config" not in loaded or "state_dict" not in loaded:
-        raise click.ClickException(f"{url} is not a Detoxify checkpoint")
-    arch = loaded["config"]["arch"]["args"]
-    classes = list(loaded["config"]["dataset"]["args"]["classes"])
+    try:
+        # torch.load raises whatever its unpickler or zip reader meets in a file that is no checkpoint
+        loaded = torch.load(target / ckpt_name, map_location="cpu", weights_only=False)
+        arch = loaded["config"]["arch"]["args"]
+        classes = [str(c) for c in loaded["config"]["dataset"]["args"]["classes"]]
+        if "state_dict" not in loaded or not isinstance(arch, dict) or not classes:
+            raise ValueError("no state_dict, architecture or classes")
+    except Exception as error:
+        (target / ckpt_name).unlink(missing_ok=True)
+        _remove_if_empty(target)
+        reason = _one_line(error)
+        raise click.ClickException(f"{url} is not a Detoxify checkpoint ({reason})") from error
     hf_repo = arch.get("model_type") or HF_REPOS[model_type]
     if Path(hf_repo).is_absolute() or hf_repo.startswith("."):
         hf_repo = HF_REPOS[model_type]
@@ -282,7 +356,12 @@ def pull_official_model(
     if not (config_dir / "config.json").is_file():
         raise click.ClickException(f"no config.json for {hf_repo} at {hf_base_url}")
     # Detoxify builds the model from this config, so it must have the checkpoint's labels.
-    config = json.loads((config_dir / "config.json").read_text())
+    try:
+        config = json.loads((config_dir / "config.json").read_text(encoding="utf-8"))
+        if not isinstance(config, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise click.ClickException(f"config.json of {hf_repo} at {hf_base_url} is not JSON: {error}") from error
     config["num_labels"] = len(classes)
     config["id2label"] = {str(i): c for i, c in enumerate(classes)}
     config["label2id"] = {c: i for i, c in enumerate(classes)}
@@ -310,9 +389,20 @@ def pull_official_model(
     "model_type", type=click.Choice(["original", "unbiased", "multilingual", "original-small", "unbiased-small"])
 )
 @click.option("--dest", required=True, type=click.Path(file_okay=False), help="local model directory")
-@click.option("--base-url", default=None, help="mirror of Detoxify's release downloads (default: GitHub releases)")
-@click.option("--hf-base-url", default=HF_BASE_URL, show_default=True, help="mirror of the Hugging Face hub")
-@click.option("--checkpoint-url", default=None, help="full checkpoint URL (overrides --base-url)")
+@click.option(
+    "--base-url",
+    default=None,
+    callback=check_url,
+    help="mirror of Detoxify's release downloads (default: GitHub releases)",
+)
+@click.option(
+    "--hf-base-url",
+    default=HF_BASE_URL,
+    show_default=True,
+    callback=check_url,
+    help="mirror of the Hugging Face hub",
+)
+@click.option("--checkpoint-url", default=None, callback=check_url, help="full checkpoint URL (overrides --base-url)")
 def pull_command(model_type, dest, base_url, hf_base_url, checkpoint_url):
     """Download an official Detoxify model for offline use (e.g. while building an image)."""
     pull_official_model(

@@ -61,23 +61,49 @@ class Example:
 
 
 def read_examples(path: str | Path, group_by: str = "source", identity_column: str | None = None) -> list[Example]:
+    """The examples of a UTF-8 CSV (a byte order mark is allowed). `group_by` names a column, "detected"
+    (the scorer's language: any file) or "source", which a file need not have (its rows are then one group)."""
+    reader = None
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            return _examples(path, csv.DictReader(handle), group_by, identity_column)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        # utf-8-sig: a spreadsheet's byte order mark is not part of the first column's name
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            return _examples(path, reader, group_by, identity_column)
+    except UnicodeDecodeError as error:
+        raise EvaluationError(f"cannot read {path}: not UTF-8 text ({error}); save the file as UTF-8") from error
+    except csv.Error as error:
+        where = f", line {reader.line_num}" if reader is not None else ""
+        if "field larger than field limit" in str(error):
+            raise EvaluationError(
+                f"{path}{where}: a field is longer than {csv.field_size_limit()} characters "
+                "(a quote that is never closed?)"
+            ) from error
+        raise EvaluationError(f"cannot read {path}{where}: {error}") from error
+    except OSError as error:
         raise EvaluationError(f"cannot read {path}: {error}") from error
 
 
 def _examples(
     path: str | Path, reader: csv.DictReader, group_by: str, identity_column: str | None = None
 ) -> list[Example]:
-    missing = {"text", "label"} - set(reader.fieldnames or [])
+    columns = reader.fieldnames or []
+    missing = {"text", "label"} - set(columns)
     if missing:
         raise EvaluationError(f"{path}: missing column(s) {sorted(missing)}; need text,label[,source]")
-    if identity_column and identity_column not in (reader.fieldnames or []):
+    if identity_column and identity_column not in columns:
         raise EvaluationError(f"{path}: no column {identity_column!r} for --identity-column")
+    if group_by not in ("source", "detected") and group_by not in columns:
+        raise EvaluationError(
+            f"{path}: no column {group_by!r} for --group-by; its columns are {', '.join(columns)} "
+            "(or 'detected': the language the scorer detected)"
+        )
     out = []
     for row in reader:
+        if None in row or None in row.values():  # more fields than the header (key None), or fewer (value None)
+            fields = len(columns) + len(row[None]) if None in row else sum(v is not None for v in row.values())
+            raise EvaluationError(
+                f"{path}, line {reader.line_num}: {fields} field(s) where the header has {len(columns)}"
+            )
         label = (row["label"] or "").strip()
         if label not in _LABELS:
             raise EvaluationError(f"{path}, line {reader.line_num}: label must be 0 or 1, got {row['label']!r}")
@@ -197,11 +223,28 @@ class ProfanityCheckScorer:
 
 
 def _import_class(path: str):
+    """The class (or factory) `module:Class` names; UnknownScorer for a spec that names none."""
     module, _, cls = path.partition(":")
     try:
-        return getattr(importlib.import_module(module), cls)
-    except (ImportError, AttributeError) as error:
+        # ValueError: an empty module name (":Foo"); TypeError: a relative one (".x:Foo")
+        found = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError, ValueError, TypeError) as error:
         raise UnknownScorer(f"cannot import scorer {path!r}: {error}") from error
+    if not callable(found):
+        raise UnknownScorer(f"cannot import scorer {path!r}: {type(found).__name__} {cls!r} is not a class")
+    return found
+
+
+def _make_scorer(path: str) -> Any:
+    """An instance of the class `module:Class` names, made without arguments, with a score_batch method."""
+    found = _import_class(path)
+    try:
+        scorer = found()
+    except TypeError as error:  # it needs arguments
+        raise UnknownScorer(f"cannot import scorer {path!r}: {error}") from error
+    if not callable(getattr(scorer, "score_batch", None)):
+        raise UnknownScorer(f"cannot import scorer {path!r}: it has no score_batch method (see service.scoring.jobs)")
+    return scorer
 
 
 def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
@@ -220,6 +263,8 @@ def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
             kwargs.pop("checkpoint", None)
             kwargs.pop("config_dir", None)
             kwargs["model_type"] = spec.split(":", 1)[1]
+            if not kwargs["model_type"]:
+                raise UnknownScorer(f"{spec!r} names no Detoxify model type; e.g. detoxify:original")
             return DetoxifyAbuseScorer(**kwargs)
         if spec.startswith("checkpoint:"):
             kwargs.pop("model_type", None)
@@ -240,7 +285,7 @@ def build_scorer(task: str, spec: str, abuse_settings: Any = None) -> Any:
     else:
         raise ValueError(f"unknown task {task!r}")
     if ":" in spec and not spec.startswith(("detoxify:", "checkpoint:")):
-        return _import_class(spec)()
+        return _make_scorer(spec)
     known = ABUSE_SPECS if task == "abuse" else DEFAMATION_SPECS
     raise UnknownScorer(f"unknown {task} scorer {spec!r}; one of {known}")
 
@@ -279,6 +324,8 @@ def evaluate(
     group_by: str = "source",
     identity_column: str | None = None,
 ) -> list[ScorerRun]:
+    if threshold is not None and not 0.0 <= threshold <= 1.0:  # NaN too
+        raise EvaluationError(f"the threshold must be a number from 0 to 1, not {threshold!r}")
     examples = read_examples(path, group_by, identity_column)
     threshold = DEFAULT_THRESHOLDS[task] if threshold is None else threshold
     labels = [e.label for e in examples]

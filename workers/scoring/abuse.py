@@ -154,9 +154,24 @@ def resolve_official(model_type: str, model_dir: str | os.PathLike) -> tuple[Pat
     for candidate in (base / model_type, base):
         meta_path = candidate / MODEL_METADATA
         if meta_path.is_file():
-            meta = json.loads(meta_path.read_text())
+            pull_again = f"run `kavalu models pull {model_type} --dest {base}` again"
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:  # ValueError: JSONDecodeError, UnicodeDecodeError
+                raise AbuseModelError(f"{meta_path} is not readable JSON ({error}); {pull_again}") from error
+            if not isinstance(meta, dict):
+                raise AbuseModelError(f"{meta_path} is not a JSON object; {pull_again}")
             if meta.get("model_type") == model_type:
-                return candidate / meta["checkpoint"], candidate / meta["config_dir"], meta.get("sha256")
+                names = {key: meta.get(key) for key in ("checkpoint", "config_dir")}
+                wrong = [key for key, name in names.items() if not isinstance(name, str) or not name]
+                if wrong:
+                    raise AbuseModelError(f"{meta_path} names no {' or '.join(map(repr, wrong))}; {pull_again}")
+                sha = meta.get("sha256")
+                return (
+                    candidate / str(names["checkpoint"]),
+                    candidate / str(names["config_dir"]),
+                    sha if isinstance(sha, str) and sha else None,
+                )
     raise AbuseModelError(
         f"Detoxify model {model_type!r} is not in {base}; run `kavalu models pull {model_type} --dest {base}` "
         "on a machine with internet access (e.g. while building the image)."

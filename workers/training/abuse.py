@@ -39,14 +39,17 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import io
 import json
+import math
 import os
 import random
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from tqdm import tqdm
 
@@ -81,22 +84,78 @@ class TrainingError(Exception):
     """Training cannot start: no data, or data that is not text,label[,source]."""
 
 
+class TrainingUsageError(TrainingError):
+    """The command line is wrong (an unknown option, a value out of range), not the data."""
+
+
+def parse_label(raw: str | None) -> int:
+    """A label as the CSVs we read write it: exactly 0 or 1 (0.0 and 1.0 too, as spreadsheets write them).
+
+    ValueError for anything else: 2, 0.5, yes, inf, nan or nothing at all."""
+    value = float((raw or "").strip() or "nan")
+    if value not in (0.0, 1.0):
+        raise ValueError(raw)
+    return int(value)
+
+
+def read_labelled_csv(path: str | os.PathLike, name: str | None = None) -> list[dict[str, Any]]:
+    """The rows of a UTF-8 CSV with columns text,label[,...], each label parsed by parse_label.
+
+    Every fault is a TrainingError naming the file (`name`, e.g. "--data FILE") and, where it is in a row, the
+    line: a file that cannot be read or is not UTF-8, a missing column, a row with more or fewer fields than the
+    header, a field too large for the csv module (an unclosed quote, usually), a label that is not 0 or 1."""
+    name = name or str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise TrainingError(f"{name}: {error.strerror or error}") from error
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's byte order mark is not part of the first column's name
+    except UnicodeDecodeError as error:
+        start = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, start) + 1
+        raise TrainingError(
+            f"{name}, line {line}: not UTF-8 text (byte {data[start]:#04x}); save the file as UTF-8"
+        ) from error
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        columns = next(reader, [])
+        missing = {"text", "label"} - set(columns)
+        if missing:
+            raise TrainingError(f"{name}: missing column(s) {sorted(missing)}; need text,label[,source]")
+        for fields in reader:
+            if not fields:  # a blank line
+                continue
+            if len(fields) != len(columns):
+                raise TrainingError(
+                    f"{name}, line {reader.line_num}: {len(fields)} field(s) where the header has {len(columns)}"
+                )
+            row: dict[str, Any] = dict(zip(columns, fields))
+            try:
+                row["label"] = parse_label(row["label"])
+            except ValueError as error:
+                raise TrainingError(
+                    f"{name}, line {reader.line_num}: the label must be 0 or 1, not {row['label']!r}"
+                ) from error
+            rows.append(row)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise TrainingError(
+                f"{name}, line {reader.line_num}: a field is longer than {csv.field_size_limit()} characters "
+                "(a quote that is never closed?)"
+            ) from error
+        raise TrainingError(f"{name}, line {reader.line_num}: not CSV ({error})") from error
+    return rows
+
+
 def read_rows(path: Path | None) -> list[dict]:
     if path is None:
         raise TrainingError("no training data: give --data PATH (a CSV with columns text,label[,source])")
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"text", "label"} - set(reader.fieldnames or [])
-            if missing:
-                raise TrainingError(f"--data {path}: missing column(s) {sorted(missing)}; need text,label[,source]")
-            rows = [
-                {"text": r["text"], "label": int(float(r["label"])), "source": r.get("source") or "all"} for r in reader
-            ]
-    except OSError as error:
-        raise TrainingError(f"--data {path}: {error.strerror or error}") from error
-    except ValueError as error:
-        raise TrainingError(f"--data {path}: a label is not 0 or 1 ({error})") from error
+    rows = [
+        {"text": r["text"], "label": r["label"], "source": r.get("source") or "all"}
+        for r in read_labelled_csv(path, f"--data {path}")
+    ]
     if len({r["label"] for r in rows}) < 2:
         raise TrainingError(f"--data {path}: needs examples of both labels, 0 and 1")
     return rows
@@ -298,12 +357,18 @@ def run_loso(rows, args, log):
 
 def fit_blend(args, log):
     """Fit toxicity = sigmoid(a*logit(bert) + b*logit(profanity) + c) on the LOSO predictions."""
+    predictions = sorted(Path(args.eval_dir).glob("*.jsonl"))
+    if not predictions:
+        raise TrainingError(
+            f"--fit-blend: no leave-one-source-out predictions (*.jsonl) in {args.eval_dir}; "
+            "run `kavalu models train --loso` first"
+        )
     import numpy as np
     from profanity_check import predict_prob
     from sklearn.linear_model import LogisticRegression
 
     recs = []
-    for path in sorted(Path(args.eval_dir).glob("*.jsonl")):
+    for path in predictions:
         with open(path, encoding="utf-8") as lines:
             recs += [json.loads(line) for line in lines]
     prof = predict_prob([r["text"] for r in recs])
@@ -461,8 +526,61 @@ def export(model, tokenizer, args, log, train_seconds: float):
     log(f"to score with it: KAVALU_ABUSE_CHECKPOINT={path.resolve()}")
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises TrainingUsageError where argparse would print its usage and exit: `kavalu models
+    train` then reports a wrong option in one line, as every other command does."""
+
+    def error(self, message: str) -> NoReturn:
+        raise TrainingUsageError(message)
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from low to high (inclusive)."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            upto = f" to {high}" if high is not None else " or more"
+            raise argparse.ArgumentTypeError(f"must be a whole number {low}{upto}, not {text!r}")
+        return value
+
+    return convert
+
+
+def number(low: float, high: float | None = None, low_open: bool = False, high_open: bool = False):
+    """An argparse type: a finite number in the range from low to high; an open end excludes its bound."""
+    if high is None:
+        wanted = f"{'above' if low_open else 'at least'} {low:g}"
+    else:
+        wanted = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if (
+            not math.isfinite(value)
+            or value < low
+            or (low_open and value == low)
+            or (high is not None and (value > high or (high_open and value == high)))
+        ):
+            raise argparse.ArgumentTypeError(f"must be a number {wanted}, not {text!r}")
+        return value
+
+    return convert
+
+
+POSITIVE = whole_number(1)
+# BERT's position embeddings end at 512, and a window needs [CLS], one token and [SEP].
+MAX_LENGTH = whole_number(3, 512)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="kavalu models train",
         description=__doc__.split("\n")[0],
         epilog="v2: `kavalu models train --char [--help]` fits only the character n-gram model and the blend "
@@ -475,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loso", action="store_true", help="leave-one-source-out validation instead of the final model")
     p.add_argument("--holdout", action="append", help="with --loso: only these held-out sources")
     p.add_argument("--fit-blend", action="store_true", help="fit blend.json from the LOSO predictions")
-    p.add_argument("--eval-limit", type=int, default=3000)
+    p.add_argument("--eval-limit", type=POSITIVE, default=3000)
     p.add_argument(
         "--blend-exclude",
         action="append",
@@ -483,14 +601,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="sources whose LOSO predictions do not fit the blend "
         "(default: davidson-twitter and wikipedia-talk-gn, which profanity-check was trained on)",
     )
-    p.add_argument("--steps", type=int, default=350)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=8e-5)
-    p.add_argument("--max-length", type=int, default=128)
-    p.add_argument("--pos-share", type=float, default=0.5)
-    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--steps", type=POSITIVE, default=350)
+    p.add_argument("--batch-size", type=POSITIVE, default=32)
+    p.add_argument("--lr", type=number(0, low_open=True), default=8e-5)
+    p.add_argument("--max-length", type=MAX_LENGTH, default=128)
+    p.add_argument("--pos-share", type=number(0, 1, low_open=True, high_open=True), default=0.5, help="in (0, 1)")
+    p.add_argument("--label-smoothing", type=number(0, 1, high_open=True), default=0.0, help="in [0, 1)")
     p.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
-    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=13)
     p.add_argument(
         "--tune",
         action=argparse.BooleanOptionalAction,
@@ -498,16 +616,32 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"stage 2: tune the top layers on the authored templates too, into {TUNING_NAME}",
     )
     p.add_argument("--tune-only", action="store_true", help="stage 2 only, from the checkpoint in --out-dir")
-    p.add_argument("--tune-steps", type=int, default=600)
-    p.add_argument("--tune-lr", type=float, default=2e-4)
+    p.add_argument("--tune-steps", type=POSITIVE, default=600)
+    p.add_argument("--tune-lr", type=number(0, low_open=True), default=2e-4)
     p.add_argument(
         "--time-budget",
-        type=float,
+        type=number(0),
         default=0,
         help="seconds; the learning rate reaches 0 by then even if steps remain (0: no limit)",
     )
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=POSITIVE, default=2)
     return p
+
+
+def check_args(args: argparse.Namespace, rows: list[dict]) -> None:
+    """What the parser cannot check alone, before any training starts."""
+    out = Path(args.out_dir)
+    if out.exists() and not out.is_dir():
+        raise TrainingUsageError(f"argument --out-dir: {out} is not a directory")
+    if args.tune_only and not args.tune:
+        raise TrainingUsageError("argument --tune-only: not allowed with --no-tune")
+    if args.loso and args.holdout:
+        unknown = sorted(set(args.holdout) - {r["source"] for r in rows})
+        if unknown:
+            raise TrainingUsageError(
+                f"argument --holdout: no source {', '.join(map(repr, unknown))} in --data {args.data}; "
+                f"its sources are {', '.join(sorted({r['source'] for r in rows}))}"
+            )
 
 
 def main(argv=None) -> int:
@@ -527,6 +661,7 @@ def main(argv=None) -> int:
         fit_blend(args, log)
         return 0
     rows = read_rows(args.data)  # before torch loads: a wrong --data fails at once
+    check_args(args, rows)
     log(f"{len(rows)} rows from {args.data}")
     import torch
 
@@ -563,4 +698,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except TrainingError as failure:
+        sys.exit(f"error: {failure}")

@@ -265,19 +265,22 @@ def _row(text: str, label: int, source: str, lang: str, target: str = "") -> dic
     return {"text": text, "label": int(label), "source": source, "lang": lang, "target": target}
 
 
-def read_csv(path: Path, source: str | None = None, lang: str | None = None) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [
-            _row(
-                r["text"],
-                int(float(r["label"])),
-                source or r.get("source") or path.stem,
-                lang or r.get("lang") or "en",
-                r.get("target") or "",
-            )
-            for r in csv.DictReader(handle)
-            if r.get("text")
-        ]
+def read_csv(path: Path, source: str | None = None, lang: str | None = None, name: str | None = None) -> list[dict]:
+    """The rows of a CSV text,label[,source,lang,target] with a text; a TrainingError naming the file (`name`) and
+    the line for a file that is not UTF-8 CSV with those columns or a label that is not 0 or 1."""
+    from workers.training.abuse import read_labelled_csv
+
+    return [
+        _row(
+            r["text"],
+            r["label"],
+            source or r.get("source") or path.stem,
+            lang or r.get("lang") or "en",
+            r.get("target") or "",
+        )
+        for r in read_labelled_csv(path, name)
+        if r.get("text")
+    ]
 
 
 def authored_rows(authored: dict[str, Path] = AUTHORED_SOURCES) -> dict[str, list[dict]]:
@@ -809,16 +812,24 @@ def feedback(args, log) -> int:
     from sklearn.linear_model import LogisticRegression
 
     from workers.scoring.abuse import DEFAULT_CHECKPOINT, DetoxifyAbuseScorer
+    from workers.training.abuse import TrainingError, TrainingUsageError
 
-    rows = read_csv(args.feedback, source="moderator")
-    if len({r["label"] for r in rows}) < 2 or len(rows) < 20:
-        log(f"{args.feedback}: need at least 20 rows with both labels (0 and 1); got {len(rows)}")
-        return 2
     src = Path(args.model_dir) if args.model_dir else DEFAULT_CHECKPOINT.parent
+    if not (src / DEFAULT_CHECKPOINT.name).is_file():
+        what = "no such directory" if not src.is_dir() else f"no {DEFAULT_CHECKPOINT.name} in it"
+        raise TrainingUsageError(f"argument --model-dir: {src}: {what}")
     out = Path(args.out_dir) if args.out_dir != DEFAULT_OUT else Path("kavalu-abuse-model-feedback")
     if out.resolve() == src.resolve():
-        log("--out-dir must differ from the model directory: the recalibrated model is a copy")
-        return 2
+        raise TrainingUsageError(
+            "argument --out-dir: must differ from the model directory: the recalibrated model is a copy"
+        )
+    if out.exists() and not out.is_dir():
+        raise TrainingUsageError(f"argument --out-dir: {out} is not a directory")
+    rows = read_csv(args.feedback, source="moderator", name=f"--feedback {args.feedback}")
+    if len({r["label"] for r in rows}) < 2 or len(rows) < 20:
+        raise TrainingError(
+            f"--feedback {args.feedback}: need at least 20 rows with both labels (0 and 1); got {len(rows)}"
+        )
     rng = random.Random(args.feedback_seed)
     fit: list[dict] = []
     held: list[dict] = []
@@ -830,8 +841,7 @@ def feedback(args, log) -> int:
         fit += cell[k:]
     scorer = DetoxifyAbuseScorer(checkpoint=src / DEFAULT_CHECKPOINT.name, precision="fp32")
     if scorer.blend_v2 is None:
-        log(f"{src}: not a v2 model (blend.json without version 2)")
-        return 2
+        raise TrainingError(f"{src}: not a v2 model (blend.json without version 2)")
 
     def logits(part: list[dict]) -> np.ndarray:
         return _logit([s["toxicity"] for s in scorer.score_texts([r["text"] for r in part])])
@@ -885,7 +895,9 @@ def feedback(args, log) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kavalu models train --char", description=__doc__.split("\n\n")[0])
+    from workers.training.abuse import POSITIVE, ArgumentParser
+
+    p = ArgumentParser(prog="kavalu models train --char", description=__doc__.split("\n\n")[0])
     p.add_argument("--shared", type=Path, default=SHARED, help="folder with abuse/, abuse_indic/, abuse_identity/")
     p.add_argument(
         "--authored",
@@ -896,10 +908,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
     p.add_argument(
-        "--seeds", type=int, default=1, help="seeds to run; the first one's model is saved (with --loso: figures only)"
+        "--seeds",
+        type=POSITIVE,
+        default=1,
+        help="seeds to run; the first one's model is saved (with --loso: figures only)",
     )
     p.add_argument("--loso", action="store_true", help="leave-one-source-out figures instead (saves nothing)")
-    p.add_argument("--loso-limit", type=int, default=6000, help="with --loso: training rows per source")
+    p.add_argument("--loso-limit", type=POSITIVE, default=6000, help="with --loso: training rows per source")
     p.add_argument(
         "--loso-blend",
         type=Path,
@@ -909,9 +924,9 @@ def build_parser() -> argparse.ArgumentParser:
         "leave-one-source-out predictions, written by `kavalu models train --loso` (.eval/loso in a checkout)",
     )
     p.add_argument("--figures", type=Path, default=None, help="write the figures as JSON here")
-    p.add_argument("--cal-cap", type=int, default=300, help="calibration rows per (source, label)")
-    p.add_argument("--test-cap", type=int, default=250, help="test rows per (source, label)")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--cal-cap", type=POSITIVE, default=300, help="calibration rows per (source, label)")
+    p.add_argument("--test-cap", type=POSITIVE, default=250, help="test rows per (source, label)")
+    p.add_argument("--threads", type=POSITIVE, default=2)
     p.add_argument("--char", action="store_true", help="(accepted for `kavalu models train --char`)")
     p.add_argument("--feedback", type=Path, default=None, help="recalibrate on this feedback export instead")
     p.add_argument("--model-dir", default=None, help="with --feedback: the model to start from (default: shipped)")
@@ -974,4 +989,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from workers.training.abuse import TrainingError
+
+    try:
+        sys.exit(main())
+    except TrainingError as failure:
+        sys.exit(f"error: {failure}")
