@@ -549,3 +549,100 @@ def test_root_redirects_to_the_console(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/console/"
+
+
+def _decision_reasons(database, comment_id: str) -> list[list[str]]:
+    from service.models import Decision
+
+    with database.session() as session:
+        rows = session.query(Decision).filter_by(comment_id=comment_id).order_by(Decision.id).all()
+        return [[reason["code"] for reason in row.reasons] for row in rows]
+
+
+def test_an_approval_carries_no_reject_reason_and_the_notice_is_the_last_actions(client, database, publisher):
+    """The queue's reason list (first option: insult) went with "Approve selected" to the publisher; and a redirect
+    after a second action kept the first's done=, so the page said "Comment approved." after a reject."""
+    _mod, token = make_moderator(database)
+    ids = [make_review_comment(client, database, publisher, f"c-{n}") for n in range(3)]
+    sign_in(client, token)
+    csrf = page_csrf(client)
+    queue = "/console/queue?sort=oldest&done=approve"
+    bulk = client.post(
+        "/console/bulk",
+        data={"csrf_token": csrf, "action": "approve", "reason": "insult", "ids": ids[:1], "next": queue},
+    )
+    assert bulk.headers["Location"] == "/console/queue?sort=oldest&done=bulk&ok=1&failed=0"
+    one = client.post(
+        f"/console/comments/{ids[1]}/decision",
+        data={"csrf_token": csrf, "action": "approve", "reason": "insult", "next": queue},
+    )
+    assert one.headers["Location"] == "/console/queue?sort=oldest&done=approve"
+    assert _decision_reasons(database, ids[0])[-1] == ["moderator_approved"]
+    assert _decision_reasons(database, ids[1])[-1] == ["moderator_approved"]
+    page = client.get("/console/queue?sort=oldest&done=approve").get_data(as_text=True)
+    assert "done=approve" not in page  # the forms' `next` does not carry the notice on
+
+
+def test_a_claim_keeps_the_queue_to_go_back_to(client, database, publisher):
+    _mod, token = make_moderator(database)
+    comment_id = make_review_comment(client, database, publisher, "c-1")
+    sign_in(client, token)
+    queue = f"/console/queue?publisher={publisher.id}&sort=oldest"
+    claimed = client.post(
+        f"/console/comments/{comment_id}/claim", data={"csrf_token": page_csrf(client), "next": queue}
+    )
+    assert claimed.status_code == 303
+    page = client.get(claimed.headers["Location"]).get_data(as_text=True)
+    assert f'href="{queue.replace("&", "&amp;")}" id="back"' in page
+
+
+def test_a_refused_decision_keeps_what_the_moderator_typed(client, database, publisher):
+    _mod, token = make_moderator(database)
+    comment_id = make_review_comment(client, database, publisher, "c-1", text="Call 98450 12345 now")
+    sign_in(client, token)
+    csrf = page_csrf(client)
+    no_reason = client.post(
+        f"/console/comments/{comment_id}/decision",
+        data={"csrf_token": csrf, "action": "reject", "note": "same troll as last week"},
+    )
+    assert no_reason.status_code == 422
+    assert ">same troll as last week</textarea>" in no_reason.get_data(as_text=True)
+    bad_spans = client.post(
+        f"/console/comments/{comment_id}/decision",
+        data={"csrf_token": csrf, "action": "redact", "spans": "5-500", "redaction": "label", "note": "phone"},
+    )
+    assert bad_spans.status_code == 422
+    html = bad_spans.get_data(as_text=True)
+    assert 'value="5-500"' in html and '<option value="label" selected>' in html and ">phone</textarea>" in html
+
+
+def test_a_keyboard_decision_names_the_revision_shown(client, database, publisher):
+    """The queue's keyboard form sends the revision of the row shown: after an edit it is refused (409), never
+    applied to text the moderator did not see."""
+    _mod, token = make_moderator(database)
+    comment_id = make_review_comment(client, database, publisher, "c-1")
+    sign_in(client, token)
+    page = client.get("/console/queue").get_data(as_text=True)
+    assert f'data-id="{comment_id}" data-revision="1"' in page and 'name="expected_revision"' in page
+    with database.session() as session:
+        session.get(Comment, comment_id).current_revision = 2  # as an edit scored back into review leaves it
+    stale = client.post(
+        f"/console/comments/{comment_id}/decision",
+        data={"csrf_token": page_csrf(client), "action": "approve", "expected_revision": "1"},
+    )
+    assert stale.status_code == 409 and _status(database, comment_id) == "review"
+
+
+def test_comment_text_keeps_its_carriage_returns_and_its_language(client, database, publisher):
+    """A browser drops a literal CR of CRLF when it reads the page: offsets selected after a line break were one
+    short per break, and a redaction left the end of a phone number published."""
+    _mod, token = make_moderator(database)
+    comment_id = make_review_comment(
+        client, database, publisher, "c-1", text="ಸಾಲು ಒಂದು\r\nCall 98450 12345 now", scores={"personal": 0.9}
+    )
+    with database.session() as session:
+        session.get(Comment, comment_id).language = "kn"
+    sign_in(client, token)
+    html = client.get(f"/console/comments/{comment_id}").get_data(as_text=True)
+    assert "ಸಾಲು ಒಂದು&#13;\nCall" in html
+    assert re.search(r'id="comment-text"[^>]* lang="kn" dir="auto"', html)

@@ -399,25 +399,32 @@ def test_bulk_approve_of_a_keyboard_selection(browser, server, client, database,
     assert _statuses(database, ids) == ["approved", "approved", "review"]
 
 
-def test_redact_a_selected_span(browser, server, client, database, publisher):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😀 ಕರೆ ಮಾಡಿ 98450 12345 now",  # the emoji is two UTF-16 units in the browser, one code point here
+        "Line one\r\nLine two\r\nCall 98450 12345 now",  # a form's line breaks: the CRs must stay in the page
+    ],
+)
+def test_redact_a_selected_span(browser, server, client, database, publisher, text):
     _mod, token = make_moderator(database, "moderator")
-    text = "😀 ಕರೆ ಮಾಡಿ 98450 12345 now"  # the emoji is two UTF-16 units in the browser, one code point here
     comment_id = make_review_comment(client, database, publisher, "c-redact", text=text)
     _sign_in(browser, server, token)
     browser.get(f"{server}/console/comments/{comment_id}")
     start = text.index("98450")
+    # Selected as a person would: the phone number where the page shows it.
     browser.execute_script(
         """
         const node = document.getElementById('comment-text').firstChild;
+        const at = node.data.indexOf(arguments[0]);
         const range = document.createRange();
-        range.setStart(node, arguments[0]);
-        range.setEnd(node, arguments[1]);
+        range.setStart(node, at);
+        range.setEnd(node, at + arguments[0].length);
         const selection = window.getSelection();
         selection.removeAllRanges();
         selection.addRange(range);
         """,
-        start + 1,
-        start + 1 + len("98450 12345"),
+        "98450 12345",
     )
     browser.find_element(By.ID, "add-selection").click()
     assert browser.find_element(By.ID, "spans").get_attribute("value") == f"{start}-{start + 11}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
@@ -252,11 +252,17 @@ def queue():
         filters=filters,
         page=page,
         next_page=url_for(".queue", **next_args, cursor=page["next_cursor"]) if page["next_cursor"] else None,
-        here=request.full_path.rstrip("?"),
+        here=_without_notice(request.full_path),
         reject_reasons=forms.REJECT_REASONS,
         age_filters=forms.AGE_FILTERS,
         notice=_notice(),
     )
+
+
+def _without_notice(target: str) -> str:
+    path, _, query = target.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in _NOTICE_PARAMS]
+    return path + ("?" + urlencode(kept) if kept else "")
 
 
 def _notice() -> str | None:
@@ -269,9 +275,20 @@ def _notice() -> str | None:
     return DONE_MESSAGES.get(done)
 
 
+# The parameters a redirect after an action adds; a target that already has them (the queue after an earlier
+# action) drops them first, or the page would show the earlier action's message.
+_NOTICE_PARAMS = ("done", "ok", "failed")
+
+
 def _with_query(target: str, **params) -> str:
-    clean = [(k, v) for k, v in params.items() if v is not None]
-    return target + ("&" if "?" in target else "?") + urlencode(clean)
+    base = _without_notice(target)
+    added = urlencode([(k, v) for k, v in params.items() if v is not None])
+    return base + ("&" if "?" in base else "?") + added
+
+
+def _reason_for(action: str, reason: str | None) -> str | None:
+    """The console's reason list holds reject reasons: an approval or an escalation carries none of them."""
+    return (reason or None) if action in ("reject", "redact") else None
 
 
 @blp.route("/bulk", methods=["POST"])
@@ -286,7 +303,7 @@ def bulk():
             ids,
             _moderator(),
             action=form["action"],
-            reason=form["reason"] or None,
+            reason=_reason_for(form["action"], form["reason"]),
             enqueue_delivery=task_queue().enqueue_delivery,
         )
     )
@@ -300,7 +317,15 @@ def comment(comment_id: str):
     return _comment_page(comment_id)
 
 
-def _comment_page(comment_id: str, *, error: str | None = None, status: int = 200, sender: dict | None = None):
+def _comment_page(
+    comment_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    sender: dict | None = None,
+    submitted: dict | None = None,
+):
+    """submitted: a refused decision's form, shown again so that the moderator's note and spans are not lost."""
     page = _perform(lambda s: pages.comment_page(s, _moderator(), comment_id))
     return (
         render_template(
@@ -312,6 +337,7 @@ def _comment_page(comment_id: str, *, error: str | None = None, status: int = 20
             reject_reasons=forms.REJECT_REASONS,
             back=forms.safe_next(request.values.get("next"), url_for(".queue")),
             notice=DONE_MESSAGES.get(request.args.get("done", "")),
+            submitted=submitted or {},
         ),
         status,
     )
@@ -325,21 +351,22 @@ def claim(comment_id: str):
         if refusal.status == 404:
             raise
         return _comment_page(comment_id, error=refusal.message, status=refusal.status)
-    return redirect(url_for(".comment", comment_id=comment_id), code=303)
+    back = forms.safe_next(request.form.get("next"), url_for(".queue"))
+    return redirect(url_for(".comment", comment_id=comment_id, next=back), code=303)
 
 
 @blp.route("/comments/<string:comment_id>/decision", methods=["POST"])
 def decide(comment_id: str):
     form = load(forms.DecisionForm(), request.form)
-    spans = forms.parse_spans(form["spans"]) if form["action"] == "redact" else None
     try:
+        spans = forms.parse_spans(form["spans"]) if form["action"] == "redact" else None
         _perform(
             lambda s: actions.take_action(
                 s,
                 comment_id,
                 _moderator(),
                 action=form["action"],
-                reason=form["reason"] or None,
+                reason=_reason_for(form["action"], form["reason"]),
                 note=form["note"] or None,
                 spans=spans,
                 redaction=form["redaction"],
@@ -348,10 +375,11 @@ def decide(comment_id: str):
             )
         )
     except ConsoleRefusal as refusal:
-        if refusal.status != 409:
+        if refusal.status not in (409, 422):
             raise
-        # Held by someone else, decided meanwhile, or a newer revision: show the comment as it is now.
-        return _comment_page(comment_id, error=refusal.message, status=409)
+        # Held by someone else, decided meanwhile, a newer revision, or a reason or span missing: the comment as it is
+        # now, with what the moderator typed.
+        return _comment_page(comment_id, error=refusal.message, status=refusal.status, submitted=form)
     target = forms.safe_next(form["next"], url_for(".queue"))
     return redirect(_with_query(target, done=form["action"]), code=303)
 

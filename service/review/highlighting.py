@@ -29,13 +29,20 @@ def merge_spans(spans: Iterable[dict], length: int) -> list[dict]:
     return merged
 
 
+def _escape(text: str) -> str:
+    # A carriage return as a character reference: a browser drops a literal one from "\r\n" when it reads the page,
+    # so the console's text selection would count one character fewer per line break than the server, and a
+    # redaction chosen by selecting would miss the end of what was selected.
+    return html.escape(text).replace("\r", "&#13;")
+
+
 def highlight(text: str, spans: Iterable[dict]) -> str:
     """The text, HTML-escaped, with each evidence span wrapped in <mark>."""
     out, position = [], 0
     for span in merge_spans(spans, len(text)):
-        out.append(html.escape(text[position : span["start"]]))
+        out.append(_escape(text[position : span["start"]]))
         categories = html.escape(" ".join(span["categories"]), quote=True)
-        out.append(f'<mark data-categories="{categories}">{html.escape(text[span["start"] : span["end"]])}</mark>')
+        out.append(f'<mark data-categories="{categories}">{_escape(text[span["start"] : span["end"]])}</mark>')
         position = span["end"]
-    out.append(html.escape(text[position:]))
+    out.append(_escape(text[position:]))
     return "".join(out)

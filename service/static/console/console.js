@@ -49,6 +49,9 @@ function queuePage() {
     form.action = row.dataset.decide;
     form.elements.action.value = action;
     form.elements.reason.value = action === "reject" ? document.getElementById("bulk-reason").value : "";
+    // The revision shown: if the author edited the comment since, the decision is refused, not applied to text
+    // the moderator never saw.
+    form.elements.expected_revision.value = row.dataset.revision;
     sessionStorage.setItem(INDEX_KEY, String(current));
     form.submit();
   }
