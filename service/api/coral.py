@@ -76,7 +76,9 @@ def _verified_publisher(session, publisher_id: str) -> Publisher:
 @blp.alt_response(204, description="No opinion: no scoring worker answered within the phase's time, or no text")
 @blp.alt_response(400, schema=ErrorBodySchema, description="Malformed JSON")
 @blp.alt_response(401, schema=ErrorBodySchema, description="Unknown publisher or bad signature")
-@blp.alt_response(404, schema=ErrorBodySchema, description="A publisher id with characters no id has (NUL, control characters)")
+@blp.alt_response(
+    404, schema=ErrorBodySchema, description="A publisher id with characters no id has (NUL, control characters)"
+)
 @blp.alt_response(413, schema=ErrorBodySchema, description="Body too large")
 @blp.alt_response(422, schema=ErrorBodySchema, description="Not a Coral moderation request")
 @blp.alt_response(429, schema=ErrorBodySchema, description="Rate limit hit; see Retry-After")

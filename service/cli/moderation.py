@@ -131,7 +131,9 @@ def _rule_command(action: str):
     @click.option("--ip-range", default=None, help="An IPv4/IPv6 address or CIDR range.")
     @click.option("--publisher", "publisher_id", default=None, help="Only for this publisher (default: all).")
     @click.option("--reason", default=None)
-    @click.option("--actor", default="cli", show_default=True, callback=_actor, help="Who is doing this, for the audit trail.")
+    @click.option(
+        "--actor", default="cli", show_default=True, callback=_actor, help="Who is doing this, for the audit trail."
+    )
     def command(email, domain, ip_range, publisher_id, reason, actor):
         given = [
             (kind, value) for kind, value in (("email", email), ("domain", domain), ("ip_range", ip_range)) if value

@@ -103,7 +103,9 @@ def publishers_rotate_secret(publisher_id: str | None, grace: str | None, revoke
     if not publisher_id:
         _fail("give a PUBLISHER_ID, or --unreadable")
     try:
-        grace_period = None if revoke_now else publishers.parse_grace(grace) if grace is not None else publishers.DEFAULT_GRACE
+        grace_period = (
+            None if revoke_now else publishers.parse_grace(grace) if grace is not None else publishers.DEFAULT_GRACE
+        )
         with store_session() as session:
             rotation = publishers.rotate_secret(session, publisher_id, grace_period)
     except publishers.PublisherError as error:
