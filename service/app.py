@@ -96,7 +96,7 @@ def _finish_response(response):
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
     response.headers["X-Request-ID"] = request_id.get() or ""
-    if request.endpoint == "comments.submit_comment":
+    if request.endpoint == "comments.submit_comment" and request.method == "POST":  # not an OPTIONS
         INTAKE_REQUESTS.labels(status=str(response.status_code)).inc()
     return response
 

@@ -350,3 +350,81 @@ def test_openapi_is_generated_from_the_schemas(client):
     assert {"/v1/comments", "/v1/comments/{comment_id}"} <= set(spec["paths"])
     submission = spec["components"]["schemas"]["CommentSubmission"]
     assert set(submission["required"]) == {"comment_id", "article", "author", "text"}
+
+
+def test_submitted_at_is_kept_in_utc_and_refused_where_utc_has_no_year(client, publisher, database):
+    """9999-12-31T23:00-05:00 is year 10000 in UTC: PostgreSQL stored it, then failed every read of the row (the
+    retry, the status, the scoring batch) with a 500. And SQLite kept no offset: the legal export was 5.5 h off."""
+    for moment in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"):
+        response = post_comment(client, publisher, comment(comment_id="far", submitted_at=moment))
+        assert (response.status_code, error_codes(response)) == (422, {("submitted_at", "invalid_datetime")})
+    ist = post_comment(client, publisher, comment(comment_id="ist", submitted_at="2026-05-05T10:00:00+05:30"))
+    assert ist.status_code == 202
+    with database.session() as session:
+        details = session.scalars(select(SenderDetails).where(SenderDetails.comment_id == ist.get_json()["id"])).one()
+        assert details.submitted_at.isoformat() == "2026-05-05T04:30:00+00:00"
+    from service.intake.schemas import CommentSubmissionSchema
+
+    loaded = CommentSubmissionSchema().load(comment(submitted_at="2026-05-05T10:00:00+05:30"))
+    assert loaded["submitted_at"].isoformat() == "2026-05-05T04:30:00+00:00"  # what SQLite stores, offset and all
+
+
+def test_an_edit_takes_every_field_it_is_scored_and_shown_with(client, publisher, database):
+    first = post_comment(
+        client,
+        publisher,
+        comment(language="en", parent_comment_id="p-1", author={**comment()["author"], "id": "u-1"}),
+    ).get_json()
+    edited = post_comment(
+        client,
+        publisher,
+        comment(
+            text="ನಮಸ್ಕಾರ, ಒಳ್ಳೆಯ ವರದಿ.",
+            language="kn",
+            parent_comment_id="p-2",
+            author={**comment()["author"], "id": "u-2", "name": "Ravi K"},
+            article={**comment()["article"], "id": "a-999", "title": "Moved"},
+        ),
+    )
+    assert edited.status_code == 202
+    with database.session() as session:
+        row = session.get(Comment, first["id"])
+        assert (row.language, row.parent_comment_id, row.author_external_id, row.article_id, row.author_name) == (
+            "kn",
+            "p-2",
+            "u-2",
+            "a-999",
+            "Ravi K",
+        )
+    assert get_signed(client, publisher, f"/v1/comments/{first['id']}").get_json()["language"] == "kn"
+
+
+def test_bodies_without_an_author_ip_count_per_publisher():
+    """A body with no author IP counted in one bucket shared by every publisher: one publisher's malformed
+    requests got another's a 429 instead of its 422."""
+    from service.errors import ApiError
+    from service.intake.ratelimit import NO_AUTHOR_IP, IntakeLimits
+
+    limits = IntakeLimits(
+        Settings.from_env({"KAVALU_RATE_LIMITS": "true", "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "2/minute"})
+    )
+    now = 1_000_000.0
+    for _ in range(2):
+        limits.check("pub_a", NO_AUTHOR_IP, now)
+    with pytest.raises(ApiError):
+        limits.check("pub_a", NO_AUTHOR_IP, now)
+    limits.check("pub_b", NO_AUTHOR_IP, now)  # another publisher's bucket
+
+
+def test_an_options_request_is_not_counted_as_intake(client, publisher):
+    def counted() -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("kavalu_intake_requests_total{")
+        )
+
+    before = counted()
+    assert client.options("/v1/comments").status_code == 200
+    assert counted() == before

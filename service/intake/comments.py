@@ -120,10 +120,18 @@ def submit(
     comment.decided_by = None
     comment.scoring_attempts = 0
     comment.scoring_lease_until = None  # a worker busy with the old text must not hold up the new one
-    comment.article_title = article["title"]
-    comment.article_url = article.get("url")
-    comment.author_name = row["author_name"]
-    comment.author_email = row["author_email"]
+    # Everything the new revision is scored and shown with: its language's thresholds, its thread, its author.
+    for field in (
+        "article_id",
+        "article_title",
+        "article_url",
+        "parent_comment_id",
+        "language",
+        "author_name",
+        "author_email",
+        "author_external_id",
+    ):
+        setattr(comment, field, row[field])
     comment.enqueued_at = now
     comment.updated_at = now
     _add_revision(session, comment.id, comment.current_revision, data, digest, now)

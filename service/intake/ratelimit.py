@@ -72,11 +72,14 @@ def init_app(app: Flask) -> None:
         )
 
 
+NO_AUTHOR_IP = "-"
+
+
 def author_ip_key(body: object) -> str:
     """The author IP of a parsed body (None for a bad or missing body): what the per-IP limit counts by."""
     author = body.get("author") if isinstance(body, dict) else None
     ip = author.get("ip") if isinstance(author, dict) else None
-    return ip.strip()[:64] if isinstance(ip, str) else "-"
+    return ip.strip()[:64] if isinstance(ip, str) else NO_AUTHOR_IP
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,12 @@ class IntakeLimits:
         now = time.time() if now is None else now
         keys = [
             f"{KEY_PREFIX}:{window.name}:{window.amount}/{window.seconds}:{int(now // window.seconds)}:{ident}"
-            for window, ident in zip(self.windows, (publisher_id[:40], author_ip))
+            # A body without an author IP (malformed, or a 422 to come) counts in its publisher's own "no IP" bucket:
+            # one shared by every publisher let one publisher's bad requests refuse another's.
+            for window, ident in zip(
+                self.windows,
+                (publisher_id[:40], author_ip if author_ip != NO_AUTHOR_IP else f"{NO_AUTHOR_IP}{publisher_id[:40]}"),
+            )
         ]
         over = self._count_in_redis(keys, now)
         if over is None:

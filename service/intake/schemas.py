@@ -7,6 +7,8 @@ the contract's flat list with machine-readable codes.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates
 
 from service import policy
@@ -88,6 +90,18 @@ class AuthorSchema(Schema):
             raise ValidationError(coded(code, "Must be an IPv4 or IPv6 address."))
 
 
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time with a timezone, as UTC: SQLite keeps no offset (the legal export gave the local time as
+    UTC), and a time past year 9999 in UTC would be stored by PostgreSQL and then fail every read of its row."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(coded("invalid_datetime", "The date-time is out of range in UTC.")) from None
+
+
 class CommentSubmissionSchema(Schema):
     """POST /v1/comments. The length limit comes from the publisher's policy."""
 
@@ -99,7 +113,7 @@ class CommentSubmissionSchema(Schema):
     author = fields.Nested(AuthorSchema, required=True, error_messages=_messages())
     text = _string(required=True, required_code="text_required", allow_newlines=True)
     parent_comment_id = _string(allow_none=True, validate=_length(0, 128))
-    submitted_at = fields.AwareDateTime(
+    submitted_at = UtcDateTime(
         allow_none=True,
         error_messages={
             **_messages(),
