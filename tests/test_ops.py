@@ -195,6 +195,7 @@ def test_metrics_count_intake_and_read_the_queues(client, publisher, queue_redis
     key422 = ("kavalu_intake_requests_total", (("status", "422"),))
     assert after[key202] - before.get(key202, 0) == 1 and after[key422] - before.get(key422, 0) == 1
     assert after[("kavalu_queue_depth", (("queue", "scoring"),))] == 1
+    assert after[("kavalu_queue_depth", (("queue", "analyze"),))] == 0  # synchronous requests wait here
     assert after[("kavalu_queue_oldest_message_age_seconds", (("queue", "scoring"),))] >= 0.05
     assert after[("kavalu_oldest_pending_comment_age_seconds", ())] >= 0
     assert after[("kavalu_review_queue_size", (("queue", "general"),))] == 0

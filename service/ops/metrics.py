@@ -22,7 +22,7 @@ from service.config import Settings, metrics_dir
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
 from service.ops.precision import fresh_reports, summary
-from service.task_names import DELIVERIES_QUEUE, MAINTENANCE_QUEUE, SCORING_QUEUE
+from service.task_names import ANALYZE_QUEUE, DELIVERIES_QUEUE, MAINTENANCE_QUEUE, SCORING_QUEUE
 
 if metrics_dir():
     # Containers sharing one metrics volume all number their processes from 1: name files by host too.
@@ -57,7 +57,8 @@ TASK_OUTCOMES = Counter("kavalu_tasks_total", "Celery task runs by task and outc
 DELIVERY_ATTEMPTS = Counter("kavalu_delivery_attempts_total", "Callback delivery attempts", ["publisher"])
 DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery attempts that failed", ["publisher"])
 
-QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE, MAINTENANCE_QUEUE)
+# The analyze queue too: a backlog of synchronous /v1/analyze and drop-in requests is one that users wait on.
+QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE, MAINTENANCE_QUEUE, ANALYZE_QUEUE)
 
 
 def queue_figures(redis_url: str | None, now: float | None = None) -> dict[str, dict]:
