@@ -69,3 +69,20 @@ def test_author_blocked(email, ip, expected):
 
 def test_empty_policy_blocks_nobody():
     assert author_blocked("a@b.in", "10.0.0.1", {}) is None
+
+
+def test_whole_words_in_kannada_and_devanagari_include_their_vowel_signs():
+    """A bare \\w does not match a vowel sign or a virama: "चोर" (thief) was found in "चोरी" (theft), "ಮಗ" in "ಮಗು"."""
+    assert matched("घर में चोरी हुई", ["चोर"]) == []
+    assert matched("ಮಗು ಅಳುತ್ತಿದೆ", ["ಮಗ"]) == []
+    assert matched("सुअर", ["अर"]) == []
+    assert matched("वो चोर है", ["चोर"]) == ["चोर"]
+    assert matched("ಮಗ ಬಂದ", ["ಮಗ"]) == ["ಮಗ"]
+    assert matched("ನೀನು ಹುಚ್ಚ।", ["ಹುಚ್ಚ"]) == ["ಹುಚ್ಚ"]  # a danda ends a word
+
+
+def test_a_decomposed_text_or_term_is_read_as_the_composed_one():
+    decomposed = "\u0c95\u0cbf\u0cd5\u0cb3\u0cc1"  # ಕ, ಿ, ೕ, ಳ, ು: what some keyboards type for ಕೀಳು
+    assert matched(f"ನೀನು {decomposed} ಮನುಷ್ಯ", ["ಕೀಳು"]) == [decomposed]  # the span covers every mark
+    assert matched("ನೀನು ಕೀಳು ಮನುಷ್ಯ", [decomposed]) == ["ಕೀಳು"]
+    assert matched("a cafe\u0301 crook", ["café"]) == ["cafe\u0301"]

@@ -195,3 +195,22 @@ def test_insert_many_writes_every_row_with_the_model_defaults(store, database, t
         (row["name"], None, row["policy_overrides"], 1) for row in rows
     ]
     assert len({p.id for p in stored}) == 3 and all(p.id.startswith("pub_") and p.created_at for p in stored)
+
+
+def test_premoderation_holds_every_author_but_a_trusted_one(client, publisher, database, settings):
+    """Trusted authors skip review below the reject thresholds (docs/api.md), a site's pre-moderation included."""
+    from service.authors.rules import add_author_rule
+    from service.publishers import accounts
+
+    with database.session() as session:
+        accounts.set_policy(session, publisher.id, {"premoderation": True}, settings.default_policy)
+        add_author_rule(session, kind="email", value="trusted@example.in", action="trust", actor="test")
+    trusted = post_comment(client, publisher, comment(comment_id="t-1", author__email="trusted@example.in"))
+    other = post_comment(client, publisher, comment(comment_id="o-1", author__email="other@example.in"))
+    jobs = _claim(database, settings, trusted.get_json()["id"], 2)
+    decisions, _ = _finish(database, sorted(jobs, key=lambda job: job.comment_id != trusted.get_json()["id"]))
+    assert [(d.status, [r["code"] for r in d.reasons]) for d in decisions] == [
+        ("approved", []),
+        ("review", ["premoderation"]),
+    ]
+    assert other.status_code == 202

@@ -10,24 +10,34 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from service.strings import WORD_CHAR
+
 # Zero-width and other invisible format characters used to break up words.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
 
 
-def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """NFKC + casefold each character, dropping invisible ones.
+def normalise_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """NFKC + casefold each character with the combining marks that follow it, dropping invisible characters.
 
-    Returns the normalised string and, for each of its characters, the index of
-    the original character it came from, so matches map back to the raw text.
+    A base and its marks are normalised together, so that a decomposed "ಕೀ" (ಕ, ಿ, ೕ) or "café" (e, U+0301) reads
+    as the composed one. Returns the normalised string and, for each of its characters, the range of the original
+    text it came from (its base and marks), so matches map back to the raw text.
     """
     out: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
+    origin: list[tuple[int, int]] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
         if char in _INVISIBLE or unicodedata.category(char) == "Cf":
+            index += 1
             continue
-        for piece in unicodedata.normalize("NFKC", char).casefold():
+        end = index + 1
+        while end < len(text) and unicodedata.category(text[end])[0] == "M":
+            end += 1
+        for piece in unicodedata.normalize("NFKC", text[index:end]).casefold():
             out.append(piece)
-            origin.append(index)
+            origin.append((index, end))
+        index = end
     return "".join(out), origin
 
 
@@ -41,7 +51,9 @@ def _term_pattern(term: str) -> re.Pattern | None:
     # allow the letter-spacing trick "c r o o k" (single spaces/dots/dashes).
     spaced_words = [r"[\s.\-_*]?".join(re.escape(ch) for ch in word) for word in words]
     body = r"\s+".join(f"(?:{spaced})" for spaced in spaced_words)
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    # Whole words in every script: a vowel sign or virama next to the term is part of a longer word ("चोरी" is not
+    # "चोर"), which \w alone does not see.
+    return re.compile(rf"(?<!{WORD_CHAR}){body}(?!{WORD_CHAR})")
 
 
 def match_terms(text: str, terms: list[str]) -> list[dict]:
@@ -62,8 +74,8 @@ def match_terms(text: str, terms: list[str]) -> list[dict]:
         for match in pattern.finditer(normalised):
             if match.end() == match.start():
                 continue
-            start = origin[match.start()]
-            end = origin[match.end() - 1] + 1
+            start = origin[match.start()][0]
+            end = origin[match.end() - 1][1]
             hits.append({"start": start, "end": end, "term": term})
     hits.sort(key=lambda hit: (hit["start"], hit["end"]))
     return hits

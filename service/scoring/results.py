@@ -96,7 +96,7 @@ def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[lis
         hits.append(RuleHit("blocked_term", "reject", hit["term"]))
     for hit in content_rules.match_terms(job.text, policy.get("suspect_terms") or []):
         hits.append(RuleHit("suspect_term", "review", hit["term"]))
-    if policy.get("premoderation"):
+    if policy.get("premoderation") and state != "trusted":  # trusted authors skip review below the reject thresholds
         hits.append(RuleHit("premoderation", "review"))
     if state == "premoderated":
         hits.append(RuleHit("author_history", "review"))

@@ -63,6 +63,7 @@ from workers.scoring.language import (
 from workers.scoring.normalise import IDENTITY_TERMS, identity_present
 from workers.scoring.swear_words import has_swear_word
 from workers.training import everyday_eval, public_life
+from workers.training.inputs import POSITIVE, ArgumentParser, TrainingError, TrainingUsageError, read_labelled_csv
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CHECKOUT = (REPO / "pyproject.toml").is_file()
@@ -268,7 +269,6 @@ def _row(text: str, label: int, source: str, lang: str, target: str = "") -> dic
 def read_csv(path: Path, source: str | None = None, lang: str | None = None, name: str | None = None) -> list[dict]:
     """The rows of a CSV text,label[,source,lang,target] with a text; a TrainingError naming the file (`name`) and
     the line for a file that is not UTF-8 CSV with those columns or a label that is not 0 or 1."""
-    from workers.training.abuse import read_labelled_csv
 
     return [
         _row(
@@ -812,7 +812,6 @@ def feedback(args, log) -> int:
     from sklearn.linear_model import LogisticRegression
 
     from workers.scoring.abuse import DEFAULT_CHECKPOINT, DetoxifyAbuseScorer
-    from workers.training.abuse import TrainingError, TrainingUsageError
 
     src = Path(args.model_dir) if args.model_dir else DEFAULT_CHECKPOINT.parent
     if not (src / DEFAULT_CHECKPOINT.name).is_file():
@@ -895,8 +894,6 @@ def feedback(args, log) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from workers.training.abuse import POSITIVE, ArgumentParser
-
     p = ArgumentParser(prog="kavalu models train --char", description=__doc__.split("\n\n")[0])
     p.add_argument("--shared", type=Path, default=SHARED, help="folder with abuse/, abuse_indic/, abuse_identity/")
     p.add_argument(
@@ -989,8 +986,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from workers.training.abuse import TrainingError
-
     try:
         sys.exit(main())
     except TrainingError as failure:
