@@ -113,9 +113,24 @@ def test_short_quotes_and_unrelated_text_are_not_copies():
 
 def test_verbatim_copy_counts_whole_kannada_and_hindi_words():
     """\\w+ cut "ಕನ್ನಡ" into "ಕನ" and "ನಡ": a Kannada quote of 16 words counted as over 40."""
-    words = (
-        ["ಬೆಂಗಳೂರು", "ನಗರದಲ್ಲಿ", "ಇಂದು", "ಭಾರೀ", "ಮಳೆಯಾಗಿದ್ದು", "ಹಲವು", "ರಸ್ತೆಗಳಲ್ಲಿ", "ನೀರು", "ನಿಂತಿದೆ", "ಎಂದು", "ಅಧಿಕಾರಿಗಳು", "ತಿಳಿಸಿದ್ದಾರೆ", "ಮತ್ತು", "ಜನರು", "ಎಚ್ಚರಿಕೆಯಿಂದ", "ಇರಬೇಕು"]
-    )
+    words = [
+        "ಬೆಂಗಳೂರು",
+        "ನಗರದಲ್ಲಿ",
+        "ಇಂದು",
+        "ಭಾರೀ",
+        "ಮಳೆಯಾಗಿದ್ದು",
+        "ಹಲವು",
+        "ರಸ್ತೆಗಳಲ್ಲಿ",
+        "ನೀರು",
+        "ನಿಂತಿದೆ",
+        "ಎಂದು",
+        "ಅಧಿಕಾರಿಗಳು",
+        "ತಿಳಿಸಿದ್ದಾರೆ",
+        "ಮತ್ತು",
+        "ಜನರು",
+        "ಎಚ್ಚರಿಕೆಯಿಂದ",
+        "ಇರಬೇಕು",
+    ]
     article = " ".join(words * 4)
     assert verbatim_copy(" ".join(words), article, min_words=40) is None  # 16 words
     assert verbatim_copy(" ".join(words * 3), article, min_words=40) is not None  # 48 words
