@@ -241,7 +241,7 @@ def test_ops_queues_is_for_admins_and_shows_workers(worker_client, celery_worker
     response = worker_client.get("/v1/ops/queues", headers=bearer(admin_token))
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body["queues"]) == {"scoring", "deliveries", "maintenance"}
+    assert set(body["queues"]) == {"scoring", "deliveries", "maintenance", "analyze"}
     assert all(queue["depth"] >= 0 for queue in body["queues"].values())
     assert any(name.startswith("test-") for name in body["workers"]), body
     assert body["review_queue_size"] == {"general": 0, "legal": 0}

@@ -43,7 +43,14 @@ def healthz():
             "description": "process: check only this process's own dependencies",
         }
     ],
-    responses={"200": _JSON_OBJECT, "503": {**_JSON_OBJECT, "description": "A check failed; see checks"}},
+    responses={
+        "200": _JSON_OBJECT,
+        "400": {
+            "description": "scope is neither process nor absent (invalid_scope)",
+            "content": {"application/json": {"schema": ErrorBodySchema}},
+        },
+        "503": {**_JSON_OBJECT, "description": "A check failed; see checks"},
+    },
 )
 def readyz():
     scope = request.args.get("scope")
