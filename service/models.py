@@ -228,6 +228,8 @@ class OutboundEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default=EVENT_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A worker making an attempt holds the event until then; a dead worker's claim lapses (service.delivery.attempts).
+    delivery_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -464,6 +464,23 @@ def test_the_comment_page_shows_the_author_history(client, database, publisher):
     assert recent.count("<li>") == 1
 
 
+def test_the_author_history_lists_legal_queue_comments_to_the_legal_roles_only(client, database, publisher):
+    legal_case = make_review_comment(
+        client, database, publisher, "c-legal", "The councillor took a bribe.", status="legal_review"
+    )
+    earlier = make_review_comment(client, database, publisher, "c-1", status="rejected")
+    comment_id = make_review_comment(client, database, publisher, "c-2")
+    for role, listed in (("moderator", False), ("legal", True), ("admin", True)):
+        _mod, token = make_moderator(database, role)
+        sign_in(client, token)
+        page = client.get(f"/console/comments/{comment_id}").get_data(as_text=True)
+        recent = page[page.index('id="recent-by-author"') :]
+        recent = recent[: recent.index("</ul>")]
+        assert earlier in recent
+        assert (legal_case in recent) is listed, role
+        assert ("legal_review" in recent) is listed, role
+
+
 def test_only_http_article_links_are_linked(client, database, publisher):
     _mod, token = make_moderator(database)
     comment_id = make_review_comment(client, database, publisher, "c-1")

@@ -147,3 +147,18 @@ def test_only_the_flag_reasons_corals_external_phase_accepts_are_sent():
         "actions": [],
         "tags": [],
     }
+
+
+def test_an_edit_without_a_comment_id_is_answered_but_not_stored_as_a_new_comment(running_kavalu, database, publisher):
+    """Coral's requests carry no comment id (comment {body, parentID}): an EDIT cannot be matched to the comment it
+    changes. It is still scored and answered, so Coral moderates the edited text, but it is not stored as another
+    comment (which moderators would then review and the publisher be called back about)."""
+    new = _send(running_kavalu.base_url, publisher, _request("NEW", "A calm first version.", comment_id=None))
+    assert new.status_code == 200 and new.json()["status"] == "APPROVED"
+    edit = _send(running_kavalu.base_url, publisher, _request("EDIT", TOXIC, comment_id=None))
+    assert edit.status_code == 200, edit.text
+    assert edit.json()["status"] == "REJECTED"
+    with database.session() as session:
+        (stored,) = session.scalars(select(Comment)).all()
+        assert stored.current_revision == 1
+        assert session.scalars(select(CommentRevision.text)).all() == ["A calm first version."]

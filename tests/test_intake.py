@@ -428,3 +428,23 @@ def test_an_options_request_is_not_counted_as_intake(client, publisher):
     before = counted()
     assert client.options("/v1/comments").status_code == 200
     assert counted() == before
+
+
+def test_a_late_retry_of_an_earlier_text_does_not_undo_the_edit(client, publisher, database):
+    """A network retry of the first post that arrives after the edit is a retry of revision 1, not an edit back."""
+    first = post_comment(client, publisher, comment()).get_json()
+    edited = post_comment(client, publisher, comment(text="An edited comment."))
+    assert edited.status_code == 202
+    late = post_comment(client, publisher, comment())  # the first body again, byte for byte
+    assert late.status_code == 200, late.get_json()
+    assert (late.get_json()["id"], late.get_json()["revision"]) == (first["id"], 2)
+    with database.session() as session:
+        stored = session.get(Comment, first["id"])
+        assert stored.current_revision == 2
+        assert stored.content_hash == comments_service.content_hash("An edited comment.")
+    assert count(database, CommentRevision) == 2
+    # The reader really edits back to the first text: submitted later than the current revision, it is an edit.
+    back = post_comment(client, publisher, comment(submitted_at="2026-05-05T10:05:00Z"))
+    assert back.status_code == 202 and back.get_json()["id"] == first["id"]
+    with database.session() as session:
+        assert session.get(Comment, first["id"]).current_revision == 3

@@ -64,3 +64,47 @@ def test_openai_errors_have_openais_shape(running_kavalu, database, publisher):
         timeout=30,
     )
     assert image.status_code == 400 and image.json()["error"]["code"] == "unsupported_input_type"
+
+
+def test_a_multimodal_input_is_one_input_with_one_result(running_kavalu, database, publisher):
+    """OpenAI answers a list of content parts ({type: text} and {type: image_url}) with one result for the whole
+    input, as opposed to a list of strings (one result each). Images cannot be scored here: the text parts are
+    scored together, and no category says it was applied to an image."""
+    key = create_key(database, publisher.id, "openai")
+    client = _client(running_kavalu.base_url, key)
+    parts = client.moderations.create(input=[{"type": "text", "text": CLEAN}, {"type": "text", "text": TOXIC}])
+    (result,) = parts.results
+    assert result.flagged is True and result.categories.harassment is True
+    image = {"type": "image_url", "image_url": {"url": "https://news.example/photo.png"}}
+    mixed = client.moderations.create(
+        input=[{"type": "text", "text": CLEAN}, image, {"type": "text", "text": TOXIC}],
+        model="omni-moderation-latest",
+    )
+    (result,) = mixed.results
+    assert result.flagged is True and result.categories.harassment is True
+    applied = result.model_dump(by_alias=True)["category_applied_input_types"]
+    assert applied == {name: ["text"] for name in OPENAI_CATEGORIES}
+    (clean,) = client.moderations.create(input=[{"type": "text", "text": CLEAN}]).results
+    assert clean.flagged is False
+
+    def post(body) -> requests.Response:
+        return requests.post(
+            running_kavalu.base_url + "/v1/moderations",
+            json=body,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
+
+    for body, code in (
+        ({"input": [image, image]}, "unsupported_input_type"),  # nothing here can be scored
+        ({"input": [CLEAN, {"type": "text", "text": CLEAN}]}, None),  # strings and parts in one list
+        ({"input": [{"type": "audio", "audio": "..."}]}, None),
+        ({"input": [{"type": "image_url", "image_url": "not-an-object"}, {"type": "text", "text": CLEAN}]}, None),
+        ({"input": [{"type": "text", "text": 7}]}, None),
+    ):
+        refused = post(body)
+        assert refused.status_code == 400, (body, refused.text)
+        error = refused.json()["error"]
+        assert error["type"] == "invalid_request_error" and error["param"] == "input"
+        if code:
+            assert error["code"] == code

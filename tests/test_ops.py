@@ -245,3 +245,58 @@ def test_ops_queues_is_for_admins_and_shows_workers(worker_client, celery_worker
     assert all(queue["depth"] >= 0 for queue in body["queues"].values())
     assert any(name.startswith("test-") for name in body["workers"]), body
     assert body["review_queue_size"] == {"general": 0, "legal": 0}
+
+
+def test_decision_latency_is_read_from_the_store_for_the_last_hour(client, database, publisher):
+    """The console's latency figures come from the decisions themselves, so that they are there where the
+    workers' metric files are not (other pods); human decisions and decisions older than an hour don't count."""
+    from service.models import CommentRevision, Decision
+    from service.ops.overview import decision_latency
+    from tests.console_support import sign_in
+    from tests.review_support import make_moderator, make_review_comment
+
+    now = utcnow()
+    ids = [make_review_comment(client, database, publisher, f"c-{n}") for n in range(5)]
+    with database.session() as session:
+        # received, decided: 2 s, 4 s, 6 s, 40 s after receipt; the fifth an hour and a half ago
+        for comment_id, (received_ago, latency) in zip(ids, [(60, 2), (60, 4), (60, 6), (100, 40), (5400, 1)]):
+            session.execute(
+                CommentRevision.__table__.update()
+                .where(CommentRevision.comment_id == comment_id)
+                .values(created_at=now - timedelta(seconds=received_ago))
+            )
+            session.execute(
+                Decision.__table__.update()
+                .where(Decision.comment_id == comment_id)
+                .values(decided_at=now - timedelta(seconds=received_ago - latency))
+            )
+        session.add(
+            Decision(
+                comment_id=ids[0], publisher_id=publisher.id, revision=1, status="approved",
+                decided_by="human", actor="mod", reasons=[], scores={}, policy_version=1,
+                decided_at=now,
+            )
+        )  # fmt: skip
+    with database.session() as session:
+        figures = decision_latency(session, now=now)
+    assert figures["count"] == 4
+    assert figures["mean_seconds"] == pytest.approx(13.0, abs=0.01)
+    assert figures["p50_seconds"] == pytest.approx(4.0, abs=0.01)
+    assert figures["p95_seconds"] == pytest.approx(40.0, abs=0.01)
+    _admin, token = make_moderator(database, "admin")
+    sign_in(client, token)
+    page = client.get("/console/ops").get_data(as_text=True)
+    assert 'id="latency-count">4<' in page and 'id="latency-p95">40.0 s<' in page
+    api = client.get("/v1/ops/queues", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert api["decision_latency"]["count"] == 4 and api["decision_latency"]["p50_seconds"] == pytest.approx(
+        4.0, abs=0.1
+    )
+
+
+def test_decision_latency_is_empty_without_decisions(database):
+    from service.ops.overview import decision_latency
+
+    with database.session() as session:
+        assert decision_latency(session) == {
+            "window_seconds": 3600, "count": 0, "mean_seconds": None, "p50_seconds": None, "p95_seconds": None
+        }  # fmt: skip

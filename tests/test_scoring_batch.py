@@ -214,3 +214,96 @@ def test_premoderation_holds_every_author_but_a_trusted_one(client, publisher, d
         ("review", ["premoderation"]),
     ]
     assert other.status_code == 202
+
+
+def test_the_duplicate_window_is_measured_between_receipts_not_from_scoring(client, publisher, database, settings):
+    """Scored an hour late (a worker was down), a copy received a second after the first is still a duplicate;
+    copies received further apart than the window are not, however close together they are scored."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from service.models import Comment, SenderDetails
+
+    text, email = "Buy cheap followers at my page today.", "same@example.in"
+    first, second = _post(client, publisher, 2, text=text, email=email)
+    first_decisions, _ = _finish(database, _claim(database, settings, first, 1))
+    assert first_decisions[0].status == "approved"
+    window = settings.default_policy["duplicate_window_seconds"]
+    with database.session() as session:
+        received = session.get(Comment, second).received_at
+    jobs = _claim(database, settings, second, 1)
+    with database.session() as session:
+        from workers.scoring.pipeline import fingerprint
+
+        late = results.finish_batch(
+            session,
+            jobs,
+            [CLEAN],
+            fingerprints=[fingerprint(jobs[0])],
+            enqueue_deliveries=None,
+            now=received + timedelta(seconds=window + 600),
+        )
+    assert [(r["code"], r["detail"]) for r in late[0].reasons] == [("duplicate_text", "same author")]
+
+    # Received a window and more after the first two, scored at once: not a duplicate of them.
+    third = post_comment(client, publisher, comment(comment_id="batch-late", text=text, author__email=email))
+    third = third.get_json()["id"]
+    with database.session() as session:
+        arrived = received + timedelta(seconds=window + 60)
+        session.get(Comment, third).received_at = arrived
+        session.execute(update(SenderDetails).where(SenderDetails.comment_id == third).values(received_at=arrived))
+    jobs = _claim(database, settings, third, 1)
+    with database.session() as session:
+        from workers.scoring.pipeline import fingerprint
+
+        later = results.finish_batch(
+            session,
+            jobs,
+            [CLEAN],
+            fingerprints=[fingerprint(jobs[0])],
+            enqueue_deliveries=None,
+            now=received + timedelta(seconds=window + 70),
+        )
+    assert later[0].status == "approved" and later[0].reasons == []
+
+
+def test_decision_latency_of_an_edit_counts_from_the_edit(client, publisher, database, settings):
+    """kavalu_decision_latency_seconds measures from receipt of the revision decided: an edit of a comment posted
+    hours ago is not hours late."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from service.models import Comment, SenderDetails
+    from service.ops.metrics import DECISION_LATENCY
+
+    def latency_sum() -> float:
+        return next(s.value for m in DECISION_LATENCY.collect() for s in m.samples if s.name.endswith("_sum"))
+
+    (comment_id,) = _post(client, publisher, 1)
+    _finish(database, _claim(database, settings, comment_id, 1))
+    edited = comment(comment_id="batch-0", text="An edited civil remark about the article.")
+    assert post_comment(client, publisher, edited).status_code == 202
+    with database.session() as session:
+        row = session.get(Comment, comment_id)
+        row.received_at -= timedelta(hours=2)
+        session.execute(
+            update(SenderDetails)
+            .where(SenderDetails.comment_id == comment_id, SenderDetails.revision == 1)
+            .values(received_at=row.received_at)
+        )
+        edit_received = session.scalar(
+            select(SenderDetails.received_at).where(SenderDetails.comment_id == comment_id, SenderDetails.revision == 2)
+        )
+    jobs = _claim(database, settings, comment_id, 1)
+    assert jobs[0].revision == 2
+    before = latency_sum()
+    with database.session() as session:
+        from workers.scoring.pipeline import fingerprint
+
+        results.finish_batch(
+            session, jobs, [CLEAN], fingerprints=[fingerprint(jobs[0])], enqueue_deliveries=None,
+            now=edit_received + timedelta(seconds=3),
+        )  # fmt: skip
+    assert latency_sum() - before == pytest.approx(3.0, abs=0.01)

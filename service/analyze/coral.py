@@ -16,6 +16,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.analyze import storage
 from service.analyze.analysis import MAX_TEXT_CHARS
 from service.analyze.perspective import html_to_text
 from service.decisions.engine import Verdict
@@ -130,6 +131,20 @@ def parse_request(body) -> CoralComment:
         tenant_id=_str(body, "tenantID", "tenantID", 256) or _str(tenant, "id", "tenant.id", 256),
         tenant_domain=_str(body, "tenantDomain", "tenantDomain", 512) or _str(tenant, "domain", "tenant.domain"),
     )
+
+
+def stored_comment_id(item: CoralComment) -> str | None:
+    """The id the comment is stored under, or None when it must not be stored.
+
+    Coral's requests carry no comment id (comment {body, parentID}); a proxy or a Coral fork may add comment.id,
+    and then an EDIT is a new revision of `coral:<id>`. Without one, a NEW is stored under an id made of its
+    story, author, parent and text (so Coral's retries are retries), but an EDIT cannot be matched to the comment
+    it changes: it is answered and not stored, rather than stored as another comment."""
+    if item.comment_id:
+        return f"coral:{item.comment_id}"
+    if item.action == "EDIT":
+        return None
+    return storage.external_id("coral", item.story_id, item.author_id, item.parent_id, item.text)
 
 
 def answer(verdict: Verdict) -> dict:

@@ -32,7 +32,12 @@ def invalid(message: str, param: str | None = "input", code: str | None = None) 
 
 
 def parse_inputs(body) -> tuple[list[str], str]:
-    """The texts to moderate and the model name to answer with."""
+    """The inputs to moderate, one text each, and the model name to answer with.
+
+    As OpenAI's API: a string is one input, a list of strings is one input per string, and a list of content
+    parts ({type: text} and {type: image_url}) is ONE input, answered with one result. Images cannot be scored
+    here: a multimodal input is scored on its text parts together, and one with no text is refused.
+    """
     if not isinstance(body, dict):
         raise invalid("The body must be a JSON object.", None)
     unknown = set(body) - {"input", "model"}
@@ -45,19 +50,44 @@ def parse_inputs(body) -> tuple[list[str], str]:
     items = given if isinstance(given, list) else [given]
     if not items or len(items) > MAX_INPUTS:
         raise invalid(f"input must be a string or a list of 1 to {MAX_INPUTS} items.")
-    texts = []
-    for item in items:
-        text = item
-        if isinstance(item, dict) and item.get("type") == "text":
-            text = item.get("text")
-        elif isinstance(item, dict):
-            raise invalid("Only text inputs are supported (no images).", "input", "unsupported_input_type")
-        if not isinstance(text, str) or not text.strip():
-            raise invalid("Each input must be a non-empty string.")
-        if len(text) > MAX_TEXT_CHARS or any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\x00" for ch in text):
-            raise invalid(f"Each input must be at most {MAX_TEXT_CHARS} characters of text.")
-        texts.append(text)
-    return texts, model
+    if all(isinstance(item, dict) for item in items):
+        return [_checked(_multimodal_text(items))], model
+    if any(isinstance(item, dict) for item in items):
+        raise invalid("input must be a string, a list of strings, or a list of content parts, not a mix of them.")
+    return [_checked(item) for item in items], model
+
+
+def _multimodal_text(parts: list) -> str:
+    """The text parts of one multimodal input, joined; image parts are checked, then left unscored."""
+    texts, images = [], 0
+    for part in parts:
+        kind = part.get("type")
+        if kind == "text":
+            if not isinstance(part.get("text"), str):
+                raise invalid("A text part must have a string `text`.")
+            texts.append(part["text"])
+        elif kind == "image_url":
+            image = part.get("image_url")
+            if not isinstance(image, dict) or not isinstance(image.get("url"), str):
+                raise invalid("An image_url part must have `image_url: {url}`.")
+            images += 1
+        else:
+            raise invalid("Each content part must be of type text or image_url.")
+    if images and not any(text.strip() for text in texts):
+        raise invalid(
+            "Images cannot be scored by this server; send the text to moderate (image parts are left unscored).",
+            "input",
+            "unsupported_input_type",
+        )
+    return "\n".join(texts)
+
+
+def _checked(text) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise invalid("Each input must be a non-empty string.")
+    if len(text) > MAX_TEXT_CHARS or any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\x00" for ch in text):
+        raise invalid(f"Each input must be at most {MAX_TEXT_CHARS} characters of text.")
+    return text
 
 
 def result(analysis: Analysis, policy: dict) -> dict:

@@ -102,20 +102,20 @@ def coral_phase(publisher_id: str):
         analysis = analyze(task_queue(), settings().analyze_timeout_s, policy, item.text, article_title="")
     except (AnalyzeUnavailable, AnalyzeFailed):
         analysis = None  # Coral's phase has a deadline: no opinion now; the stored comment is scored by the workers
-    storage.store_comment(
-        session,
-        publisher,
-        task_queue().enqueue_scoring,
-        comment_id=f"coral:{item.comment_id}"
-        if item.comment_id
-        else storage.external_id("coral", item.story_id, item.author_id, item.parent_id, item.text),
-        text=item.text,
-        article_id=item.story_id,
-        article_url=item.story_url,
-        parent_id=item.parent_id,
-        author_id=item.author_id,
-    )
-    session.commit()
+    comment_id = coral.stored_comment_id(item)
+    if comment_id is not None:
+        storage.store_comment(
+            session,
+            publisher,
+            task_queue().enqueue_scoring,
+            comment_id=comment_id,
+            text=item.text,
+            article_id=item.story_id,
+            article_url=item.story_url,
+            parent_id=item.parent_id,
+            author_id=item.author_id,
+        )
+        session.commit()
     if analysis is None:
         return "", 204
     return coral.answer(analysis.verdict)

@@ -34,7 +34,14 @@ class OpenAIErrorSchema(Schema):
 
 
 class ModerationRequestSchema(Schema):
-    input = fields.Raw(required=True, metadata={"description": "A string, or a list of strings or {type: text, text}"})
+    input = fields.Raw(
+        required=True,
+        metadata={
+            "description": "A string (one input), a list of strings (one input each), or a list of content parts"
+            " {type: text, text} and {type: image_url, image_url: {url}} (ONE input: its text parts are scored"
+            " together; images are not scored)"
+        },
+    )
     model = fields.String()
 
 
@@ -107,7 +114,7 @@ def http_error(error: HTTPException):
     ],
     requestBody={"required": True, "content": {"application/json": {"schema": ModerationRequestSchema}}},
 )
-@blp.response(200, ModerationResponseSchema, description="One result per input")
+@blp.response(200, ModerationResponseSchema, description="One result per input (a list of content parts is one)")
 @blp.alt_response(400, schema=OpenAIErrorSchema, description="Malformed request")
 @blp.alt_response(401, schema=OpenAIErrorSchema, description="No valid API key")
 @blp.alt_response(413, schema=OpenAIErrorSchema, description="Body too large")

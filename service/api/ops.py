@@ -12,7 +12,7 @@ from service.errors import ApiError
 from service.intake.schemas import ErrorBodySchema
 from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
 from service.ops.metrics import render_metrics
-from service.ops.overview import queue_overview
+from service.ops.overview import decision_latency, queue_overview
 from service.publishers.accounts import check_sealing_keys
 from service.sealing import SealingError
 
@@ -110,7 +110,8 @@ def metrics():
 @blp.route("/v1/ops/queues", methods=["GET"])
 @blp.doc(
     operationId="opsQueues",
-    summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks",
+    summary="Admin token. Queue depth and oldest message age, backlog, workers online and active tasks, and the "
+    "last hour's decision latency",
     responses={"200": _JSON_OBJECT},
     **BEARER_DOC,
 )
@@ -118,6 +119,8 @@ def metrics():
 @blp.alt_response(403, schema=ErrorBodySchema, description="Not the admin role (forbidden)")
 @blp.alt_response(503, schema=ErrorBodySchema, description="Store unavailable; see Retry-After")
 def queues():
-    """Queue figures for admins: broker depth and age, backlog, and the workers Celery's inspect API sees."""
+    """Queue figures for admins: broker depth and age, backlog, the workers Celery's inspect API sees, and the
+    latency of the last hour's automatic decisions."""
     authenticate_moderator(db_session(), roles=("admin",))
-    return queue_overview(db_session(), settings(), task_queue().celery)
+    figures = queue_overview(db_session(), settings(), task_queue().celery)
+    return {**figures, "decision_latency": decision_latency(db_session())}

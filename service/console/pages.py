@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import policy
 from service.config import Settings
 from service.console.forms import AGE_FILTERS, ConsoleRefusal
-from service.models import Comment, Moderator, Publisher, as_utc, utcnow
+from service.models import Moderator, Publisher, as_utc, utcnow
 from service.ops.metrics import backlog_figures
 from service.ops.overview import decision_latency, queue_overview
 from service.publishers import accounts
@@ -81,16 +80,7 @@ def comment_page(session: Session, moderator: Moderator, comment_id: str, now: d
         for span in item["spans"]
         if isinstance(span["start"], int) and isinstance(span["end"], int)
     ]
-    recent = session.scalars(
-        select(Comment)
-        .where(
-            Comment.publisher_id == item["publisher_id"],
-            Comment.author_email == item["author"]["email"],
-            Comment.id != item["id"],
-        )
-        .order_by(Comment.received_at.desc(), Comment.id)
-        .limit(RECENT_BY_AUTHOR)
-    )
+    recent = items.recent_by_author(session, item, moderator, RECENT_BY_AUTHOR)
     return {
         "item": item,
         "recent_by_author": [
@@ -123,7 +113,7 @@ def publishers_page(session: Session, now: datetime | None = None) -> list[dict]
 
 
 def ops_page(session: Session, settings: Settings, celery) -> dict:
-    return {"overview": queue_overview(session, settings, celery), "latency": decision_latency()}
+    return {"overview": queue_overview(session, settings, celery), "latency": decision_latency(session)}
 
 
 def save_policy(session: Session, publisher_id: str, overrides: dict, default_policy: dict, actor: str) -> dict:

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.delivery.destinations import (
     HttpPost,
@@ -93,7 +94,9 @@ def attempt_delivery(
 
     The row is locked with FOR UPDATE SKIP LOCKED for the whole attempt, so two
     workers never deliver one event at once: the second one gets `busy` and
-    leaves it. A task sent by the dispatcher carries `expected_attempts` and
+    leaves it. SQLite has no row locks: there the attempt first claims the event
+    (see `_claim`) and commits the claim, and a worker that finds it claimed gets
+    `busy`. A task sent by the dispatcher carries `expected_attempts` and
     gives up (`stale`) if another attempt happened since; a task without it
     (the one enqueued after the decision's commit, or a redelivery) attempts
     only a due event. So a duplicated or late task never delivers twice or
@@ -143,6 +146,9 @@ def attempt_delivery(
         event.status, event.last_error = EVENT_FAILED, NO_CALLBACK_URL
         result.outcome, result.error = EVENT_FAILED, NO_CALLBACK_URL
         return result
+    if not _claim(session, event, now, config.dispatch_lease_s):
+        result.outcome = "busy"
+        return result
     result.delivery_id = new_id("dlv")
     body = encode_payload(event.payload)
     headers = {
@@ -185,6 +191,34 @@ def attempt_delivery(
     return result
 
 
+def _claim(session: Session, event: OutboundEvent, now: datetime, lease_s: float) -> bool:
+    """Claim the event for this attempt, unless another worker claimed or attempted it since it was read.
+
+    A compare-and-set: only the worker whose UPDATE changed the row sends. On PostgreSQL the row is locked since
+    the read, so the claim always succeeds. On SQLite it is committed at once: the other workers must see it, and
+    an open write transaction there would hold the whole store during the POST. Recording the attempt ends the
+    claim; a worker that dies during the POST holds the event until `lease_s` has passed.
+    """
+    lease_until = now + timedelta(seconds=lease_s)
+    claimed = session.execute(
+        update(OutboundEvent)
+        .where(
+            OutboundEvent.id == event.id,
+            OutboundEvent.status == EVENT_PENDING,
+            OutboundEvent.attempts == event.attempts,
+            or_(OutboundEvent.delivery_lease_until.is_(None), OutboundEvent.delivery_lease_until <= now),
+        )
+        .values(delivery_lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(event, "delivery_lease_until", lease_until)  # so that recording the attempt clears it
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
+    return True
+
+
 def _write_attempt(session: Session, event: OutboundEvent, result: AttemptResult) -> None:
     """Record one attempt of the event; a 2xx marks it delivered."""
     assert result.attempted_at is not None
@@ -199,6 +233,7 @@ def _write_attempt(session: Session, event: OutboundEvent, result: AttemptResult
         )
     )
     event.attempts += 1
+    event.delivery_lease_until = None
     event.last_status_code = result.status_code
     event.last_error = result.error
     if result.error is None:

@@ -65,6 +65,8 @@ def submit(
 ) -> IntakeResult:
     """Store a validated submission. Retries are answered from the stored row; edits become revisions.
 
+    A retry is the current text, or an earlier revision's text not submitted after the current one (_is_late_retry).
+
     The scoring task is enqueued only after the transaction commits.
     """
     now = now or utcnow()
@@ -111,7 +113,7 @@ def submit(
         .where(Comment.publisher_id == publisher.id, Comment.external_id == data["comment_id"])
         .with_for_update()
     ).one()
-    if comment.content_hash == digest:
+    if comment.content_hash == digest or _is_late_retry(session, comment, digest, data.get("submitted_at")):
         return IntakeResult(comment.id, comment.external_id, comment.status, "duplicate", comment)
 
     comment.current_revision += 1
@@ -138,6 +140,27 @@ def submit(
     edited_id = comment.id
     run_after_commit(session, lambda: enqueue_scoring(edited_id))
     return IntakeResult(comment.id, comment.external_id, comment.status, "edited", comment)
+
+
+def _is_late_retry(session: Session, comment: Comment, digest: str, submitted_at: datetime | None) -> bool:
+    """The text of an earlier revision, arriving after the edit that replaced it: a network retry of that revision,
+    which must never undo the edit. It is an edit back to that text only if it was submitted after the current
+    revision (both carry `submitted_at` and it is later); without that, the stored record wins."""
+    earlier = session.scalar(
+        select(CommentRevision.number)
+        .where(CommentRevision.comment_id == comment.id, CommentRevision.content_hash == digest)
+        .limit(1)
+    )
+    if earlier is None:
+        return False
+    current_submitted_at = session.scalar(
+        select(SenderDetails.submitted_at).where(
+            SenderDetails.comment_id == comment.id, SenderDetails.revision == comment.current_revision
+        )
+    )
+    if submitted_at is None or current_submitted_at is None:
+        return True
+    return as_utc(submitted_at) <= as_utc(current_submitted_at)
 
 
 def _add_revision(session: Session, comment_id: str, number: int, data: dict, digest: str, now: datetime) -> None:

@@ -1,17 +1,23 @@
 """The queue figures admins see: broker depths, backlog, workers and decision latency.
 
 One source for GET /v1/ops/queues and the console's ops page; the figures come from the same Redis lists,
-database rows and Prometheus histogram that /metrics exports.
+database rows that /metrics exports.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.config import Settings
-from service.ops.metrics import DECISION_LATENCY, backlog_figures, process_registry, queue_figures
+from service.models import CommentRevision, Decision, as_utc, utcnow
+from service.ops.metrics import backlog_figures, queue_figures
+
+LATENCY_WINDOW = timedelta(hours=1)
+RECENT_DECISIONS = 10_000
 
 
 def queue_overview(session: Session, settings: Settings, celery) -> dict:
@@ -34,39 +40,39 @@ def queue_overview(session: Session, settings: Settings, celery) -> dict:
     return figures
 
 
-def decision_latency() -> dict:
-    """Count, mean and bucket-estimated median and 95th percentile of kavalu_decision_latency_seconds.
+def decision_latency(session: Session, now: datetime | None = None) -> dict:
+    """Count, mean, median and 95th percentile of the automatic decisions of the last hour, from receipt of the
+    revision to its decision (the figure `kavalu_decision_latency_seconds` holds).
 
-    Read from the same registry /metrics renders (every process's files under PROMETHEUS_MULTIPROC_DIR,
-    or this process alone); None where nothing was observed yet.
+    Read from the database, not the histogram: on Kubernetes the workers' metric files are in other pods, and
+    the API's own registry has observed nothing. At most the newest RECENT_DECISIONS are read, by primary key;
+    None where there were none.
     """
-    name = DECISION_LATENCY._name
-    buckets: list[tuple[float, float]] = []
-    count = total = 0.0
-    for metric in process_registry().collect():
-        if metric.name != name:
-            continue
-        for sample in metric.samples:
-            if sample.name == f"{name}_bucket":
-                buckets.append((float(sample.labels["le"]), sample.value))
-            elif sample.name == f"{name}_count":
-                count += sample.value
-            elif sample.name == f"{name}_sum":
-                total += sample.value
-    merged: dict[float, float] = {}
-    for bound, value in buckets:  # several processes' series of one bucket add up
-        merged[bound] = merged.get(bound, 0.0) + value
-    cumulative = sorted(merged.items())
+    now = now or utcnow()
+    rows = session.execute(
+        select(Decision.decided_at, CommentRevision.created_at)
+        .join(
+            CommentRevision,
+            (CommentRevision.comment_id == Decision.comment_id) & (CommentRevision.number == Decision.revision),
+        )
+        .where(Decision.decided_by == "auto")
+        .order_by(Decision.id.desc())
+        .limit(RECENT_DECISIONS)
+    ).all()
+    since = now - LATENCY_WINDOW
+    seconds = sorted(
+        max(0.0, (as_utc(decided) - as_utc(received)).total_seconds())
+        for decided, received in rows
+        if as_utc(decided) >= since
+    )
 
     def quantile(q: float) -> float | None:
-        for bound, seen in cumulative:
-            if count and seen >= q * count:
-                return None if math.isinf(bound) else bound
-        return None
+        return seconds[min(len(seconds) - 1, math.ceil(q * len(seconds)) - 1)] if seconds else None
 
     return {
-        "count": int(count),
-        "mean_seconds": total / count if count else None,
-        "p50_seconds_at_most": quantile(0.5),
-        "p95_seconds_at_most": quantile(0.95),
+        "window_seconds": int(LATENCY_WINDOW.total_seconds()),
+        "count": len(seconds),
+        "mean_seconds": sum(seconds) / len(seconds) if seconds else None,
+        "p50_seconds": quantile(0.5),
+        "p95_seconds": quantile(0.95),
     }

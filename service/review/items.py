@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.models import APPROVED, REJECTED, Comment, CommentRevision, Decision, Moderator, Score
-from service.review.access import check_reach, load_comment
+from service.models import APPROVED, LEGAL_REVIEW, REJECTED, Comment, CommentRevision, Decision, Moderator, Score
+from service.review.access import can_see_legal_queue, check_reach, load_comment
 from service.review.audit import iso
 from service.review.highlighting import highlight
 
@@ -111,6 +111,24 @@ def author_history(session: Session, publisher_id: str, email: str) -> dict:
         ).all()
     )
     return {"comments": sum(rows.values()), "approved": rows.get(APPROVED, 0), "rejected": rows.get(REJECTED, 0)}
+
+
+def recent_by_author(session: Session, item: dict, moderator: Moderator, limit: int) -> list[Comment]:
+    """The latest other comments of a review item's author to the same publisher, newest first: only those this
+    moderator may open (a comment in the legal queue is for the legal and admin roles, as in check_reach)."""
+    query = (
+        select(Comment)
+        .where(
+            Comment.publisher_id == item["publisher_id"],
+            Comment.author_email == item["author"]["email"],
+            Comment.id != item["id"],
+        )
+        .order_by(Comment.received_at.desc(), Comment.id)
+        .limit(limit)
+    )
+    if not can_see_legal_queue(moderator.role):
+        query = query.where(Comment.status != LEGAL_REVIEW)
+    return list(session.scalars(query))
 
 
 def comment_view(session: Session, comment_id: str, moderator: Moderator) -> dict:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.authors.rules import author_states
@@ -29,6 +29,7 @@ class _RuleFacts:
     """What the non-model rules need to know about a batch, loaded in a few queries."""
 
     ips: dict[str, str]
+    arrived: dict[str, datetime]  # comment id -> when the revision being scored was received
     author_states: dict[str, str]
     earlier_same_text: dict[str, list[str]]  # comment id -> authors of earlier comments with its text
 
@@ -37,30 +38,36 @@ def _rule_facts(
     session: Session, comments: list[Comment], jobs: list[ScoringJob], fingerprints: list[str | None], now: datetime
 ) -> _RuleFacts:
     revisions = {(c.id, j.revision) for c, j in zip(comments, jobs)}
-    ips = {
-        comment_id: ip
-        for comment_id, revision, ip in session.execute(
-            select(SenderDetails.comment_id, SenderDetails.revision, SenderDetails.ip).where(
+    senders = {
+        comment_id: (ip, received_at)
+        for comment_id, revision, ip, received_at in session.execute(
+            select(SenderDetails.comment_id, SenderDetails.revision, SenderDetails.ip, SenderDetails.received_at).where(
                 SenderDetails.comment_id.in_([c.id for c in comments])
             )
         )
         if (comment_id, revision) in revisions
     }
+    ips = {comment_id: ip for comment_id, (ip, _) in senders.items()}
+    # When each revision was received: the duplicate window is measured between receipts, so a comment scored
+    # late (a backlog, workers down) is judged as it would have been on arrival.
+    arrived = {c.id: as_utc(senders[c.id][1] if c.id in senders else c.received_at) for c in comments}
     states = author_states(
         session, [(c.publisher_id, c.author_email, ips.get(c.id), j.policy) for c, j in zip(comments, jobs)], now=now
     )
     # Earlier comments are those scored before this batch (their fingerprint is stored) and those
-    # ahead of it in the batch, which is in the order received.
+    # ahead of it in the batch, which is in the order received; either counts when the two were received
+    # within the publisher's duplicate window of each other.
     earlier_same_text: dict[str, list[str]] = {}
     wanted = {f for f in fingerprints if f}
-    longest_window = max(job.policy["duplicate_window_seconds"] for job in jobs)
+    longest_window = timedelta(seconds=max(job.policy["duplicate_window_seconds"] for job in jobs))
     stored = (
         session.execute(
             select(
                 Comment.id, Comment.publisher_id, Comment.text_fingerprint, Comment.author_email, Comment.received_at
             ).where(
                 Comment.text_fingerprint.in_(wanted),
-                Comment.received_at >= now - timedelta(seconds=longest_window),
+                Comment.received_at >= min(arrived.values()) - longest_window,
+                Comment.received_at <= max(arrived.values()) + longest_window,
                 Comment.publisher_id.in_({c.publisher_id for c in comments}),
                 Comment.id.notin_([c.id for c in comments]),
             )
@@ -75,11 +82,13 @@ def _rule_facts(
         )
     for comment, job, fingerprint in zip(comments, jobs, fingerprints):
         if fingerprint:
-            since = now - timedelta(seconds=job.policy["duplicate_window_seconds"])
+            window = timedelta(seconds=job.policy["duplicate_window_seconds"])
             copies = seen.setdefault((comment.publisher_id, fingerprint), [])
-            earlier_same_text[comment.id] = [author for author, received in copies if received >= since]
-            copies.append((comment.author_email, as_utc(comment.received_at)))
-    return _RuleFacts(ips, dict(zip([c.id for c in comments], states)), earlier_same_text)
+            earlier_same_text[comment.id] = [
+                author for author, received in copies if abs(received - arrived[comment.id]) <= window
+            ]
+            copies.append((comment.author_email, arrived[comment.id]))
+    return _RuleFacts(ips, arrived, dict(zip([c.id for c in comments], states)), earlier_same_text)
 
 
 def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[list[RuleHit], bool]:
@@ -155,6 +164,8 @@ def finish_batch(
         and locked[job.comment_id].status == PENDING
         and locked[job.comment_id].current_revision == job.revision
     ]
+    unchanged = still_pending(session, {comment.id: comment.current_revision for _, comment in live})
+    live = [(index, comment) for index, comment in live if comment.id in unchanged]
     if not live:
         return [None] * len(jobs)
     facts = _rule_facts(
@@ -195,8 +206,7 @@ def finish_batch(
         )
         comment.detected_language = detected
         comment.text_fingerprint = fingerprints[index]
-        comment.scoring_lease_until = None
-        DECISION_LATENCY.observe(max(0.0, (now - as_utc(comment.received_at)).total_seconds()))
+        DECISION_LATENCY.observe(max(0.0, (now - facts.arrived[comment.id]).total_seconds()))
         new.append(NewDecision(comment, outcome.status, outcome.reasons, scores, job.policy["version"]))
     decisions = record_decisions(session, new, decided_by="auto", enqueue_deliveries=enqueue_deliveries, now=now)
     insert_many(session, Score.__table__, score_rows)
@@ -204,6 +214,27 @@ def finish_batch(
     for (index, _), decision in zip(live, decisions):
         results[index] = decision
     return results
+
+
+def still_pending(session: Session, seen: dict[str, int]) -> set[str]:
+    """Release the scoring lease of the comments still pending at the revision read (id -> revision); return their ids.
+
+    A compare-and-set, for SQLite: it has no row locks (FOR UPDATE is left out) and reads run outside the
+    transaction, so an edit or another worker's decision may have committed since the read. As a write, it also
+    takes SQLite's write lock, which keeps other writers out until the commit. On PostgreSQL the rows are locked
+    since the read, and it finds all of them.
+    """
+    if not seen:
+        return set()
+    return set(
+        session.scalars(
+            update(Comment)
+            .where(Comment.status == PENDING, tuple_(Comment.id, Comment.current_revision).in_(list(seen.items())))
+            .values(scoring_lease_until=None)
+            .returning(Comment.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def detected_language(outputs: list[ScoreResult]) -> str | None:
@@ -236,7 +267,8 @@ def give_up_scoring(
         return None
     if revision is not None and comment.current_revision != revision:
         return None
-    comment.scoring_lease_until = None
+    if not still_pending(session, {comment.id: comment.current_revision}):
+        return None
     if comment.scoring_attempts < max_attempts:
         return None
     publisher = session.get_one(Publisher, comment.publisher_id)

@@ -1,0 +1,205 @@
+"""Two processes on one row, interleaved by hand, on the embedded store (SQLite) and on PostgreSQL.
+
+SQLite has no row locks: FOR UPDATE is left out and reads run outside the transaction, so another process can
+commit between a read and the write that follows it. The writes that must not be lost are compare-and-set
+updates; these tests put the other process's commit exactly in that gap.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from service.config import Settings
+from service.db import Database
+from service.decisions.record import record_decision
+from service.delivery.attempts import attempt_delivery
+from service.delivery.retry import DeliveryConfig
+from service.intake import comments
+from service.intake.schemas import CommentSubmissionSchema
+from service.migrate import upgrade
+from service.models import Comment, Decision, DeliveryAttempt, OutboundEvent, Publisher, utcnow
+from service.scoring import claims, results
+from service.scoring.jobs import ScoreResult
+from tests.helpers import comment, create_publisher
+
+CLEAN = [ScoreResult("test-model", "1", {"toxicity": 0.01})]
+FAST = DeliveryConfig(connect_timeout_s=1, read_timeout_s=0.5, block_private=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.db)])
+def store(request, tmp_path):
+    if request.param == "postgresql":
+        yield request.getfixturevalue("database")
+        return
+    settings = Settings.from_env(
+        {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'kavalu.sqlite3'}", "KAVALU_DATA_DIR": str(tmp_path)}
+    )
+    upgrade(settings)
+    database = Database(settings)
+    yield database
+    database.dispose()
+
+
+def after_first_read(session, table: str, action) -> None:
+    """Run `action` once, right after `session` has read `table`: another process's turn, in the gap."""
+    done = []
+
+    def hook(_conn, _cursor, statement: str, *_):
+        if not done and statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+            done.append(True)
+            action()
+
+    event.listen(session.connection(), "after_cursor_execute", hook)
+
+
+def submit(store, publisher_id: str, text: str) -> str:
+    with store.session() as session:
+        publisher = session.get_one(Publisher, publisher_id)
+        data = CommentSubmissionSchema().load(comment(text=text))
+        result = comments.submit(session, publisher, data, lambda _id: None)
+        return result.comment_id
+
+
+def edit_meanwhile(store, publisher_id: str, threads: list) -> None:
+    """An edit of the comment, committed now; on PostgreSQL it waits for the reader's row lock instead."""
+    thread = threading.Thread(target=submit, args=(store, publisher_id, "An edited text, not yet scored."))
+    thread.start()
+    thread.join(timeout=1.0)
+    threads.append(thread)
+
+
+def claim(store, comment_id: str, max_attempts: int | None = None):
+    with store.session() as session:
+        [job] = claims.claim_for_scoring(
+            session,
+            comment_id,
+            defaults=store.settings.default_policy,
+            batch_size=1,
+            lease_s=120,
+            max_attempts=max_attempts,
+        )
+    return job
+
+
+def assert_the_edit_waits_for_scoring(store, comment_id: str) -> None:
+    with store.session() as session:
+        stored = session.get_one(Comment, comment_id)
+        assert (stored.current_revision, stored.status, stored.decided_by) == (2, "pending", None)
+        assert stored.scoring_attempts == 0  # the edit's own task claims it, as a fresh comment
+        assert [d.revision for d in session.scalars(select(Decision))] in ([], [1])
+
+
+def test_a_batch_finishing_while_an_edit_lands_does_not_decide_the_new_revision(store):
+    publisher = create_publisher(store, "Daily Coast")
+    comment_id = submit(store, publisher.id, "The first text, being scored.")
+    job = claim(store, comment_id)
+    threads: list[threading.Thread] = []
+    with store.session() as session:
+        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        decisions = results.finish_batch(session, [job], [CLEAN], fingerprints=[None], enqueue_deliveries=None)
+    for thread in threads:
+        thread.join()
+    assert threads
+    assert_the_edit_waits_for_scoring(store, comment_id)
+    assert decisions == [None] or store.settings.database_url.startswith("postgresql")  # there, decided before
+
+
+def test_giving_up_on_a_revision_while_an_edit_lands_leaves_the_new_one_alone(store):
+    publisher = create_publisher(store, "Daily Coast")
+    comment_id = submit(store, publisher.id, "The first text, whose scorers crash.")
+    job = claim(store, comment_id, max_attempts=1)
+    threads: list[threading.Thread] = []
+    with store.session() as session:
+        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        results.give_up_scoring(
+            session,
+            comment_id,
+            max_attempts=1,
+            defaults=store.settings.default_policy,
+            enqueue_delivery=None,
+            error="RuntimeError: boom",
+            revision=job.revision,
+        )
+    for thread in threads:
+        thread.join()
+    assert threads
+    assert_the_edit_waits_for_scoring(store, comment_id)
+
+
+# --- deliveries ---------------------------------------------------------------------------------
+
+
+def decided_event(store) -> str:
+    publisher = create_publisher(store, "Daily Coast", callback_url="http://127.0.0.1:9/hook")
+    comment_id = submit(store, publisher.id, "A civil remark.")
+    with store.session() as session:
+        decision = record_decision(
+            session,
+            session.get_one(Comment, comment_id),
+            status="approved",
+            decided_by="auto",
+            reasons=[],
+            scores={},
+            policy_version=1,
+            enqueue_delivery=None,
+        )
+        session.flush()
+        return session.scalars(select(OutboundEvent.id).where(OutboundEvent.decision_id == decision.id)).one()
+
+
+def attempt(store, event_id: str, http_post, **kw):
+    with store.session() as session:
+        return attempt_delivery(session, event_id, http_post=http_post, config=FAST, **kw)
+
+
+@pytest.mark.parametrize("gap", ["after_the_read", "during_the_post"])
+def test_two_workers_on_one_event_send_it_once(store, gap):
+    """The task enqueued after the decision and a dispatched one (expected_attempts=0) run at the same time."""
+    event_id = decided_event(store)
+    sent: list[str] = []
+    outcomes: list[str] = []
+
+    def second_worker():
+        outcomes.append(attempt(store, event_id, lambda *a: sent.append("second") or 200, expected_attempts=0).outcome)
+
+    def first_post(*_):
+        sent.append("first")
+        if gap == "during_the_post":
+            second_worker()
+        return 200
+
+    with store.session() as session:
+        if gap == "after_the_read":
+            after_first_read(session, "outbound_events", second_worker)
+        outcomes.append(attempt_delivery(session, event_id, http_post=first_post, config=FAST).outcome)
+
+    assert len(sent) == 1, sent
+    assert sorted(outcomes) == ["busy", "delivered"]
+    with store.session() as session:
+        stored = session.get_one(OutboundEvent, event_id)
+        assert (stored.status, stored.attempts, stored.delivery_lease_until) == ("delivered", 1, None)
+        assert len(session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.event_id == event_id)).all()) == 1
+
+
+class WorkerDied(BaseException):
+    """A worker process ending in the middle of its POST (not an error the attempt could record)."""
+
+
+def test_a_worker_that_died_during_its_post_holds_the_event_only_until_its_lease_lapses(store):
+    event_id = decided_event(store)
+    started = utcnow()
+
+    def die(*_):
+        raise WorkerDied
+
+    with pytest.raises(WorkerDied):
+        attempt(store, event_id, die, now=started)
+    later = started + timedelta(seconds=FAST.dispatch_lease_s + 1)
+    assert attempt(store, event_id, lambda *a: 200, now=later, expected_attempts=0).outcome == "delivered"
+    with store.session() as session:
+        assert session.get_one(OutboundEvent, event_id).delivery_lease_until is None
