@@ -27,6 +27,8 @@ from service.task_names import (
     SWEEP_PENDING,
 )
 
+# service/filesystem_broker.py; named here so that reading the settings imports no kombu.
+FILESYSTEM_TRANSPORT = "service.filesystem_broker:Transport"
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 DEFAULT_POLICY_PATH = CONFIG_DIR / "policy.default.json"
 
@@ -201,9 +203,14 @@ class Settings:
             default_policy=_default_policy(policy_path),
         )
 
+    @property
+    def broker_folder(self) -> Path | None:
+        """Where the filesystem broker (embedded mode) keeps its waiting messages; None for any other broker."""
+        return self.data_dir / "broker" if self.broker_url.startswith("filesystem://") else None
+
     def make_broker_folders(self) -> None:
         """The filesystem broker (embedded mode) needs its folders to exist before anyone connects."""
-        if self.broker_url.startswith("filesystem://"):
+        if self.broker_folder is not None:
             for name in ("broker", "broker-processed", "broker-control"):
                 (self.data_dir / name).mkdir(parents=True, exist_ok=True)
         backend = self.result_backend_url()
@@ -254,13 +261,16 @@ class Settings:
             # The API reads an answer once and forgets it; an unread one (the request gave up) expires.
             "result_expires": 300,
         }
-        if self.broker_url.startswith("filesystem://"):
-            folder = str(self.data_dir / "broker")
+        if self.broker_folder is not None:
+            folder = str(self.broker_folder)
+            # kombu's filesystem transport, with atomic writes and a reader that sets aside what it cannot parse.
+            conf["broker_transport"] = FILESYSTEM_TRANSPORT
             conf["broker_transport_options"] = {
                 "data_folder_in": folder,
                 "data_folder_out": folder,
                 "processed_folder": str(self.data_dir / "broker-processed"),
                 "control_folder": str(self.data_dir / "broker-control"),
+                "unreadable_folder": str(self.data_dir / "broker-unreadable"),
                 "store_processed": False,
                 # The folder is polled (default every 1 s): /v1/analyze waits on a message going there and back.
                 "polling_interval": 0.2,

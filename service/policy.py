@@ -245,6 +245,7 @@ _RANGES = {
     "max_length": (1, 60000),
     "max_links": (0, 10000),
     "duplicate_window_seconds": (0, 366 * 86400),
+    "duplicate_min_words": (1, 10000),
     "verbatim_copy_min_words": (1, 10000),
     "author_rejection_rate_threshold": (0, 1),
 }

@@ -143,10 +143,15 @@ def test_embedded_mode_answers_through_the_filesystem_broker_and_a_file_result_b
     with Database(embedded).session() as session:
         publisher, _ = accounts.create(session, "Embedded Daily", None)
         _, key = keys.create(session, publisher.id, "analyze")
+    # A message file an older version left empty (the broker's race, or a crash): the worker sets it aside.
+    embedded.make_broker_folders()
+    (embedded.broker_folder / "0_old.analyze.msg").write_bytes(b"")
     worker = start_celery_worker(env, tmp_path / "worker.log", queues="analyze")
     try:
         with limiter_state_kept():
             app = create_app(embedded)
+            with app.extensions["kavalu.tasks"].celery.connection_for_write() as connection:
+                assert type(connection.transport).__module__ == "service.filesystem_broker"
             answer = app.test_client().post(
                 "/v1/analyze", json={"text": TOXIC}, headers={"Authorization": f"Bearer {key}"}
             )
@@ -154,6 +159,8 @@ def test_embedded_mode_answers_through_the_filesystem_broker_and_a_file_result_b
         stop_process(worker)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert answer.get_json()["decision"]["status"] == "rejected"
+    assert (tmp_path / "data" / "broker-unreadable" / "0_old.analyze.msg").exists()
+    assert "unreadable broker message set aside" in (tmp_path / "worker.log").read_text()
 
 
 def test_every_new_route_is_in_the_openapi_document(client):

@@ -448,3 +448,26 @@ def test_a_late_retry_of_an_earlier_text_does_not_undo_the_edit(client, publishe
     assert back.status_code == 202 and back.get_json()["id"] == first["id"]
     with database.session() as session:
         assert session.get(Comment, first["id"]).current_revision == 3
+
+
+def test_an_edit_overtaken_by_a_later_one_on_the_way_does_not_replace_it(client, publisher, database):
+    """Two edits arrive out of order: the one submitted earlier must not become current over the later one."""
+    first = post_comment(client, publisher, comment(submitted_at="2026-05-05T10:00:00Z")).get_json()
+    later = post_comment(
+        client, publisher, comment(text="The reader's second edit.", submitted_at="2026-05-05T10:02:00Z")
+    )
+    assert later.status_code == 202
+    overtaken = post_comment(
+        client, publisher, comment(text="The reader's first edit.", submitted_at="2026-05-05T10:01:00Z")
+    )
+    assert overtaken.status_code == 200, overtaken.get_json()
+    assert (overtaken.get_json()["id"], overtaken.get_json()["revision"]) == (first["id"], 2)
+    with database.session() as session:
+        assert session.get(Comment, first["id"]).content_hash == comments_service.content_hash(
+            "The reader's second edit."
+        )
+    assert count(database, CommentRevision) == 2
+    # Without submitted_at there is no order to go by but arrival: a new text is an edit.
+    unordered = post_comment(client, publisher, comment(text="A third edit, undated.", submitted_at=...))
+    assert unordered.status_code == 202
+    assert count(database, CommentRevision) == 3

@@ -231,6 +231,9 @@ def test_a_detected_language_is_passed_through_and_checked_like_a_requested_one(
     assert answer("en", {"TOXICITY": {}})["languages"] == ["en"]
     assert "detectedLanguages" not in answer(None, {"TOXICITY": {}})
     assert answer("und", {"TOXICITY": {}})["attributeScores"]["TOXICITY"]["summaryScore"]["value"] == 0.2
+    assert answer("und", {"TOXICITY": {}})["languages"] == ["en"]  # emoji or numbers: Perspective has no "und"
+    assert "detectedLanguages" not in answer("und", {"TOXICITY": {}})
+    assert answer("hi-Latn", {"TOXICITY": {}})["languages"] == ["hi-Latn"]
     assert set(answer("kn-Latn", {"TOXICITY": {}})["attributeScores"]) == {"TOXICITY"}
     with pytest.raises(PerspectiveError) as raised:
         answer("ta", {"TOXICITY": {}})  # Tamil: not measured

@@ -97,6 +97,38 @@ def test_within_a_batch_only_the_later_copy_of_a_text_is_a_duplicate(client, pub
         assert [(r["code"], r["detail"]) for r in later.reasons] == [("duplicate_text", "same author")]
 
 
+def test_short_texts_many_readers_write_are_not_duplicates(client, publisher, database, settings):
+    """Three readers writing "Well said, Jai Hind!" is not a campaign; a longer text from three is, and a publisher
+    can lower duplicate_min_words to count short ones too."""
+    from service.publishers import accounts
+
+    short = _post(client, publisher, 3, text="Well said, Jai Hind!")
+    decisions, _ = _finish(database, _claim(database, settings, short[0], 3))
+    assert [d.status for d in decisions] == ["approved", "approved", "approved"]
+
+    longer = [
+        post_comment(
+            client, publisher, comment(comment_id=f"long-{i}", text="Well said, this government must go now!",
+                                       author__email=f"long{i}@example.in")
+        ).get_json()["id"]
+        for i in range(3)
+    ]  # fmt: skip
+    decisions, _ = _finish(database, _claim(database, settings, longer[0], 3))
+    assert [d.status for d in decisions] == ["approved", "approved", "review"]
+    assert [(r["code"], r["detail"]) for r in decisions[2].reasons] == [("duplicate_text", "many authors")]
+
+    with database.session() as session:
+        accounts.set_policy(session, publisher.id, {"duplicate_min_words": 1}, settings.default_policy, actor="test")
+    again = [
+        post_comment(
+            client, publisher, comment(comment_id=f"hi-{i}", text="Jai Hind!", author__email=f"hi{i}@example.in")
+        ).get_json()["id"]
+        for i in range(3)
+    ]
+    decisions, _ = _finish(database, _claim(database, settings, again[0], 3))
+    assert [d.status for d in decisions] == ["approved", "approved", "review"]
+
+
 def test_a_comment_decided_meanwhile_is_left_alone_and_the_rest_are_finished(client, publisher, database, settings):
     ids = _post(client, publisher, 3)
     jobs = _claim(database, settings, ids[0], 3)

@@ -22,10 +22,22 @@ from service.delivery.retry import DeliveryConfig
 from service.intake import comments
 from service.intake.schemas import CommentSubmissionSchema
 from service.migrate import upgrade
-from service.models import Comment, Decision, DeliveryAttempt, OutboundEvent, Publisher, utcnow
+from service.models import (
+    Comment,
+    CommentRevision,
+    Decision,
+    DeliveryAttempt,
+    Moderator,
+    OutboundEvent,
+    Publisher,
+    utcnow,
+)
+from service.review import actions, moderators
+from service.review import claims as review_claims
+from service.review.errors import ReviewError
 from service.scoring import claims, results
 from service.scoring.jobs import ScoreResult
-from tests.helpers import comment, create_publisher
+from tests.helpers import PublisherKeys, comment, create_publisher
 
 CLEAN = [ScoreResult("test-model", "1", {"toxicity": 0.01})]
 FAST = DeliveryConfig(connect_timeout_s=1, read_timeout_s=0.5, block_private=False)
@@ -203,3 +215,183 @@ def test_a_worker_that_died_during_its_post_holds_the_event_only_until_its_lease
     assert attempt(store, event_id, lambda *a: 200, now=later, expected_attempts=0).outcome == "delivered"
     with store.session() as session:
         assert session.get_one(OutboundEvent, event_id).delivery_lease_until is None
+
+
+# --- a moderator's decision, edits, scoring claims ------------------------------------------------
+
+
+def in_review(store) -> tuple[PublisherKeys, str, Moderator]:
+    """A comment scored into the review queue at revision 1, and a moderator."""
+    publisher = create_publisher(store, "Daily Coast")
+    comment_id = submit(store, publisher.id, "The first text, the one the moderator reads.")
+    with store.session() as session:
+        record_decision(
+            session,
+            session.get_one(Comment, comment_id),
+            status="review",
+            decided_by="auto",
+            reasons=[],
+            scores={},
+            policy_version=1,
+            enqueue_delivery=None,
+        )
+        moderator, _token = moderators.create(session, "Asha", "moderator")
+    return publisher, comment_id, moderator
+
+
+@pytest.mark.parametrize("expected_revision", [None, 1])
+def test_a_moderator_decision_racing_an_edit_never_lands_on_the_unseen_revision(store, expected_revision):
+    publisher, comment_id, moderator = in_review(store)
+    threads: list[threading.Thread] = []
+    refused = None
+    with store.session() as session:
+        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        try:
+            actions.take_action(
+                session,
+                comment_id,
+                moderator,
+                action="approve",
+                expected_revision=expected_revision,
+                enqueue_delivery=None,
+            )
+        except ReviewError as error:
+            refused = (error.status, error.code)
+    for thread in threads:
+        thread.join()
+    assert threads
+    with store.session() as session:
+        stored = session.get_one(Comment, comment_id)
+        assert (stored.current_revision, stored.status, stored.decided_by) == (2, "pending", None)
+        by_moderator = [d.revision for d in session.scalars(select(Decision).where(Decision.decided_by == "moderator"))]
+    if store.settings.database_url.startswith("postgresql"):  # the edit waited for the row lock: decided before
+        assert (refused, by_moderator) == (None, [1])
+    else:
+        assert (refused, by_moderator) == ((409, "stale_revision"), [])
+
+
+def test_two_moderators_deciding_one_comment_at_once_make_one_decision(store):
+    _publisher, comment_id, moderator = in_review(store)
+    with store.session() as session:
+        other, _token = moderators.create(session, "Bela", "moderator")
+    outcomes: list[object] = []
+
+    def decide(who: Moderator, action: str) -> None:
+        with store.session() as session:
+            try:
+                actions.take_action(session, comment_id, who, action=action, reason="insult", enqueue_delivery=None)
+                outcomes.append(action)
+            except ReviewError as error:
+                outcomes.append(error.code)
+
+    threads: list[threading.Thread] = []
+
+    def meanwhile():
+        thread = threading.Thread(target=decide, args=(other, "reject"))
+        thread.start()
+        thread.join(timeout=1.0)
+        threads.append(thread)
+
+    with store.session() as session:
+        after_first_read(session, "comments", meanwhile)
+        try:
+            actions.take_action(session, comment_id, moderator, action="approve", enqueue_delivery=None)
+            outcomes.append("approve")
+        except ReviewError as error:
+            outcomes.append(error.code)
+    for thread in threads:
+        thread.join()
+    with store.session() as session:
+        decisions = session.scalars(select(Decision.status).where(Decision.decided_by == "moderator")).all()
+        stored = session.get_one(Comment, comment_id)
+    assert len(decisions) == 1, (decisions, outcomes)
+    assert stored.status == decisions[0]
+    # PostgreSQL: the other waits for the row lock, then finds it decided; SQLite: the first to write wins.
+    assert sorted(outcomes) in (["already_decided", "approve"], ["reject", "stale_status"]), outcomes
+
+
+def test_two_moderators_claiming_one_comment_at_once_get_one_lease(store):
+    _publisher, comment_id, moderator = in_review(store)
+    with store.session() as session:
+        other, _token = moderators.create(session, "Bela", "moderator")
+    outcomes: list[str] = []
+
+    def claim_as(who: Moderator) -> None:
+        with store.session() as session:
+            try:
+                review_claims.claim(session, comment_id, who)
+                outcomes.append(who.name)
+            except ReviewError as error:
+                outcomes.append(error.code)
+
+    threads: list[threading.Thread] = []
+
+    def meanwhile():
+        thread = threading.Thread(target=claim_as, args=(other,))
+        thread.start()
+        thread.join(timeout=1.0)
+        threads.append(thread)
+
+    with store.session() as session:
+        after_first_read(session, "comments", meanwhile)
+        try:
+            review_claims.claim(session, comment_id, moderator)
+            outcomes.append(moderator.name)
+        except ReviewError as error:
+            outcomes.append(error.code)
+    for thread in threads:
+        thread.join()
+    with store.session() as session:
+        holder = session.get_one(Comment, comment_id).claimed_by
+    assert sorted(outcomes) in (["Asha", "claimed"], ["Bela", "claimed"]), outcomes
+    assert holder == {"Asha": moderator.id, "Bela": other.id}[next(o for o in outcomes if o != "claimed")]
+
+
+def test_two_edits_of_one_comment_at_once_both_become_revisions(store):
+    publisher = create_publisher(store, "Daily Coast")
+    comment_id = submit(store, publisher.id, "The first text.")
+    threads: list[threading.Thread] = []
+    with store.session() as session:
+        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        data = CommentSubmissionSchema().load(comment(text="Another edit, posted at the same moment."))
+        outcome = comments.submit(session, session.get_one(Publisher, publisher.id), data, lambda _id: None).outcome
+    for thread in threads:
+        thread.join()
+    assert threads
+    assert outcome == "edited"
+    with store.session() as session:
+        numbers = session.scalars(select(CommentRevision.number).where(CommentRevision.comment_id == comment_id))
+        assert sorted(numbers) == [1, 2, 3]
+        assert session.get_one(Comment, comment_id).current_revision == 3
+
+
+def test_two_workers_claiming_one_comment_at_once_count_one_attempt(store):
+    publisher = create_publisher(store, "Daily Coast")
+    comment_id = submit(store, publisher.id, "A text two workers were woken for.")
+    theirs: list[list] = []
+    threads: list[threading.Thread] = []
+
+    def other_worker():
+        thread = threading.Thread(target=lambda: theirs.append(claim_all(store, comment_id)))
+        thread.start()
+        thread.join(timeout=1.0)
+        threads.append(thread)
+
+    with store.session() as session:
+        after_first_read(session, "comments", other_worker)
+        mine = claims.claim_for_scoring(
+            session, comment_id, defaults=store.settings.default_policy, batch_size=1, lease_s=120, max_attempts=3
+        )
+    for thread in threads:
+        thread.join()
+    assert threads
+    assert len(mine) + len(theirs[0]) == 1, (mine, theirs)
+    with store.session() as session:
+        assert session.get_one(Comment, comment_id).scoring_attempts == 1
+
+
+def claim_all(store, comment_id: str) -> list:
+    with store.session() as session:
+        return claims.claim_for_scoring(
+            session, comment_id, defaults=store.settings.default_policy, batch_size=1, lease_s=120, max_attempts=3
+        )

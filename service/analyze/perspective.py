@@ -297,13 +297,11 @@ def analyze_response(plan: AnalyzePlan, analysis: Analysis) -> dict:
                 for begin, end in sorted({plan.source_span(b, e) for b, e in ranges})
             ]
         scores[name] = entry
-    answer: dict = {
-        "attributeScores": scores,
-        "languages": plan.languages
-        or ([analysis.detected_language] if analysis.detected_language else [DEFAULT_LANGUAGE]),
-    }
-    if analysis.detected_language:
-        answer["detectedLanguages"] = [analysis.detected_language]
+    # "und" (no letters: emoji, numbers) is no code Perspective answers with; its clients read it as English.
+    detected = analysis.detected_language if analysis.detected_language != UNDETERMINED else None
+    answer: dict = {"attributeScores": scores, "languages": plan.languages or [detected or DEFAULT_LANGUAGE]}
+    if detected:
+        answer["detectedLanguages"] = [detected]
     if plan.client_token is not None:
         answer["clientToken"] = plan.client_token
     return answer

@@ -239,6 +239,9 @@ class PolicyOverridesSchema(Schema):
     max_links = fields.Integer()
     premoderation = fields.Boolean()
     duplicate_window_seconds = fields.Integer()
+    duplicate_min_words = fields.Integer(
+        metadata={"description": "1 to 10000: shorter texts are never duplicates (many readers write 'Jai Hind!')"}
+    )
     verbatim_copy_min_words = fields.Integer()
     author_rejection_rate_threshold = fields.Float()
     thresholds = fields.Dict(

@@ -103,7 +103,9 @@ def readyz():
     responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics():
-    body = render_metrics(settings().redis_url, database().sessionmaker, settings().heartbeat_max_age_s)
+    body = render_metrics(
+        settings().redis_url, database().sessionmaker, settings().heartbeat_max_age_s, settings().broker_folder
+    )
     return Response(body, mimetype="text/plain; version=0.0.4")
 
 

@@ -65,7 +65,7 @@ def submit(
 ) -> IntakeResult:
     """Store a validated submission. Retries are answered from the stored row; edits become revisions.
 
-    A retry is the current text, or an earlier revision's text not submitted after the current one (_is_late_retry).
+    A retry is the current text; a submission older than the current revision is answered like one (_is_superseded).
 
     The scoring task is enqueued only after the transaction commits.
     """
@@ -108,12 +108,14 @@ def submit(
         run_after_commit(session, lambda: enqueue_scoring(comment_id))
         return IntakeResult(comment_id, data["comment_id"], PENDING, "created")
 
+    # On SQLite, where FOR UPDATE is left out, the INSERT above took the store's write lock even though it inserted
+    # nothing: no other edit commits between this read and the revision written below.
     comment = session.scalars(
         select(Comment)
         .where(Comment.publisher_id == publisher.id, Comment.external_id == data["comment_id"])
         .with_for_update()
     ).one()
-    if comment.content_hash == digest or _is_late_retry(session, comment, digest, data.get("submitted_at")):
+    if comment.content_hash == digest or _is_superseded(session, comment, digest, data.get("submitted_at")):
         return IntakeResult(comment.id, comment.external_id, comment.status, "duplicate", comment)
 
     comment.current_revision += 1
@@ -142,25 +144,33 @@ def submit(
     return IntakeResult(comment.id, comment.external_id, comment.status, "edited", comment)
 
 
-def _is_late_retry(session: Session, comment: Comment, digest: str, submitted_at: datetime | None) -> bool:
-    """The text of an earlier revision, arriving after the edit that replaced it: a network retry of that revision,
-    which must never undo the edit. It is an edit back to that text only if it was submitted after the current
-    revision (both carry `submitted_at` and it is later); without that, the stored record wins."""
-    earlier = session.scalar(
-        select(CommentRevision.number)
-        .where(CommentRevision.comment_id == comment.id, CommentRevision.content_hash == digest)
-        .limit(1)
-    )
-    if earlier is None:
-        return False
+def _is_superseded(session: Session, comment: Comment, digest: str, submitted_at: datetime | None) -> bool:
+    """A submission older than the current revision, which must never undo it; the current record answers it.
+
+    - The text of an earlier revision, arriving after the edit that replaced it: a network retry of that revision.
+      It is an edit back to that text only if it was submitted after the current revision.
+    - A new text submitted before the current revision: an edit overtaken on the way by a later one. Made current,
+      the older text would be scored and called back as the latest revision, in place of the text on the page.
+
+    "Submitted before/after" needs `submitted_at` on both; without it the stored record wins an earlier text, and
+    a new text is an edit, in the order received.
+    """
     current_submitted_at = session.scalar(
         select(SenderDetails.submitted_at).where(
             SenderDetails.comment_id == comment.id, SenderDetails.revision == comment.current_revision
         )
     )
-    if submitted_at is None or current_submitted_at is None:
-        return True
-    return as_utc(submitted_at) <= as_utc(current_submitted_at)
+    if submitted_at is not None and current_submitted_at is not None:
+        if as_utc(submitted_at) < as_utc(current_submitted_at):
+            return True
+        if as_utc(submitted_at) > as_utc(current_submitted_at):
+            return False
+    earlier = session.scalar(
+        select(CommentRevision.number)
+        .where(CommentRevision.comment_id == comment.id, CommentRevision.content_hash == digest)
+        .limit(1)
+    )
+    return earlier is not None
 
 
 def _add_revision(session: Session, comment_id: str, number: int, data: dict, digest: str, now: datetime) -> None:

@@ -3,7 +3,7 @@
 Counters and histograms are recorded where things happen (intake, worker,
 delivery). Under gunicorn and Celery prefork, every process writes to
 PROMETHEUS_MULTIPROC_DIR and /metrics merges them. Queue and backlog figures
-are read live at scrape time from Redis and the database.
+are read live at scrape time from the broker (Redis, or the embedded broker's folder) and the database.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import os
 import time
 from datetime import datetime
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess, values
 from prometheus_client.core import GaugeMetricFamily
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.config import Settings, metrics_dir
+from service.filesystem_broker import is_message_of
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
 from service.ops.precision import fresh_reports, summary
@@ -61,13 +63,18 @@ DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery
 QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE, MAINTENANCE_QUEUE, ANALYZE_QUEUE)
 
 
-def queue_figures(redis_url: str | None, now: float | None = None) -> dict[str, dict]:
-    """Depth and oldest-message age per Celery queue, read from the Redis lists."""
+def queue_figures(
+    redis_url: str | None, now: float | None = None, broker_folder: Path | None = None
+) -> dict[str, dict]:
+    """Depth and oldest-message age per Celery queue, read from the filesystem broker's folder (embedded mode,
+    Settings.broker_folder), or else from the Redis lists."""
+    now = now or time.time()
+    if broker_folder is not None:
+        return _folder_figures(broker_folder, now)
     if not redis_url:
         return {}
     import redis
 
-    now = now or time.time()
     client = redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2)
     figures = {}
     for queue in QUEUES:
@@ -75,6 +82,26 @@ def queue_figures(redis_url: str | None, now: float | None = None) -> dict[str, 
         oldest = client.lindex(queue, -1) if depth else None  # kombu pushes left and pops right
         figures[queue] = {"depth": depth, "oldest_age_seconds": _message_age(oldest, now)}
     return figures
+
+
+def _folder_figures(folder: Path, now: float) -> dict[str, dict]:
+    names = sorted(os.listdir(folder))  # kombu takes them in this order
+    figures = {}
+    for queue in QUEUES:
+        waiting = [name for name in names if is_message_of(name, queue)]
+        figures[queue] = {"depth": len(waiting), "oldest_age_seconds": _first_file_age(folder, waiting, now)}
+    return figures
+
+
+def _first_file_age(folder: Path, names: list[str], now: float) -> float | None:
+    for name in names:  # the first may be taken by a worker while we look
+        try:
+            raw = (folder / name).read_bytes()
+            modified = (folder / name).stat().st_mtime
+        except FileNotFoundError:
+            continue
+        return _message_age(raw, now) or max(0.0, now - modified)
+    return None
 
 
 def _message_age(raw: bytes | str | None, now: float) -> float | None:
@@ -121,9 +148,14 @@ class LiveFigures:
     """A collector that reads the queue and backlog figures at scrape time."""
 
     def __init__(
-        self, redis_url: str | None, session_factory, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+        self,
+        redis_url: str | None,
+        session_factory,
+        heartbeat_max_age_s: float = Settings.heartbeat_max_age_s,
+        broker_folder: Path | None = None,
     ):
         self.redis_url = redis_url
+        self.broker_folder = broker_folder
         self.session_factory = session_factory
         self.heartbeat_max_age_s = heartbeat_max_age_s
 
@@ -133,7 +165,7 @@ class LiveFigures:
             "kavalu_queue_oldest_message_age_seconds", "Age of the oldest waiting message", labels=["queue"]
         )
         try:
-            for queue, figures in queue_figures(self.redis_url).items():
+            for queue, figures in queue_figures(self.redis_url, broker_folder=self.broker_folder).items():
                 depth.add_metric([queue], figures["depth"])
                 age.add_metric([queue], figures["oldest_age_seconds"] or 0.0)
         except Exception:
@@ -217,8 +249,11 @@ def process_registry() -> CollectorRegistry:
 
 
 def render_metrics(
-    redis_url: str | None, session_factory, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+    redis_url: str | None,
+    session_factory,
+    heartbeat_max_age_s: float = Settings.heartbeat_max_age_s,
+    broker_folder: Path | None = None,
 ) -> bytes:
     registry = process_registry()
-    registry.register(LiveFigures(redis_url, session_factory, heartbeat_max_age_s))
+    registry.register(LiveFigures(redis_url, session_factory, heartbeat_max_age_s, broker_folder))
     return generate_latest(registry)

@@ -1,7 +1,7 @@
 """The queue figures admins see: broker depths, backlog, workers and decision latency.
 
-One source for GET /v1/ops/queues and the console's ops page; the figures come from the same Redis lists,
-database rows that /metrics exports.
+One source for GET /v1/ops/queues and the console's ops page; the figures come from the same broker queues
+(Redis lists, or the embedded broker's folder) and database rows that /metrics exports.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def queue_overview(session: Session, settings: Settings, celery) -> dict:
     A broker that does not answer shows as `broker_error` / `inspect_error`, not as a failure.
     """
     try:
-        figures: dict = {"queues": queue_figures(settings.redis_url)}
+        figures: dict = {"queues": queue_figures(settings.redis_url, broker_folder=settings.broker_folder)}
     except Exception as error:
         figures = {"queues": {}, "broker_error": type(error).__name__}
     figures.update(backlog_figures(session, heartbeat_max_age_s=settings.heartbeat_max_age_s))

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.decisions.record import record_decision
@@ -54,6 +54,31 @@ def _latest_decision(session: Session, comment: Comment) -> Decision | None:
         .order_by(Decision.id.desc())
         .limit(1)
     ).first()
+
+
+def _unchanged_since_read(session: Session, comment: Comment, now: datetime) -> None:
+    """Refuse the action (409) if an edit or another decision changed the comment since it was read and checked.
+
+    A compare-and-set, for SQLite: it has no row locks (FOR UPDATE is left out) and reads run outside the
+    transaction, so without it a decision made on one revision could land on the next, which nobody has seen
+    or scored. As a write, it also keeps other writers out until the commit. On PostgreSQL the row is locked
+    since the read, and it always succeeds.
+    """
+    seen_revision, seen_status = comment.current_revision, comment.status
+    result = session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.current_revision == seen_revision, Comment.status == seen_status)
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    session.refresh(comment)
+    if comment.current_revision != seen_revision:
+        raise ReviewError(
+            409, "stale_revision", f"The comment was edited meanwhile: it is at revision {comment.current_revision}."
+        )
+    raise ReviewError(409, "stale_status", f"The comment changed meanwhile: it is {comment.status} now.")
 
 
 def take_action(
@@ -109,6 +134,7 @@ def take_action(
         raise ReviewError(409, "not_decided", "Nothing to overturn: the comment is not decided yet.")
     if action == "escalate" and comment.status == LEGAL_REVIEW:
         raise ReviewError(409, "already_escalated", "The comment is already in the legal queue.")
+    _unchanged_since_read(session, comment, now)
 
     revision = session.scalars(
         select(CommentRevision).where(

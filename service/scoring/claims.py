@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, func, or_, select, true, update
+from sqlalchemy import Row, func, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.models import PENDING, Comment, CommentRevision, Publisher, utcnow
@@ -73,12 +73,26 @@ def claim_for_scoring(
         ).all()
     if not claimed:
         return []
-    session.execute(
-        update(Comment)
-        .where(Comment.id.in_([row.id for row in claimed]))
-        .values(scoring_attempts=Comment.scoring_attempts + 1, scoring_lease_until=now + timedelta(seconds=lease_s))
-        .execution_options(synchronize_session=False)
+    # A compare-and-set, for SQLite: it has no row locks (SKIP LOCKED is left out), so another worker may have
+    # claimed a row, or an edit replaced its revision, since the read; every claim and every edit changes
+    # (revision, attempts). On PostgreSQL the rows are locked since the read, and all of them are taken.
+    taken = set(
+        session.scalars(
+            update(Comment)
+            .where(
+                Comment.status == PENDING,
+                tuple_(Comment.id, Comment.current_revision, Comment.scoring_attempts).in_(
+                    [(row.id, row.current_revision, row.scoring_attempts) for row in claimed]
+                ),
+            )
+            .values(scoring_attempts=Comment.scoring_attempts + 1, scoring_lease_until=now + timedelta(seconds=lease_s))
+            .returning(Comment.id)
+            .execution_options(synchronize_session=False)
+        )
     )
+    claimed = [row for row in claimed if row.id in taken]
+    if not claimed:
+        return []
     return _jobs(session, claimed, defaults)
 
 

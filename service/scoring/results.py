@@ -22,6 +22,7 @@ from service.decisions.record import NewDecision, one_by_one, record_decision, r
 from service.models import PENDING, REVIEW, Comment, Publisher, Score, SenderDetails, as_utc, utcnow
 from service.ops.metrics import DECISION_LATENCY
 from service.scoring.jobs import ScoreResult, ScoringJob
+from service.strings import WORD
 
 
 @dataclass
@@ -109,7 +110,10 @@ def rule_hits(comment: Comment, job: ScoringJob, facts: _RuleFacts) -> tuple[lis
         hits.append(RuleHit("premoderation", "review"))
     if state == "premoderated":
         hits.append(RuleHit("author_history", "review"))
-    authors = facts.earlier_same_text.get(comment.id, [])
+    # Short texts are what many readers write on their own ("Well said!", "Jai Hind"): not a campaign. A policy
+    # written before duplicate_min_words existed keeps counting every text.
+    long_enough = len(WORD.findall(job.text)) >= policy.get("duplicate_min_words", 1)
+    authors = facts.earlier_same_text.get(comment.id, []) if long_enough else []
     if comment.author_email in authors:
         hits.append(RuleHit("duplicate_text", "review", "same author"))
     if len(set(authors) - {comment.author_email}) >= 2:
