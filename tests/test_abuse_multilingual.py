@@ -178,6 +178,8 @@ def test_test_sentences_are_not_training_rows():
         EVERYDAY_SENSES,
         *everyday_eval.NEUTRAL.values(),
         *everyday_eval.ABUSIVE.values(),
+        *everyday_eval.NEWS_NEUTRAL.values(),
+        *everyday_eval.NEWS_ABUSIVE.values(),
         SALA_NEUTRAL,
         SALA_INSULTS,
         [r["text"] for r in people_eval_rows()],
@@ -557,6 +559,20 @@ def test_everyday_words_are_not_rejected_and_the_same_words_as_swears_reach_revi
     for texts in everyday_eval.ABUSIVE.values():
         scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
         assert min(scores.values()) >= REVIEW, scores
+
+
+def test_comments_on_crime_news_and_numbers_stay_below_review_and_the_same_words_as_insults_reach_it(scorer):
+    """workers/training/everyday_eval.py NEWS_*: readers' comments on thefts, frauds and arrests, and on phone, bus and
+    house numbers, with "चोर", "chor", "ಕಳ್ಳ" (thief) and "नंबर" in their news sense. The (p) model sent 4 of the 12
+    Devanagari ones to review ("बस नंबर 42 अब नए बस अड्डे से चलेगी क्या" 0.90); the news source of (r) leaves one.
+    One insult in four per language uses no swear word ("reporter sahab khud number one thug h") and is still missed."""
+    for lang, texts in everyday_eval.NEWS_NEUTRAL.items():
+        scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+        assert max(scores.values()) < REJECT, scores
+        assert sum(p >= REVIEW for p in scores.values()) <= 1, (lang, scores)
+    for lang, texts in everyday_eval.NEWS_ABUSIVE.items():
+        scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+        assert sum(p >= REVIEW for p in scores.values()) >= len(texts) - 1, (lang, scores)
 
 
 def test_template_frame_words_are_not_learnt_as_abuse(scorer):

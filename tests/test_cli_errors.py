@@ -22,7 +22,7 @@ import pytest
 from platformdirs import user_data_path
 
 from service.config import Settings
-from service.migrate import is_up_to_date, upgrade
+from service.migrate import RUN_LOCK, downgrade, head_revision, is_up_to_date, store_schema, upgrade
 from tests.conftest import BASE_DATABASE_URL
 from tests.processes import REPO_ROOT, free_port
 
@@ -95,6 +95,101 @@ def test_an_embedded_store_left_behind_by_an_older_version_is_upgraded(tmp_path)
     result = kavalu("moderators", "list", env=embedded_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert is_up_to_date(settings)
+
+
+def _set_revision(store: Path | str, revision: str) -> None:
+    """What a newer Kavalu leaves: a revision this version does not know."""
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+
+
+def test_an_embedded_store_behind_is_not_migrated_under_kavalu_run_and_is_copied_first(tmp_path):
+    """A command migrated the store under a running `kavalu run` of the older version, and kept no copy."""
+    settings = Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)})
+    upgrade(settings)
+    downgrade(settings, "0011")
+    env = embedded_env(tmp_path)
+    with open(tmp_path / RUN_LOCK, "a") as held:  # as `kavalu run` holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        line = the_one_error(kavalu("publishers", "list", env=env), 1)
+        assert "is at revision 0011" in line and "stop `kavalu run`, then run this command again" in line
+        assert store_schema(settings).revision == "0011"
+        assert "stop `kavalu run`" in the_one_error(kavalu("db", "upgrade", env=env), 1)
+        assert "stop it first" in the_one_error(kavalu("run", env=env), 1)  # a second `kavalu run` too
+
+    result = kavalu("publishers", "list", env=env)
+    assert result.returncode == 0, result.stderr
+    copy = tmp_path / f"kavalu.sqlite3.before-{head_revision()}"
+    assert result.stderr.strip() == (
+        f"migrated the embedded store {tmp_path / 'kavalu.sqlite3'} from revision 0011 to {head_revision()};"
+        f" the store as it was is in {copy}"
+    )
+    assert is_up_to_date(settings)
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0011",)]
+
+
+def test_a_store_migrated_by_a_newer_kavalu_is_one_line_naming_the_downgrade(tmp_path):
+    """It was Alembic's `Can't locate revision identified by '0099'`, with no hint of what to do."""
+    upgrade(Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)}))
+    _set_revision(tmp_path / "kavalu.sqlite3", "0099")
+    for command in (("publishers", "list"), ("db", "upgrade"), ("run",)):
+        line = the_one_error(kavalu(*command, env=embedded_env(tmp_path)), 1)
+        assert "is at revision 0099" in line and "a newer Kavalu migrated it" in line, command
+        assert f"`kavalu db downgrade {head_revision()}`" in line and "Can't locate" not in line
+
+
+def test_db_downgrade_asks_for_yes_and_db_current_tells_the_revision(tmp_path):
+    settings = Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)})
+    upgrade(settings)
+    env = embedded_env(tmp_path)
+    line = the_one_error(kavalu("db", "downgrade", "0011", env=env), 1)
+    assert "--yes" in line and "back it up" in line
+    assert is_up_to_date(settings)
+
+    done = kavalu("db", "downgrade", "0011", "--yes", env=env)
+    assert done.returncode == 0, done.stderr
+    assert store_schema(settings).revision == "0011"
+    assert (tmp_path / "kavalu.sqlite3.before-downgrade-0011").is_file()
+    current = kavalu("db", "current", env=env)
+    assert current.stdout.splitlines() == [
+        "revision: 0011",
+        f"expected: {head_revision()}",
+        "behind: run `kavalu db upgrade`",
+    ]
+    assert kavalu("db", "upgrade", env=env).returncode == 0
+    assert kavalu("db", "current", env=env).stdout.splitlines()[-1] == "up to date"
+
+
+@pytest.fixture
+def scratch_postgresql():
+    name = f"kavalu_scratch_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield BASE_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(BASE_DATABASE_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.db
+def test_run_does_not_migrate_postgresql_and_refuses_a_schema_not_its_own(scratch_postgresql, tmp_path):
+    """`kavalu run` migrated PostgreSQL silently, although only `kavalu db upgrade` is meant to."""
+    settings = Settings.from_env({"DATABASE_URL": scratch_postgresql, "KAVALU_DATA_DIR": str(tmp_path)})
+    upgrade(settings, "0011")
+    env = {**with_database(scratch_postgresql), "KAVALU_DATA_DIR": str(tmp_path), "KAVALU_PORT": str(free_port())}
+    result = kavalu("run", env=env, timeout=60)
+    assert result.stdout.splitlines() == [f"data: {tmp_path}"]
+    line = the_one_error(result, 1)
+    assert "is at revision 0011" in line and "run `kavalu db upgrade` first" in line
+    assert store_schema(settings).revision == "0011"
+
+    upgrade(settings)
+    with psycopg.connect(scratch_postgresql, autocommit=True) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    line = the_one_error(kavalu("run", env=env, timeout=60), 1)
+    assert "a newer Kavalu migrated it" in line
 
 
 def test_help_of_a_store_command_creates_no_store(tmp_path):

@@ -81,6 +81,36 @@ def test_readyz_needs_a_scoring_process_with_its_models_loaded(own_store):
     assert healthcheck.main(["--host", "elsewhere"]) == 1  # the container asks about its own processes only
 
 
+def test_readyz_is_not_ready_on_a_schema_behind_this_version_nor_the_service_on_one_ahead(own_store):
+    """It said ready on a store one migration behind (intake took comments, other endpoints answered 500), and the
+    version before on a store a newer one had migrated."""
+    import sqlite3
+
+    from service.migrate import downgrade, head_revision
+
+    client, database = own_store
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname="scoring@box/1", queues="scoring", last_seen=utcnow()))
+    head = head_revision()
+    assert client.get("/readyz").get_json()["checks"]["schema"] == {"ok": True, "revision": head, "expected": head}
+
+    downgrade(database.settings, "0011")
+    for path in ("/readyz", "/readyz?scope=process"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.get_json()["checks"]["schema"] == {"ok": False, "revision": "0011", "expected": head}
+        assert response.get_json()["checks"]["database"] == {"ok": True}
+
+    with sqlite3.connect(database.settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE alembic_version SET version_num = '0099'")  # what a newer version leaves
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.get_json()["checks"]["schema"]["revision"] == "0099"
+    # In a rolling upgrade the old pods keep taking comments until the new ones are up.
+    process = client.get("/readyz?scope=process")
+    assert process.status_code == 200
+    assert process.get_json()["checks"]["schema"] == {"ok": True, "revision": "0099", "expected": head}
+
+
 def test_heartbeats_of_processes_gone_for_a_day_are_pruned(database, settings):
     with database.session() as session:
         session.add(WorkerHeartbeat(hostname="scoring@old/1", queues="scoring", last_seen=utcnow() - timedelta(days=2)))
@@ -141,7 +171,7 @@ def test_readyz_for_one_process_ignores_the_broker_and_the_workers(client, publi
     assert dead.get("/readyz").status_code == 503  # no broker, no scoring process
     process = dead.get("/readyz?scope=process")
     assert process.status_code == 200, process.get_json()
-    assert set(process.get_json()["checks"]) == {"database", "signing_secrets"}
+    assert set(process.get_json()["checks"]) == {"database", "schema", "signing_secrets"}
     wrong_keys = create_app(
         Settings.from_env({**os.environ, "KAVALU_SEALING_KEYS": Fernet.generate_key().decode()})
     ).test_client()

@@ -6,6 +6,7 @@ tests/test_embedded.py; only loopback, and every wait is bounded.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from service.migrate import RUN_LOCK
 from tests.processes import REPO_ROOT, free_port, stop_process, wait_for_http, wait_until
 
 pytestmark = pytest.mark.slow
@@ -82,6 +84,9 @@ def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_p
         )
     try:
         wait_for_http(base_url + "/healthz", timeout=120)
+        # It holds KAVALU_DATA_DIR's lock: a command that would migrate the store under it refuses meanwhile.
+        with open(data_dir / RUN_LOCK, "a") as lock, pytest.raises(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         [first] = wait_until(lambda: _pids(log_path, "deliveries worker"), 30, message="the deliveries worker's pid")
         started_before = _pids(log_path, "API") + _pids(log_path, "scoring worker")
         # The worker is up and writing its heartbeat before it is killed.
@@ -118,6 +123,8 @@ def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_p
         assert process.wait(timeout=40) == 0
         children = [*started_before, first, second]
         wait_until(lambda: not any(_alive(pid) for pid in children), 10, message="every child stopped")
+        with open(data_dir / RUN_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # and no child kept it
     finally:
         stop_process(process)
     assert "Traceback" not in log_path.read_text()

@@ -10,6 +10,7 @@ from service.api.context import database, db_session, settings, task_queue
 from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.errors import ApiError
 from service.intake.schemas import ErrorBodySchema
+from service.migrate import Schema, head_revision
 from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
 from service.ops.metrics import render_metrics
 from service.ops.overview import decision_latency, queue_overview
@@ -30,10 +31,12 @@ def healthz():
 @blp.route("/readyz", methods=["GET"])
 @blp.doc(
     operationId="readyz",
-    summary="200 only when the database and the broker answer, this process's sealing keys open the publishers'"
+    summary="200 only when the database and the broker answer, the database's schema is at this version's"
+    " revision (neither behind nor migrated by a newer version), this process's sealing keys open the publishers'"
     " signing secrets, and a scoring process has its models loaded; JSON detail either way. With ?scope=process,"
-    " only what this process needs to take comments (the database and the sealing keys): intake goes on accepting"
-    " while the broker or the workers are away, so a load balancer's readiness probe should not wait for them",
+    " only what this process needs to take comments (the database, a schema not behind this version, and the"
+    " sealing keys): intake goes on accepting while the broker or the workers are away, or while a newer version"
+    " rolls out, so a load balancer's readiness probe should not wait for them",
     parameters=[
         {
             "in": "query",
@@ -61,7 +64,13 @@ def readyz():
     try:
         max_age = settings().heartbeat_max_age_s
         with database().sessionmaker() as session:
-            session.execute(text("SELECT 1"))
+            # The one query that shows the database answers, and whether its schema is this code's.
+            schema = Schema.of(session.execute(text("SELECT version_num FROM alembic_version")).scalar())
+            # A pod of the old version keeps taking comments on a store that the new version's migration job has
+            # just moved ahead (most migrations only add): leaving the Service then would stop intake until the
+            # new pods are up. The whole service is not ready in a mixed state (the KavaluNotReady alert).
+            ok = schema.current or (schema.ahead and not whole_service)
+            checks["schema"] = {"ok": ok, "revision": schema.revision, "expected": schema.expected}
             # Only the processes that score count: a worker's main process is up while its pool cannot score.
             scoring = fresh_scoring_processes(session, max_age)
             others = fresh_other_workers(session, max_age)
@@ -81,6 +90,7 @@ def readyz():
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
         checks["signing_secrets"] = {"ok": False, "error": "database unavailable"}
+        checks["schema"] = {"ok": False, "expected": head_revision(), "error": "database unavailable"}
         if whole_service:
             checks["workers"] = {"ok": False, "error": "database unavailable"}
     if whole_service:

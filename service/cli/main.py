@@ -120,6 +120,7 @@ def explain(error: Exception, database_url: str | None) -> str | None:
 
     from service.delivery.feed import InvalidCursor
     from service.delivery.redelivery import DeliveryError
+    from service.migrate import MigrationRefused
     from service.publishers.accounts import PublisherError
     from service.review.errors import ReviewError
     from service.review.moderators import ModeratorError
@@ -128,7 +129,7 @@ def explain(error: Exception, database_url: str | None) -> str | None:
         return explain_database_error(error, database_url)
     if isinstance(error, AlembicCommandError):  # e.g. a store migrated by a newer Kavalu
         return f"{_store_name(database_url)}: {_first_line(error)}"
-    if isinstance(error, ConfigError):
+    if isinstance(error, ConfigError | MigrationRefused):
         return str(error)
     if isinstance(error, ReviewError):
         return error.message
@@ -203,13 +204,13 @@ class KavaluGroup(click.Group):
 
 def prepare_store() -> None:
     """The embedded store (SQLite) migrates itself on first use and after an upgrade of Kavalu;
-    PostgreSQL is only ever migrated by `kavalu db upgrade`."""
+    PostgreSQL is only ever migrated by `kavalu db upgrade`. Not while `kavalu run` serves it; a copy is kept."""
     from service.config import Settings
     from service.migrate import upgrade_embedded_store
 
-    settings = Settings.from_env()
-    if upgrade_embedded_store(settings):
-        click.echo(f"migrated the embedded store {settings.database_url.removeprefix('sqlite:///')}", err=True)
+    done = upgrade_embedded_store(Settings.from_env())
+    if done:
+        click.echo(done, err=True)
 
 
 @click.group(cls=KavaluGroup)

@@ -13,7 +13,7 @@ import time
 import click
 
 from service.config import CONFIG_DIR, Settings
-from service.migrate import upgrade
+from service.migrate import MigrationRefused, lock_data_dir, refuse_unless_current, upgrade_embedded_store
 
 
 @click.command("run")
@@ -29,8 +29,19 @@ def run(host: str | None, port: int | None) -> None:
     # First, so that a second store created by mistake (another KAVALU_DATA_DIR) is seen at once.
     click.echo(f"data: {settings.data_dir}")
     host, port = host or settings.host, port if port is not None else settings.port
-    upgrade(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Held until this process exits: a command that would migrate the embedded store refuses meanwhile.
+    lock = lock_data_dir(settings)
+    if lock is None:
+        raise MigrationRefused(
+            f"another Kavalu process (`kavalu run`, or a command migrating the store) is using {settings.data_dir}:"
+            " stop it first"
+        )
+    if settings.embedded:
+        done = upgrade_embedded_store(settings, lock_held=True)
+        if done:
+            click.echo(done, err=True)
+    else:  # PostgreSQL is migrated only by `kavalu db upgrade`
+        refuse_unless_current(settings)
     # Every process writes its metrics here and /metrics merges them.
     metrics_dir = settings.data_dir / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -93,6 +104,7 @@ def run(host: str | None, port: int | None) -> None:
     click.echo("Press Ctrl-C to stop.")
 
     _supervise([api, scoring, deliveries])
+    lock.close()
 
 
 # A child that exits on its own is started again, as compose's `restart: unless-stopped` does: after 1 s,

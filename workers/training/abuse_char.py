@@ -83,12 +83,17 @@ AUTHORED_EVERYDAY = Path(__file__).resolve().parent / "data" / "everyday_authore
 # reports, condemnations, sport, cooking) (2026-12-06 (m)): the public sources have few threats in these languages,
 # and "jala denge" (will burn) or "mugistivi" (will finish off) were not learnt.
 AUTHORED_THREATS = Path(__file__).resolve().parent / "data" / "threats_authored.csv"
+# Comments on crime news and everyday numbers in Hindi, Roman Hindi, Kannada and Roman Kannada (2026-12-06 (r)):
+# the sources use "चोर", "chor", "ಕಳ್ಳ" (thief) and "नंबर" (number, as in "number one scoundrel") in insults, and
+# readers' comments on a theft reached review ("कल चोरी हुई" 0.77).
+AUTHORED_NEWS = Path(__file__).resolve().parent / "data" / "news_authored.csv"
 AUTHORED_SOURCES = {
     "kavalu-authored": AUTHORED,
     AUTHORED_PEOPLE_SOURCE: AUTHORED_PEOPLE,
     "kavalu-authored-hinglish-people": AUTHORED_HINGLISH_PEOPLE,
     "kavalu-authored-everyday": AUTHORED_EVERYDAY,
     "kavalu-authored-threats": AUTHORED_THREATS,
+    "kavalu-authored-news": AUTHORED_NEWS,
 }
 # Written apart from the training rows, by other writers, as an evaluation set only: never trained on.
 PEOPLE_EVAL = Path(__file__).resolve().parent / "data" / "hindi_kannada_people_eval.csv"

@@ -6,6 +6,9 @@ words that they mostly use in abuse as abuse: "chod" (leave), "ಮಕ್ಕಳ�
 "ಅಡುಗೆ" (cooking). A news site's readers write about children, school, homes, prices and the weather. Most
 sentences here use such a word in its everyday sense; the abusive ones use the same words as the swear, so that
 the set shows whether the model tells the senses apart and not only whether it stays low.
+Comments on crime news and everyday numbers were added on 2026-12-06, because the sources use news words such as
+"चोर", "chor", "ಕಳ್ಳ" (thief) and "नंबर" (number, as in "number one scoundrel") as insults, while readers use them
+for thefts, frauds, arrests and court cases, and for phone, house, bus and roll numbers.
 """
 
 from __future__ import annotations
@@ -99,10 +102,100 @@ ABUSIVE: dict[str, list[str]] = {
 }
 
 
+# Comments on crime news and everyday numbers (2026-12-06), apart from the lists above so that each set's test
+# states what the model does on it.
+NEWS_NEUTRAL: dict[str, list[str]] = {
+    "kn": [
+        "ನಮ್ಮ ಬಡಾವಣೆಯಲ್ಲಿ ರಾತ್ರಿ ಎರಡು ಅಂಗಡಿಗಳಲ್ಲಿ ಕಳ್ಳತನ ನಡೆದಿದೆ, ಪೊಲೀಸರು ಗಸ್ತು ಹೆಚ್ಚಿಸಲಿ",
+        "ಸಂತೆಯಲ್ಲಿ ಪರ್ಸ್ ಎಗರಿಸುತ್ತಿದ್ದ ಕಳ್ಳನನ್ನು ವ್ಯಾಪಾರಿಗಳೇ ಹಿಡಿದು ಪೊಲೀಸರಿಗೆ ಒಪ್ಪಿಸಿದರು",
+        "ಆನ್ಲೈನ್ ಮೋಸದಿಂದ ಬಚಾವಾಗಲು ಯಾರಿಗೂ OTP ಹೇಳಬೇಡಿ",
+        "ಬ್ಯಾಂಕ್ ಹೆಸರಿನಲ್ಲಿ ಕರೆ ಮಾಡಿ ಮೋಸ ಮಾಡುವವರ ಬಗ್ಗೆ ಎಚ್ಚರ ಇರಲಿ",
+        "ಹೆದ್ದಾರಿಯಲ್ಲಿ ದರೋಡೆ ಮಾಡುತ್ತಿದ್ದ ಗ್ಯಾಂಗ್ ಬಂಧನ, ಪೊಲೀಸರಿಗೆ ಅಭಿನಂದನೆ",
+        "ಎಟಿಎಂ ದರೋಡೆ ಪ್ರಕರಣದ ಆರೋಪಿಗಳಿಗೆ ಶಿಕ್ಷೆ ಯಾವಾಗ ಆಗುತ್ತೆ, ವಿಚಾರಣೆ ತುಂಬಾ ನಿಧಾನ",
+        "ಕಳ್ಳತನವಾದ ನನ್ನ ಬೈಕ್ ಒಂದು ವಾರದಲ್ಲಿ ಸಿಕ್ಕಿತು, ಠಾಣೆಯವರಿಗೆ ಧನ್ಯವಾದ",
+        "ಆಧಾರ್ ಜೊತೆ ಮೊಬೈಲ್ ನಂಬರ್ ಲಿಂಕ್ ಮಾಡಲು ಅಂಚೆ ಕಚೇರಿಯಲ್ಲಿ ಶಿಬಿರ ಇದೆ",
+        "ನನ್ನ ರೋಲ್ ನಂಬರ್ ಫಲಿತಾಂಶದ ಪಟ್ಟಿಯಲ್ಲಿ ಕಾಣುತ್ತಿಲ್ಲ",
+        "ಇನ್ನು ಮುಂದೆ 500 ನಂಬರ್ ಬಸ್ ಹೊಸ ನಿಲ್ದಾಣದಿಂದ ಹೊರಡುತ್ತದೆ",
+        "ನಮ್ಮ ಮನೆ ನಂಬರ್ ಬದಲಾಗಿದೆ, ಕಂದಾಯ ರಸೀದಿ ಇನ್ನೂ ಬಂದಿಲ್ಲ",
+        "ಸ್ವಚ್ಛತೆಯಲ್ಲಿ ನಮ್ಮ ನಗರ ಈ ಸಲ ನಂಬರ್ ಒನ್ ಸ್ಥಾನ ಪಡೆದಿದೆ",
+    ],
+    "kn-Latn": [
+        "namma area alli ninne raatri eradu angadi kallatana aagide, police round haakbeku",
+        "santeyalli purse egaristidda kallanna vyaparigale hididu police ge kottru",
+        "online mosa aagbardu andre yarigu OTP helbedi",
+        "bank inda call maadtivi antha mosa maadoru jasti agidare, hushar",
+        "highway alli daroode madtidda gang na police arrest madidru",
+        "ATM daroode case aaropigalige shikshe yavaga aagutte, vicharane tumba nidhana",
+        "kallatana aagidda nanna bike ondu vaaradalli sikkitu, station avrige thanks",
+        "aadhaar ge mobile number link maadoke post office alli camp ide",
+        "nanna roll number result list alli kaanstilla, yaranna kelodu",
+        "500 number bus inmele hosa bus stand inda hortide",
+        "namma mane number badalaagide, tax receipt innu bandilla",
+        "swachhate alli namma ooru ee sala number one bandide",
+    ],
+    "hi-Latn": [
+        "kal raat hamari gali me do bike chori ho gayi, police kuch nahi kar rahi",
+        "train me yatriyon ka saman churane wala chor RPF ne pakda",
+        "online thagi se bacho, koi bhi OTP maange to mat batana",
+        "bank ke naam pe call karne wale thug bahut active h aajkal",
+        "highway wala lutera gang aakhir pakda gaya, achha kaam kiya police ne",
+        "ration ghotala ki jaanch CBI ko deni chahiye",
+        "court ne ghotale wale case me faisla agle mahine tak tal diya",
+        "aadhaar se mobile number link karwana ho to post office me camp laga h",
+        "mera roll number admit card pe galat chhapa h, kya karun",
+        "bus number 15 ka time badal gaya kya? subah nahi aayi",
+        "naye makaan ka number abhi tak nagar nigam ne nahi diya",
+        "hamare district ka hospital state me number one bana, staff ko salaam",
+    ],
+    "hi": [
+        "हमारे मोहल्ले में रात को दो दुकानों में चोरी हो गई, पुलिस गश्त बढ़ाए",
+        "मेले में जेब काटते हुए एक चोर रंगे हाथ धरा गया",
+        "ऑनलाइन ठगी से बचना है तो किसी को भी OTP मत बताइए",
+        "बैंक वाले बनकर फोन करने वाले ठग से सावधान रहें",
+        "हाईवे पर लुटेरों ने ट्रक ड्राइवर से पैसे छीन लिए, बहुत बुरा हुआ",
+        "भर्ती घोटाले की जांच जल्दी पूरी होनी चाहिए",
+        "घोटाले में फंसे अफसर की जमानत अर्जी कोर्ट से खारिज हो गई",
+        "आधार से मोबाइल नंबर जोड़ने के लिए डाकघर में कैंप लगा है",
+        "मेरा रोल नंबर रिजल्ट की लिस्ट में नहीं दिख रहा, किससे पूछें",
+        "बस नंबर 42 अब नए बस अड्डे से चलेगी क्या",
+        "हमारा मकान नंबर बदल गया है, नई रसीद कब आएगी",
+        "सफाई में हमारा शहर इस बार नंबर एक पर आया",
+    ],
+}
+
+NEWS_ABUSIVE: dict[str, list[str]] = {
+    "kn": [
+        "ಕಾಮೆಂಟ್ ಬರೆಯೋ ನೀನೇ ಅಸಲಿ ಕಳ್ಳ, ಬೇರೆಯವರಿಗೆ ಬುದ್ಧಿ ಹೇಳಬೇಡ",
+        "ಈ ವರದಿಗಾರನೇ ನಂಬರ್ ಒನ್ ಮೋಸಗಾರ, ಚಿಟ್ ಫಂಡ್ ಕಂಪನಿಗೆ ಪ್ರಚಾರ ಮಾಡಿದ್ದು ಇವನೇ",
+        "ಕಳ್ಳ ಸೂಳೆಮಗ ಅಧಿಕಾರಿ, ಬಡವರ ದುಡ್ಡು ತಿಂದುಬಿಟ್ಟ",
+        "ದರೋಡೆಕೋರ ನನ್ ಮಗನೇ, ಇಲ್ಲಿ ಬಂದು ನೀತಿ ಪಾಠ ಮಾಡ್ತೀಯಾ",
+    ],
+    "kn-Latn": [
+        "comment bareyo neene asli kalla, bere avrige buddhi helbeda",
+        "ee reporter ne number one mosagaara, chit fund company ge prachara madiddu ivne",
+        "kalla sulemaga adhikari, badavara duddu tindbitta",
+        "daroodekora nan magane, illi bandu neeti paata madtiya",
+    ],
+    "hi-Latn": [
+        "tu khud sabse bada chor h, comment me gyaan mat de",
+        "reporter sahab khud number one thug h, chit fund company ka prachar yahi karte the",
+        "ghotalebaaz afsar saala, gareebon ki kamai hadap li kamine ne",
+        "abe lutere harami, tere jaise log comment me bhashan dete h",
+    ],
+    "hi": [
+        "सबसे बड़ा चोर तो तू ही निकला, दूसरों को ज्ञान मत बांट",
+        "रिपोर्टर महोदय खुद नंबर वन ठग हैं, चिटफंड कंपनी का प्रचार यही करते थे",
+        "घोटालेबाज अफसर साला, गरीबों की कमाई हड़प ली कमीने ने",
+        "अबे लुटेरे हरामी, तेरे जैसे लोग ही कमेंट में ज्ञान देते हैं",
+    ],
+}
+
+
 def rows() -> list[dict]:
     return [
         {"text": text, "label": label, "source": SOURCE, "lang": lang, "target": lang}
-        for label, by_language in enumerate((NEUTRAL, ABUSIVE))
+        for label, sets in enumerate(((NEUTRAL, NEWS_NEUTRAL), (ABUSIVE, NEWS_ABUSIVE)))
+        for by_language in sets
         for lang, texts in by_language.items()
         for text in texts
     ]
