@@ -87,6 +87,7 @@ ENVIRONMENT = {
     "worker_start_timeout_s": "KAVALU_WORKER_START_TIMEOUT_S",
     "heartbeat_interval_s": "KAVALU_HEARTBEAT_INTERVAL_S",
     "heartbeat_max_age_s": "KAVALU_HEARTBEAT_MAX_AGE_S",
+    "scoring_stall_s": "KAVALU_SCORING_STALL_S",
     "host": "KAVALU_HOST",
     "result_backend": "KAVALU_RESULT_BACKEND",
     "analyze_timeout_s": "KAVALU_ANALYZE_TIMEOUT_S",
@@ -160,6 +161,10 @@ class Settings:
     # Every scoring process writes a heartbeat this often; /readyz wants one younger than heartbeat_max_age_s.
     heartbeat_interval_s: float = 10.0
     heartbeat_max_age_s: float = 45.0
+    # A scoring process that finished no task while a comment has been pending for this long is stalled (a frozen
+    # main process, a job lost with a dead pool child): not ready, and `kavalu run` restarts its worker. Longer
+    # than a scoring lease plus a sweep, so an idle process of one worker is not blamed for another's frozen claim.
+    scoring_stall_s: float = 300.0
     host: str = "127.0.0.1"
     port: int = 8000
     # Synchronous scoring (/v1/analyze, Perspective, OpenAI, Coral): where the analyze workers put their answers
@@ -202,6 +207,11 @@ class Settings:
             embedded=embedded,
             default_policy=_default_policy(policy_path),
         )
+
+    @property
+    def sweep_max_age_s(self) -> float:
+        """The last sweep older than this (four sweep intervals): beat, or the worker that runs the sweeps, is gone."""
+        return 4 * self.sweep_interval_s
 
     @property
     def broker_folder(self) -> Path | None:

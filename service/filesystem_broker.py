@@ -3,7 +3,8 @@
 kombu's `Channel._put` opens the message file under its final name and then writes it, while `_get` takes no
 lock: a worker polling in between moved away an empty file, died of a JSONDecodeError ("Unrecoverable error")
 and lost the message. Here a message is written under a name `_get` ignores and renamed into place, and a file
-that does not parse (left by an older version, or by a crash) is set aside with a warning instead of raised.
+that does not parse, or is not a kombu message (left by an older version, by a crash, or by hand), is set aside
+with a warning instead of raised.
 
 Celery picks this transport through `broker_transport` (Settings.celery_config); the URL stays `filesystem://`.
 """
@@ -28,6 +29,22 @@ log = logging.getLogger(__name__)
 def is_message_of(filename: str, queue: str) -> bool:
     """kombu's own test: `<ms>_<uuid>.<queue>.msg`; a file being written (`....msg.writing`) is not one yet."""
     return filename.partition(".")[2] == f"{queue}.msg"
+
+
+def is_kombu_message(message: object) -> bool:
+    """Whether `message` has what kombu's virtual transport reads from one without checking (virtual/base.py:
+    `Message.__init__`, and `_restore` when a worker stops with it unacknowledged); anything else kills the worker."""
+    if not isinstance(message, dict) or "body" not in message:
+        return False
+    properties, headers = message.get("properties"), message.get("headers")
+    if not isinstance(properties, dict) or "delivery_tag" not in properties:
+        return False
+    delivery_info = properties.get("delivery_info")
+    return (
+        isinstance(delivery_info, dict)
+        and {"exchange", "routing_key"} <= delivery_info.keys()
+        and (headers is None or isinstance(headers, dict))
+    )
 
 
 class Channel(filesystem.Channel):
@@ -66,7 +83,7 @@ class Channel(filesystem.Channel):
                 message = loads(bytes_to_str(payload))
             except ValueError:  # JSONDecodeError, UnicodeDecodeError
                 message = None
-            if not isinstance(message, dict):
+            if not is_kombu_message(message):
                 self._set_aside(taken, queue)
                 continue
             if not self.store_processed:

@@ -332,3 +332,5 @@ class WorkerHeartbeat(Base):
     hostname: Mapped[str] = mapped_column(String(255), primary_key=True)
     queues: Mapped[str] = mapped_column(String(255))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A scoring process: when it last finished a task (or became ready); a frozen dispatch shows here, not in last_seen.
+    last_task_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

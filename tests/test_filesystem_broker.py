@@ -4,6 +4,7 @@ parse, used by every Celery app on the embedded settings, and the queue figures 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import time
@@ -34,7 +35,12 @@ def channel_of(transport, folder: Path):
 
 def message(n: int) -> dict:
     # About the size of a scoring task's message, so that a write is not one tiny syscall.
-    return {"body": "x" * 2000, "headers": {"n": n}, "properties": {}, "content-type": "application/json"}
+    return {
+        "body": "x" * 2000,
+        "headers": {"n": n},
+        "properties": {"delivery_tag": str(n), "delivery_info": {"exchange": "", "routing_key": SCORING_QUEUE}},
+        "content-type": "application/json",
+    }
 
 
 @pytest.mark.parametrize("bad", [b"", b'{"body": "eyJ', b"\xff\xfe", b"null"])
@@ -56,6 +62,44 @@ def test_an_unreadable_message_is_set_aside_and_the_next_one_taken(tmp_path, bad
         ours._get(SCORING_QUEUE)
     assert ours._get(DELIVERIES_QUEUE) == message(2)
     assert os.listdir(broker) == [] and os.listdir(tmp_path / "broker-processed") == []
+
+
+def take_and_restore(channel):
+    """What a worker does with the next message: makes a kombu Message of it, then (stopping before it is done)
+    puts it back."""
+    taken = channel.Message(channel._get(SCORING_QUEUE), channel=channel)
+    channel._restore(taken)
+    return taken
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"{}",
+        b"[]",
+        b'"a message"',
+        b'{"body": "eyJ9", "headers": {}, "content-type": "application/json"}',  # no properties
+        b'{"body": "eyJ9", "properties": {"delivery_info": {}}}',  # no delivery_tag
+        b'{"body": "eyJ9", "properties": {"delivery_tag": "1", "delivery_info": {}}, "headers": []}',
+    ],
+)
+def test_json_that_is_not_a_kombu_message_is_set_aside(tmp_path, bad, caplog):
+    broker = tmp_path / "broker"
+    stock_channel = channel_of(stock.Transport, tmp_path)
+    (broker / "0_x.scoring.msg").write_bytes(bad)
+    # What killed the worker ("Unrecoverable error: KeyError('properties')"), with the file gone.
+    with pytest.raises((KeyError, TypeError, AttributeError)):
+        take_and_restore(stock_channel)
+    assert not (broker / "0_x.scoring.msg").exists()
+
+    (broker / "0_x.scoring.msg").write_bytes(bad)
+    ours = channel_of(filesystem_broker.Transport, tmp_path)
+    ours._put(SCORING_QUEUE, message(1))
+    with caplog.at_level(logging.WARNING, logger=filesystem_broker.__name__):
+        assert take_and_restore(ours).headers == {"n": 1}
+    assert ours._get(SCORING_QUEUE)["headers"] == {"n": 1}
+    assert (tmp_path / "broker-unreadable" / "0_x.scoring.msg").read_bytes() == bad
+    assert "unreadable broker message set aside" in caplog.text
 
 
 def _put_many(transport, folder: str, count: int) -> None:

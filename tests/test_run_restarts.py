@@ -6,6 +6,7 @@ tests/test_embedded.py; only loopback, and every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -60,10 +61,8 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_path):
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    data_dir = tmp_path / "var"
+def _start_run(data_dir, port: int, log_path) -> subprocess.Popen:
+    """`kavalu run` on the embedded store in data_dir, its output in log_path."""
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
     env.update(
         KAVALU_DATA_DIR=str(data_dir),
@@ -72,9 +71,8 @@ def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_p
         KAVALU_PRELOAD_MODELS="false",  # this test is about processes, not models: keep the CPUs for the others
         KAVALU_LOG_LEVEL="WARNING",
     )
-    log_path = tmp_path / "run.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [str(REPO_ROOT / ".venv/bin/kavalu"), "run"],
             cwd=REPO_ROOT,
             env=env,
@@ -82,6 +80,38 @@ def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_p
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process under `pid` now, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (ValueError, OSError):  # not a process, or gone
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _holds(pid: int, path) -> bool:
+    """Whether process `pid` has `path` open."""
+    folder = f"/proc/{pid}/fd"
+    return any(os.path.realpath(os.path.join(folder, fd)) == os.path.realpath(path) for fd in os.listdir(folder))
+
+
+def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_path):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path / "var"
+    log_path = tmp_path / "run.log"
+    process = _start_run(data_dir, port, log_path)
     try:
         wait_for_http(base_url + "/healthz", timeout=120)
         # It holds KAVALU_DATA_DIR's lock: a command that would migrate the store under it refuses meanwhile.
@@ -128,3 +158,120 @@ def test_a_killed_delivery_worker_is_restarted_and_the_api_keeps_answering(tmp_p
     finally:
         stop_process(process)
     assert "Traceback" not in log_path.read_text()
+
+
+def test_a_stalled_scoring_worker_is_restarted(tmp_path):
+    """A scoring worker whose main process is frozen (SIGSTOP) keeps a fresh heartbeat from its pool process while
+    nothing is scored: `kavalu run` sees that no task finished while a comment waits, and restarts it."""
+    from datetime import timedelta
+
+    from service.config import Settings
+    from service.db import Database
+    from service.models import Comment, utcnow
+    from tests.helpers import create_publisher
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path / "var"
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
+    env.update(
+        KAVALU_DATA_DIR=str(data_dir),
+        KAVALU_PORT=str(port),
+        KAVALU_HEARTBEAT_INTERVAL_S="1",
+        KAVALU_HEARTBEAT_MAX_AGE_S="5",
+        KAVALU_SCORING_STALL_S="6",
+        KAVALU_PRELOAD_MODELS="false",
+        KAVALU_LOG_LEVEL="WARNING",
+    )
+    log_path = tmp_path / "run.log"
+    first = None
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(REPO_ROOT / ".venv/bin/kavalu"), "run"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_http(base_url + "/healthz", timeout=120)
+        [first] = wait_until(lambda: _pids(log_path, "scoring worker"), 30, message="the scoring worker's pid")
+        wait_until(lambda: _heartbeat(data_dir / "kavalu.sqlite3", "scoring@"), 60, message="a scoring heartbeat")
+        # Work that has waited longer than the stall bound (a comment no scoring process took).
+        database = Database(Settings.from_env(env))
+        try:
+            publisher = create_publisher(database, "Daily Coast")
+            with database.session() as session:
+                session.add(
+                    Comment(
+                        id="c-stalled",
+                        publisher_id=publisher.id,
+                        external_id="e1",
+                        article_id="a1",
+                        article_title="An article",
+                        author_name="Reader",
+                        author_email="reader@example.org",
+                        content_hash="0" * 64,
+                        received_at=utcnow() - timedelta(hours=1),
+                    )
+                )
+        finally:
+            database.dispose()
+        os.kill(first, signal.SIGSTOP)  # its pool process goes on writing the heartbeat
+
+        def restarted():
+            pids = _pids(log_path, "scoring worker")
+            return pids[-1] if len(pids) > 1 and _alive(pids[-1]) else None
+
+        second = wait_until(restarted, 40, interval=0.5, message="the stalled scoring worker started again")
+        assert second != first and not _alive(first)
+        assert re.search(rf"scoring worker \(pid {first}\) is stalled", log_path.read_text())
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=40) == 0
+    finally:
+        if first is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(first, signal.SIGCONT)
+        stop_process(process)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads the process tree from /proc")
+def test_the_children_of_a_killed_kavalu_run_stop_and_a_new_one_starts_cleanly(tmp_path):
+    """SIGKILL gives `kavalu run` no chance to stop its children: they stop by themselves (the parent-death signal),
+    and until they have, they hold the store's lock, so no second `kavalu run` runs beside them."""
+    port = free_port()
+    data_dir = tmp_path / "var"
+    process = _start_run(data_dir, port, tmp_path / "run.log")
+    children: list[int] = []
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
+        for worker in ("scoring@", "deliveries@"):  # both workers up (and the beat in the scoring one)
+            wait_until(lambda w=worker: _heartbeat(data_dir / "kavalu.sqlite3", w), 60, message=f"a {worker} heartbeat")
+        started = [_pids(tmp_path / "run.log", name)[-1] for name in ("API", "scoring worker", "deliveries worker")]
+        children = _descendants(process.pid)
+        assert set(started) <= set(children)
+        assert all(_holds(pid, data_dir / RUN_LOCK) for pid in started)
+
+        process.kill()
+        process.wait(timeout=10)
+        wait_until(
+            lambda: not [pid for pid in children if _alive(pid)],
+            45,
+            message="every child of the killed kavalu run gone",
+        )
+
+        second = _start_run(data_dir, port, tmp_path / "second.log")
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=40) == 0
+        finally:
+            stop_process(second)
+        log = (tmp_path / "second.log").read_text()
+        assert "Connection in use" not in log and "exited with" not in log and "Traceback" not in log, log[-3000:]
+    finally:
+        stop_process(process)
+        for pid in children:  # what outlived its supervisor (not with the parent-death signal)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

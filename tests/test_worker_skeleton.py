@@ -58,6 +58,35 @@ def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(
     assert sweep_pending.run() == 0  # swept once per window, not on every beat
 
 
+def test_the_sweeper_does_not_grow_a_scoring_queue_that_already_holds_a_message_for_each(
+    settings, publisher, database, queue_redis
+):
+    """Workers stalled for ten minutes used to find ten messages per pending comment (one per sweep window)."""
+    from workers.scoring.tasks import sweep_pending
+
+    dead_broker = Settings.from_env(
+        {
+            "DATABASE_URL": settings.database_url,
+            "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0",
+            "KAVALU_SEALING_KEYS": settings.sealing_keys or "",
+        }
+    )
+    stranded_client = create_app(dead_broker).test_client()
+    ids = [post_comment(stranded_client, publisher, comment(comment_id=f"s-{n}")).get_json()["id"] for n in range(3)]
+
+    def age() -> None:
+        with database.session() as session:
+            for comment_id in ids:
+                session.get(Comment, comment_id).enqueued_at = utcnow() - timedelta(seconds=61)
+
+    age()
+    assert sweep_pending.run() == 3
+    assert sorted(scoring_messages(queue_redis)) == sorted(ids)
+    age()  # a window later, nothing consumed them
+    assert sweep_pending.run() == 0
+    assert len(scoring_messages(queue_redis)) == 3
+
+
 def test_an_edit_frees_the_comment_from_a_claim_on_its_old_text(client, publisher, database, settings):
     from service.scoring import claims, results
     from service.scoring.jobs import ScoreResult

@@ -57,7 +57,13 @@ def _load_models_after_fork(sender=None, **_):
             from workers.scoring.pipeline import get_pipeline
 
             precision_report.attach(name, get_pipeline(settings).abuse)
-        runtime.start_heartbeat(settings, name, SCORING_QUEUE)
+        runtime.start_heartbeat(settings, name, SCORING_QUEUE, tracks_tasks=True)
+
+
+@signals.task_postrun.connect
+def _record_task_finished(**_):
+    # What the heartbeat thread cannot show: tasks still reach this process (service/ops/heartbeats.py, stalled).
+    runtime.task_finished()
 
 
 @signals.worker_process_shutdown.connect

@@ -1,8 +1,10 @@
 """The workers' container healthchecks: `python -m workers.healthcheck [--deliveries]`.
 
 Scoring (the default): exits 0 only when a scoring pool process of a worker on this host has its models loaded
-and has written its heartbeat within KAVALU_HEARTBEAT_MAX_AGE_S; 1 otherwise (no process can score here, or the
-database does not answer). `celery inspect ping` answers from the worker's main process, which stays up while
+and has written its heartbeat within KAVALU_HEARTBEAT_MAX_AGE_S, and is not stalled (while a comment has been pending
+for over KAVALU_SCORING_STALL_S, it finished a task within that time); 1 otherwise (no process can score here, every
+one is stalled, or the database does not answer). A stalled process's heartbeat thread lives on while tasks no longer
+reach it (a frozen main process, a job lost with a dead pool child): restarting the worker is the cure. `celery inspect ping` answers from the worker's main process, which stays up while
 every pool process is dead or being killed as it loads: this asks the processes that score.
 
 `--deliveries`: exits 0 only when the database answers and this container's sealing keys open the publishers'
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.deliveries:
                 check_sealing_keys(session)
             else:
-                ready = fresh_scoring_processes(session, max_age, host=args.host)
+                ready = fresh_scoring_processes(session, max_age, host=args.host, stall_s=settings.scoring_stall_s)
     except SealingError as error:
         print(f"unhealthy: {error}", file=sys.stderr)
         return 1
@@ -52,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         print("ok: the sealing keys open the publishers' signing secrets")
         return 0
     if not ready:
-        print(f"unhealthy: no scoring process on {args.host} with a heartbeat in {max_age:g} s", file=sys.stderr)
+        print(
+            f"unhealthy: no scoring process on {args.host} with a heartbeat in {max_age:g} s that is not stalled"
+            f" (a comment pending for over {settings.scoring_stall_s:g} s and no task finished since)",
+            file=sys.stderr,
+        )
         return 1
     print(f"ok: {ready} scoring process(es) on {args.host}")
     return 0

@@ -6,8 +6,10 @@ import logging
 import os
 import threading
 import time
+from datetime import datetime
 
 from service.db import Database
+from service.models import utcnow
 from service.ops import heartbeats
 from service.task_names import DELIVER_EVENT, DELIVER_EVENTS
 from service.taskqueue import ScoringWake, sent_at_header
@@ -18,6 +20,8 @@ MODELS_LOADED = "scoring models loaded"  # logged by each scoring process once i
 _database: tuple[int, Database] | None = None
 _wake: tuple[int, ScoringWake] | None = None
 _heartbeat: tuple[str, threading.Event, threading.Thread] | None = None  # this process's row, its stop, its thread
+# A scoring process: when it last finished a task (its start, before the first); its heartbeat writes it.
+_last_task_at: datetime | None = None
 PRUNE_EVERY_S = 3600.0
 
 
@@ -63,9 +67,16 @@ def enqueue_deliveries(event_ids: list[str]) -> None:
         )
 
 
+def task_finished() -> None:
+    """A task ended in this process (any outcome): it still gets work. Written with the next heartbeat."""
+    global _last_task_at
+    if _last_task_at is not None:
+        _last_task_at = utcnow()
+
+
 def write_heartbeat(settings, hostname: str, queues: str) -> None:
     with database(settings).session() as session:
-        heartbeats.write(session, hostname, queues)
+        heartbeats.write(session, hostname, queues, last_task_at=_last_task_at)
 
 
 def prune_heartbeats(settings) -> None:
@@ -73,13 +84,18 @@ def prune_heartbeats(settings) -> None:
         heartbeats.prune(session)
 
 
-def start_heartbeat(settings, hostname: str, queues: str, interval_s: float | None = None) -> None:
+def start_heartbeat(
+    settings, hostname: str, queues: str, interval_s: float | None = None, tracks_tasks: bool = False
+) -> None:
     """Write this process's heartbeat row now and every interval_s from a daemon thread of this process.
 
     A scoring pool process calls it once its models are loaded (its row is what /readyz counts); a delivery
     worker's main process calls it for its queues. The thread dies with the process, and the row goes stale.
+    With tracks_tasks (a scoring process), the row also says when this process last finished a task, from now on.
     """
-    global _heartbeat
+    global _heartbeat, _last_task_at
+    if tracks_tasks:
+        _last_task_at = utcnow()  # a new process has had no chance to finish one yet (a reused row is reset too)
     interval_s = settings.heartbeat_interval_s if interval_s is None else interval_s
     stop = threading.Event()
 

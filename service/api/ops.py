@@ -11,7 +11,7 @@ from service.api.moderator_auth import BEARER_DOC, authenticate_moderator
 from service.errors import ApiError
 from service.intake.schemas import ErrorBodySchema
 from service.migrate import Schema, head_revision
-from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes
+from service.ops.heartbeats import fresh_other_workers, fresh_scoring_processes, last_sweep_age
 from service.ops.metrics import render_metrics
 from service.ops.overview import decision_latency, queue_overview
 from service.publishers.accounts import check_sealing_keys
@@ -33,7 +33,9 @@ def healthz():
     operationId="readyz",
     summary="200 only when the database and the broker answer, the database's schema is at this version's"
     " revision (neither behind nor migrated by a newer version), this process's sealing keys open the publishers'"
-    " signing secrets, and a scoring process has its models loaded; JSON detail either way. With ?scope=process,"
+    " signing secrets, a scoring process has its models loaded and is not stalled (it finished a task within"
+    " KAVALU_SCORING_STALL_S, or no comment has waited that long), and the periodic sweep ran within four sweep"
+    " intervals; JSON detail either way. With ?scope=process,"
     " only what this process needs to take comments (the database, a schema not behind this version, and the"
     " sealing keys): intake goes on accepting while the broker or the workers are away, or while a newer version"
     " rolls out, so a load balancer's readiness probe should not wait for them",
@@ -72,8 +74,10 @@ def readyz():
             ok = schema.current or (schema.ahead and not whole_service)
             checks["schema"] = {"ok": ok, "revision": schema.revision, "expected": schema.expected}
             # Only the processes that score count: a worker's main process is up while its pool cannot score.
-            scoring = fresh_scoring_processes(session, max_age)
+            # ...and among those, only the ones that still finish tasks while comments wait (not stalled).
+            scoring = fresh_scoring_processes(session, max_age, stall_s=settings().scoring_stall_s)
             others = fresh_other_workers(session, max_age)
+            sweep_age = last_sweep_age(session)
             try:
                 check_sealing_keys(session)
                 checks["signing_secrets"] = {"ok": True}
@@ -86,6 +90,14 @@ def readyz():
                 "scoring_processes_ready": scoring,
                 "other_workers_alive": others,
                 "heartbeat_max_age_seconds": max_age,
+                "scoring_stall_seconds": settings().scoring_stall_s,
+            }
+            # Beat schedules the sweeps and the callback retries; none recorded yet (a new store) is not a failure.
+            sweep_max_age = settings().sweep_max_age_s
+            checks["sweeper"] = {
+                "ok": sweep_age is None or sweep_age <= sweep_max_age,
+                "last_run_age_seconds": None if sweep_age is None else round(sweep_age, 1),
+                "max_age_seconds": sweep_max_age,
             }
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
@@ -93,6 +105,7 @@ def readyz():
         checks["schema"] = {"ok": False, "expected": head_revision(), "error": "database unavailable"}
         if whole_service:
             checks["workers"] = {"ok": False, "error": "database unavailable"}
+            checks["sweeper"] = {"ok": False, "error": "database unavailable"}
     if whole_service:
         try:
             with task_queue().celery.connection_for_write() as connection:

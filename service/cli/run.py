@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import click
 
 from service.config import CONFIG_DIR, Settings
+from service.db import Database
 from service.migrate import MigrationRefused, lock_data_dir, refuse_unless_current, upgrade_embedded_store
 
 
@@ -47,6 +50,8 @@ def run(host: str | None, port: int | None) -> None:
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    # The children hold the lock too: a `kavalu run` killed with SIGKILL keeps the store locked until they are gone.
+    keep = (lock.fileno(),)
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel", "INFO"]
     scoring = _Child(
         "scoring worker",
@@ -63,6 +68,7 @@ def run(host: str | None, port: int | None) -> None:
             str(settings.data_dir / "celerybeat-schedule"),
         ],
         env=env,
+        pass_fds=keep,
     )
     # Deliveries get their own worker, so a slow publisher endpoint never holds up scoring.
     deliveries = _Child(
@@ -77,6 +83,7 @@ def run(host: str | None, port: int | None) -> None:
             "deliveries@%h",
         ],
         env={**env, "KAVALU_PRELOAD_MODELS": "false"},
+        pass_fds=keep,
     )
     api = _Child(
         "API",
@@ -91,6 +98,7 @@ def run(host: str | None, port: int | None) -> None:
             "service.wsgi:app",
         ],
         env=env,
+        pass_fds=keep,
     )
     mode = (
         "embedded (SQLite + filesystem broker in " + str(settings.data_dir) + ")"
@@ -103,7 +111,7 @@ def run(host: str | None, port: int | None) -> None:
     )
     click.echo("Press Ctrl-C to stop.")
 
-    _supervise([api, scoring, deliveries])
+    _supervise([api, scoring, deliveries], _StallWatch(settings, scoring, deliveries))
     lock.close()
 
 
@@ -118,15 +126,25 @@ STOP_TIMEOUT_S = 20.0
 class _Child:
     """One process `kavalu run` keeps running, in a process group of its own (with its pool processes)."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str]):
-        self.name, self.argv, self.env = name, argv, env
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = ()):
+        self.name, self.argv, self.env, self.pass_fds = name, argv, env, pass_fds
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
         self.delay_s = RESTART_FIRST_DELAY_S
         self.restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, env=self.env, process_group=0)
+        # The parent-death signal comes when the thread that forked exits: only the main thread lives as long as
+        # this process.
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("kavalu run starts its children from the main thread only")
+        self.process = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            process_group=0,
+            pass_fds=self.pass_fds,
+            preexec_fn=_die_with(os.getpid()),  # noqa: PLW1509 (no other thread forks: see above)
+        )
         self.started_at, self.restart_at = time.monotonic(), None
 
     def check(self, now: float) -> None:
@@ -176,7 +194,26 @@ class _Child:
             os.killpg(pgid, signal.SIGKILL)
 
 
-def _supervise(children: list[_Child]) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int):
+    """A preexec_fn that has the child sent SIGTERM when `parent` exits, even by SIGKILL (Linux; None elsewhere):
+    a new `kavalu run` then finds no orphan holding the port, running a second beat, or holding the store."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)  # looked up before the fork
+
+    def preexec() -> None:
+        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+        if os.getppid() != parent:  # the parent died before the prctl: no signal will come
+            os._exit(1)
+
+    return preexec
+
+
+def _supervise(children: list[_Child], watch: _StallWatch | None = None) -> None:
     """Run the children until SIGINT, SIGTERM or SIGHUP, restarting any that exits; then stop them all."""
     stopping: list[int] = []
 
@@ -193,6 +230,8 @@ def _supervise(children: list[_Child]) -> None:
             now = time.monotonic()
             for child in children:
                 child.check(now)
+            if watch is not None:
+                watch.check(now)
             time.sleep(0.5)
     finally:
         for child in children:
@@ -200,3 +239,64 @@ def _supervise(children: list[_Child]) -> None:
         deadline = time.monotonic() + STOP_TIMEOUT_S
         for child in children:
             child.wait_or_kill(deadline)
+
+
+class _StallWatch:
+    """Restarts the scoring worker when it is up but does nothing: every one of its scoring processes is stalled (a
+    frozen main process, a job lost with a dead pool child; service/ops/heartbeats.py). When the sweeps stop, it
+    restarts both workers: the scoring worker's embedded beat schedules them and the deliveries worker (the
+    maintenance queue) runs them, and either may be the one that froze. Heartbeats stay fresh then, and no process
+    exits."""
+
+    def __init__(self, settings: Settings, scoring: _Child, deliveries: _Child):
+        self.settings, self.scoring, self.deliveries = settings, scoring, deliveries
+        self.every_s = max(1.0, settings.heartbeat_interval_s)
+        self.checked_at = float("-inf")
+        self.database: Database | None = None
+
+    def check(self, now: float) -> None:
+        process = self.scoring.process
+        if now - self.checked_at < self.every_s or process is None or process.poll() is not None:
+            return
+        self.checked_at = now
+        try:
+            reason, stuck = self._stuck(process.pid, now - self.scoring.started_at)
+        except Exception:  # the store is away: the API's /readyz says so; nothing to restart for
+            return
+        for child in stuck:
+            if child.process is not None and child.process.poll() is None:
+                click.echo(f"kavalu run: {child.name} (pid {child.process.pid}) {reason}; killing it", err=True)
+                _Child._kill_group(child.process.pid)  # its next check() sees it exited and starts it again
+
+    def _stuck(self, pgid: int, up_s: float) -> tuple[str, list[_Child]]:
+        """Why, and which children to restart (none: all is well)."""
+        from service.ops.heartbeats import last_sweep_age, scoring_processes
+
+        settings = self.settings
+        if self.database is None:
+            self.database = Database(settings)
+        with self.database.session() as session:
+            found = scoring_processes(session, settings.heartbeat_max_age_s, settings.scoring_stall_s)
+            sweep_age = last_sweep_age(session)
+        mine = [stalled for _name, pid, stalled in found if _group_of(pid) == pgid]
+        if mine and all(mine):
+            return (
+                f"is stalled: a comment has waited over {settings.scoring_stall_s:g} s and none of its scoring"
+                " processes finished a task since",
+                [self.scoring],
+            )
+        # Its beat schedules the sweeps: give a new one time to run its first.
+        if up_s > settings.sweep_max_age_s and (sweep_age is None or sweep_age > settings.sweep_max_age_s):
+            last = "never" if sweep_age is None else f"{sweep_age:.0f} s ago"
+            return f"is one of the two workers that schedule and run the sweeps, which stopped (the last ran {last})", [
+                self.scoring,
+                self.deliveries,
+            ]
+        return "", []
+
+
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except (ProcessLookupError, PermissionError):
+        return None

@@ -7,6 +7,12 @@ Two kinds of rows live in `worker_heartbeats`:
   stops writing, so its row goes stale; a worker whose pool cannot score has no fresh row;
 - a worker's **main process** writes `"<worker hostname>"` with the other queues it consumes (`deliveries`).
   It says the worker is up, never that it can score;
+- a scoring process's row also says when it last finished a task (`last_task_at`; set to its start when it
+  becomes ready). Its heartbeat thread proves the process is alive, not that tasks reach it (a frozen main process,
+  a job lost with a dead pool child): a process is **stalled** when a comment has been pending for over
+  KAVALU_SCORING_STALL_S and the process finished no task in that time. A stalled process does not count as ready;
+- the sweeper (`"sweeper@<host>"`, queues `sweeper`) is written by each run of the periodic sweep: its age says
+  whether beat still schedules the sweeps and callback retries;
 - next to a scoring process's row, the abuse model's precision report of that process
   (`"abuse-precision:<worker hostname>/<pid>"`, service.ops.precision), written and refreshed with it.
 
@@ -17,14 +23,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from service.models import WorkerHeartbeat, utcnow
+from service.models import PENDING, Comment, WorkerHeartbeat, as_utc, utcnow
 from service.ops.precision import REPORT_PREFIX, report_name
 from service.task_names import SCORING_QUEUE
 
 PROCESS_SEPARATOR = "/"
+SWEEPER_PREFIX = "sweeper@"
+SWEEPER_QUEUES = "sweeper"
 PRUNE_AFTER = timedelta(days=1)
 # Reports this process writes with its heartbeat: heartbeat row name -> report text (service.ops.precision).
 _reports: dict[str, str] = {}
@@ -40,17 +48,70 @@ def _is_scoring_process():
     )
 
 
+def work_waiting_since(session: Session, stall_s: float, now: datetime | None = None) -> bool:
+    """Whether a comment has been pending for over stall_s (work a scoring process should have taken by now)."""
+    cutoff = (now or utcnow()) - timedelta(seconds=stall_s)
+    return bool(session.scalar(select(exists().where(Comment.status == PENDING, Comment.received_at < cutoff))))
+
+
 def fresh_scoring_processes(
-    session: Session, max_age_s: float, now: datetime | None = None, host: str | None = None
+    session: Session,
+    max_age_s: float,
+    now: datetime | None = None,
+    host: str | None = None,
+    stall_s: float | None = None,
 ) -> int:
     """Scoring processes whose heartbeat is at most max_age_s old; only those of workers on `host`
-    (the part after `@` in a Celery hostname) when given."""
-    since = (now or utcnow()) - timedelta(seconds=max_age_s)
+    (the part after `@` in a Celery hostname) when given. With stall_s, not those that are stalled: while a comment
+    has been pending for over stall_s, only a process that finished a task within stall_s counts."""
+    now = now or utcnow()
+    since = now - timedelta(seconds=max_age_s)
     query = select(func.count()).select_from(WorkerHeartbeat).where(_is_scoring_process())
     query = query.where(WorkerHeartbeat.last_seen >= since)
     if host is not None:
         query = query.where(WorkerHeartbeat.hostname.contains(f"@{host}{PROCESS_SEPARATOR}", autoescape=True))
+    if stall_s is not None and work_waiting_since(session, stall_s, now):
+        query = query.where(WorkerHeartbeat.last_task_at >= now - timedelta(seconds=stall_s))
     return int(session.scalar(query) or 0)
+
+
+def scoring_processes(
+    session: Session, max_age_s: float, stall_s: float, now: datetime | None = None
+) -> list[tuple[str, int, bool]]:
+    """(name, pid, stalled) of every scoring process with a heartbeat at most max_age_s old: for `kavalu run`."""
+    now = now or utcnow()
+    waiting = work_waiting_since(session, stall_s, now)
+    progress_since = now - timedelta(seconds=stall_s)
+    rows = session.execute(
+        select(WorkerHeartbeat.hostname, WorkerHeartbeat.last_task_at).where(
+            _is_scoring_process(), WorkerHeartbeat.last_seen >= now - timedelta(seconds=max_age_s)
+        )
+    ).all()
+    found = []
+    for name, last_task_at in rows:
+        pid = name.rsplit(PROCESS_SEPARATOR, 1)[1]
+        if not pid.isdigit():
+            continue
+        stalled = waiting and (last_task_at is None or as_utc(last_task_at) < progress_since)
+        found.append((name, int(pid), stalled))
+    return found
+
+
+def record_sweep(session: Session, host: str) -> None:
+    """The periodic sweep ran on `host` (and so beat schedules it, and a worker takes the maintenance queue)."""
+    write(session, f"{SWEEPER_PREFIX}{host}", SWEEPER_QUEUES)
+
+
+def last_sweep_age(session: Session, now: datetime | None = None) -> float | None:
+    """Seconds since the last sweep on any host; None when none has been recorded (a new store)."""
+    last = session.scalar(
+        select(func.max(WorkerHeartbeat.last_seen)).where(
+            WorkerHeartbeat.hostname.startswith(SWEEPER_PREFIX, autoescape=True)
+        )
+    )
+    if last is None:
+        return None
+    return max(0.0, ((now or utcnow()) - as_utc(last)).total_seconds())
 
 
 def fresh_other_workers(session: Session, max_age_s: float, now: datetime | None = None) -> int:
@@ -58,6 +119,7 @@ def fresh_other_workers(session: Session, max_age_s: float, now: datetime | None
     since = (now or utcnow()) - timedelta(seconds=max_age_s)
     query = select(func.count()).select_from(WorkerHeartbeat).where(~_is_scoring_process())
     query = query.where(~WorkerHeartbeat.hostname.startswith(REPORT_PREFIX, autoescape=True))
+    query = query.where(~WorkerHeartbeat.hostname.startswith(SWEEPER_PREFIX, autoescape=True))
     return int(session.scalar(query.where(WorkerHeartbeat.last_seen >= since)) or 0)
 
 
@@ -66,7 +128,8 @@ def attach_report(hostname: str, report: str) -> None:
     _reports[hostname] = report
 
 
-def write(session: Session, hostname: str, queues: str) -> None:
+def write(session: Session, hostname: str, queues: str, last_task_at: datetime | None = None) -> None:
+    """Write `hostname`'s heartbeat now; with last_task_at (a scoring process), when it last finished a task."""
     now = utcnow()
     rows = {hostname: queues}
     if hostname in _reports:
@@ -74,9 +137,12 @@ def write(session: Session, hostname: str, queues: str) -> None:
     for name, value in rows.items():
         heartbeat = session.get(WorkerHeartbeat, name)
         if heartbeat is None:
-            session.add(WorkerHeartbeat(hostname=name, queues=value, last_seen=now))
+            heartbeat = WorkerHeartbeat(hostname=name, queues=value, last_seen=now)
+            session.add(heartbeat)
         else:
             heartbeat.last_seen, heartbeat.queues = now, value
+        if name == hostname and last_task_at is not None:
+            heartbeat.last_task_at = last_task_at
 
 
 def forget(session: Session, hostname: str) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from dataclasses import dataclass
 
 from service.intake import comments
+from service.ops import heartbeats
+from service.ops.metrics import queue_figures
 from service.scoring import claims, results
 from service.scoring.jobs import ScoringJob
-from service.task_names import SCORE_COMMENT, SWEEP_LOCK_ID, SWEEP_PENDING
+from service.task_names import SCORE_COMMENT, SCORING_QUEUE, SWEEP_LOCK_ID, SWEEP_PENDING
 from service.taskqueue import sent_at_header
 from workers import runtime
 from workers.app import celery
@@ -219,18 +222,39 @@ def _after_failure(task, jobs, error: Exception) -> None:
         score_comment.apply_async(args=[comment_id], countdown=2, retry=False, headers=sent_at_header())
 
 
+def _record_sweep(task) -> None:
+    try:
+        with task.session() as session:
+            heartbeats.record_sweep(session, socket.gethostname())
+    except Exception as error:  # the sweep itself goes on; a store that is down fails it below anyway
+        log.warning("sweep not recorded", extra={"error": type(error).__name__})
+
+
+def _queued_for_scoring(settings) -> int:
+    try:
+        figures = queue_figures(settings.redis_url, broker_folder=settings.broker_folder)
+    except Exception:  # the broker is away: the sends fail the same way, and the next sweep tries again
+        return 0
+    return int(figures.get(SCORING_QUEUE, {}).get("depth") or 0)
+
+
 @celery.task(bind=True, name=SWEEP_PENDING, soft_time_limit=60)
 def sweep_pending(self) -> int:
     """Enqueue comments that were committed but never reached (or were lost by) the broker; first send to
     review the ones whose scoring attempts are spent, which no path claims again.
 
     It runs on the `maintenance` queue (service/task_names.py), so a drain task that holds the scoring
-    workers for a minute does not hold it up."""
+    workers for a minute does not hold it up. Each run first records that it ran (service/ops/heartbeats.py): /readyz
+    and `kavalu run` see when beat stops scheduling it."""
+    _record_sweep(self)
     _give_up_exhausted(self)
     with self.session() as session:
         if not self.try_advisory_lock(session, SWEEP_LOCK_ID):
             return 0
         ids = comments.stranded_pending(session, self.settings.sweep_stale_after_s)
+    # While the scoring queue already holds as many messages (workers stalled or far behind), more would only grow it
+    # window after window, to thousands to drain: each message wakes a worker that claims a batch of them.
+    ids = ids[: max(0, len(ids) - _queued_for_scoring(self.settings))]
     # Sent once the rows are committed and unlocked: a worker that takes a message at once would otherwise skip its
     # comment (claims skip locked rows), which would then wait for another sweep, and again.
     for comment_id in ids:

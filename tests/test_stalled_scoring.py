@@ -1,0 +1,170 @@
+"""A scoring process with a fresh heartbeat that no longer gets tasks is stalled, not ready; and the sweeper's check.
+
+The heartbeat is written by a thread of the pool process: it proves the process is alive, not that the worker's main
+process still sends it tasks (a frozen main process, a job lost with a dead pool child). These tests put rows in a
+store of their own (SQLite, migrated), as tests/test_ops.py's readiness tests do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from service.app import create_app
+from service.config import Settings
+from service.models import Comment, WorkerHeartbeat, utcnow
+from service.ops import heartbeats
+from service.ops.heartbeats import fresh_scoring_processes, last_sweep_age, record_sweep, scoring_processes
+from tests.helpers import create_publisher
+from workers import healthcheck
+
+STALL_S = 300.0
+
+
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    from service.db import Database
+    from service.migrate import upgrade
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kavalu.db'}")  # the healthcheck reads the env
+    monkeypatch.setenv("KAVALU_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KAVALU_SCORING_STALL_S", str(STALL_S))
+    own = Settings.from_env()
+    upgrade(own)
+    database = Database(own)
+    yield create_app(own).test_client(), database
+    database.dispose()
+
+
+def _pending(database, age_s: float) -> None:
+    publisher = create_publisher(database, f"Paper {uuid.uuid4().hex[:6]}")
+    with database.session() as session:
+        session.add(
+            Comment(
+                id=uuid.uuid4().hex,
+                publisher_id=publisher.id,
+                external_id=uuid.uuid4().hex,
+                article_id="a1",
+                article_title="An article",
+                author_name="Reader",
+                author_email="reader@example.org",
+                content_hash="0" * 64,
+                received_at=utcnow() - timedelta(seconds=age_s),
+            )
+        )
+
+
+def _process(database, name: str, last_task_age_s: float | None) -> None:
+    now = utcnow()
+    last_task_at = None if last_task_age_s is None else now - timedelta(seconds=last_task_age_s)
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname=name, queues="scoring", last_seen=now, last_task_at=last_task_at))
+
+
+def _ready(database, host: str | None = None) -> int:
+    with database.session() as session:
+        return fresh_scoring_processes(session, 45, host=host, stall_s=STALL_S)
+
+
+def test_a_process_that_finished_no_task_while_old_work_waits_is_not_ready(own_store, capsys):
+    client, database = own_store
+    _process(database, "scoring@box/7", last_task_age_s=STALL_S + 60)  # fresh heartbeat, no recent task
+    # No work waiting: an idle process is ready, however long since its last task.
+    assert _ready(database) == 1
+    assert client.get("/readyz").get_json()["checks"]["workers"]["scoring_processes_ready"] == 1
+    _pending(database, age_s=10)  # young work: not a stall yet
+    assert _ready(database) == 1
+
+    _pending(database, age_s=STALL_S + 30)
+    assert _ready(database) == 0
+    body = client.get("/readyz").get_json()
+    assert body["checks"]["workers"]["ok"] is False and body["checks"]["workers"]["scoring_processes_ready"] == 0
+    assert healthcheck.main(["--host", "box", "--max-age", "45"]) == 1
+    assert "stalled" in capsys.readouterr().err
+    with database.session() as session:
+        assert scoring_processes(session, 45, STALL_S) == [("scoring@box/7", 7, True)]
+
+    # A process that finished a task within the bound counts, beside the stalled one.
+    _process(database, "scoring@box/8", last_task_age_s=5)
+    assert _ready(database) == 1 and _ready(database, host="box") == 1
+    assert healthcheck.main(["--host", "box", "--max-age", "45"]) == 0
+    with database.session() as session:
+        assert sorted(scoring_processes(session, 45, STALL_S)) == [
+            ("scoring@box/7", 7, True),
+            ("scoring@box/8", 8, False),
+        ]
+    # A row without a recorded task (written before the process started tracking) is stalled too.
+    _process(database, "scoring@box/9", last_task_age_s=None)
+    assert _ready(database) == 1
+
+
+def test_a_scoring_heartbeat_records_the_process_start_and_then_its_tasks(own_store, monkeypatch):
+    from workers import runtime
+
+    _client, database = own_store
+    settings = database.settings
+    monkeypatch.setattr(runtime, "_last_task_at", None)
+    monkeypatch.setattr(runtime, "_database", None)
+    runtime.task_finished()  # a process that does not track tasks (a delivery worker) writes nothing
+    assert runtime._last_task_at is None
+    # Old row of an earlier process with the same pid: a new process starts afresh.
+    _process(database, "scoring@box/11", last_task_age_s=3600)
+    _pending(database, age_s=STALL_S + 30)
+    runtime.start_heartbeat(settings, "scoring@box/11", "scoring", interval_s=3600, tracks_tasks=True)
+    try:
+
+        def written():
+            with database.session() as session:
+                row = session.get(WorkerHeartbeat, "scoring@box/11")
+                return row.last_task_at
+
+        started = runtime._last_task_at
+        assert started is not None
+        runtime.write_heartbeat(settings, "scoring@box/11", "scoring")
+        assert _ready(database) == 1  # just started: not stalled
+        runtime.task_finished()
+        assert runtime._last_task_at >= started
+        runtime.write_heartbeat(settings, "scoring@box/11", "scoring")
+        assert written() is not None
+    finally:
+        runtime.stop_heartbeat(settings)
+        monkeypatch.setattr(runtime, "_database", None)
+
+
+def test_readyz_reports_the_sweeper_and_fails_when_the_sweeps_stop(own_store):
+    client, database = own_store
+    sweeper = client.get("/readyz").get_json()["checks"]["sweeper"]
+    assert sweeper["ok"] is True and sweeper["last_run_age_seconds"] is None  # a new store: none yet
+
+    with database.session() as session:
+        record_sweep(session, "box")
+    sweeper = client.get("/readyz").get_json()["checks"]["sweeper"]
+    assert sweeper["ok"] is True and sweeper["last_run_age_seconds"] < 5
+    with database.session() as session:
+        assert heartbeats.fresh_other_workers(session, 45) == 0  # the sweeper's row is no worker
+
+    max_age = database.settings.sweep_max_age_s
+    with database.session() as session:
+        session.get(WorkerHeartbeat, "sweeper@box").last_seen = utcnow() - timedelta(seconds=max_age + 10)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    sweeper = response.get_json()["checks"]["sweeper"]
+    assert sweeper["ok"] is False and sweeper["last_run_age_seconds"] > max_age
+    with database.session() as session:
+        assert last_sweep_age(session) > max_age
+
+
+def test_the_sweep_task_records_that_it_ran(own_store):
+    from workers.scoring import tasks
+
+    _client, database = own_store
+
+    class Task:  # what sweep_pending uses of its task
+        def session(self):
+            return database.session()
+
+    tasks._record_sweep(Task())
+    with database.session() as session:
+        assert last_sweep_age(session) < 5
