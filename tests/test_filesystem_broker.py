@@ -133,16 +133,6 @@ def test_messages_written_while_a_consumer_polls_arrive_once_each(tmp_path):
     assert sorted(arrived) == list(range(3000))
 
 
-def test_kombus_own_channel_loses_messages_under_the_same_load(tmp_path):
-    """The race this module closes: kombu's reader takes files its writer has opened and not yet written."""
-    for round in range(10):
-        arrived, failed = exchange(stock.Transport, tmp_path / str(round), 3000)
-        if failed:
-            assert len(arrived) < 3000
-            return
-    pytest.fail("kombu's channel never read a message half written in 10 rounds")
-
-
 def test_the_embedded_settings_use_this_transport_and_other_brokers_do_not(tmp_path):
     from service.taskqueue import KavaluCelery
 

@@ -64,17 +64,23 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def _start_run(data_dir, port: int, log_path, **overrides: str) -> subprocess.Popen:
-    """`kavalu run` on the embedded store in data_dir, its output in log_path; `overrides` replace its environment."""
+def _run_env(data_dir, port: int, **overrides: str) -> dict[str, str]:
+    """The environment of `kavalu run` on the embedded store in data_dir; `overrides` replace any of it."""
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
     env.update(
         KAVALU_DATA_DIR=str(data_dir),
         KAVALU_PORT=str(port),
         KAVALU_HEARTBEAT_INTERVAL_S="1",
-        KAVALU_PRELOAD_MODELS="false",  # this test is about processes, not models: keep the CPUs for the others
+        KAVALU_PRELOAD_MODELS="false",  # these tests are about processes, not models: keep the CPUs for the others
         KAVALU_LOG_LEVEL="WARNING",
     )
     env.update(overrides)
+    return env
+
+
+def _start_run(data_dir, port: int, log_path, **overrides: str) -> subprocess.Popen:
+    """`kavalu run` on the embedded store in data_dir, its output in log_path; `overrides` replace its environment."""
+    env = _run_env(data_dir, port, **overrides)
     with open(log_path, "w") as log:
         return subprocess.Popen(
             [str(REPO_ROOT / ".venv/bin/kavalu"), "run"],
@@ -177,27 +183,11 @@ def test_a_stalled_scoring_worker_is_restarted(tmp_path):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     data_dir = tmp_path / "var"
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BROKER_URL", "REDIS_URL")}
-    env.update(
-        KAVALU_DATA_DIR=str(data_dir),
-        KAVALU_PORT=str(port),
-        KAVALU_HEARTBEAT_INTERVAL_S="1",
-        KAVALU_HEARTBEAT_MAX_AGE_S="5",
-        KAVALU_SCORING_STALL_S="6",
-        KAVALU_PRELOAD_MODELS="false",
-        KAVALU_LOG_LEVEL="WARNING",
-    )
+    stall = {"KAVALU_HEARTBEAT_MAX_AGE_S": "5", "KAVALU_SCORING_STALL_S": "6"}
+    env = _run_env(data_dir, port, **stall)
     log_path = tmp_path / "run.log"
     first = None
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [str(REPO_ROOT / ".venv/bin/kavalu"), "run"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _start_run(data_dir, port, log_path, **stall)
     try:
         wait_for_http(base_url + "/healthz", timeout=120)
         [first] = wait_until(lambda: _pids(log_path, "scoring worker"), 30, message="the scoring worker's pid")

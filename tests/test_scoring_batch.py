@@ -32,7 +32,7 @@ def _claim(database, settings, first_id: str, size: int):
         )
 
 
-def _finish(database, jobs, sent: list | None = None):
+def _finish(database, jobs, sent: list | None = None, now=None):
     from workers.scoring.pipeline import fingerprint
 
     statements = []
@@ -48,6 +48,7 @@ def _finish(database, jobs, sent: list | None = None):
             [CLEAN] * len(jobs),
             fingerprints=[fingerprint(j) for j in jobs],
             enqueue_deliveries=sent.append if sent is not None else None,
+            now=now,
         )
     return decisions, len(statements)
 
@@ -265,17 +266,7 @@ def test_the_duplicate_window_is_measured_between_receipts_not_from_scoring(clie
     with database.session() as session:
         received = session.get(Comment, second).received_at
     jobs = _claim(database, settings, second, 1)
-    with database.session() as session:
-        from workers.scoring.pipeline import fingerprint
-
-        late = results.finish_batch(
-            session,
-            jobs,
-            [CLEAN],
-            fingerprints=[fingerprint(jobs[0])],
-            enqueue_deliveries=None,
-            now=received + timedelta(seconds=window + 600),
-        )
+    late, _ = _finish(database, jobs, now=received + timedelta(seconds=window + 600))
     assert [(r["code"], r["detail"]) for r in late[0].reasons] == [("duplicate_text", "same author")]
 
     # Received a window and more after the first two, scored at once: not a duplicate of them.
@@ -286,17 +277,7 @@ def test_the_duplicate_window_is_measured_between_receipts_not_from_scoring(clie
         session.get(Comment, third).received_at = arrived
         session.execute(update(SenderDetails).where(SenderDetails.comment_id == third).values(received_at=arrived))
     jobs = _claim(database, settings, third, 1)
-    with database.session() as session:
-        from workers.scoring.pipeline import fingerprint
-
-        later = results.finish_batch(
-            session,
-            jobs,
-            [CLEAN],
-            fingerprints=[fingerprint(jobs[0])],
-            enqueue_deliveries=None,
-            now=received + timedelta(seconds=window + 70),
-        )
+    later, _ = _finish(database, jobs, now=received + timedelta(seconds=window + 70))
     assert later[0].status == "approved" and later[0].reasons == []
 
 
@@ -331,11 +312,5 @@ def test_decision_latency_of_an_edit_counts_from_the_edit(client, publisher, dat
     jobs = _claim(database, settings, comment_id, 1)
     assert jobs[0].revision == 2
     before = latency_sum()
-    with database.session() as session:
-        from workers.scoring.pipeline import fingerprint
-
-        results.finish_batch(
-            session, jobs, [CLEAN], fingerprints=[fingerprint(jobs[0])], enqueue_deliveries=None,
-            now=edit_received + timedelta(seconds=3),
-        )  # fmt: skip
+    _finish(database, jobs, now=edit_received + timedelta(seconds=3))
     assert latency_sum() - before == pytest.approx(3.0, abs=0.01)

@@ -33,11 +33,8 @@ def test_score_task_ignores_missing_and_decided_comments(database, publisher, cl
     assert _comment(database, created["id"]).scoring_attempts == 0
 
 
-def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(
-    settings, publisher, database, queue_redis
-):
-    from workers.scoring.tasks import sweep_pending
-
+def _client_with_a_dead_broker(settings):
+    """An API whose broker is unreachable: its comments are stored and reach no queue."""
     dead_broker = Settings.from_env(
         {
             "DATABASE_URL": settings.database_url,
@@ -45,7 +42,15 @@ def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(
             "KAVALU_SEALING_KEYS": settings.sealing_keys or "",
         }
     )
-    stranded_client = create_app(dead_broker).test_client()
+    return create_app(dead_broker).test_client()
+
+
+def test_intake_answers_202_while_the_broker_is_down_and_the_sweeper_recovers(
+    settings, publisher, database, queue_redis
+):
+    from workers.scoring.tasks import sweep_pending
+
+    stranded_client = _client_with_a_dead_broker(settings)
     created = post_comment(stranded_client, publisher, comment()).get_json()
     assert created["status"] == PENDING
     assert scoring_messages(queue_redis) == []
@@ -64,14 +69,7 @@ def test_the_sweeper_does_not_grow_a_scoring_queue_that_already_holds_a_message_
     """Workers stalled for ten minutes used to find ten messages per pending comment (one per sweep window)."""
     from workers.scoring.tasks import sweep_pending
 
-    dead_broker = Settings.from_env(
-        {
-            "DATABASE_URL": settings.database_url,
-            "BROKER_URL": f"redis://127.0.0.1:{free_port()}/0",
-            "KAVALU_SEALING_KEYS": settings.sealing_keys or "",
-        }
-    )
-    stranded_client = create_app(dead_broker).test_client()
+    stranded_client = _client_with_a_dead_broker(settings)
     ids = [post_comment(stranded_client, publisher, comment(comment_id=f"s-{n}")).get_json()["id"] for n in range(3)]
 
     def age() -> None:
