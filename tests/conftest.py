@@ -256,3 +256,19 @@ def worker_app(worker_settings, migrated_database):
 @pytest.fixture
 def worker_client(worker_app, celery_worker):
     return worker_app.test_client()
+
+
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    """An app on a store of its own (SQLite, migrated), with the real broker: the session's test worker
+    heartbeats into the shared test database, which would make readiness counts there depend on its timing."""
+    from service.app import create_app
+    from service.migrate import upgrade
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kavalu.db'}")  # the healthcheck reads the env
+    monkeypatch.setenv("KAVALU_DATA_DIR", str(tmp_path))
+    own = Settings.from_env()
+    upgrade(own)
+    database = Database(own)
+    yield create_app(own).test_client(), database
+    database.dispose()

@@ -33,22 +33,6 @@ def test_healthz_and_security_headers(client):
     assert response.headers["X-Request-ID"]
 
 
-@pytest.fixture
-def own_store(tmp_path, monkeypatch):
-    """An app on a store of its own (SQLite, migrated), with the real broker: the session's test worker
-    heartbeats into the shared test database, which would make readiness counts there depend on its timing."""
-    from service.db import Database
-    from service.migrate import upgrade
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kavalu.db'}")  # the healthcheck reads the env
-    monkeypatch.setenv("KAVALU_DATA_DIR", str(tmp_path))
-    own = Settings.from_env()
-    upgrade(own)
-    database = Database(own)
-    yield create_app(own).test_client(), database
-    database.dispose()
-
-
 def test_readyz_needs_a_scoring_process_with_its_models_loaded(own_store):
     client, database = own_store
     response = client.get("/readyz")

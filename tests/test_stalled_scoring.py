@@ -12,8 +12,6 @@ from datetime import timedelta
 
 import pytest
 
-from service.app import create_app
-from service.config import Settings
 from service.models import Comment, WorkerHeartbeat, utcnow
 from service.ops import heartbeats
 from service.ops.heartbeats import fresh_scoring_processes, last_sweep_age, record_sweep, scoring_processes
@@ -23,19 +21,10 @@ from workers import healthcheck
 STALL_S = 300.0
 
 
-@pytest.fixture
-def own_store(tmp_path, monkeypatch):
-    from service.db import Database
-    from service.migrate import upgrade
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kavalu.db'}")  # the healthcheck reads the env
-    monkeypatch.setenv("KAVALU_DATA_DIR", str(tmp_path))
+@pytest.fixture(autouse=True)
+def _stall_bound(monkeypatch):
+    """Set before `own_store` (conftest) reads the environment: autouse fixtures come first."""
     monkeypatch.setenv("KAVALU_SCORING_STALL_S", str(STALL_S))
-    own = Settings.from_env()
-    upgrade(own)
-    database = Database(own)
-    yield create_app(own).test_client(), database
-    database.dispose()
 
 
 def _pending(database, age_s: float) -> None:
