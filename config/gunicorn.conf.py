@@ -18,6 +18,10 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = None
+# gunicorn 25+ opens a control socket at one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second
+# instance takes it over, and the first one's exit removes it from under the second. Kavalu does not use gunicornc;
+# give --control-socket PATH (one path per instance) to use it.
+control_socket_disable = True
 errorlog = "-"
 loglevel = "info"
 # gunicorn's own lines (start, workers booting and exiting) in the same JSON format as the app's.

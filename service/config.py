@@ -7,6 +7,7 @@ filesystem broker in the user's data folder, so one machine needs no external se
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from service import keyfile
 from service.task_names import (
     ANALYZE_BATCH,
     ANALYZE_TEXT,
@@ -106,6 +108,7 @@ class Settings:
     database_url: str
     broker_url: str
     data_dir: Path
+    # Rate limits (REDIS_URL, else the broker's Redis); the queue figures read broker_redis_url.
     redis_url: str | None = None
     embedded: bool = False
     signature_tolerance_s: int = 300
@@ -177,7 +180,8 @@ class Settings:
     # kept in data_dir/console-secret (service/console/session.py), shared by the processes of one machine.
     console_secret: str | None = field(default=None, repr=False)
     # Seal publishers' signing secrets in the store (comma-separated Fernet keys, the first seals); every process
-    # that signs or verifies must share them. Unset: a key kept in data_dir/sealing-key (service/sealing.py).
+    # that signs or verifies must share them. Unset: with SQLite, a key kept in data_dir/sealing-key; with
+    # PostgreSQL, refused (service/sealing.py).
     sealing_keys: str | None = field(default=None, repr=False)
     # A console session ends after this long without a request, and this long after sign-in in any case.
     console_idle_timeout_s: float = 1800.0
@@ -214,18 +218,35 @@ class Settings:
         return 4 * self.sweep_interval_s
 
     @property
+    def broker_redis_url(self) -> str | None:
+        """The Redis that holds Celery's queues (BROKER_URL, when it is Redis), which the queue figures read.
+        REDIS_URL (redis_url: rate limits) may name another server or database."""
+        return self.broker_url if self.broker_url.startswith("redis") else None
+
+    @property
     def broker_folder(self) -> Path | None:
         """Where the filesystem broker (embedded mode) keeps its waiting messages; None for any other broker."""
         return self.data_dir / "broker" if self.broker_url.startswith("filesystem://") else None
 
+    def make_data_dir(self) -> None:
+        """The data folder, and the embedded store's file, their owner's only when Kavalu creates them: they hold
+        senders' IPs and emails, the keys and the broker's messages. SQLite would create the store with the umask's
+        mode (0644 as a rule), and its WAL files take the store's mode."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        store = self.database_url.removeprefix("sqlite:///").partition("?")[0]
+        if self.database_url.startswith("sqlite:///") and store and store != ":memory:":
+            with contextlib.suppress(FileExistsError, FileNotFoundError):  # a missing folder: SQLite's own error
+                keyfile.create_private(Path(store))
+
     def make_broker_folders(self) -> None:
         """The filesystem broker (embedded mode) needs its folders to exist before anyone connects."""
         if self.broker_folder is not None:
+            self.make_data_dir()
             for name in ("broker", "broker-processed", "broker-control"):
-                (self.data_dir / name).mkdir(parents=True, exist_ok=True)
+                (self.data_dir / name).mkdir(mode=0o700, exist_ok=True)
         backend = self.result_backend_url()
         if backend.startswith("file://"):
-            Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+            Path(backend.removeprefix("file://")).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def result_backend_url(self) -> str:
         """Where the analyze task's answers wait for the API: KAVALU_RESULT_BACKEND, else the broker's Redis, else

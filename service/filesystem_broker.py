@@ -6,6 +6,12 @@ and lost the message. Here a message is written under a name `_get` ignores and 
 that does not parse, or is not a kombu message (left by an older version, by a crash, or by hand), is set aside
 with a warning instead of raised.
 
+Message files are named so that sorted names are arrival order: kombu names them by a monotonic count in
+milliseconds, whose order broke when the count grew a digit ("99999_" sorts after "100000_") and after a reboot
+(the count starts again, and new messages went before the old ones still waiting). Files that an earlier version
+named that way are still taken, oldest first. A `.writing` file that its writer left by dying before the rename
+is set aside once it is old enough that no writer can still be at it.
+
 Celery picks this transport through `broker_transport` (Settings.celery_config); the URL stays `filesystem://`.
 """
 
@@ -13,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from queue import Empty
-from time import monotonic
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
@@ -26,8 +32,35 @@ from kombu.utils.objects import cached_property
 log = logging.getLogger(__name__)
 
 
+WRITING = ".writing"
+# After every digit, so that the names of an earlier version (kombu's, `<monotonic ms>_...`) sort before ours.
+NAME_PREFIX = "t"
+# A message is written in well under a second; a `.writing` file untouched this long has lost its writer.
+ABANDONED_WRITE_AGE_S = 600
+
+_last_stamp = 0
+
+
+def _stamp() -> int:
+    """Wall-clock nanoseconds, kept rising within the process (a clock stepped back, two messages in one tick)."""
+    global _last_stamp
+    _last_stamp = max(time.time_ns(), _last_stamp + 1)
+    return _last_stamp
+
+
+def message_filename(queue: str) -> str:
+    return f"{NAME_PREFIX}{_stamp():020d}_{uuid.uuid4()}.{queue}.msg"
+
+
+def arrival_order(filename: str) -> tuple:
+    """Sort key of a broker folder's files, oldest message first: an earlier version's names (`<ms>_...`) by
+    their count, then ours, whose names sort as they were made."""
+    count = filename.partition("_")[0]
+    return (0, int(count), filename) if count.isdecimal() else (1, filename)
+
+
 def is_message_of(filename: str, queue: str) -> bool:
-    """kombu's own test: `<ms>_<uuid>.<queue>.msg`; a file being written (`....msg.writing`) is not one yet."""
+    """kombu's own test: `<stamp>_<uuid>.<queue>.msg`; a file being written (`....msg.writing`) is not one yet."""
     return filename.partition(".")[2] == f"{queue}.msg"
 
 
@@ -49,9 +82,8 @@ def is_kombu_message(message: object) -> bool:
 
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):
-        # kombu's name, so the order of messages (sorted names) stays kombu's.
-        final = os.path.join(self.data_folder_out, f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg")
-        partial = f"{final}.writing"
+        final = os.path.join(self.data_folder_out, message_filename(queue))
+        partial = final + WRITING
         # No fsync: the message is not the record (the sweeper and the dispatcher send again what the database
         # still holds), and a file a power cut left empty is set aside by _get below.
         try:
@@ -64,7 +96,9 @@ class Channel(filesystem.Channel):
     def _get(self, queue):
         # Moved into the processed folder, beside the queue's (kombu moves it to the system's temporary folder,
         # which may be another filesystem: a copy and a delete, not a rename).
-        for filename in sorted(os.listdir(self.data_folder_in)):
+        names = os.listdir(self.data_folder_in)
+        self._set_aside_abandoned_writes(names)
+        for filename in sorted(names, key=arrival_order):
             if not is_message_of(filename, queue):
                 continue
             taken = os.path.join(self._taken_folder, filename)
@@ -97,12 +131,25 @@ class Channel(filesystem.Channel):
         os.makedirs(self.processed_folder, exist_ok=True)
         return self.processed_folder
 
-    def _set_aside(self, path: str, queue: str) -> None:
+    def _set_aside_abandoned_writes(self, names: list[str]) -> None:
+        now = time.time()
+        for name in names:
+            if not name.endswith(WRITING):
+                continue
+            path = os.path.join(self.data_folder_in, name)
+            queue = name.partition(".")[2].removesuffix(".msg" + WRITING)
+            try:
+                if now - os.stat(path).st_mtime >= ABANDONED_WRITE_AGE_S:
+                    self._set_aside(path, queue, "abandoned broker message write set aside")
+            except FileNotFoundError:
+                continue  # renamed by its writer, or set aside by another consumer
+
+    def _set_aside(self, path: str, queue: str, warning: str = "unreadable broker message set aside") -> None:
         folder = self.transport_options.get("unreadable_folder") or self.processed_folder
         os.makedirs(folder, exist_ok=True)
         kept = os.path.join(folder, os.path.basename(path))
         os.replace(path, kept)
-        log.warning("unreadable broker message set aside", extra={"queue": queue, "path": kept})
+        log.warning(warning, extra={"queue": queue, "path": kept})
 
 
 class Transport(filesystem.Transport):

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import make_url
 
+from service import keyfile
 from service.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -115,7 +116,7 @@ def refuse_unless_current(settings: Settings) -> None:
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
     if settings.database_url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.make_data_dir()
     refuse_if_ahead(settings, store_schema(settings))
     command.upgrade(alembic_config(settings), revision)
 
@@ -132,7 +133,7 @@ def is_up_to_date(settings: Settings) -> bool:
 def lock_data_dir(settings: Settings) -> IO[str] | None:
     """Take the advisory lock of KAVALU_DATA_DIR (RUN_LOCK), held until the file returned is closed (or this
     process exits); None when another process holds it."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.make_data_dir()
     handle = open(settings.data_dir / RUN_LOCK, "a")  # noqa: SIM115 (held by the caller)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -148,6 +149,8 @@ def copy_sqlite_store(store: Path, suffix: str) -> Path:
     if copy.exists():
         copy = store.with_name(f"{store.name}.{suffix}-{datetime.now(UTC):%Y%m%dT%H%M%S}")
     partial = copy.with_name(copy.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a copy that did not finish
+    keyfile.create_private(partial)  # the store's data: its owner's only (SQLite keeps an existing file's mode)
     source = sqlite3.connect(f"file:{store}?mode=rw", uri=True)
     target = sqlite3.connect(partial)
     try:

@@ -133,6 +133,9 @@ class CommentRevision(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # A moderator's redaction; `text` keeps the original for audit.
     redacted_text: Mapped[str | None] = mapped_column(Text)
+    # An edit submitted before the revision that was current when it arrived (that revision's number): kept for
+    # the audit trail, never current, scored or decided (service.intake.comments).
+    overtaken_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="revisions")

@@ -9,8 +9,10 @@ The keys: KAVALU_SEALING_KEYS, comma-separated Fernet keys (make one with
 `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`). The first
 seals; every one opens. So a key is replaced by putting a new one first, running `kavalu publishers
 reseal-secrets` (the secrets stay the same, sealed again under the first key), and dropping the old one.
-Unset: a key created once in data_dir/sealing-key (mode 0600), shared by the processes of one machine.
-Processes on several machines (the API and the delivery workers) must share KAVALU_SEALING_KEYS.
+Unset, with SQLite (the embedded store, a file of one machine): a key created once in data_dir/sealing-key (mode
+0600), shared by the processes of that machine. Unset with PostgreSQL: refused (SealingKeysMissing) at the first
+secret sealed or opened, since the store is shared by processes on several machines (the API, the delivery
+workers, a migration job) and a key file made on each would seal what the others cannot open.
 
 Every session of a service.db.Database carries the process's Sealer in `session.info`, so the code that
 reads or writes a secret needs no more than the session (or an object loaded through it).
@@ -24,17 +26,23 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.orm import Session, object_session
 
 from service import keyfile
-from service.config import Settings
+from service.config import ConfigError, Settings
 
 PREFIX = "fernet:"
 KEY_FILE = "sealing-key"
+KEYS_SETTING = "KAVALU_SEALING_KEYS"
 
 
 class SealingError(RuntimeError):
     pass
 
 
-KEYS_HINT = "give every process the same KAVALU_SEALING_KEYS (on one machine, the same data folder)"
+class SealingKeysMissing(SealingError, ConfigError):
+    """No KAVALU_SEALING_KEYS for a store that processes on several machines share."""
+
+
+MAKE_KEY = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+KEYS_HINT = "give every process the same KAVALU_SEALING_KEYS (the embedded store, without it: the same data folder)"
 _NOT_OUR_KEY = f"a stored signing secret was sealed with a key this process does not have: {KEYS_HINT}"
 
 
@@ -50,17 +58,12 @@ class Sealer:
     def _keys(self) -> MultiFernet:
         if self._fernet is None:
             configured = self.settings.sealing_keys
-            keys = (
-                [k.strip() for k in configured.split(",") if k.strip()]
-                if configured
-                else [
-                    keyfile.read_or_create(
-                        Path(self.settings.data_dir) / KEY_FILE,
-                        lambda: Fernet.generate_key().decode(),
-                        "KAVALU_SEALING_KEYS",
-                    )
-                ]
-            )
+            if configured:
+                keys = [k.strip() for k in configured.split(",") if k.strip()]
+            elif self.settings.database_url.startswith("sqlite"):
+                keys = [keyfile.read_or_create(self._key_file(), lambda: Fernet.generate_key().decode(), KEYS_SETTING)]
+            else:
+                raise self._missing()
             try:
                 self._fernet = MultiFernet([Fernet(key) for key in keys])
             except ValueError:
@@ -68,6 +71,22 @@ class Sealer:
                     "KAVALU_SEALING_KEYS holds a value that is not a Fernet key (32 bytes, URL-safe base64)"
                 ) from None
         return self._fernet
+
+    def _key_file(self) -> Path:
+        return Path(self.settings.data_dir) / KEY_FILE
+
+    def _missing(self) -> SealingKeysMissing:
+        message = (
+            f"{KEYS_SETTING} is not set: with PostgreSQL every process, on every machine, must seal the publishers'"
+            f" signing secrets with the same key. Make one with `{MAKE_KEY}` and give it to every process as"
+            f" {KEYS_SETTING}"
+        )
+        if self._key_file().is_file():
+            message += (
+                f"; this machine has sealed secrets with the key in {self._key_file()}: set {KEYS_SETTING} to that"
+                " key instead, so that they still open"
+            )
+        return SealingKeysMissing(message)
 
     def seal(self, secret: str) -> str:
         return PREFIX + self._keys().encrypt(secret.encode("utf-8")).decode("ascii")
@@ -86,6 +105,10 @@ class Sealer:
             return self._keys().decrypt(sealed.removeprefix(PREFIX).encode("ascii")).decode("utf-8")
         except InvalidToken:
             raise SealingError(_NOT_OUR_KEY) from None
+
+    def check_keys(self) -> None:
+        """Raise SealingError unless this process has keys to seal with (readiness before any secret is stored)."""
+        self._keys()
 
     def opens(self, sealed: str) -> bool:
         """Whether these keys open a stored value (raises SealingError only for keys that are not Fernet keys)."""

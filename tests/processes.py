@@ -85,6 +85,31 @@ def start_celery_worker(
     return process
 
 
+def start_gunicorn(env: dict, port: int, log_path: Path) -> subprocess.Popen:
+    """The API under gunicorn with the shipped config and one worker, its output in `log_path`; stop_process ends it."""
+    with open(log_path, "w") as log:
+        config = str(REPO_ROOT / "config/gunicorn.conf.py")
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                config,
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "service.wsgi:app",
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop_process(process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
     if process.poll() is None:
         os.killpg(process.pid, sig)

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 
@@ -23,7 +22,7 @@ from service.app import create_app
 from service.config import Settings
 from service.logs import JsonFormatter
 from tests.helpers import comment, create_publisher, limiter_state_kept, signed_headers
-from tests.processes import REPO_ROOT, free_port, stop_process, wait_for_http, wait_until
+from tests.processes import free_port, start_gunicorn, stop_process, wait_for_http, wait_until
 
 
 @contextmanager
@@ -219,26 +218,7 @@ def gunicorn_api(migrated_database, tmp_path):
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
         "KAVALU_ANALYZE_TIMEOUT_S": "4",
     }
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                str(REPO_ROOT / "config/gunicorn.conf.py"),
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "service.wsgi:app",
-            ],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_gunicorn(env, port, log_path)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
         yield f"http://127.0.0.1:{port}", log_path

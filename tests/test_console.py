@@ -19,6 +19,7 @@ from service.models import AuditEvent, Comment, OutboundEvent, Publisher
 from service.publishers import accounts
 from service.review import moderators
 from tests.console_support import csrf_of, page_csrf, sign_in
+from tests.helpers import comment, post_comment
 from tests.review_support import bearer, make_moderator, make_review_comment
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "service" / "templates" / "console"
@@ -464,7 +465,7 @@ def test_the_comment_page_shows_the_author_history(client, database, publisher):
     assert recent.count("<li>") == 1
 
 
-def test_the_author_history_lists_legal_queue_comments_to_the_legal_roles_only(client, database, publisher):
+def test_the_author_history_lists_and_counts_legal_queue_comments_to_the_legal_roles_only(client, database, publisher):
     legal_case = make_review_comment(
         client, database, publisher, "c-legal", "The councillor took a bribe.", status="legal_review"
     )
@@ -474,11 +475,26 @@ def test_the_author_history_lists_legal_queue_comments_to_the_legal_roles_only(c
         _mod, token = make_moderator(database, role)
         sign_in(client, token)
         page = client.get(f"/console/comments/{comment_id}").get_data(as_text=True)
+        assert f"{3 if listed else 2} comments, 0 approved, 1 rejected" in page, role
         recent = page[page.index('id="recent-by-author"') :]
         recent = recent[: recent.index("</ul>")]
         assert earlier in recent
         assert (legal_case in recent) is listed, role
         assert ("legal_review" in recent) is listed, role
+
+
+def test_the_comment_page_shows_an_overtaken_edit_in_the_history(client, database, publisher):
+    _mod, token = make_moderator(database)
+    comment_id = make_review_comment(client, database, publisher, "c-1")  # submitted at 10:00
+    late = comment(comment_id="c-1", text="An <em>earlier</em> edit.", submitted_at="2026-05-05T09:59:00Z")
+    assert post_comment(client, publisher, late).status_code == 200
+    sign_in(client, token)
+    page = client.get(f"/console/comments/{comment_id}").get_data(as_text=True)
+    history = page[page.index('id="history"') :]
+    assert '<li class="event-overtaken_edit">' in history
+    assert "revision 2, sent before revision 1, never made current" in history
+    assert '<q class="overtaken-text">An &lt;em&gt;earlier&lt;/em&gt; edit.</q>' in history
+    assert _status(database, comment_id) == "review"
 
 
 def test_only_http_article_links_are_linked(client, database, publisher):

@@ -162,3 +162,7 @@ def test_an_edit_without_a_comment_id_is_answered_but_not_stored_as_a_new_commen
         (stored,) = session.scalars(select(Comment)).all()
         assert stored.current_revision == 1
         assert session.scalars(select(CommentRevision.text)).all() == ["A calm first version."]
+    # ...and the contract says so, rather than that every comment Coral sends is stored.
+    spec = requests.get(f"{running_kavalu.base_url}/openapi.json", timeout=10).json()
+    description = " ".join(spec["paths"]["/v1/integrations/coral/{publisher_id}"]["post"]["description"].split())
+    assert "no `comment.id`" in description and "keeps its first text and decision" in description

@@ -1,4 +1,5 @@
-"""The README's run command, as a subprocess: embedded store and broker, a real worker, a signed post."""
+"""The README's run command, as a subprocess: embedded store and broker, a real worker, a signed post; and the
+copies Kavalu keeps of the embedded store."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 
 import pytest
 import requests
+from click.testing import CliRunner
 
+from service.cli.store import db_group
+from service.config import Settings
+from service.db import make_engine
+from service.migrate import downgrade, head_revision, upgrade, upgrade_embedded_store
 from tests.helpers import PublisherKeys, comment, signed_headers
 from tests.processes import REPO_ROOT, free_port, stop_process, wait_for_http, wait_until
 
@@ -72,3 +79,44 @@ def test_readme_run_command_serves_and_scores(tmp_path):
         stop_process(process)
         log.close()
     assert "Traceback" not in (tmp_path / "run.log").read_text()
+
+
+def test_a_new_data_folder_and_its_store_are_readable_by_their_owner_only_whatever_the_umask(tmp_path):
+    """The store holds senders' IPs and emails, and the folder the broker's messages: under umask 022 SQLite
+    created the store (and its WAL files) 0644 in a folder made 0755."""
+    data_dir = tmp_path / "data"
+    settings = Settings.from_env({"KAVALU_DATA_DIR": str(data_dir)})
+    umask = os.umask(0o022)
+    try:
+        upgrade(settings)
+        settings.make_broker_folders()
+        engine = make_engine(settings)
+        with engine.connect() as connection:  # WAL mode: the -wal and -shm files exist while it is open
+            connection.exec_driver_sql("SELECT count(*) FROM comments").fetchone()
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data_dir.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(umask)
+    assert {"kavalu.sqlite3", "kavalu.sqlite3-wal", "kavalu.sqlite3-shm", "broker"} <= set(modes), modes
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+
+
+def test_the_copies_of_the_store_are_readable_by_its_owner_only_whatever_the_umask(tmp_path):
+    """A copy of the store holds the sealed signing secrets and the senders' IPs and emails: the copy a migration
+    keeps (kavalu.sqlite3.before-REVISION) and the one `kavalu db downgrade` keeps are 0600 under umask 022 too."""
+    settings = Settings.from_env({"KAVALU_DATA_DIR": str(tmp_path)})
+    upgrade(settings)
+    downgrade(settings, "0011")
+    umask = os.umask(0o022)
+    try:
+        assert "the store as it was is in" in upgrade_embedded_store(settings)
+        embedded = {"KAVALU_DATA_DIR": str(tmp_path), "DATABASE_URL": None, "BROKER_URL": None, "REDIS_URL": None}
+        result = CliRunner().invoke(db_group, ["downgrade", "0011", "--yes"], env=embedded)
+        assert result.exit_code == 0, result.output
+    finally:
+        os.umask(umask)
+    for copy in (f"kavalu.sqlite3.before-{head_revision()}", "kavalu.sqlite3.before-downgrade-0011"):
+        assert stat.S_IMODE((tmp_path / copy).stat().st_mode) == 0o600, copy
+        with sqlite3.connect(tmp_path / copy) as db:  # a whole store, not an empty file of the right mode
+            assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] in ("0011", head_revision())

@@ -200,3 +200,49 @@ def test_ops_queues_shows_the_embedded_brokers_queues(tmp_path):
     assert body["queues"][SCORING_QUEUE]["oldest_age_seconds"] is not None
     assert body["queues"][DELIVERIES_QUEUE]["depth"] == 0
     assert 'kavalu_queue_depth{queue="scoring"} 1.0' in metrics
+
+
+def _put_one(folder: str, n: int) -> None:
+    channel_of(filesystem_broker.Transport, Path(folder))._put(SCORING_QUEUE, message(n))
+
+
+def test_messages_are_taken_oldest_first_across_a_digit_change_a_restart_and_an_upgrade(tmp_path):
+    broker = tmp_path / "broker"
+    channel = channel_of(filesystem_broker.Transport, tmp_path)
+    # Left by an earlier version, named by kombu's monotonic count in milliseconds: it grew a digit between the
+    # first two, and the third was written before a reboot that started the count again.
+    for n, name in enumerate(["99999_a", "100000_b", "99999999999_c"]):
+        (broker / f"{name}.scoring.msg").write_text(json.dumps(message(n)))
+    channel._put(SCORING_QUEUE, message(3))
+    other = multiprocessing.get_context("spawn").Process(target=_put_one, args=(str(tmp_path), 4))  # a restart
+    other.start()
+    other.join(30)
+    channel._put(SCORING_QUEUE, message(5))
+
+    assert [channel._get(SCORING_QUEUE)["headers"]["n"] for _ in range(6)] == [0, 1, 2, 3, 4, 5]
+    assert os.listdir(broker) == []
+
+
+def test_a_message_named_here_is_taken_by_kombus_own_channel(tmp_path):
+    # A downgrade, or kombu's transport on the same folder, still reads what this one wrote.
+    channel_of(filesystem_broker.Transport, tmp_path)._put(SCORING_QUEUE, message(1))
+    assert channel_of(stock.Transport, tmp_path)._get(SCORING_QUEUE) == message(1)
+
+
+def test_a_write_abandoned_long_ago_is_set_aside_and_a_recent_one_kept(tmp_path, caplog):
+    broker = tmp_path / "broker"
+    channel = channel_of(filesystem_broker.Transport, tmp_path)
+    abandoned = broker / "1_a.scoring.msg.writing"  # its writer died between the write and the rename
+    abandoned.write_text(json.dumps(message(1)))
+    long_ago = time.time() - filesystem_broker.ABANDONED_WRITE_AGE_S - 1
+    os.utime(abandoned, (long_ago, long_ago))
+    recent = broker / "2_b.scoring.msg.writing"  # a writer may still be at it
+    recent.write_text("{")
+    lately = time.time() - filesystem_broker.ABANDONED_WRITE_AGE_S + 30
+    os.utime(recent, (lately, lately))
+
+    with caplog.at_level(logging.WARNING, logger=filesystem_broker.__name__), pytest.raises(Empty):
+        channel._get(SCORING_QUEUE)
+    assert sorted(os.listdir(broker)) == [recent.name]
+    assert (tmp_path / "broker-unreadable" / abandoned.name).read_text() == json.dumps(message(1))
+    assert "abandoned broker message write set aside" in caplog.text

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from tests.processes import free_port, start_gunicorn, stop_process, wait_for_http
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,3 +46,29 @@ def test_a_worker_freezes_the_loaded_app_so_full_collections_skip_it(tmp_path):
     assert figures["loaded"] > 50_000  # Flask, SQLAlchemy, marshmallow, ...
     assert figures["frozen"] >= 0.9 * figures["loaded"]
     assert figures["walked"] < 0.01 * figures["loaded"]
+
+
+@pytest.mark.slow
+def test_an_instance_opens_no_control_socket_shared_with_the_users_other_instances(tmp_path):
+    """gunicorn's default control socket is one path per user: a second instance took it over, and the first one's
+    exit removed it from under the second."""
+    home, runtime = tmp_path / "home", tmp_path / "run"
+    home.mkdir()
+    runtime.mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'kavalu.db'}",
+        "KAVALU_DATA_DIR": str(tmp_path),
+    }
+    log_path = tmp_path / "api.log"
+    process = start_gunicorn(env, port, log_path)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        assert sorted(path.name for path in [*home.rglob("*"), *runtime.rglob("*")]) == []
+    finally:
+        stop_process(process)
+    assert "Booting worker" in log_path.read_text()
+    assert "Control socket" not in log_path.read_text()

@@ -92,3 +92,20 @@ def test_openapi_describes_the_automatic_entry(client):
         properties
     )
     assert {"before", "after", "reason", "id"} <= set(properties)  # the audit events keep their shape
+
+
+def test_an_edit_overtaken_by_a_later_one_is_in_the_history_with_its_text(client, database, publisher):
+    first = post_comment(client, publisher, comment(comment_id="c-late", submitted_at="2026-05-05T10:00:00Z"))
+    comment_id = first.get_json()["id"]
+    second = comment(comment_id="c-late", text="The reader's second edit.", submitted_at="2026-05-05T10:02:00Z")
+    assert post_comment(client, publisher, second).status_code == 202
+    late = comment(comment_id="c-late", text="The reader's first edit.", submitted_at="2026-05-05T10:01:00Z")
+    assert post_comment(client, publisher, late).status_code == 200
+    _, token = make_moderator(database)
+
+    [entry] = history(client, token, comment_id)
+    assert (entry["action"], entry["actor"], entry["revision"]) == ("overtaken_edit", "publisher", 3)
+    assert entry["after"] == {"text": "The reader's first edit.", "overtaken_by": 2}
+    assert datetime.fromisoformat(entry["created_at"])
+    status = get_signed(client, publisher, f"/v1/comments/{comment_id}").get_json()
+    assert (status["revision"], status["status"]) == (2, "pending")

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from service.config import Settings
 from service.intake import comments as comments_service
-from service.models import Comment, CommentRevision, SenderDetails
+from service.intake.schemas import CommentSubmissionSchema
+from service.models import Comment, CommentRevision, Publisher, SenderDetails
 from service.publishers import accounts as publishers
 from tests.helpers import comment, error_codes, get_signed, post_comment, signed_headers
 
@@ -450,24 +451,57 @@ def test_a_late_retry_of_an_earlier_text_does_not_undo_the_edit(client, publishe
         assert session.get(Comment, first["id"]).current_revision == 3
 
 
-def test_an_edit_overtaken_by_a_later_one_on_the_way_does_not_replace_it(client, publisher, database):
-    """Two edits arrive out of order: the one submitted earlier must not become current over the later one."""
+def test_an_edit_overtaken_by_a_later_one_on_the_way_is_kept_but_does_not_replace_it(client, publisher, database):
+    """Two edits arrive out of order: the one submitted earlier must not become current over the later one, and
+    the audit trail still keeps the text the publisher sent."""
     first = post_comment(client, publisher, comment(submitted_at="2026-05-05T10:00:00Z")).get_json()
     later = post_comment(
         client, publisher, comment(text="The reader's second edit.", submitted_at="2026-05-05T10:02:00Z")
     )
     assert later.status_code == 202
+    with database.session() as session:
+        before = session.get(Comment, first["id"])
+        before = (before.status, before.enqueued_at, before.updated_at, before.scoring_attempts)
     overtaken = post_comment(
         client, publisher, comment(text="The reader's first edit.", submitted_at="2026-05-05T10:01:00Z")
     )
     assert overtaken.status_code == 200, overtaken.get_json()
     assert (overtaken.get_json()["id"], overtaken.get_json()["revision"]) == (first["id"], 2)
     with database.session() as session:
-        assert session.get(Comment, first["id"]).content_hash == comments_service.content_hash(
-            "The reader's second edit."
-        )
-    assert count(database, CommentRevision) == 2
-    # Without submitted_at there is no order to go by but arrival: a new text is an edit.
+        stored = session.get(Comment, first["id"])
+        assert stored.content_hash == comments_service.content_hash("The reader's second edit.")
+        assert (stored.current_revision, stored.status, stored.enqueued_at, stored.updated_at) == (2, *before[:3])
+        assert stored.scoring_attempts == before[3]
+        revisions = session.scalars(
+            select(CommentRevision).where(CommentRevision.comment_id == first["id"]).order_by(CommentRevision.number)
+        ).all()
+        assert [(r.number, r.text, r.overtaken_by) for r in revisions] == [
+            (1, "A thoughtful comment about the visit.", None),
+            (2, "The reader's second edit.", None),
+            (3, "The reader's first edit.", 2),
+        ]
+        sender = session.scalars(select(SenderDetails).where(SenderDetails.revision == 3)).one()
+        assert sender.submitted_at.isoformat().startswith("2026-05-05T10:01:00")
+    # A network retry of the overtaken edit is answered the same way, and not kept twice.
+    again = post_comment(
+        client, publisher, comment(text="The reader's first edit.", submitted_at="2026-05-05T10:01:00Z")
+    )
+    assert (again.status_code, again.get_json()["revision"]) == (200, 2)
+    assert count(database, CommentRevision) == 3
+    # Without submitted_at there is no order to go by but arrival: a new text is an edit, numbered after the rest.
     unordered = post_comment(client, publisher, comment(text="A third edit, undated.", submitted_at=...))
     assert unordered.status_code == 202
-    assert count(database, CommentRevision) == 3
+    assert count(database, CommentRevision) == 4
+    with database.session() as session:
+        assert session.get(Comment, first["id"]).current_revision == 4
+
+
+def test_an_overtaken_edit_is_not_scored(database, publisher):
+    woken: list[str] = []
+    with database.session() as session:
+        caller = session.get(Publisher, publisher.id)
+        for text, moment in (("First.", "10:00"), ("Third.", "10:02"), ("Second.", "10:01")):
+            data = CommentSubmissionSchema().load(comment(text=text, submitted_at=f"2026-05-05T{moment}:00Z"))
+            result = comments_service.submit(session, caller, data, woken.append)
+    assert (result.outcome, result.status) == ("duplicate", "pending")
+    assert woken == [result.comment_id, result.comment_id]  # the first post and the edit that stands

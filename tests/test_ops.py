@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -16,8 +17,10 @@ from service.app import create_app
 from service.config import Settings
 from service.models import WorkerHeartbeat, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
+from service.ops.metrics import QUEUES
 from service.ops.precision import decode, report_name
-from tests.conftest import QUEUE_ONLY_BROKER
+from service.task_names import SCORING_QUEUE
+from tests.conftest import ISOLATED_BROKER, QUEUE_ONLY_BROKER
 from tests.helpers import comment, post_comment, signed_headers
 from tests.processes import free_port, wait_until
 from tests.test_intake import settle_wakes
@@ -130,7 +133,7 @@ def test_each_scoring_pool_process_writes_its_own_heartbeat(celery_worker, datab
     assert report is not None and report["precision"] in ("fp32", "bf16", "int8"), found
     with database.session() as session:
         # Other tests' scoring workers may still be running in this session: at least this one's counts.
-        assert fresh_scoring_processes(session, settings.heartbeat_max_age_s) >= 1
+        assert fresh_scoring_processes(session, settings.heartbeat_max_age_s, settings.scoring_stall_s) >= 1
 
 
 def test_readyz_reports_a_dead_broker(settings, database):
@@ -213,6 +216,35 @@ def test_metrics_count_intake_and_read_the_queues(client, publisher, queue_redis
     assert after[("kavalu_queue_oldest_message_age_seconds", (("queue", "scoring"),))] >= 0.05
     assert after[("kavalu_oldest_pending_comment_age_seconds", ())] >= 0
     assert after[("kavalu_review_queue_size", (("queue", "general"),))] == 0
+
+
+def test_queue_figures_are_read_from_the_broker_celery_uses_not_redis_url(database, queue_redis):
+    """With REDIS_URL (rate limits) on another Redis than BROKER_URL, the queue figures and the sweeper read the
+    broker's lists (they read REDIS_URL's, and the sweeper re-sent every stranded comment each window)."""
+    from tests.console_support import sign_in
+    from tests.review_support import bearer, make_moderator
+    from workers.scoring.tasks import _queued_for_scoring
+
+    broker = redis.Redis.from_url(ISOLATED_BROKER)
+    broker.delete(*QUEUES)
+    own = Settings.from_env({**os.environ, "BROKER_URL": ISOLATED_BROKER, "REDIS_URL": QUEUE_ONLY_BROKER})
+    assert own.redis_url == QUEUE_ONLY_BROKER and own.broker_redis_url == ISOLATED_BROKER
+    message = json.dumps({"headers": {"kavalu_sent_at": time.time() - 30}, "body": ""})
+    broker.lpush(SCORING_QUEUE, message, message, message)
+    queue_redis.lpush(SCORING_QUEUE, message)  # REDIS_URL's list of the same name
+    try:
+        client = create_app(own).test_client()
+        _, token = make_moderator(database, role="admin")
+        metrics = _samples(client.get("/metrics").get_data(as_text=True))
+        assert metrics[("kavalu_queue_depth", (("queue", "scoring"),))] == 3
+        assert metrics[("kavalu_queue_oldest_message_age_seconds", (("queue", "scoring"),))] >= 30
+        scoring = client.get("/v1/ops/queues", headers=bearer(token)).get_json()["queues"][SCORING_QUEUE]
+        assert scoring["depth"] == 3 and scoring["oldest_age_seconds"] >= 30
+        sign_in(client, token)
+        assert "<tr><td>scoring</td><td>3</td>" in client.get("/console/ops").get_data(as_text=True)
+        assert _queued_for_scoring(own) == 3
+    finally:
+        broker.delete(*QUEUES)
 
 
 def test_rate_limits_per_author_ip_and_publisher(database, publisher, other_publisher):

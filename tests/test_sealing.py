@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from service.config import Settings
 from service.db import Database
 from service.migrate import downgrade, upgrade
 from service.models import Publisher, utcnow
 from service.publishers import accounts
-from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError
+from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError, SealingKeysMissing
 from tests.conftest import BASE_DATABASE_URL, TEST_DATABASE_URL
 from tests.helpers import approve_new_comment, comment, get_signed, post_comment
 
@@ -78,8 +81,8 @@ def test_a_value_stored_unsealed_is_refused_with_what_to_run():
 def test_without_keys_one_private_key_file_is_made_and_shared(tmp_path):
     """The embedded default: no setting, so a key made once in the data folder, readable by its owner only,
     and used by every process of the machine (here, two sealers)."""
-    settings = with_keys(None, KAVALU_DATA_DIR=str(tmp_path))
-    assert settings.sealing_keys is None
+    settings = with_keys(None, KAVALU_DATA_DIR=str(tmp_path), DATABASE_URL="")
+    assert settings.sealing_keys is None and settings.embedded
     sealed = Sealer(settings).seal("whsec_embedded")
     key_file = tmp_path / KEY_FILE
     key = key_file.read_text()
@@ -87,6 +90,35 @@ def test_without_keys_one_private_key_file_is_made_and_shared(tmp_path):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert Sealer(settings).open(sealed) == "whsec_embedded"
     assert key_file.read_text() == key  # read, not made again, by the second sealer
+
+
+def test_postgresql_without_keys_is_refused_naming_the_setting_and_how_to_make_a_key(tmp_path):
+    """Processes on several machines share a PostgreSQL store: a key file made on each machine would seal secrets that
+    the others cannot open (a publisher created on one host, its requests refused by the API on another)."""
+    settings = with_keys(None, KAVALU_DATA_DIR=str(tmp_path))
+    assert settings.database_url.startswith("postgresql") and settings.sealing_keys is None
+    for attempt in (lambda sealer: sealer.seal("whsec_x"), lambda sealer: sealer.opens(PREFIX + "x")):
+        with pytest.raises(SealingKeysMissing, match="KAVALU_SEALING_KEYS is not set") as refused:
+            attempt(Sealer(settings))
+        assert "Fernet.generate_key()" in str(refused.value)
+    assert not (tmp_path / KEY_FILE).exists()
+
+    # A machine that sealed with its key file before: the message names the key to set so that those secrets open.
+    (tmp_path / KEY_FILE).write_text(Fernet.generate_key().decode())
+    with pytest.raises(SealingKeysMissing, match="set KAVALU_SEALING_KEYS to that key") as refused:
+        Sealer(settings).seal("whsec_x")
+    assert str(tmp_path / KEY_FILE) in str(refused.value)
+
+
+def test_the_cli_refuses_in_one_line_and_creates_no_publisher_without_keys_on_postgresql(database, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "KAVALU_SEALING_KEYS"} | {"KAVALU_DATA_DIR": str(tmp_path)}
+    kavalu = str(Path(sys.executable).with_name("kavalu"))
+    command = [kavalu, "publishers", "create", "--name", "Keyless"]
+    result = subprocess.run(command, check=False, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: KAVALU_SEALING_KEYS is not set"), result.stderr
+    with database.session() as session:
+        assert session.scalars(select(Publisher)).all() == []
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -170,6 +202,17 @@ def test_readyz_fails_while_the_sealing_keys_do_not_open_the_secrets(database, p
     assert "KAVALU_SEALING_KEYS" in wrong.get_json()["checks"]["signing_secrets"]["error"]
     right = create_app(with_keys(os.environ["KAVALU_SEALING_KEYS"])).test_client().get("/readyz")
     assert right.get_json()["checks"]["signing_secrets"] == {"ok": True}
+
+
+def test_readyz_fails_on_postgresql_without_keys_before_any_publisher_exists(database, tmp_path):
+    """A new deployment without KAVALU_SEALING_KEYS is told so at its first readiness probe, not at the first
+    `kavalu publishers create`."""
+    from service.app import create_app
+
+    answer = create_app(with_keys(None, KAVALU_DATA_DIR=str(tmp_path))).test_client().get("/readyz")
+    assert answer.status_code == 503
+    assert answer.get_json()["checks"]["signing_secrets"]["ok"] is False
+    assert "KAVALU_SEALING_KEYS is not set" in answer.get_json()["checks"]["signing_secrets"]["error"]
 
 
 def test_reseal_moves_every_secret_under_the_first_key_so_the_old_one_can_go(

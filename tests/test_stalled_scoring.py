@@ -7,6 +7,7 @@ store of their own (SQLite, migrated), as tests/test_ops.py's readiness tests do
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -157,3 +158,30 @@ def test_the_sweep_task_records_that_it_ran(own_store):
     tasks._record_sweep(Task())
     with database.session() as session:
         assert last_sweep_age(session) < 5
+
+
+def test_every_report_of_ready_scoring_processes_leaves_out_a_stalled_one(own_store):
+    """The ops overview (GET /v1/ops/queues, the console's ops page) and the /metrics gauge counted a stalled process
+    as ready while /readyz and the healthcheck did not."""
+    from tests.console_support import sign_in
+    from tests.review_support import bearer, make_moderator
+    from tests.test_ops import _samples
+
+    client, database = own_store
+    _, token = make_moderator(database, role="admin")
+    sign_in(client, token)
+
+    def reported() -> dict:
+        return {
+            "readyz": client.get("/readyz").get_json()["checks"]["workers"]["scoring_processes_ready"],
+            "ops_queues": client.get("/v1/ops/queues", headers=bearer(token)).get_json()["scoring_processes_ready"],
+            "metrics": _samples(client.get("/metrics").get_data(as_text=True))[("kavalu_scoring_workers_ready", ())],
+            "console": int(re.search(r'id="ops-scoring-ready">(\d+)<', client.get("/console/ops").text)[1]),
+            "healthcheck": int(healthcheck.main(["--host", "box", "--max-age", "45"]) == 0),
+        }
+
+    _process(database, "scoring@box/7", last_task_age_s=STALL_S + 60)
+    everywhere = ("readyz", "ops_queues", "metrics", "console", "healthcheck")
+    assert reported() == dict.fromkeys(everywhere, 1)  # idle: no work waits
+    _pending(database, age_s=STALL_S + 30)
+    assert reported() == dict.fromkeys(everywhere, 0)

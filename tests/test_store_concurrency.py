@@ -77,12 +77,36 @@ def submit(store, publisher_id: str, text: str) -> str:
         return result.comment_id
 
 
-def edit_meanwhile(store, publisher_id: str, threads: list) -> None:
-    """An edit of the comment, committed now; on PostgreSQL it waits for the reader's row lock instead."""
-    thread = threading.Thread(target=submit, args=(store, publisher_id, "An edited text, not yet scored."))
-    thread.start()
-    thread.join(timeout=1.0)
-    threads.append(thread)
+def in_the_gap(session, table: str, action, threads: list) -> None:
+    """Run `action` in another thread right after `session` has read `table`, and give it a second: it commits in
+    the gap, or (PostgreSQL) waits for the reader's row lock and finishes once the reader's transaction ends."""
+
+    def start():
+        thread = threading.Thread(target=action)
+        thread.start()
+        thread.join(timeout=1.0)
+        threads.append(thread)
+
+    after_first_read(session, table, start)
+
+
+def edit_meanwhile(session, store, publisher_id: str, threads: list) -> None:
+    """An edit of the comment, committed in the gap after `session` read it."""
+    in_the_gap(session, "comments", lambda: submit(store, publisher_id, "An edited text, not yet scored."), threads)
+
+
+def approve(outcomes: list, session, comment_id: str, moderator) -> None:
+    take = actions.take_action
+    outcome(outcomes, "approve", lambda: take(session, comment_id, moderator, action="approve", enqueue_delivery=None))
+
+
+def outcome(outcomes: list, label: str, action) -> None:
+    """Append `label` when `action` succeeds, or the code of the ReviewError it raises."""
+    try:
+        action()
+        outcomes.append(label)
+    except ReviewError as error:
+        outcomes.append(error.code)
 
 
 def claim(store, comment_id: str, max_attempts: int | None = None):
@@ -112,7 +136,7 @@ def test_a_batch_finishing_while_an_edit_lands_does_not_decide_the_new_revision(
     job = claim(store, comment_id)
     threads: list[threading.Thread] = []
     with store.session() as session:
-        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        edit_meanwhile(session, store, publisher.id, threads)
         decisions = results.finish_batch(session, [job], [CLEAN], fingerprints=[None], enqueue_deliveries=None)
     for thread in threads:
         thread.join()
@@ -127,7 +151,7 @@ def test_giving_up_on_a_revision_while_an_edit_lands_leaves_the_new_one_alone(st
     job = claim(store, comment_id, max_attempts=1)
     threads: list[threading.Thread] = []
     with store.session() as session:
-        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        edit_meanwhile(session, store, publisher.id, threads)
         results.give_up_scoring(
             session,
             comment_id,
@@ -245,7 +269,7 @@ def test_a_moderator_decision_racing_an_edit_never_lands_on_the_unseen_revision(
     threads: list[threading.Thread] = []
     refused = None
     with store.session() as session:
-        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        edit_meanwhile(session, store, publisher.id, threads)
         try:
             actions.take_action(
                 session,
@@ -278,27 +302,17 @@ def test_two_moderators_deciding_one_comment_at_once_make_one_decision(store):
 
     def decide(who: Moderator, action: str) -> None:
         with store.session() as session:
-            try:
-                actions.take_action(session, comment_id, who, action=action, reason="insult", enqueue_delivery=None)
-                outcomes.append(action)
-            except ReviewError as error:
-                outcomes.append(error.code)
+            take = actions.take_action
+            outcome(
+                outcomes,
+                action,
+                lambda: take(session, comment_id, who, action=action, reason="insult", enqueue_delivery=None),
+            )
 
     threads: list[threading.Thread] = []
-
-    def meanwhile():
-        thread = threading.Thread(target=decide, args=(other, "reject"))
-        thread.start()
-        thread.join(timeout=1.0)
-        threads.append(thread)
-
     with store.session() as session:
-        after_first_read(session, "comments", meanwhile)
-        try:
-            actions.take_action(session, comment_id, moderator, action="approve", enqueue_delivery=None)
-            outcomes.append("approve")
-        except ReviewError as error:
-            outcomes.append(error.code)
+        in_the_gap(session, "comments", lambda: decide(other, "reject"), threads)
+        approve(outcomes, session, comment_id, moderator)
     for thread in threads:
         thread.join()
     with store.session() as session:
@@ -318,27 +332,12 @@ def test_two_moderators_claiming_one_comment_at_once_get_one_lease(store):
 
     def claim_as(who: Moderator) -> None:
         with store.session() as session:
-            try:
-                review_claims.claim(session, comment_id, who)
-                outcomes.append(who.name)
-            except ReviewError as error:
-                outcomes.append(error.code)
+            outcome(outcomes, who.name, lambda: review_claims.claim(session, comment_id, who))
 
     threads: list[threading.Thread] = []
-
-    def meanwhile():
-        thread = threading.Thread(target=claim_as, args=(other,))
-        thread.start()
-        thread.join(timeout=1.0)
-        threads.append(thread)
-
     with store.session() as session:
-        after_first_read(session, "comments", meanwhile)
-        try:
-            review_claims.claim(session, comment_id, moderator)
-            outcomes.append(moderator.name)
-        except ReviewError as error:
-            outcomes.append(error.code)
+        in_the_gap(session, "comments", lambda: claim_as(other), threads)
+        outcome(outcomes, moderator.name, lambda: review_claims.claim(session, comment_id, moderator))
     for thread in threads:
         thread.join()
     with store.session() as session:
@@ -352,7 +351,7 @@ def test_two_edits_of_one_comment_at_once_both_become_revisions(store):
     comment_id = submit(store, publisher.id, "The first text.")
     threads: list[threading.Thread] = []
     with store.session() as session:
-        after_first_read(session, "comments", lambda: edit_meanwhile(store, publisher.id, threads))
+        edit_meanwhile(session, store, publisher.id, threads)
         data = CommentSubmissionSchema().load(comment(text="Another edit, posted at the same moment."))
         outcome = comments.submit(session, session.get_one(Publisher, publisher.id), data, lambda _id: None).outcome
     for thread in threads:
@@ -371,14 +370,8 @@ def test_two_workers_claiming_one_comment_at_once_count_one_attempt(store):
     theirs: list[list] = []
     threads: list[threading.Thread] = []
 
-    def other_worker():
-        thread = threading.Thread(target=lambda: theirs.append(claim_all(store, comment_id)))
-        thread.start()
-        thread.join(timeout=1.0)
-        threads.append(thread)
-
     with store.session() as session:
-        after_first_read(session, "comments", other_worker)
+        in_the_gap(session, "comments", lambda: theirs.append(claim_all(store, comment_id)), threads)
         mine = claims.claim_for_scoring(
             session, comment_id, defaults=store.settings.default_policy, batch_size=1, lease_s=120, max_attempts=3
         )
@@ -395,3 +388,34 @@ def claim_all(store, comment_id: str) -> list:
         return claims.claim_for_scoring(
             session, comment_id, defaults=store.settings.default_policy, batch_size=1, lease_s=120, max_attempts=3
         )
+
+
+def test_a_claim_landing_inside_a_decision_leaves_no_lease_on_a_decided_comment(store):
+    _publisher, comment_id, moderator = in_review(store)
+    with store.session() as session:
+        other, _token = moderators.create(session, "Bela", "moderator")
+    outcomes: list[str] = []
+
+    def claim_as_other() -> None:
+        with store.session() as session:
+            outcome(outcomes, "claim", lambda: review_claims.claim(session, comment_id, other))
+
+    threads: list[threading.Thread] = []
+    with store.session() as session:
+        in_the_gap(session, "comments", claim_as_other, threads)
+        approve(outcomes, session, comment_id, moderator)
+    for thread in threads:
+        thread.join()
+    assert threads
+    with store.session() as session:
+        decisions = session.scalars(select(Decision.status).where(Decision.decided_by == "moderator")).all()
+        stored = session.get_one(Comment, comment_id)
+        events = session.scalars(select(OutboundEvent.id)).all()
+    # PostgreSQL: the claim waits for the row lock, then finds it decided; SQLite: the claim commits first, and the
+    # decision finds the comment held by another.
+    if store.settings.database_url.startswith("postgresql"):
+        assert sorted(outcomes) == ["already_decided", "approve"], outcomes
+        assert (stored.status, stored.claimed_by, decisions, len(events)) == ("approved", None, ["approved"], 1)
+    else:
+        assert sorted(outcomes) == ["claim", "claimed"], outcomes
+        assert (stored.status, stored.claimed_by, decisions, events) == ("review", other.id, [], [])

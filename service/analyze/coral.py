@@ -139,7 +139,9 @@ def stored_comment_id(item: CoralComment) -> str | None:
     Coral's requests carry no comment id (comment {body, parentID}); a proxy or a Coral fork may add comment.id,
     and then an EDIT is a new revision of `coral:<id>`. Without one, a NEW is stored under an id made of its
     story, author, parent and text (so Coral's retries are retries), but an EDIT cannot be matched to the comment
-    it changes: it is answered and not stored, rather than stored as another comment."""
+    it changes: it is answered and not stored, rather than stored as another comment. Matching it by story, author
+    and parent would be a guess: an author may have several comments there, and Kavalu never sees a NEW that an
+    earlier phase of Coral decided, so the match could be another comment, whose text the edit would replace."""
     if item.comment_id:
         return f"coral:{item.comment_id}"
     if item.action == "EDIT":

@@ -1,6 +1,7 @@
 """Coral Talk's external moderation phase: POST /v1/integrations/coral/<publisher_id>. A thin view over
 service.analyze.coral: verify the signature, score the comment now, answer Coral, and store the comment through
-intake so it goes on through review and callbacks like any other."""
+intake so it goes on through review and callbacks like any other (an EDIT only when the request names the comment:
+service.analyze.coral.stored_comment_id)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,13 @@ def _verified_publisher(session, publisher_id: str) -> Publisher:
     lambda: settings().rate_limit_per_api_key, key_func=_publisher_key, deduct_when=lambda r: r.status_code != 401
 )
 def coral_phase(publisher_id: str):
+    """Score a comment Coral is about to publish, and answer with Kavalu's verdict in Coral's terms.
+
+    A NEW is also stored, and goes through Kavalu's review, feed and callbacks like any other comment. Coral's
+    requests do not say which comment an EDIT changes (no `comment.id`): such an EDIT is scored and answered, so
+    Coral moderates the edited text, but it is not stored, and the comment stored from the NEW keeps its first text
+    and decision. A request that carries `comment.id` (a proxy that adds it) is stored as `coral:<comment.id>`,
+    and its EDIT as a new revision of that comment, scored and called back again."""
     session = db_session()
     publisher = _verified_publisher(session, publisher_id)
     body = parse_json(request.get_data(cache=True))

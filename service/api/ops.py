@@ -75,7 +75,7 @@ def readyz():
             checks["schema"] = {"ok": ok, "revision": schema.revision, "expected": schema.expected}
             # Only the processes that score count: a worker's main process is up while its pool cannot score.
             # ...and among those, only the ones that still finish tasks while comments wait (not stalled).
-            scoring = fresh_scoring_processes(session, max_age, stall_s=settings().scoring_stall_s)
+            scoring = fresh_scoring_processes(session, max_age, settings().scoring_stall_s)
             others = fresh_other_workers(session, max_age)
             sweep_age = last_sweep_age(session)
             try:
@@ -126,9 +126,7 @@ def readyz():
     responses={"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics():
-    body = render_metrics(
-        settings().redis_url, database().sessionmaker, settings().heartbeat_max_age_s, settings().broker_folder
-    )
+    body = render_metrics(settings(), database().sessionmaker)
     return Response(body, mimetype="text/plain; version=0.0.4")
 
 

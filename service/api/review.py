@@ -298,14 +298,20 @@ class AuditEventSchema(Schema):
 
 
 class HistoryEntrySchema(AuditEventSchema):
-    """A moderator's audit event, or (action `auto_decision`, actor `kavalu`, no id) an automatic decision."""
+    """A moderator's audit event; (action `auto_decision`, actor `kavalu`, no id) an automatic decision; or (action
+    `overtaken_edit`, actor `publisher`, no id) an edit that arrived after a later one and never became current."""
 
     id = fields.Integer(metadata={"description": "The audit event's id; absent on an auto_decision entry"})
     action = fields.String(
-        metadata={"description": "`auto_decision` for the pipeline's decision, else the audit action"}
+        metadata={
+            "description": "`auto_decision` for the pipeline's decision, `overtaken_edit` for a late edit kept for the"
+            " record (`after`: its `text` and `overtaken_by`, the revision current when it came), else the audit action"
+        }
     )
     decision_id = fields.Integer(metadata={"description": "auto_decision only"})
-    revision = fields.Integer(metadata={"description": "auto_decision only: the revision decided"})
+    revision = fields.Integer(
+        metadata={"description": "auto_decision: the revision decided; overtaken_edit: the revision it was stored as"}
+    )
     status = fields.String(
         metadata={"description": "auto_decision only", "enum": ["review", "legal_review", "approved", "rejected"]}
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -65,7 +65,8 @@ def submit(
 ) -> IntakeResult:
     """Store a validated submission. Retries are answered from the stored row; edits become revisions.
 
-    A retry is the current text; a submission older than the current revision is answered like one (_is_superseded).
+    A retry is the current text; a submission older than the current revision is answered like one (_order), and
+    an overtaken edit among them is kept as a revision that does not become current.
 
     The scoring task is enqueued only after the transaction commits.
     """
@@ -115,10 +116,14 @@ def submit(
         .where(Comment.publisher_id == publisher.id, Comment.external_id == data["comment_id"])
         .with_for_update()
     ).one()
-    if comment.content_hash == digest or _is_superseded(session, comment, digest, data.get("submitted_at")):
+    order = "retry" if comment.content_hash == digest else _order(session, comment, digest, data.get("submitted_at"))
+    if order == "overtaken":  # kept for the audit trail, never current; answered like a retry
+        number = _next_revision(session, comment.id)
+        _add_revision(session, comment.id, number, data, digest, now, overtaken_by=comment.current_revision)
+    if order != "edit":
         return IntakeResult(comment.id, comment.external_id, comment.status, "duplicate", comment)
 
-    comment.current_revision += 1
+    comment.current_revision = _next_revision(session, comment.id)
     comment.content_hash = digest
     comment.status = PENDING
     comment.decided_by = None
@@ -144,13 +149,16 @@ def submit(
     return IntakeResult(comment.id, comment.external_id, comment.status, "edited", comment)
 
 
-def _is_superseded(session: Session, comment: Comment, digest: str, submitted_at: datetime | None) -> bool:
-    """A submission older than the current revision, which must never undo it; the current record answers it.
+def _order(
+    session: Session, comment: Comment, digest: str, submitted_at: datetime | None
+) -> Literal["edit", "retry", "overtaken"]:
+    """Where a changed text stands against the current revision; only an edit may replace it.
 
-    - The text of an earlier revision, arriving after the edit that replaced it: a network retry of that revision.
-      It is an edit back to that text only if it was submitted after the current revision.
-    - A new text submitted before the current revision: an edit overtaken on the way by a later one. Made current,
-      the older text would be scored and called back as the latest revision, in place of the text on the page.
+    - retry: the text of an earlier revision, arriving after the edit that replaced it: a network retry of that
+      revision. It is an edit back to that text only if it was submitted after the current revision.
+    - overtaken: a new text submitted before the current revision, an edit overtaken on the way by a later one.
+      Made current, the older text would be scored and called back as the latest revision, in place of the text
+      on the page; it is kept as a revision that never becomes current.
 
     "Submitted before/after" needs `submitted_at` on both; without it the stored record wins an earlier text, and
     a new text is an edit, in the order received.
@@ -160,20 +168,37 @@ def _is_superseded(session: Session, comment: Comment, digest: str, submitted_at
             SenderDetails.comment_id == comment.id, SenderDetails.revision == comment.current_revision
         )
     )
+    older = False
     if submitted_at is not None and current_submitted_at is not None:
-        if as_utc(submitted_at) < as_utc(current_submitted_at):
-            return True
         if as_utc(submitted_at) > as_utc(current_submitted_at):
-            return False
-    earlier = session.scalar(
+            return "edit"
+        older = as_utc(submitted_at) < as_utc(current_submitted_at)
+    # Overtaken revisions count too: a retry of one is not kept twice.
+    known = session.scalar(
         select(CommentRevision.number)
         .where(CommentRevision.comment_id == comment.id, CommentRevision.content_hash == digest)
         .limit(1)
     )
-    return earlier is not None
+    if known is not None:
+        return "retry"
+    return "overtaken" if older else "edit"
 
 
-def _add_revision(session: Session, comment_id: str, number: int, data: dict, digest: str, now: datetime) -> None:
+def _next_revision(session: Session, comment_id: str) -> int:
+    """The next revision number: after the overtaken ones too, so the current revision may skip a number."""
+    highest = session.scalar(select(func.max(CommentRevision.number)).where(CommentRevision.comment_id == comment_id))
+    return (highest or 0) + 1
+
+
+def _add_revision(
+    session: Session,
+    comment_id: str,
+    number: int,
+    data: dict,
+    digest: str,
+    now: datetime,
+    overtaken_by: int | None = None,
+) -> None:
     # Core inserts: intake is the hot path, and these rows need no ORM bookkeeping.
     author = data["author"]
     session.execute(
@@ -183,6 +208,7 @@ def _add_revision(session: Session, comment_id: str, number: int, data: dict, di
             text=data["text"],
             article_body=data["article"].get("body"),
             content_hash=digest,
+            overtaken_by=overtaken_by,
             created_at=now,
         )
     )

@@ -55,22 +55,20 @@ def work_waiting_since(session: Session, stall_s: float, now: datetime | None = 
 
 
 def fresh_scoring_processes(
-    session: Session,
-    max_age_s: float,
-    now: datetime | None = None,
-    host: str | None = None,
-    stall_s: float | None = None,
+    session: Session, max_age_s: float, stall_s: float, now: datetime | None = None, host: str | None = None
 ) -> int:
-    """Scoring processes whose heartbeat is at most max_age_s old; only those of workers on `host`
-    (the part after `@` in a Celery hostname) when given. With stall_s, not those that are stalled: while a comment
-    has been pending for over stall_s, only a process that finished a task within stall_s counts."""
+    """The scoring processes ready to score, the one count that /readyz, the worker healthcheck, /metrics and the
+    ops overview report: a heartbeat at most max_age_s old, and not stalled (while a comment has been pending for
+    over stall_s, only a process that finished a task within stall_s counts, as in scoring_processes). Only those
+    of workers on `host` (the part after `@` in a Celery hostname) when given."""
     now = now or utcnow()
     since = now - timedelta(seconds=max_age_s)
     query = select(func.count()).select_from(WorkerHeartbeat).where(_is_scoring_process())
     query = query.where(WorkerHeartbeat.last_seen >= since)
     if host is not None:
         query = query.where(WorkerHeartbeat.hostname.contains(f"@{host}{PROCESS_SEPARATOR}", autoescape=True))
-    if stall_s is not None and work_waiting_since(session, stall_s, now):
+    # last_task_at only when work waits: /readyz still answers on a store migrated back before it (0013).
+    if work_waiting_since(session, stall_s, now):
         query = query.where(WorkerHeartbeat.last_task_at >= now - timedelta(seconds=stall_s))
     return int(session.scalar(query) or 0)
 

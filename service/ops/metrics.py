@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.config import Settings, metrics_dir
-from service.filesystem_broker import is_message_of
+from service.filesystem_broker import arrival_order, is_message_of
 from service.models import LEGAL_REVIEW, PENDING, REVIEW, Comment, WorkerHeartbeat, as_utc, utcnow
 from service.ops.heartbeats import fresh_scoring_processes
 from service.ops.precision import fresh_reports, summary
@@ -64,18 +64,18 @@ QUEUES = (SCORING_QUEUE, DELIVERIES_QUEUE, MAINTENANCE_QUEUE, ANALYZE_QUEUE)
 
 
 def queue_figures(
-    redis_url: str | None, now: float | None = None, broker_folder: Path | None = None
+    broker_redis_url: str | None, now: float | None = None, broker_folder: Path | None = None
 ) -> dict[str, dict]:
     """Depth and oldest-message age per Celery queue, read from the filesystem broker's folder (embedded mode,
-    Settings.broker_folder), or else from the Redis lists."""
+    Settings.broker_folder), or else from the broker's Redis lists (Settings.broker_redis_url, not REDIS_URL)."""
     now = now or time.time()
     if broker_folder is not None:
         return _folder_figures(broker_folder, now)
-    if not redis_url:
+    if not broker_redis_url:
         return {}
     import redis
 
-    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2)
+    client = redis.Redis.from_url(broker_redis_url, socket_connect_timeout=1, socket_timeout=2)
     figures = {}
     for queue in QUEUES:
         depth = client.llen(queue)
@@ -85,7 +85,7 @@ def queue_figures(
 
 
 def _folder_figures(folder: Path, now: float) -> dict[str, dict]:
-    names = sorted(os.listdir(folder))  # kombu takes them in this order
+    names = sorted(os.listdir(folder), key=arrival_order)  # the order workers take them in
     figures = {}
     for queue in QUEUES:
         waiting = [name for name in names if is_message_of(name, queue)]
@@ -115,7 +115,10 @@ def _message_age(raw: bytes | str | None, now: float) -> float | None:
 
 
 def backlog_figures(
-    session: Session, now: datetime | None = None, heartbeat_max_age_s: float = Settings.heartbeat_max_age_s
+    session: Session,
+    now: datetime | None = None,
+    heartbeat_max_age_s: float = Settings.heartbeat_max_age_s,
+    scoring_stall_s: float = Settings.scoring_stall_s,
 ) -> dict:
     now = now or utcnow()
     oldest_pending = session.scalar(select(func.min(Comment.received_at)).where(Comment.status == PENDING))
@@ -131,8 +134,8 @@ def backlog_figures(
         "oldest_pending_age_seconds": _age(oldest_pending, now),
         "review_queue_size": {"general": sizes.get(REVIEW, 0), "legal": sizes.get(LEGAL_REVIEW, 0)},
         "last_worker_heartbeat_age_seconds": _age(heartbeat, now),
-        # Pool processes of scoring workers with their models loaded and a heartbeat fresher than the bound.
-        "scoring_processes_ready": fresh_scoring_processes(session, heartbeat_max_age_s, now),
+        # As /readyz counts them: models loaded, a heartbeat fresher than the bound, and not stalled.
+        "scoring_processes_ready": fresh_scoring_processes(session, heartbeat_max_age_s, scoring_stall_s, now),
         # The abuse model's precision in each of those processes, and what `auto` measured to choose it.
         "abuse_precision": summary(fresh_reports(session, heartbeat_max_age_s, now)),
     }
@@ -149,15 +152,17 @@ class LiveFigures:
 
     def __init__(
         self,
-        redis_url: str | None,
+        broker_redis_url: str | None,
         session_factory,
         heartbeat_max_age_s: float = Settings.heartbeat_max_age_s,
         broker_folder: Path | None = None,
+        scoring_stall_s: float = Settings.scoring_stall_s,
     ):
-        self.redis_url = redis_url
+        self.broker_redis_url = broker_redis_url
         self.broker_folder = broker_folder
         self.session_factory = session_factory
         self.heartbeat_max_age_s = heartbeat_max_age_s
+        self.scoring_stall_s = scoring_stall_s
 
     def collect(self):
         depth = GaugeMetricFamily("kavalu_queue_depth", "Messages waiting in each Celery queue", labels=["queue"])
@@ -165,7 +170,7 @@ class LiveFigures:
             "kavalu_queue_oldest_message_age_seconds", "Age of the oldest waiting message", labels=["queue"]
         )
         try:
-            for queue, figures in queue_figures(self.redis_url, broker_folder=self.broker_folder).items():
+            for queue, figures in queue_figures(self.broker_redis_url, broker_folder=self.broker_folder).items():
                 depth.add_metric([queue], figures["depth"])
                 age.add_metric([queue], figures["oldest_age_seconds"] or 0.0)
         except Exception:
@@ -178,11 +183,13 @@ class LiveFigures:
         review = GaugeMetricFamily("kavalu_review_queue_size", "Comments waiting for a person", labels=["queue"])
         scoring_ready = GaugeMetricFamily(
             "kavalu_scoring_workers_ready",
-            "Scoring processes with their models loaded and a fresh heartbeat (0: nothing can score)",
+            "Scoring processes with their models loaded, a fresh heartbeat, and not stalled (0: nothing can score)",
         )
         try:
             with self.session_factory() as session:
-                figures = backlog_figures(session, heartbeat_max_age_s=self.heartbeat_max_age_s)
+                figures = backlog_figures(
+                    session, heartbeat_max_age_s=self.heartbeat_max_age_s, scoring_stall_s=self.scoring_stall_s
+                )
         except Exception:
             # A down store shows as these series missing, not as a failed scrape that takes every other series
             # (the workers' counters, the queues) with it; /readyz reports it.
@@ -248,12 +255,15 @@ def process_registry() -> CollectorRegistry:
     return registry
 
 
-def render_metrics(
-    redis_url: str | None,
-    session_factory,
-    heartbeat_max_age_s: float = Settings.heartbeat_max_age_s,
-    broker_folder: Path | None = None,
-) -> bytes:
+def render_metrics(settings: Settings, session_factory) -> bytes:
     registry = process_registry()
-    registry.register(LiveFigures(redis_url, session_factory, heartbeat_max_age_s, broker_folder))
+    registry.register(
+        LiveFigures(
+            settings.broker_redis_url,
+            session_factory,
+            settings.heartbeat_max_age_s,
+            settings.broker_folder,
+            settings.scoring_stall_s,
+        )
+    )
     return generate_latest(registry)

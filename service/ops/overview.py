@@ -26,10 +26,14 @@ def queue_overview(session: Session, settings: Settings, celery) -> dict:
     A broker that does not answer shows as `broker_error` / `inspect_error`, not as a failure.
     """
     try:
-        figures: dict = {"queues": queue_figures(settings.redis_url, broker_folder=settings.broker_folder)}
+        figures: dict = {"queues": queue_figures(settings.broker_redis_url, broker_folder=settings.broker_folder)}
     except Exception as error:
         figures = {"queues": {}, "broker_error": type(error).__name__}
-    figures.update(backlog_figures(session, heartbeat_max_age_s=settings.heartbeat_max_age_s))
+    figures.update(
+        backlog_figures(
+            session, heartbeat_max_age_s=settings.heartbeat_max_age_s, scoring_stall_s=settings.scoring_stall_s
+        )
+    )
     try:
         inspector = celery.control.inspect(timeout=1.0)
         active = inspector.active() or {}

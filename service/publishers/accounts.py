@@ -203,7 +203,9 @@ def unreadable_publishers(session: Session, now: datetime | None = None) -> list
 
 def check_sealing_keys(session: Session) -> None:
     """Raise SealingError unless this process's keys open every publisher's active signing secrets (readiness: a
-    process with other keys than those that sealed them can neither verify requests nor sign callbacks)."""
+    process with other keys than those that sealed them can neither verify requests nor sign callbacks), or this
+    process has no keys to seal a new publisher's secret with."""
+    sealer_of(session).check_keys()
     unreadable = unreadable_publishers(session)
     if unreadable:
         shown = ", ".join(unreadable[:5]) + (f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")

@@ -36,7 +36,7 @@ from service.models import (
 )
 from service.review.access import OVERTURN_ROLES, check_reach, load_comment
 from service.review.audit import actor_name, audit, review_state
-from service.review.claims import held_by_other
+from service.review.claims import free_for, held_by_other
 from service.review.errors import ReviewError
 from service.review.feedback import record_feedback
 from service.review.redaction import REDACTION_MODES, check_spans, redact_text
@@ -56,18 +56,24 @@ def _latest_decision(session: Session, comment: Comment) -> Decision | None:
     ).first()
 
 
-def _unchanged_since_read(session: Session, comment: Comment, now: datetime) -> None:
-    """Refuse the action (409) if an edit or another decision changed the comment since it was read and checked.
+def _unchanged_since_read(session: Session, comment: Comment, moderator: Moderator, now: datetime) -> None:
+    """Refuse the action (409) if an edit, another decision or another moderator's claim changed the comment since
+    it was read and checked.
 
     A compare-and-set, for SQLite: it has no row locks (FOR UPDATE is left out) and reads run outside the
     transaction, so without it a decision made on one revision could land on the next, which nobody has seen
-    or scored. As a write, it also keeps other writers out until the commit. On PostgreSQL the row is locked
-    since the read, and it always succeeds.
+    or scored, or on a comment another moderator has just claimed. As a write, it also keeps other writers out
+    until the commit. On PostgreSQL the row is locked since the read, and it always succeeds.
     """
     seen_revision, seen_status = comment.current_revision, comment.status
     result = session.execute(
         update(Comment)
-        .where(Comment.id == comment.id, Comment.current_revision == seen_revision, Comment.status == seen_status)
+        .where(
+            Comment.id == comment.id,
+            Comment.current_revision == seen_revision,
+            Comment.status == seen_status,
+            free_for(moderator, now),
+        )
         .values(updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -78,6 +84,8 @@ def _unchanged_since_read(session: Session, comment: Comment, now: datetime) -> 
         raise ReviewError(
             409, "stale_revision", f"The comment was edited meanwhile: it is at revision {comment.current_revision}."
         )
+    if held_by_other(comment, moderator, now):
+        raise ReviewError(409, "claimed", "Another moderator holds this comment.")
     raise ReviewError(409, "stale_status", f"The comment changed meanwhile: it is {comment.status} now.")
 
 
@@ -134,7 +142,7 @@ def take_action(
         raise ReviewError(409, "not_decided", "Nothing to overturn: the comment is not decided yet.")
     if action == "escalate" and comment.status == LEGAL_REVIEW:
         raise ReviewError(409, "already_escalated", "The comment is already in the legal queue.")
-    _unchanged_since_read(session, comment, now)
+    _unchanged_since_read(session, comment, moderator, now)
 
     revision = session.scalars(
         select(CommentRevision).where(

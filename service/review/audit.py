@@ -2,6 +2,7 @@
 
 A comment's history also opens with the automatic decisions, built from the decision rows and the
 scores of their revision rather than stored twice, merged in time order with the moderators' events.
+Edits overtaken by a later one (kept as revisions that never became current) are shown the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import AuditEvent, Comment, Decision, Moderator, Score, as_utc, utcnow
+from service.models import AuditEvent, Comment, CommentRevision, Decision, Moderator, Score, as_utc, utcnow
 from service.review.access import check_reach, load_comment
 
 
@@ -65,10 +66,12 @@ def review_state(comment: Comment) -> dict:
 
 AUTO_DECISION = "auto_decision"
 AUTOMATIC_ACTOR = "kavalu"
+OVERTAKEN_EDIT = "overtaken_edit"
+PUBLISHER_ACTOR = "publisher"
 
 
 def comment_history(session: Session, comment_id: str, moderator: Moderator) -> list[dict]:
-    """Every automatic decision and every audit event of the comment, oldest first."""
+    """Every automatic decision, overtaken edit and audit event of the comment, oldest first."""
     comment = load_comment(session, comment_id)
     check_reach(comment, moderator)
     events = session.scalars(select(AuditEvent).where(AuditEvent.comment_id == comment.id).order_by(AuditEvent.id))
@@ -76,6 +79,7 @@ def comment_history(session: Session, comment_id: str, moderator: Moderator) -> 
     return list(
         heapq.merge(
             automatic_decisions(session, comment.id),
+            overtaken_edits(session, comment.id),
             (audit_dict(e) for e in events),
             key=lambda entry: as_utc(datetime.fromisoformat(entry["created_at"])),
         )
@@ -111,6 +115,25 @@ def automatic_decisions(session: Session, comment_id: str) -> list[dict]:
             "policy_version": decision.policy_version,
         }
         for decision in decisions
+    ]
+
+
+def overtaken_edits(session: Session, comment_id: str) -> list[dict]:
+    """One entry per edit that arrived after a later one: its text, kept but never current, scored or decided."""
+    revisions = session.scalars(
+        select(CommentRevision)
+        .where(CommentRevision.comment_id == comment_id, CommentRevision.overtaken_by.is_not(None))
+        .order_by(CommentRevision.number)
+    )
+    return [
+        {
+            "action": OVERTAKEN_EDIT,
+            "actor": PUBLISHER_ACTOR,
+            "created_at": iso(revision.created_at),
+            "revision": revision.number,
+            "after": {"text": revision.text, "overtaken_by": revision.overtaken_by},
+        }
+        for revision in revisions
     ]
 
 

@@ -21,6 +21,16 @@ def held_by_other(comment: Comment, moderator: Moderator, now: datetime) -> bool
     return bool(comment.claimed_by and comment.claimed_by != moderator.id and expires and expires > now)
 
 
+def free_for(moderator: Moderator, now: datetime):
+    """SQL: no other moderator holds the comment's lease (held_by_other, as a compare-and-set condition)."""
+    return or_(
+        Comment.claimed_by.is_(None),
+        Comment.claimed_by == moderator.id,
+        Comment.claim_expires_at.is_(None),
+        Comment.claim_expires_at <= now,
+    )
+
+
 def _check_claimable(comment: Comment, moderator: Moderator, now: datetime) -> None:
     check_reach(comment, moderator)
     if comment.status in FINAL_STATUSES:
@@ -39,16 +49,7 @@ def _take_lease(session: Session, comment: Comment, moderator: Moderator, now: d
     expires = now + LEASE
     result = session.execute(
         update(Comment)
-        .where(
-            Comment.id == comment.id,
-            Comment.status.in_(statuses),
-            or_(
-                Comment.claimed_by.is_(None),
-                Comment.claimed_by == moderator.id,
-                Comment.claim_expires_at.is_(None),
-                Comment.claim_expires_at <= now,
-            ),
-        )
+        .where(Comment.id == comment.id, Comment.status.in_(statuses), free_for(moderator, now))
         .values(claimed_by=moderator.id, claim_expires_at=expires)
         .execution_options(synchronize_session=False)
     )

@@ -101,15 +101,17 @@ def review_item(comment: Comment, bundle: ItemBundle) -> dict:
     }
 
 
-def author_history(session: Session, publisher_id: str, email: str) -> dict:
-    """How many comments this author sent to this publisher, and how many were approved and rejected."""
-    rows = dict(
-        session.execute(
-            select(Comment.status, func.count())
-            .where(Comment.publisher_id == publisher_id, Comment.author_email == email)
-            .group_by(Comment.status)
-        ).all()
+def author_history(session: Session, publisher_id: str, email: str, moderator: Moderator) -> dict:
+    """How many comments this author sent to this publisher, and how many were approved and rejected: of those this
+    moderator may open, as recent_by_author lists them."""
+    query = (
+        select(Comment.status, func.count())
+        .where(Comment.publisher_id == publisher_id, Comment.author_email == email)
+        .group_by(Comment.status)
     )
+    if not can_see_legal_queue(moderator.role):
+        query = query.where(Comment.status != LEGAL_REVIEW)
+    rows = dict(session.execute(query).all())
     return {"comments": sum(rows.values()), "approved": rows.get(APPROVED, 0), "rejected": rows.get(REJECTED, 0)}
 
 
@@ -140,5 +142,5 @@ def comment_view(session: Session, comment_id: str, moderator: Moderator) -> dic
     comment = load_comment(session, comment_id)
     check_reach(comment, moderator)
     item = review_item(comment, load_bundles(session, [comment])[comment.id])
-    item["author"]["history"] = author_history(session, comment.publisher_id, comment.author_email)
+    item["author"]["history"] = author_history(session, comment.publisher_id, comment.author_email, moderator)
     return item

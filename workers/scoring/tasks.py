@@ -232,7 +232,7 @@ def _record_sweep(task) -> None:
 
 def _queued_for_scoring(settings) -> int:
     try:
-        figures = queue_figures(settings.redis_url, broker_folder=settings.broker_folder)
+        figures = queue_figures(settings.broker_redis_url, broker_folder=settings.broker_folder)
     except Exception:  # the broker is away: the sends fail the same way, and the next sweep tries again
         return 0
     return int(figures.get(SCORING_QUEUE, {}).get("depth") or 0)
