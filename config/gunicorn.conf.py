@@ -29,12 +29,14 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "service.logs.JsonFormatter"}},
+    "filters": {"redact": {"()": "service.logs.GunicornErrorRedaction"}},
     "handlers": {
         "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
         "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
     },
     "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        # The request lines and headers gunicorn quotes can hold tokens and sender details (service/logs.py).
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False, "filters": ["redact"]},
         # No access log (as with accesslog = None): health checks alone would fill it.
         "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
     },

@@ -180,8 +180,8 @@ class Settings:
     # kept in data_dir/console-secret (service/console/session.py), shared by the processes of one machine.
     console_secret: str | None = field(default=None, repr=False)
     # Seal publishers' signing secrets in the store (comma-separated Fernet keys, the first seals); every process
-    # that signs or verifies must share them. Unset: with SQLite, a key kept in data_dir/sealing-key; with
-    # PostgreSQL, refused (service/sealing.py).
+    # that signs or verifies must share them (and the rate limiter's per-IP counter names are keyed by them). Unset:
+    # with SQLite, a key kept in data_dir/sealing-key; with PostgreSQL, refused (service/sealing.py).
     sealing_keys: str | None = field(default=None, repr=False)
     # A console session ends after this long without a request, and this long after sign-in in any case.
     console_idle_timeout_s: float = 1800.0

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, jsonify, request
+from gunicorn.http.errors import NoMoreData, ParseException
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from service.sealing import SealingError
 
@@ -138,6 +139,17 @@ def register_error_handlers(app: Flask, shapes_by_path: dict[str, Callable] | No
         if status == 405 and valid_methods:
             response.headers["Allow"] = ", ".join(valid_methods)
         return response
+
+    @app.errorhandler(ParseException)
+    @app.errorhandler(NoMoreData)
+    def _unreadable_body(error: Exception):
+        # gunicorn could not read the body it was handed (`Transfer-Encoding: chunked` over a body that is not
+        # chunked, one cut short): the client's fault. The error's text quotes the body, which holds a sender's
+        # details or a moderator's token: only its kind is logged.
+        app.logger.warning("unreadable request body", extra={"error": type(error).__name__})
+        return _http_error(
+            BadRequest(f"The request body could not be read ({type(error).__name__}): check its framing.")
+        )
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

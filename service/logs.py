@@ -44,6 +44,22 @@ def configure_logging(level: str = "INFO") -> None:
     quiet_library_noise()
 
 
+class GunicornErrorRedaction(logging.Filter):
+    """gunicorn.error's filter: the request parts gunicorn quotes are left out. A request gunicorn cannot parse is
+    logged with the line it choked on ("Invalid HTTP Header: 'Authorization Bearer kvm_...'"), and a request that
+    failed with its URI (a Perspective client's `?key=`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Invalid request from ip="):
+            source, _, error = message.partition(": ")
+            kind = error.partition(":")[0].partition("'")[0].strip()  # "Invalid HTTP Header", not the header
+            record.msg, record.args = f"{source}: {kind}", ()
+        elif message.startswith("Error handling request"):
+            record.msg, record.args = message.partition("?")[0], ()
+        return True
+
+
 class _DemoteToDebug(logging.Filter):
     """A logger filter: records whose message starts with one of `prefixes` become DEBUG records,
     and go on only where DEBUG is on. (A logger's filter runs after its level check, so the record

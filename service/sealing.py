@@ -20,6 +20,8 @@ reads or writes a secret needs no more than the session (or an object loaded thr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -53,6 +55,7 @@ class Sealer:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._fernet: MultiFernet | None = None
+        self._first_key = ""
         self._known_to_open: set[str] = set()  # so that a readiness check opens each stored value once
 
     def _keys(self) -> MultiFernet:
@@ -64,6 +67,7 @@ class Sealer:
                 keys = [keyfile.read_or_create(self._key_file(), lambda: Fernet.generate_key().decode(), KEYS_SETTING)]
             else:
                 raise self._missing()
+            self._first_key = keys[0]
             try:
                 self._fernet = MultiFernet([Fernet(key) for key in keys])
             except ValueError:
@@ -105,6 +109,12 @@ class Sealer:
             return self._keys().decrypt(sealed.removeprefix(PREFIX).encode("ascii")).decode("utf-8")
         except InvalidToken:
             raise SealingError(_NOT_OUR_KEY) from None
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A key for another use than sealing, the same in every process that has these keys: HMAC-SHA256 of
+        `purpose` under the first key (a new first key changes it)."""
+        self._keys()
+        return hmac.new(self._first_key.encode("utf-8"), purpose, hashlib.sha256).digest()
 
     def check_keys(self) -> None:
         """Raise SealingError unless this process has keys to seal with (readiness before any secret is stored)."""

@@ -20,9 +20,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from platformdirs import user_data_path
+from sqlalchemy import select
 
 from service.config import Settings
 from service.migrate import RUN_LOCK, downgrade, head_revision, is_up_to_date, store_schema, upgrade
+from service.models import AuditEvent, Publisher
 from tests.conftest import BASE_DATABASE_URL
 from tests.processes import REPO_ROOT, free_port
 
@@ -422,8 +424,14 @@ def test_a_group_alone_shows_its_help_and_touches_no_store(tmp_path):
     assert not (tmp_path / "data").exists()
 
 
-def test_a_password_in_a_callback_url_is_not_shown(database):
-    created = kavalu("publishers", "create", "--name", "P", "--callback-url", "https://hook:s3cret@a.example/h")
+def test_a_password_or_a_token_in_a_callback_url_is_not_shown_nor_audited(database):
+    url = "https://hook:s3cret@a.example/h?token=t0ken&site=coastal"
+    created = kavalu("publishers", "create", "--name", "P", "--callback-url", url)
     assert created.returncode == 0, created.stderr
     listed = kavalu("publishers", "list")
-    assert "https://hook:***@a.example/h" in listed.stdout and "s3cret" not in listed.stdout
+    assert "https://hook:***@a.example/h?token=***&site=***" in listed.stdout
+    assert "s3cret" not in listed.stdout and "t0ken" not in listed.stdout
+    with database.session() as session:
+        audited = session.scalars(select(AuditEvent.after).where(AuditEvent.action == "publisher_created")).all()
+        assert [after["callback_url"] for after in audited] == ["https://hook:***@a.example/h?token=***&site=***"]
+        assert session.scalars(select(Publisher.callback_url)).all() == [url]  # the deliveries still use it whole

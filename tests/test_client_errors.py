@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -291,3 +292,45 @@ def test_analyze_requests_waiting_on_a_missing_scorer_do_not_hold_up_the_api(gun
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert response.json()["errors"][0]["code"] == "service_unavailable"
         assert 3.5 < seconds < 10
+
+
+def _raw_request(base: str, head: bytes, body: bytes = b"") -> bytes:
+    """One request as bytes on a fresh connection, and the answer's first bytes."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head + b"\r\n\r\n" + body)
+        return connection.recv(4096)
+
+
+@pytest.mark.slow
+def test_requests_gunicorn_cannot_read_leave_no_sender_details_or_token_in_the_log(gunicorn_api, database):
+    """gunicorn's errors quote what they could not read: a body sent as `Transfer-Encoding: chunked` that is not
+    chunked was a 500 whose ERROR line held the sender's IP, email and name (or a moderator's token, at sign-in),
+    and a header line without its colon was logged whole, token and all."""
+    base, log_path = gunicorn_api
+    keys = create_publisher(database, "Chunked Daily")
+    raw = json.dumps(comment(author__ip="203.0.113.66", author__email="chunk-leak@example.org")).encode()
+    headers = "".join(f"{name}: {value}\r\n" for name, value in signed_headers(keys, raw).items())
+    chunked = f"Host: x\r\n{headers}Transfer-Encoding: chunked".encode()
+    for head, body in (
+        (b"POST /v1/comments HTTP/1.1\r\n" + chunked, raw + b"\r\n0\r\n\r\n"),
+        (
+            b"POST /console/signin HTTP/1.1\r\n"
+            + chunked.replace(b"application/json", b"application/x-www-form-urlencoded"),
+            b"token=kvm_leakcheck_token&csrf_token=x\r\n0\r\n\r\n",
+        ),
+    ):
+        answer = _raw_request(base, head, body)
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+        assert b'"code": "bad_request"' in answer or b'"code":"bad_request"' in answer, answer
+    answer = _raw_request(
+        base, b"GET /v1/review/queue HTTP/1.1\r\nHost: x\r\nAuthorization Bearer kvm_leakcheck_header"
+    )
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    requests.get(f"{base}/healthz", timeout=10)  # the worker's log lines are flushed before the next request ends
+    log = log_path.read_text()
+    for sent in ("203.0.113.66", "chunk-leak@example.org", "kvm_leakcheck_token", "kvm_leakcheck_header"):
+        assert sent not in log
+    assert "Traceback" not in log and '"level": "ERROR"' not in log
+    assert log.count("unreadable request body") == 2
+    assert "Invalid HTTP Header" in log

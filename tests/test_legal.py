@@ -80,6 +80,12 @@ def test_sender_details_are_returned_and_audited(client, database, publisher):
     assert (events[0].comment_id, events[0].reason) == (cid, "Cyber Cell 2026/17")
     assert legal_id in events[0].actor
     assert events[0].after == {"request_reference": "Cyber Cell 2026/17", "revisions": [1, 2]}
+    # That an authority asked, and its case reference, are in the history for the legal and admin roles only.
+    for role, shown in (("legal", True), ("admin", True), ("moderator", False)):
+        _, reader = make_moderator(database, role)
+        history = client.get(f"/v1/review/comments/{cid}/history", headers=bearer(reader)).get_json()["events"]
+        assert ("sender_details_viewed" in [e["action"] for e in history]) is shown, role
+        assert ("Cyber Cell 2026/17" in json.dumps(history)) is shown, role
 
 
 def test_legal_export_writes_every_comment_and_audits_each(client, database, publisher, tmp_path):

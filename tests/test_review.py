@@ -678,6 +678,50 @@ def test_overrides_become_feedback_examples(client, database, publisher, mod, ad
         ]
 
 
+def test_a_redacted_revision_is_no_feedback_example(client, database, publisher, mod, admin):
+    """What a moderator cut out is never kept for training, and the rest, approved, is no reject-worthy example:
+    a redaction was exported with the whole text and label 1."""
+    text = "Call me on 98450 12345 or mail ravi@example.in today"
+    phone = {"start": text.index("98450"), "end": text.index("98450") + 11}
+    email = {"start": text.index("ravi@"), "end": text.index("ravi@") + len("ravi@example.in")}
+    # Redacted straight from review: no example.
+    direct = make_review_comment(client, database, publisher, "c-1", text=text, scores={"personal": 0.9})
+    assert decide(client, mod[1], direct, action="redact", spans=[phone, email], reason="personal").status_code == 200
+    # Approved first (an example with the whole text), redacted afterwards: that example goes.
+    later = make_review_comment(client, database, publisher, "c-2", text=text, scores={"personal": 0.6})
+    assert decide(client, mod[1], later, action="approve").status_code == 200
+    with database.session() as session:
+        assert session.scalars(select(FeedbackExample.text).where(FeedbackExample.comment_id == later)).all() == [text]
+    response = decide(client, mod[1], later, action="redact", redaction="label", spans=[phone, email])
+    assert response.status_code == 200, response.get_json()
+    # Rejected automatically, approved on overturn (an example), redacted: that example goes too.
+    overturned = make_review_comment(client, database, publisher, "c-3", text=text, status="rejected")
+    assert decide(client, admin[1], overturned, action="approve", overturn=True).status_code == 200
+    assert decide(client, admin[1], overturned, action="redact", spans=[phone]).status_code == 200
+    kept = make_review_comment(client, database, publisher, "c-4", text="A fair point, well made.")
+    assert decide(client, mod[1], kept, action="reject", reason="insult").status_code == 200
+    with database.session() as session:
+        assert session.scalars(select(FeedbackExample.comment_id)).all() == [kept]
+        assert feedback.feedback_csv(session).splitlines() == [
+            "text,label,source",
+            '"A fair point, well made.",1,moderator',
+        ]
+        # An example an older version kept of a redacted revision is not exported.
+        session.add(
+            FeedbackExample(
+                comment_id=direct,
+                revision=1,
+                text=text,
+                label=1,
+                automatic_status="review",
+                moderator_status="approved",
+                actor="old",
+            )
+        )
+    with database.session() as session:
+        assert "98450" not in feedback.feedback_csv(session)
+
+
 # -- authors -------------------------------------------------------------------------------------
 
 

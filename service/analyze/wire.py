@@ -7,6 +7,16 @@ from collections.abc import Collection
 from service.scoring.jobs import ScoreResult, ScoringJob, Span
 
 ANALYZE_COMMENT_ID = "analyze"
+# What of the publisher's policy the worker gets: the knobs the scoring pipeline reads (workers/scoring/pipeline.py).
+# The API applies the rest itself (service.analyze.analysis); the author lists (blocked_emails, blocked_ip_ranges,
+# blocked_email_domains) apply to no analyze request (they need a stored comment), and a broker message is no
+# place for a publisher's ban list.
+WORKER_POLICY_KEYS = ("max_links", "verbatim_copy_min_words")
+
+
+def worker_policy(policy: dict) -> dict:
+    """The part of `policy` the analyze worker needs, nothing more."""
+    return {key: policy[key] for key in WORKER_POLICY_KEYS if key in policy}
 
 
 def analyze_request(
@@ -17,13 +27,13 @@ def analyze_request(
     policy: dict,
     categories: Collection[str] | None = None,
 ) -> dict:
-    """categories: score only these (None: every category)."""
+    """categories: score only these (None: every category). Only the policy's scoring knobs go (worker_policy)."""
     return {
         "text": text,
         "language": language,
         "article_title": article_title,
         "article_body": article_body,
-        "policy": policy,
+        "policy": worker_policy(policy),
         "categories": sorted(categories) if categories is not None else None,
     }
 

@@ -8,12 +8,21 @@ refused requests count against neither (as before). If Redis is unreachable, com
 tries Redis again after 1, 2, 4 ... 32 s. The switch is logged once each way, a WARNING when Redis is
 lost and an INFO when it is back, with no traceback per request.
 
+The per-IP counter is named by a keyed hash of the sender's IP (`ident_hash`), never the IP: Redis keeps key names
+in its append-only file, which is not where senders' IPs may go. The hash key is derived from the first sealing key
+(service/sealing.py), which every API process already shares, so the processes still count each IP together. An
+unkeyed hash would not do: every IPv4 address is hashed in minutes.
+
 The Flask-Limiter instance `limiter` stays for the other endpoints' limits (API keys).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +34,7 @@ from limits import parse
 
 from service.config import Settings
 from service.errors import ApiError, FieldError, error_response
+from service.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +116,19 @@ return over
 """
 KEY_PREFIX = "kavalu-intake-limit"
 MAX_BACKOFF_S = 32.0
+IDENT_KEY_CONTEXT = b"kavalu rate-limit keys"
+
+
+def ident_hash_key(settings: Settings) -> bytes:
+    """The key of `ident_hash`, derived from the first sealing key and so shared by every process (a new first
+    sealing key starts the per-IP counters of the current window over, nothing more). SealingKeysMissing on
+    PostgreSQL without keys, as intake's signature check."""
+    return Sealer(settings).derived_key(IDENT_KEY_CONTEXT)
+
+
+def ident_hash(key: bytes, ident: str) -> str:
+    """What a per-IP counter is named by: HMAC-SHA256 of the IP (or no-IP bucket) under `key`, 128 bits in hex."""
+    return hmac.new(key, ident.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 class IntakeLimits:
@@ -119,6 +142,7 @@ class IntakeLimits:
         ]
         self.redis = None
         self._script = None
+        self._settings = settings
         if settings.redis_url:
             import redis
 
@@ -129,6 +153,11 @@ class IntakeLimits:
         self._redis_lost = False
         self._retry_at = 0.0
         self._backoff_s = 1.0
+
+    @functools.cached_property
+    def _ident_key(self) -> bytes:
+        # Counted in this process's memory only, a key of its own is enough; in Redis, every process's must match.
+        return ident_hash_key(self._settings) if self._settings.redis_url else os.urandom(32)
 
     def check(self, publisher_id: str, author_ip: str, now: float | None = None) -> None:
         """Count this request against both limits; raise a 429 ApiError (with Retry-After) if either is over."""
@@ -141,7 +170,13 @@ class IntakeLimits:
             # one shared by every publisher let one publisher's bad requests refuse another's.
             for window, ident in zip(
                 self.windows,
-                (publisher_id[:40], author_ip if author_ip != NO_AUTHOR_IP else f"{NO_AUTHOR_IP}{publisher_id[:40]}"),
+                (
+                    publisher_id[:40],
+                    ident_hash(
+                        self._ident_key,
+                        author_ip if author_ip != NO_AUTHOR_IP else f"{NO_AUTHOR_IP}{publisher_id[:40]}",
+                    ),
+                ),
             )
         ]
         over = self._count_in_redis(keys, now)

@@ -44,14 +44,18 @@ def validate_callback_url(url: str | None) -> str | None:
 
 
 def shown_url(url: str | None) -> str | None:
-    """A callback URL as shown to people (the CLI, the console): a password in it, which a publisher may have put
-    there as its endpoint's credential, replaced by ***."""
+    """A callback URL as shown to people (the CLI, the console) and kept in the audit trail: a password in it, and
+    the values of its query string (`?token=...`), which a publisher may have put there as its endpoint's
+    credential, replaced by ***."""
     if not url:
         return url
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(":" + parts.password + "@", ":***@", 1)).geturl()
+    if parts.password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(":" + parts.password + "@", ":***@", 1))
+    if parts.query:
+        names = (pair.partition("=")[0] for pair in parts.query.split("&"))
+        parts = parts._replace(query="&".join(f"{name}=***" for name in names))
+    return parts.geturl()
 
 
 def create(session: Session, name: str, callback_url: str | None, actor: str = "cli") -> tuple[Publisher, str]:
@@ -71,7 +75,7 @@ def create(session: Session, name: str, callback_url: str | None, actor: str = "
             publisher_id=publisher.id,
             actor=actor,
             action="publisher_created",
-            after={"name": publisher.name, "callback_url": publisher.callback_url},
+            after={"name": publisher.name, "callback_url": shown_url(publisher.callback_url)},
         )
     )
     return publisher, secret

@@ -216,7 +216,7 @@ def take_action(
         )
 
     if target in FINAL_STATUSES:
-        record_feedback(session, comment, revision, moderator, target, action, reason, now)
+        record_feedback(session, comment, revision, moderator, target, reason, now)
     return {
         "id": comment.id,
         "status": comment.status,

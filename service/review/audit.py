@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import AuditEvent, Comment, CommentRevision, Decision, Moderator, Score, as_utc, utcnow
-from service.review.access import check_reach, load_comment
+from service.review.access import can_see_legal_queue, check_reach, load_comment
 
 
 def iso(value: datetime | None) -> str | None:
@@ -68,13 +68,19 @@ AUTO_DECISION = "auto_decision"
 AUTOMATIC_ACTOR = "kavalu"
 OVERTAKEN_EDIT = "overtaken_edit"
 PUBLISHER_ACTOR = "publisher"
+# Audit actions of lawful disclosure (service/review/disclosure.py): in a comment's history for the legal and admin
+# roles only.
+DISCLOSURE_ACTIONS = ("sender_details_viewed", "sender_details_exported")
 
 
 def comment_history(session: Session, comment_id: str, moderator: Moderator) -> list[dict]:
     """Every automatic decision, overtaken edit and audit event of the comment, oldest first."""
     comment = load_comment(session, comment_id)
     check_reach(comment, moderator)
-    events = session.scalars(select(AuditEvent).where(AuditEvent.comment_id == comment.id).order_by(AuditEvent.id))
+    query = select(AuditEvent).where(AuditEvent.comment_id == comment.id)
+    if not can_see_legal_queue(moderator.role):  # that an authority asked, and its case reference, are legal matters
+        query = query.where(AuditEvent.action.not_in(DISCLOSURE_ACTIONS))
+    events = session.scalars(query.order_by(AuditEvent.id))
     # Each list is in its own order already; on a tie in time the automatic decision comes first.
     return list(
         heapq.merge(

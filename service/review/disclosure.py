@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from service.models import Comment, Moderator, SenderDetails, utcnow
 from service.review.access import can_see_sender, load_comment
-from service.review.audit import actor_name, audit, iso
+from service.review.audit import DISCLOSURE_ACTIONS, actor_name, audit, iso
 from service.review.errors import ReviewError
+
+SENDER_DETAILS_VIEWED, SENDER_DETAILS_EXPORTED = DISCLOSURE_ACTIONS
 
 
 def _check_reference(reference: str | None) -> str:
@@ -53,7 +55,7 @@ def sender_details(
         raise ReviewError(403, "forbidden", "Sender details are for the legal role only.")
     reference = _check_reference(request_reference)
     comment = load_comment(session, comment_id)
-    return _disclose(session, comment, actor_name(moderator), reference, "sender_details_viewed", now)
+    return _disclose(session, comment, actor_name(moderator), reference, SENDER_DETAILS_VIEWED, now)
 
 
 def _disclose(
@@ -97,5 +99,5 @@ def legal_export(
         "request_reference": reference,
         "exported_at": now.isoformat(),
         "exported_by": actor,
-        "comments": [_disclose(session, c, actor, reference, "sender_details_exported", now) for c in comments],
+        "comments": [_disclose(session, c, actor, reference, SENDER_DETAILS_EXPORTED, now) for c in comments],
     }

@@ -1,4 +1,9 @@
-"""Feedback: moderator decisions that differ from the automatic one, kept as labelled examples for `kavalu eval`."""
+"""Feedback: moderator decisions that differ from the automatic one, kept as labelled examples for `kavalu eval`.
+
+A redacted revision is no example: what the moderator cut out must not be kept in a training file, and the rest,
+approved, says nothing about what had to be cut. Its examples go when it is redacted (record_feedback runs after
+every final decision, a redaction included), and the export leaves out any that an older version kept.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import csv
 import io
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.models import APPROVED, REJECTED, Comment, CommentRevision, Decision, FeedbackExample, Moderator
@@ -32,18 +37,24 @@ def record_feedback(
     revision: CommentRevision,
     moderator: Moderator,
     target: str,
-    action: str,
     reason: str | None,
     now: datetime,
 ) -> None:
     """A moderator's final decision that differs from the automatic one is a labelled example.
 
-    Label 1 = reject-worthy: a rejection, or a redaction (the original text had to be cut).
+    Label 1 = reject-worthy: a rejection. A redacted revision gives none, and loses those it had.
     """
+    if revision.redacted_text is not None:
+        session.execute(
+            delete(FeedbackExample).where(
+                FeedbackExample.comment_id == comment.id, FeedbackExample.revision == revision.number
+            )
+        )
+        return
     automatic = _automatic_decision(session, comment)
     if automatic is None:
         return
-    label = 1 if target == REJECTED or action == "redact" else 0
+    label = 1 if target == REJECTED else 0
     automatic_label = 1 if automatic.status == REJECTED else 0 if automatic.status == APPROVED else None
     if automatic_label == label:  # the machine said the same; a "review" always counts as differing
         return
@@ -55,7 +66,7 @@ def record_feedback(
             label=label,
             automatic_status=automatic.status,
             moderator_status=target,
-            reason=(reason or ("redacted" if action == "redact" else None)),
+            reason=reason,
             actor=actor_name(moderator),
             created_at=now,
         )
@@ -70,9 +81,19 @@ def feedback_rows(session: Session) -> list[dict]:
 
 
 def override_rows(session: Session) -> list[dict]:
-    """The latest example per comment revision, oldest first."""
+    """The latest example per comment revision, oldest first; none of a redacted revision."""
     latest: dict[tuple[str, int], FeedbackExample] = {}
-    for example in session.scalars(select(FeedbackExample).order_by(FeedbackExample.id)):
+    examples = session.scalars(
+        select(FeedbackExample)
+        .join(
+            CommentRevision,
+            (CommentRevision.comment_id == FeedbackExample.comment_id)
+            & (CommentRevision.number == FeedbackExample.revision),
+        )
+        .where(CommentRevision.redacted_text.is_(None))
+        .order_by(FeedbackExample.id)
+    )
+    for example in examples:
         latest[(example.comment_id, example.revision)] = example
     return [
         {"text": e.text, "label": e.label, "source": "moderator"} for e in sorted(latest.values(), key=lambda e: e.id)

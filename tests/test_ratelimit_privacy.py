@@ -1,0 +1,75 @@
+"""The intake rate limits name their per-IP counters by a keyed hash: senders' IPs never become Redis key names.
+
+Redis writes key names to its append-only file, which the operations guide says holds nothing to back up or protect.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from service.app import create_app
+from service.config import Settings
+from service.intake import ratelimit
+from service.sealing import KEY_FILE, SealingKeysMissing
+from tests.helpers import comment, post_comment
+
+SENDER_IP = "203.0.113.77"
+REFUSED_IP = "203.0.113.78"
+
+
+def _limited_app(**extra: str):
+    return create_app(
+        Settings.from_env(
+            {
+                **os.environ,
+                "KAVALU_RATE_LIMITS": "true",
+                "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "3/hour",
+                "KAVALU_RATE_LIMIT_PER_PUBLISHER": "1000/hour",
+                **extra,
+            }
+        )
+    ).test_client()
+
+
+def test_no_redis_key_names_a_senders_ip_and_the_limit_still_bites(database, publisher, queue_redis):
+    # Two API processes (two apps, each with its own limiter) share the Redis and the sealing keys.
+    first, second = _limited_app(), _limited_app()
+    statuses = [post_comment(first, publisher, comment(comment_id="ip-0", author__ip=SENDER_IP)).status_code]
+    statuses.append(post_comment(second, publisher, comment(comment_id="ip-1", author__ip=SENDER_IP)).status_code)
+    statuses.append(post_comment(first, publisher, comment(comment_id="ip-2", author__ip=SENDER_IP)).status_code)
+    statuses.append(post_comment(second, publisher, comment(comment_id="ip-3", author__ip=SENDER_IP)).status_code)
+    assert statuses == [202, 202, 202, 429]  # 3 per IP, counted together by both processes
+    # A request refused with 422 is counted too (the limits come before validation): its IP must not show either.
+    refused = post_comment(first, publisher, comment(comment_id="bad", text="", author__ip=REFUSED_IP))
+    assert refused.status_code == 422
+    # Another IP still gets through.
+    assert post_comment(first, publisher, comment(comment_id="other", author__ip="198.51.100.9")).status_code == 202
+
+    names = [key.decode() for key in queue_redis.scan_iter("kavalu-intake-limit:*")]
+    per_ip = [name for name in names if ":author-ip:" in name]
+    assert len(per_ip) == 3, names  # one counter per IP: the sender, the refused one and the other
+    for name in names:
+        assert SENDER_IP not in name and REFUSED_IP not in name and "198.51.100.9" not in name, name
+    everything = b" ".join(queue_redis.scan_iter("*")).decode()
+    assert "203.0.113." not in everything and "198.51.100." not in everything
+
+
+def test_the_hash_key_is_shared_by_the_processes_of_a_store_and_is_not_a_plain_hash(tmp_path):
+    embedded = {"KAVALU_DATA_DIR": str(tmp_path), "KAVALU_RATE_LIMITS": "true"}
+    key = ratelimit.ident_hash_key(Settings.from_env(embedded))
+    assert (tmp_path / KEY_FILE).is_file()  # the embedded store's sealing key, which its processes share
+    assert ratelimit.ident_hash_key(Settings.from_env(embedded)) == key
+    assert ratelimit.ident_hash(key, SENDER_IP) == ratelimit.ident_hash(
+        ratelimit.ident_hash_key(Settings.from_env(embedded)), SENDER_IP
+    )
+    # Derived from the first sealing key, not the key itself, and another key gives other names.
+    configured = {"KAVALU_SEALING_KEYS": "A" * 43 + "=,", "DATABASE_URL": "postgresql://db/kavalu"}
+    other = ratelimit.ident_hash_key(Settings.from_env(configured))
+    assert other != key and other != ("A" * 43 + "=").encode()
+    assert ratelimit.ident_hash(other, SENDER_IP) != ratelimit.ident_hash(key, SENDER_IP)
+    with pytest.raises(SealingKeysMissing):
+        ratelimit.ident_hash_key(
+            Settings.from_env({"DATABASE_URL": "postgresql://db/kavalu", "KAVALU_DATA_DIR": str(tmp_path)})
+        )
