@@ -722,6 +722,42 @@ def test_a_redacted_revision_is_no_feedback_example(client, database, publisher,
         assert "98450" not in feedback.feedback_csv(session)
 
 
+def test_the_upgrade_drops_the_examples_an_older_version_kept_of_redacted_revisions(own_store):
+    from service.intake import comments
+    from service.intake.schemas import CommentSubmissionSchema
+    from service.migrate import downgrade, upgrade
+    from service.publishers import accounts
+
+    _client, store = own_store
+    with store.session() as session:
+        publisher, _secret = accounts.create(session, "Old Daily", None)
+        ids = [
+            comments.submit(
+                session, publisher, CommentSubmissionSchema().load(comment(comment_id=f"c-{n}")), lambda _id: None
+            ).comment_id
+            for n in (1, 2)
+        ]
+    with store.session() as session:
+        redacted = session.scalars(select(CommentRevision).where(CommentRevision.comment_id == ids[0])).one()
+        redacted.redacted_text = "Call me on ███████████"
+        for comment_id in ids:
+            session.add(
+                FeedbackExample(
+                    comment_id=comment_id,
+                    revision=1,
+                    text="Call me on 98450 12345",
+                    label=1,
+                    automatic_status="approved",
+                    moderator_status="approved",
+                    actor="old",
+                )
+            )
+    downgrade(store.settings, "0014")
+    upgrade(store.settings)
+    with store.session() as session:
+        assert session.scalars(select(FeedbackExample.comment_id)).all() == [ids[1]]
+
+
 # -- authors -------------------------------------------------------------------------------------
 
 
