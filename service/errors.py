@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from service.keyfile import KeyFileError
 from service.sealing import SealingError
 
 
@@ -158,6 +159,11 @@ def register_error_handlers(app: Flask, shapes_by_path: dict[str, Callable] | No
         app.logger.warning("database unavailable: %s", type(error).__name__)
         return _as_response(STORE_UNAVAILABLE)
 
+    @app.errorhandler(KeyFileError)
+    def _key_file_unavailable(error: KeyFileError):
+        app.logger.error("%s", error)  # the path and what to do; no key
+        return _as_response(KEY_FILE_UNAVAILABLE)
+
     @app.errorhandler(SealingError)
     def _sealing_keys_missing(error: SealingError):
         app.logger.error("cannot open a signing secret: %s", error)
@@ -179,6 +185,16 @@ SEALING_KEYS_MISSING = ApiError.single(
     503,
     "service_unavailable",
     "The service cannot check signatures now (a configuration fault on its side); retry later.",
+    headers={"Retry-After": "60"},
+)
+
+
+# A key kept in the data folder (the console's, service/keyfile.py) cannot be read or created: a full or read-only
+# disk. The same request succeeds once the operator has made room.
+KEY_FILE_UNAVAILABLE = ApiError.single(
+    503,
+    "service_unavailable",
+    "The service cannot read its keys now (a fault on its side); retry later.",
     headers={"Retry-After": "60"},
 )
 

@@ -64,7 +64,12 @@ class Sealer:
             if configured:
                 keys = [k.strip() for k in configured.split(",") if k.strip()]
             elif self.settings.database_url.startswith("sqlite"):
-                keys = [keyfile.read_or_create(self._key_file(), lambda: Fernet.generate_key().decode(), KEYS_SETTING)]
+                try:
+                    keys = [
+                        keyfile.read_or_create(self._key_file(), lambda: Fernet.generate_key().decode(), KEYS_SETTING)
+                    ]
+                except keyfile.KeyFileError as error:
+                    raise SealingError(str(error)) from None
             else:
                 raise self._missing()
             self._first_key = keys[0]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
 import time
 
 from cryptography.fernet import Fernet
@@ -272,3 +273,17 @@ def own_store(tmp_path, monkeypatch):
     database = Database(own)
     yield create_app(own).test_client(), database
     database.dispose()
+
+
+@pytest.fixture
+def small_data_dir(tmp_path):
+    """A data folder on a 48 MB filesystem of its own, to fill (tests.helpers.fill)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(folder)], check=False, capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import time
@@ -126,3 +127,11 @@ def approve_new_comment(database, keys: PublisherKeys, external_id: str, callbac
             policy_version=publisher.policy_version,
             enqueue_delivery=enqueue_delivery,
         )
+
+
+def fill(folder) -> None:
+    """Fill the filesystem of `folder` (a file `filler` in it takes what is left); remove the file to free it."""
+    with contextlib.suppress(OSError), open(folder / "filler", "ab") as filler:
+        while True:
+            filler.write(b"\0" * 65536)
+            filler.flush()

@@ -3,12 +3,14 @@ copies Kavalu keeps of the embedded store."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sqlite3
 import stat
 import subprocess
+import time
 
 import pytest
 import requests
@@ -18,7 +20,7 @@ from service.cli.store import db_group
 from service.config import Settings
 from service.db import make_engine
 from service.migrate import downgrade, head_revision, upgrade, upgrade_embedded_store
-from tests.helpers import PublisherKeys, comment, signed_headers
+from tests.helpers import PublisherKeys, comment, fill, signed_headers
 from tests.processes import REPO_ROOT, free_port, stop_process, wait_for_http, wait_until
 
 
@@ -120,3 +122,49 @@ def test_the_copies_of_the_store_are_readable_by_its_owner_only_whatever_the_uma
         assert stat.S_IMODE((tmp_path / copy).stat().st_mode) == 0o600, copy
         with sqlite3.connect(tmp_path / copy) as db:  # a whole store, not an empty file of the right mode
             assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] in ("0011", head_revision())
+
+
+@pytest.mark.slow
+def test_a_full_data_folder_leaves_the_api_answering_after_its_workers_restart(small_data_dir, tmp_path):
+    """The metrics of `kavalu run`'s processes were files in the data folder, mapped into memory when a process
+    imports them: with that disk full, every API worker that started died of SIGBUS and requests got no answer.
+    They are in memory now: a restarted worker answers, and intake says 503 for a store it cannot write."""
+    port = free_port()
+    unset = ("DATABASE_URL", "BROKER_URL", "REDIS_URL", "KAVALU_SEALING_KEYS")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    env.update(KAVALU_DATA_DIR=str(small_data_dir), KAVALU_PORT=str(port))
+    kavalu = str(REPO_ROOT / ".venv/bin/kavalu")
+    log = open(tmp_path / "run.log", "w")
+    process = subprocess.Popen([kavalu, "run"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/healthz", timeout=180)
+        created = subprocess.run(
+            [kavalu, "publishers", "create", "--name", "Full Disk Daily"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = re.search(r"publisher_id: (\S+)\s+signing_secret: (\S+)", created.stdout)
+        keys = PublisherKeys(found.group(1), found.group(2))
+        assert not (small_data_dir / "metrics").exists()
+        fill(small_data_dir)
+        pgrep = ["pgrep", "-P", str(process.pid), "-f", "gunicorn"]
+        master = subprocess.run(pgrep, check=True, capture_output=True, text=True)
+        subprocess.run(["pkill", "-TERM", "-P", master.stdout.split()[0]], check=True)  # the API's workers restart
+
+        def answer():
+            raw = json.dumps(comment(comment_id=f"full-{time.monotonic_ns()}")).encode()
+            with contextlib.suppress(requests.RequestException):  # a Response is falsy for a 503: hence the list
+                return [requests.post(f"{base}/v1/comments", data=raw, headers=signed_headers(keys, raw), timeout=5)]
+            return None
+
+        [refused] = wait_until(answer, 60, interval=1.0, message="an answer from a restarted API worker")
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["errors"][0]["code"] == "service_unavailable"
+        assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+    finally:
+        stop_process(process)
+        log.close()
+    assert "SIGBUS" not in (tmp_path / "run.log").read_text()

@@ -21,7 +21,7 @@ from service.models import Publisher, utcnow
 from service.publishers import accounts
 from service.sealing import KEY_FILE, PREFIX, Sealer, SealingError, SealingKeysMissing
 from tests.conftest import BASE_DATABASE_URL, TEST_DATABASE_URL
-from tests.helpers import approve_new_comment, comment, get_signed, post_comment
+from tests.helpers import approve_new_comment, comment, fill, get_signed, post_comment
 
 
 def with_keys(keys: str | None, **env: str) -> Settings:
@@ -397,3 +397,34 @@ def test_rotate_unreadable_gives_every_publisher_the_keys_do_not_open_a_new_secr
             assert refused.exit_code == 1 and "--unreadable" in refused.output
     finally:
         new_only.dispose()
+
+
+def test_an_empty_key_file_left_by_a_crash_is_replaced(tmp_path):
+    """An earlier version wrote the key after creating the file: a crash in between left it empty, and every
+    request was a 500 until someone deleted it. Nothing can have been sealed with an empty key."""
+    (tmp_path / KEY_FILE).write_text("")
+    settings = with_keys(None, DATABASE_URL=f"sqlite:///{tmp_path / 'k.db'}", KAVALU_DATA_DIR=str(tmp_path))
+    sealed = Sealer(settings).seal("whsec_x")
+    assert Sealer(settings).open(sealed) == "whsec_x"  # another process reads the same key
+    assert len((tmp_path / KEY_FILE).read_text()) == 44
+    assert stat.S_IMODE((tmp_path / KEY_FILE).stat().st_mode) == 0o600
+
+
+def test_a_full_disk_leaves_no_empty_key_file_and_the_console_answers_503(small_data_dir):
+    from service.app import create_app
+    from service.migrate import upgrade
+
+    settings = with_keys(
+        None, DATABASE_URL=f"sqlite:///{small_data_dir / 'kavalu.sqlite3'}", KAVALU_DATA_DIR=str(small_data_dir)
+    )
+    upgrade(settings)
+    fill(small_data_dir)
+    with pytest.raises(SealingError, match="free space"):
+        Sealer(settings).seal("whsec_x")
+    signin = create_app(settings).test_client().get("/console/signin")
+    assert signin.status_code == 503, signin.get_data(as_text=True)[:300]
+    assert signin.get_json()["errors"][0]["code"] == "service_unavailable"
+    assert not (small_data_dir / KEY_FILE).exists() and not (small_data_dir / "console-secret").exists()
+    (small_data_dir / "filler").unlink()
+    assert Sealer(settings).open(Sealer(settings).seal("whsec_x")) == "whsec_x"
+    assert create_app(settings).test_client().get("/console/signin").status_code == 200

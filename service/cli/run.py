@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -45,11 +46,8 @@ def run(host: str | None, port: int | None) -> None:
             click.echo(done, err=True)
     else:  # PostgreSQL is migrated only by `kavalu db upgrade`
         refuse_unless_current(settings)
-    # Every process writes its metrics here and /metrics merges them.
-    metrics_dir = settings.data_dir / "metrics"
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    metrics_dir.mkdir(parents=True)
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    metrics_dir = _metrics_dir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
     # The children hold the lock too: a `kavalu run` killed with SIGKILL keeps the store locked until they are gone.
     keep = (lock.fileno(),)
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel", "INFO"]
@@ -111,8 +109,21 @@ def run(host: str | None, port: int | None) -> None:
     )
     click.echo("Press Ctrl-C to stop.")
 
-    _supervise([api, scoring, deliveries], _StallWatch(settings, scoring, deliveries))
+    try:
+        _supervise([api, scoring, deliveries], _StallWatch(settings, scoring, deliveries))
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     lock.close()
+
+
+def _metrics_dir() -> str:
+    """A new folder where every process writes its metrics and /metrics merges them: in memory (/dev/shm) where
+    there is such a folder, never in the data folder. prometheus_client maps its files into memory when a process
+    imports the metrics, so a full or read-only disk there killed every process that started (SIGBUS) and the API
+    answered nothing, where it answers 503 for a store it cannot write."""
+    shared_memory = "/dev/shm"
+    base = shared_memory if os.path.isdir(shared_memory) and os.access(shared_memory, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="kavalu-metrics-", dir=base)
 
 
 # A child that exits on its own is started again, as compose's `restart: unless-stopped` does: after 1 s,
