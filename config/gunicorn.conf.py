@@ -2,6 +2,7 @@
 import json
 import logging
 import multiprocessing
+import resource
 
 import gunicorn.glogging
 import gunicorn.util
@@ -14,6 +15,14 @@ workers = multiprocessing.cpu_count() * 2
 # waiting out a missing scorer would hold up intake.
 worker_class = "gthread"
 threads = 4
+# A gthread worker whose accept() runs out of file descriptors (EMFILE) exits, dropping every connection it holds.
+# So it takes the hard limit, and accepts no more connections than leave room for its other descriptors (the
+# database, Redis, metrics files, logs: about 30); the rest wait in the listen backlog.
+_soft_nofile, _hard_nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+if _soft_nofile != _hard_nofile:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_hard_nofile, _hard_nofile))
+_nofile = _hard_nofile if _hard_nofile != resource.RLIM_INFINITY else 1_000_000
+worker_connections = max(2 * threads, min(1000, _nofile - 64))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

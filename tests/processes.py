@@ -85,12 +85,14 @@ def start_celery_worker(
     return process
 
 
-def start_gunicorn(env: dict, port: int, log_path: Path) -> subprocess.Popen:
-    """The API under gunicorn with the shipped config and one worker, its output in `log_path`; stop_process ends it."""
+def start_gunicorn(env: dict, port: int, log_path: Path, wrapper: tuple[str, ...] = ()) -> subprocess.Popen:
+    """The API under gunicorn with the shipped config and one worker, its output in `log_path`; stop_process ends it.
+    `wrapper`: a command that runs gunicorn (`prlimit --nofile=...`)."""
     with open(log_path, "w") as log:
         config = str(REPO_ROOT / "config/gunicorn.conf.py")
         return subprocess.Popen(
             [
+                *wrapper,
                 sys.executable,
                 "-m",
                 "gunicorn",

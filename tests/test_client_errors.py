@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -295,11 +296,18 @@ def test_analyze_requests_waiting_on_a_missing_scorer_do_not_hold_up_the_api(gun
 
 
 def _raw_request(base: str, head: bytes, body: bytes = b"") -> bytes:
-    """One request as bytes on a fresh connection, and the answer's first bytes."""
+    """One request as bytes on a fresh connection, and the whole answer (its head and body may come apart)."""
     host, port = base.removeprefix("http://").split(":")
+    answer = b""
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(head + b"\r\n\r\n" + body)
-        return connection.recv(4096)
+        while chunk := connection.recv(4096):
+            answer += chunk
+            answer_head, _, answer_body = answer.partition(b"\r\n\r\n")
+            length = re.search(rb"(?i)content-length: *(\d+)", answer_head)
+            if length and len(answer_body) >= int(length.group(1)):
+                break
+    return answer
 
 
 @pytest.mark.slow

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,35 @@ def test_an_instance_opens_no_control_socket_shared_with_the_users_other_instanc
         stop_process(process)
     assert "Booting worker" in log_path.read_text()
     assert "Control socket" not in log_path.read_text()
+
+
+@pytest.mark.slow
+def test_a_worker_short_of_file_descriptors_holds_connections_back_instead_of_exiting(tmp_path):
+    """With the default worker_connections (1000), a worker under a descriptor limit of 64 accepted connections until
+    accept() failed with EMFILE, and gthread's worker exited, dropping every connection it held."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'kavalu.db'}",
+        "KAVALU_DATA_DIR": str(tmp_path),
+    }
+    log_path = tmp_path / "api.log"
+    process = start_gunicorn(env, port, log_path, wrapper=("prlimit", "--nofile=64:64", "--"))
+    idle = []
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        for _ in range(120):  # connections that send nothing: each takes a descriptor once accepted
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(2)
+        assert process.poll() is None
+        for connection in idle:
+            connection.close()
+        idle.clear()
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
+    finally:
+        for connection in idle:
+            connection.close()
+        stop_process(process)
+    log = log_path.read_text()
+    assert "Too many open files" not in log
+    assert log.count("Booting worker") == 1  # the first worker lived through it

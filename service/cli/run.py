@@ -51,6 +51,7 @@ def run(host: str | None, port: int | None) -> None:
     # The children hold the lock too: a `kavalu run` killed with SIGKILL keeps the store locked until they are gone.
     keep = (lock.fileno(),)
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel", "INFO"]
+    celery += ["--without-gossip", "--without-mingle"]  # no worker talks to another (as compose runs them)
     scoring = _Child(
         "scoring worker",
         [
