@@ -5,6 +5,7 @@ Redis writes key names to its append-only file, which the operations guide says 
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -73,3 +74,12 @@ def test_the_hash_key_is_shared_by_the_processes_of_a_store_and_is_not_a_plain_h
         ratelimit.ident_hash_key(
             Settings.from_env({"DATABASE_URL": "postgresql://db/kavalu", "KAVALU_DATA_DIR": str(tmp_path)})
         )
+
+
+def test_an_ip_holding_a_lone_surrogate_is_refused_not_a_500(database, publisher, queue_redis):
+    """The limits count before validation: hashing an "ip" of "\\ud800" (valid JSON, not UTF-8) was a 500."""
+    from tests.helpers import signed_headers
+
+    raw = json.dumps(comment(comment_id="surrogate", author__ip="\ud800")).encode()  # ensure_ascii: "\\ud800"
+    response = _limited_app().post("/v1/comments", data=raw, headers=signed_headers(publisher, raw))
+    assert response.status_code in (400, 422), response.get_data(as_text=True)

@@ -128,7 +128,8 @@ def ident_hash_key(settings: Settings) -> bytes:
 
 def ident_hash(key: bytes, ident: str) -> str:
     """What a per-IP counter is named by: HMAC-SHA256 of the IP (or no-IP bucket) under `key`, 128 bits in hex."""
-    return hmac.new(key, ident.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    # surrogatepass: counted before the body is validated, an "ip" may hold a lone surrogate ("\\ud800").
+    return hmac.new(key, ident.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
 
 class IntakeLimits:
