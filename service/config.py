@@ -233,8 +233,14 @@ class Settings:
         senders' IPs and emails, the keys and the broker's messages. SQLite would create the store with the umask's
         mode (0644 as a rule), and its WAL files take the store's mode."""
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        store = self.database_url.removeprefix("sqlite:///").partition("?")[0]
-        if self.database_url.startswith("sqlite:///") and store and store != ":memory:":
+        if not self.database_url.startswith("sqlite"):
+            return  # and PostgreSQL's URL is left for SQLAlchemy to judge when it connects
+        from sqlalchemy.engine import make_url  # here: reading the settings imports no SQLAlchemy
+
+        url = make_url(self.database_url)  # any sqlite+DRIVER URL, a relative or absolute path, with a query or not
+        store = url.database
+        # Not an in-memory store, nor a "file:" URI (uri=true), which SQLite reads itself.
+        if store and store != ":memory:" and str(url.query.get("uri", "")).lower() not in ("true", "1"):
             with contextlib.suppress(FileExistsError, FileNotFoundError):  # a missing folder: SQLite's own error
                 keyfile.create_private(Path(store))
 

@@ -172,7 +172,10 @@ class Database:
         self.settings = settings
         self.breaker = CircuitBreaker(pause_after_timeout_s) if pause_after_timeout_s > 0 else None
         self.engine = make_engine(settings, statement_timeout_s, self.breaker)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info={"sealer": Sealer(settings)})
+        # One per process: it reads the keys (the embedded store's key file) once, for the sessions and the rest
+        # of the app (the intake rate limits derive their hash key from it).
+        self.sealer = Sealer(settings)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info={"sealer": self.sealer})
 
     @contextmanager
     def session(self) -> Iterator[Session]:

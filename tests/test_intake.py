@@ -405,10 +405,10 @@ def test_bodies_without_an_author_ip_count_per_publisher():
     requests got another's a 429 instead of its 422."""
     from service.errors import ApiError
     from service.intake.ratelimit import NO_AUTHOR_IP, IntakeLimits
+    from service.sealing import Sealer
 
-    limits = IntakeLimits(
-        Settings.from_env({"KAVALU_RATE_LIMITS": "true", "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "2/minute"})
-    )
+    settings = Settings.from_env({"KAVALU_RATE_LIMITS": "true", "KAVALU_RATE_LIMIT_PER_AUTHOR_IP": "2/minute"})
+    limits = IntakeLimits(settings, Sealer(settings))
     now = 1_000_000.0
     for _ in range(2):
         limits.check("pub_a", NO_AUTHOR_IP, now)

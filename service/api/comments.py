@@ -178,7 +178,9 @@ def intake_limits(app: Flask) -> ratelimit.IntakeLimits:
     """This app's intake rate limits (service.intake.ratelimit), built on first use."""
     extensions = app.extensions
     if "kavalu.intake_limits" not in extensions:
-        extensions["kavalu.intake_limits"] = ratelimit.IntakeLimits(app.config["KAVALU_SETTINGS"])
+        extensions["kavalu.intake_limits"] = ratelimit.IntakeLimits(
+            app.config["KAVALU_SETTINGS"], extensions["kavalu.db"].sealer
+        )
     return extensions["kavalu.intake_limits"]
 
 

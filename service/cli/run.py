@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -117,14 +118,52 @@ def run(host: str | None, port: int | None) -> None:
     lock.close()
 
 
+SHARED_MEMORY = "/dev/shm"
+METRICS_DIR_PREFIX = "kavalu-metrics-"
+# kavalu-metrics-PID-RANDOM: PID is the `kavalu run` that made the folder (and removes it when it stops).
+_METRICS_DIR_NAME = re.compile(re.escape(METRICS_DIR_PREFIX) + r"([0-9]+)-[A-Za-z0-9_]+")
+
+
 def _metrics_dir() -> str:
     """A new folder where every process writes its metrics and /metrics merges them: in memory (/dev/shm) where
     there is such a folder, never in the data folder. prometheus_client maps its files into memory when a process
     imports the metrics, so a full or read-only disk there killed every process that started (SIGBUS) and the API
-    answered nothing, where it answers 503 for a store it cannot write."""
-    shared_memory = "/dev/shm"
-    base = shared_memory if os.path.isdir(shared_memory) and os.access(shared_memory, os.W_OK) else None
-    return tempfile.mkdtemp(prefix="kavalu-metrics-", dir=base)
+    answered nothing, where it answers 503 for a store it cannot write. The folders that runs killed with SIGKILL
+    left behind (their `kavalu run` is gone) are removed first: in memory, they would stay until a reboot."""
+    base = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) and os.access(SHARED_MEMORY, os.W_OK) else None
+    base = base or tempfile.gettempdir()
+    _remove_abandoned_metrics_dirs(base)
+    return tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-", dir=base)
+
+
+def _remove_abandoned_metrics_dirs(base: str) -> None:
+    """Remove the metrics folders in `base` of earlier `kavalu run`s whose process is gone. Only folders named as
+    _metrics_dir names them, this user's own and not symbolic links; a folder whose pid is alive (another
+    `kavalu run`, or a process that took a dead run's pid) is kept."""
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for entry in entries:
+        match = _METRICS_DIR_NAME.fullmatch(entry.name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)  # rmtree follows no symbolic link inside either
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or a number no process can have): not ours to judge
+    return True
 
 
 # A child that exits on its own is started again, as compose's `restart: unless-stopped` does: after 1 s,

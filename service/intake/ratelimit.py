@@ -10,8 +10,9 @@ lost and an INFO when it is back, with no traceback per request.
 
 The per-IP counter is named by a keyed hash of the sender's IP (`ident_hash`), never the IP: Redis keeps key names
 in its append-only file, which is not where senders' IPs may go. The hash key is derived from the first sealing key
-(service/sealing.py), which every API process already shares, so the processes still count each IP together. An
-unkeyed hash would not do: every IPv4 address is hashed in minutes.
+(service/sealing.py), which every API process already shares, so the processes still count each IP together; it comes
+from the app's own Sealer (service.db.Database.sealer), which reads the keys once per process. An unkeyed hash would
+not do: every IPv4 address is hashed in minutes.
 
 The Flask-Limiter instance `limiter` stays for the other endpoints' limits (API keys).
 """
@@ -119,11 +120,11 @@ MAX_BACKOFF_S = 32.0
 IDENT_KEY_CONTEXT = b"kavalu rate-limit keys"
 
 
-def ident_hash_key(settings: Settings) -> bytes:
+def ident_hash_key(sealer: Sealer) -> bytes:
     """The key of `ident_hash`, derived from the first sealing key and so shared by every process (a new first
     sealing key starts the per-IP counters of the current window over, nothing more). SealingKeysMissing on
     PostgreSQL without keys, as intake's signature check."""
-    return Sealer(settings).derived_key(IDENT_KEY_CONTEXT)
+    return sealer.derived_key(IDENT_KEY_CONTEXT)
 
 
 def ident_hash(key: bytes, ident: str) -> str:
@@ -135,7 +136,9 @@ def ident_hash(key: bytes, ident: str) -> str:
 class IntakeLimits:
     """The per-publisher and per-author-IP limits of intake, checked together in one round trip."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, sealer: Sealer):
+        """`sealer`: the app's (service.db.Database.sealer): the per-IP hash key is derived from its keys, read once
+        per process."""
         self.enabled = settings.rate_limits_enabled
         self.windows = [
             _window("publisher", settings.rate_limit_per_publisher),
@@ -144,6 +147,7 @@ class IntakeLimits:
         self.redis = None
         self._script = None
         self._settings = settings
+        self._sealer = sealer
         if settings.redis_url:
             import redis
 
@@ -158,7 +162,7 @@ class IntakeLimits:
     @functools.cached_property
     def _ident_key(self) -> bytes:
         # Counted in this process's memory only, a key of its own is enough; in Redis, every process's must match.
-        return ident_hash_key(self._settings) if self._settings.redis_url else os.urandom(32)
+        return ident_hash_key(self._sealer) if self._settings.redis_url else os.urandom(32)
 
     def check(self, publisher_id: str, author_ip: str, now: float | None = None) -> None:
         """Count this request against both limits; raise a 429 ApiError (with Retry-After) if either is over."""
