@@ -71,6 +71,36 @@ def test_every_phrase_of_the_lists_is_found_in_a_sentence():
         assert has_swear_word("ye " + " ".join(phrase) + " hai"), phrase
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wah re ek number ke thag, ab janta ko gyaan doge",
+        "CHOR KAHIN KA, pehle apna hisaab de",
+        "ye sarpanch to number one lutera nikla",
+        "thekedar ek number ka ghotalebaaz hai",
+        "चोर कहीं का, पहले अपना हिसाब दे",
+        "ये ठेकेदार एक नंबर का ठग है",
+    ],
+)
+def test_idioms_that_turn_a_crime_word_on_a_person_are_found(text):
+    assert has_swear_word(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "police ne do chor pakde, ek number plate bhi badli hui thi",
+        "chor ko police ne kahin ka nahi chhoda",
+        "hamara school zile me number one hai",
+        "online thag ne ek buzurg se 40 hazaar le liye",
+        "चोर की तलाश में पुलिस ने तीन गांव छाने",
+        "नंबर वन अस्पताल का पुरस्कार हमारे जिले को मिला",
+    ],
+)
+def test_crime_news_with_the_same_words_has_no_idiom(text):
+    assert not has_swear_word(text)
+
+
 @pytest.mark.skipif(not ENGLISH_SOURCES.is_file(), reason="needs ../shared/data/abuse/abuse_train.csv")
 def test_no_row_of_the_english_training_sources_has_one():
     """56,530 English comments and tweets, abusive ones included: the list is Hindi, Urdu and Kannada only."""

@@ -5,7 +5,7 @@ The Roman Hindi/Urdu words are anti-profanity's `hindi_en` list (PyPI `anti-prof
 Copyright (c) 2025 RAZi: swear_words_LICENSE.txt), with the words that have an everyday sense left out:
 "chod"/"chhod" (leave), "choot"/"chut" (a discount), "madar" (mother, Urdu), "balatkaar" (rape, in news reports),
 "kutte" (dogs), "gandu" (male, in Kannada), and phrases of neutral words only. The Roman Kannada, Devanagari and
-Kannada-script words, and ROMAN_HINDI_MORE and ROMAN_HINDI_OBJECTS, were written for Kavalu.
+Kannada-script words, and ROMAN_HINDI_MORE, ROMAN_HINDI_OBJECTS and INSULT_IDIOMS, were written for Kavalu.
 """
 
 from __future__ import annotations
@@ -57,8 +57,25 @@ KANNADA = """
 ಬೋಳಿಮಗ | ಬೋಳಿ ಮಗ | ಬೋಳಿಮಗನೆ | ಸೂಳೆಮಗ | ಸೂಳೆ ಮಗ | ಸೂಳೆಮಗನೆ | ಸೂಳೆ | ಬೇವರ್ಸಿ | ನಿಮ್ಮಮ್ಮನ | ನಿನ್ನಮ್ಮನ
 """
 
+# Idioms that turn the words of local news on a person (written for Kavalu, 2026-12-07 (s)): "chor" (thief), "thag"
+# (swindler), "lutera" (robber) and "kutta" (dog) alone are how readers talk about thefts and stray dogs, which the
+# character model now learns (kavalu-authored-news), so these whole phrases carry the insult ("ye MLA ek number ka chor
+# hai", "kutte ki aulaad"). Phrases only: a report never matches ("police ne chor ko pakda", "awara kutte").
+INSULT_IDIOMS = """
+ek number ka chor | ek number ke chor | ek number ka thag | ek number ke thag | ek number ka thug | ek number ke thug |
+ek number ka lutera | ek number ke lutere | ek number ka dhokebaaz | ek number ke dhokebaaz | ek number ka fraud |
+ek number ka ghotalebaaz | ek number ke ghotalebaaz | number one chor | number one thag | number one thug |
+number one lutera | number one fraud | number one dhokebaaz | chor kahin ka | chor kahi ka | chor kahin ke |
+chor kahin ki | thag kahin ka | thag kahi ka | lutera kahin ka | chor ki aulaad | chor ki aulad | chor ki olaad |
+choron ki aulaad | choron ki aulad | thag ki aulaad | thagon ki aulaad | lutere ki aulaad | luteron ki aulaad |
+एक नंबर का चोर | एक नंबर के चोर | एक नंबर का ठग | एक नंबर के ठग | एक नंबर का लुटेरा | एक नंबर के लुटेरे |
+एक नंबर का धोखेबाज | एक नंबर का धोखेबाज़ | एक नंबर का घोटालेबाज | एक नंबर का घोटालेबाज़ | नंबर वन चोर | नंबर वन ठग |
+नंबर वन लुटेरा | चोर कहीं का | चोर कहीं के | ठग कहीं का | लुटेरा कहीं का | चोर की औलाद | चोरों की औलाद | ठग की औलाद |
+kutte ki aulaad | kutte ki aulad | kutte ki olaad | kutton ki aulaad | kutta kahin ka | kutte kahin ke | saale kutte |
+sale kutte | saala kutta | sala kutta | कुत्ते की औलाद | कुत्तों की औलाद | कुत्ता कहीं का | कुत्ते कहीं के | साले कुत्ते | साला कुत्ता
+"""
 
-ALL_LISTS = (ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_HINDI_OBJECTS, ROMAN_KANNADA, DEVANAGARI, KANNADA)
+ALL_LISTS = (ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_HINDI_OBJECTS, ROMAN_KANNADA, DEVANAGARI, KANNADA, INSULT_IDIOMS)
 
 
 def entries(*lists: str) -> list[str]:

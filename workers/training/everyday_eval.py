@@ -8,7 +8,11 @@ sentences here use such a word in its everyday sense; the abusive ones use the s
 the set shows whether the model tells the senses apart and not only whether it stays low.
 Comments on crime news and everyday numbers were added on 2026-12-06, because the sources use news words such as
 "चोर", "chor", "ಕಳ್ಳ" (thief) and "नंबर" (number, as in "number one scoundrel") as insults, while readers use them
-for thefts, frauds, arrests and court cases, and for phone, house, bus and roll numbers.
+for thefts, frauds, arrests and court cases, and for phone, house, bus and roll numbers. On 2026-12-07 (s), 16 more
+Roman Hindi ones (the last 16 of NEWS_NEUTRAL["hi-Latn"]), written by another writer than the Roman Hindi training
+rows of `kavalu-authored-news` added the same day, which never saw them; and comments about dogs (the last five
+Roman Hindi and three Devanagari ones of NEUTRAL, the last three and one of ABUSIVE), because the sources use
+"kutta"/"कुत्ता" (dog) only as an insult while stray dogs are a constant topic of local news.
 """
 
 from __future__ import annotations
@@ -62,6 +66,11 @@ NEUTRAL: dict[str, list[str]] = {
         "mehngai se log pareshan hain",
         "kisaanon ko paani nahi mil raha",
         "maa ne kaha ki padhai mat chodna",
+        "gali me awara kutte bahut ho gaye hain, nagar nigam kuch kare",
+        "awara kutton ne school jaate bachche ko kaat liya",
+        "hamare kutte ka naam Sheru hai, bahut samajhdar hai",
+        "kutta insaan ka sabse wafadar dost hota hai",
+        "police ke kutte ne chor ko dhoondh nikala",
     ],
     "hi": [
         "बच्चे स्कूल गए हैं",
@@ -74,6 +83,9 @@ NEUTRAL: dict[str, list[str]] = {
         "अस्पताल में डॉक्टर नहीं है",
         "माँ रसोई में खाना बना रही है",
         "बच्चों को अच्छी शिक्षा चाहिए",
+        "आवारा कुत्तों ने बच्चे को काट लिया, नगर निगम सो रहा है",
+        "हमारे मोहल्ले में कुत्तों को खाना खिलाने वाली आंटी बहुत भली हैं",
+        "पुलिस के खोजी कुत्ते ने बम ढूंढ निकाला",
     ],
 }
 
@@ -94,10 +106,14 @@ ABUSIVE: dict[str, list[str]] = {
         "teri behen ko chodunga saale",
         "abe gandu, school chod ke bhaag gaya kya",
         "madarchod neta ne desh loot liya",
+        "tu kutta hai saale",
+        "kamine kutte, sharam kar",
+        "kutte ki aulaad, dobara comment kiya to dekh lena",
     ],
     "hi": [
         "तेरी माँ को चोद दूँगा",
         "मादरचोद नेता ने देश लूट लिया",
+        "कुत्ते की औलाद, दोबारा कमेंट किया तो देख लेना",
     ],
 }
 
@@ -146,6 +162,22 @@ NEWS_NEUTRAL: dict[str, list[str]] = {
         "bus number 15 ka time badal gaya kya? subah nahi aayi",
         "naye makaan ka number abhi tak nagar nigam ne nahi diya",
         "hamare district ka hospital state me number one bana, staff ko salaam",
+        "police ne chor ko pakad liya",
+        "mandir ki daan peti se chori karne wale do aaropi giraftaar",
+        "chain snatcher ko logon ne pakad ke police ko saunp diya",
+        "cyber thagi ke 20 case is mahine darj hue",
+        "hamare mohalle me chor ghoom rahe hain, sab dhyan rakho",
+        "chor CCTV me saaf dikh raha hai, police jaldi pakde",
+        "bhai ye chori ka maal tha, police ne zabt kar liya",
+        "ATM se paise nikalte waqt thag se saavdhan rahein",
+        "dakait gang ke teen sadasya giraftaar",
+        "ye news padh ke dukh hua, gareeb ka saman chori ho gaya",
+        "mele me jebkatre aur chor bahut the, mera purse bhi gaya",
+        "naukri dilane ke naam pe thagne wala aadmi jail gaya",
+        "lutere bike pe aaye aur dukaandar ka galla le gaye",
+        "chor ne khidki tod ke ghar me ghusa, par kutte ne bhaunk ke bhaga diya",
+        "insurance ke naam par thagi ho rahi h, koi call kare to number block karo",
+        "dakaiti ke case me court ne paanch saal ki saza sunayi",
     ],
     "hi": [
         "हमारे मोहल्ले में रात को दो दुकानों में चोरी हो गई, पुलिस गश्त बढ़ाए",
