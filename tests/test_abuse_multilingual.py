@@ -565,7 +565,7 @@ def test_comments_on_crime_news_and_numbers_stay_below_review_and_the_same_words
     """workers/training/everyday_eval.py NEWS_*: readers' comments on thefts, frauds and arrests, and on phone, bus and
     house numbers, with "चोर", "chor", "ಕಳ್ಳ" (thief) and "नंबर" in their news sense. The (p) model sent 4 of the 12
     Devanagari ones to review ("बस नंबर 42 अब नए बस अड्डे से चलेगी क्या" 0.90); the news source of (r) leaves one.
-    The (r) model sent 6 of the 28 Roman Hindi ones to review ("police ne chor ko pakad liya" 0.68, "mandir ki daan
+    The (r) model sent 8 of the 28 Roman Hindi ones to review ("police ne chor ko pakad liya" 0.68, "mandir ki daan
     peti se chori karne wale do aaropi giraftaar" 0.70); (s)'s Roman Hindi news rows leave 3 (and one Devanagari one
     more than (r): "बैंक वाले बनकर फोन करने वाले ठग से सावधान रहें" 0.44 -> 0.69), so at most one in six.
     An insult built of these words with no swear word is caught where it is an idiom of the list ("ek number ka chor",
