@@ -176,8 +176,8 @@ class Settings:
     result_backend: str | None = None
     analyze_timeout_s: float = 3.0
     rate_limit_per_api_key: str = "50/second"
-    # Signs the moderator console's session cookies; every API process must share it. Unset: a random key
-    # kept in data_dir/console-secret (service/console/session.py), shared by the processes of one machine.
+    # Signs the moderator console's session cookies; every API process must share it. Unset: a key derived from the
+    # first sealing key (service/console/session.py), which every process that opens the signing secrets shares.
     console_secret: str | None = field(default=None, repr=False)
     # Seal publishers' signing secrets in the store (comma-separated Fernet keys, the first seals); every process
     # that signs or verifies must share them (and the rate limiter's per-IP counter names are keyed by them). Unset:

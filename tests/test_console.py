@@ -39,7 +39,7 @@ def _status(database, comment_id: str) -> str:
 
 def _secret(app: Flask) -> str:
     with app.app_context():
-        return console_sessions.console_secret(app.config["KAVALU_SETTINGS"])
+        return console_sessions.console_secret(app.config["KAVALU_SETTINGS"], app.extensions["kavalu.db"].sealer)
 
 
 # -- sign-in, cookies, headers --------------------------------------------------------------------
@@ -118,6 +118,46 @@ def test_pages_need_a_session(client, database):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/console/signin?next=")
     assert client.post("/console/bulk", data={"action": "approve"}).status_code == 401
+
+
+def test_api_hosts_with_the_same_sealing_keys_accept_each_others_sessions(
+    settings, migrated_database, database, tmp_path
+):
+    """No KAVALU_CONSOLE_SECRET: the key that signs the cookie comes from the first sealing key, so a moderator
+    signed in on one API host (a data folder of its own) is signed in on every other. A host whose first sealing
+    key differs does not accept the cookie."""
+    from cryptography.fernet import Fernet
+
+    from service.app import create_app
+
+    assert settings.console_secret is None and settings.sealing_keys
+    _mod, token = make_moderator(database)
+    host_a = create_app(dataclasses.replace(settings, data_dir=tmp_path / "a")).test_client()
+    signed_in = sign_in(host_a, token)
+    assert signed_in.status_code == 303
+    cookie = _cookie(signed_in, console_sessions.COOKIE_NAME).split(";", 1)[0].split("=", 1)[1]
+
+    def queue_page(host_settings) -> int:
+        host = create_app(host_settings).test_client()
+        host.set_cookie(console_sessions.COOKIE_NAME, cookie, path="/console")
+        return host.get("/console/queue").status_code
+
+    assert queue_page(dataclasses.replace(settings, data_dir=tmp_path / "b")) == 200
+    rotated = f"{Fernet.generate_key().decode()},{settings.sealing_keys}"
+    assert queue_page(dataclasses.replace(settings, data_dir=tmp_path / "c", sealing_keys=rotated)) == 302
+    assert not any(path.exists() for path in (tmp_path / "a", tmp_path / "b", tmp_path / "c"))  # no key files
+
+
+def test_without_sealing_keys_on_postgresql_the_console_answers_503(settings, migrated_database, tmp_path):
+    """Not a key of its own in the data folder, which each API host would make differently."""
+    from service.app import create_app
+
+    keyless = dataclasses.replace(settings, data_dir=tmp_path, sealing_keys=None)
+    response = create_app(keyless).test_client().get("/console/signin")
+    assert response.status_code == 503
+    assert response.get_json()["errors"][0]["code"] == "service_unavailable"
+    assert not any(tmp_path.iterdir())
+    assert "configuration fault" in response.get_json()["errors"][0]["message"]  # what to set is in the log
 
 
 def test_sign_out_ends_the_session(client, database):

@@ -187,7 +187,8 @@ def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(
 def test_a_killed_scoring_pool_process_is_replaced_and_readyz_follows(tmp_path, private_redis, receiver_keys, database):
     """What the out-of-memory killer does: SIGKILL to the one pool process of a scoring worker mid-backlog.
 
-    The pool starts a replacement, which loads the models before it reports UP (longer than Celery's default
+    The worker's main process removes the killed process's heartbeat row within seconds. The pool starts a
+    replacement, which loads the models before it reports UP (longer than Celery's default
     worker_proc_alive_timeout of 4 s, so KAVALU_WORKER_START_TIMEOUT_S keeps it from being killed in turn).
     /readyz is 503 while no process can score and 200 once the replacement has loaded; every comment is
     decided exactly once.
@@ -233,6 +234,14 @@ def test_a_killed_scoring_pool_process_is_replaced_and_readyz_follows(tmp_path, 
         wait_until(lambda: decided() >= 1, 120, interval=0.1, message="the first decision")
         os.kill(child, signal.SIGKILL)
         assert decided() < len(ids), "the backlog was done before the fault; post more"
+
+        def killed_process_row_left() -> bool:
+            with database.session() as session:
+                return session.get(WorkerHeartbeat, scoring_process_name(worker.hostname, child)) is not None
+
+        # The worker's main process removes the dead process's row: it does not count as ready until its heartbeat
+        # is KAVALU_HEARTBEAT_MAX_AGE_S old (45 s by default).
+        wait_until(lambda: not killed_process_row_left(), 5, interval=0.1, message="the killed process's row removed")
 
         workers = wait_until(lambda: readyz(503), 20, interval=0.2, message="/readyz to notice that nothing can score")
         assert workers["ok"] is False and workers["scoring_processes_ready"] == 0

@@ -424,7 +424,7 @@ def test_a_full_disk_leaves_no_empty_key_file_and_the_console_answers_503(small_
     signin = create_app(settings).test_client().get("/console/signin")
     assert signin.status_code == 503, signin.get_data(as_text=True)[:300]
     assert signin.get_json()["errors"][0]["code"] == "service_unavailable"
-    assert not (small_data_dir / KEY_FILE).exists() and not (small_data_dir / "console-secret").exists()
+    assert not (small_data_dir / KEY_FILE).exists()
     (small_data_dir / "filler").unlink()
     assert Sealer(settings).open(Sealer(settings).seal("whsec_x")) == "whsec_x"
     assert create_app(settings).test_client().get("/console/signin").status_code == 200

@@ -50,7 +50,8 @@ def _load_models_after_fork(sender=None, **_):
         log.info(runtime.MODELS_LOADED, extra={"load_s": round(time.perf_counter() - started, 2)})
     if SCORING_QUEUE in _consumed_queues():
         # This process can score now: its own heartbeat is what /readyz and the healthcheck count. If it dies
-        # (the OOM killer), the row goes stale until the replacement has loaded its models.
+        # (the OOM killer), the main process removes the row (runtime.watch_pool) and the replacement writes its own
+        # once it has loaded its models.
         name = scoring_process_name(str(sender or "worker"), os.getpid())
         if settings.preload_models:  # the abuse model's precision travels with the heartbeat (/metrics, ops)
             from workers.scoring import precision_report
@@ -93,6 +94,10 @@ def _carry_request_id(task=None, **_):
 @signals.worker_ready.connect
 def _start_heartbeat(sender=None, **_):
     # The main process cannot score: a scoring worker's readiness comes from its pool processes (above).
+    hostname = sender.hostname if sender else "worker"
     queues = ",".join(sorted(_consumed_queues() - {SCORING_QUEUE}))
     if queues:
-        runtime.start_heartbeat(settings, sender.hostname if sender else "worker", queues)
+        runtime.start_heartbeat(settings, hostname, queues)
+    pool = getattr(sender, "pool", None)
+    if SCORING_QUEUE in _consumed_queues() and pool is not None and "processes" in pool.info:
+        runtime.watch_pool(settings, hostname, lambda: pool.info["processes"])

@@ -23,6 +23,7 @@ _heartbeat: tuple[str, threading.Event, threading.Thread] | None = None  # this 
 # A scoring process: when it last finished a task (its start, before the first); its heartbeat writes it.
 _last_task_at: datetime | None = None
 PRUNE_EVERY_S = 3600.0
+POOL_WATCH_INTERVAL_S = 1.0
 
 
 def database(settings) -> Database:
@@ -136,3 +137,31 @@ def stop_heartbeat(settings) -> None:
             heartbeats.forget(session, hostname)
     except Exception as error:  # the row goes stale on its own
         log.warning("heartbeat not removed", extra={"worker": hostname, "error": type(error).__name__})
+
+
+def watch_pool(settings, hostname: str, pool_pids, interval_s: float = POOL_WATCH_INTERVAL_S) -> None:
+    """From the worker's main process: remove the heartbeat row of each pool process that leaves the pool.
+
+    A pool process killed by the OS (SIGKILL, the OOM killer) writes no goodbye, and its row would count as ready until
+    it is heartbeat_max_age_s old while nothing can score. The pool reaps a dead process at once, so a pid that left
+    `pool_pids()` (the pool's process ids) is gone: its row is removed within interval_s. (The pool logs the exit.)
+    """
+
+    def watch():
+        known: set[int] = set()
+        while True:
+            try:
+                current = set(pool_pids())
+            except Exception:  # the pool is being torn down
+                current = known
+            if gone := known - current:
+                try:
+                    with database(settings).session() as session:
+                        for pid in gone:
+                            heartbeats.forget(session, heartbeats.scoring_process_name(hostname, pid))
+                except Exception as error:  # the row goes stale on its own
+                    log.warning("heartbeat not removed", extra={"worker": hostname, "error": type(error).__name__})
+            known = current
+            time.sleep(interval_s)
+
+    threading.Thread(target=watch, name="kavalu-pool-watch", daemon=True).start()

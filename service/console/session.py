@@ -13,21 +13,20 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
-from service import keyfile
 from service.config import Settings
 from service.models import Moderator
 from service.review import moderators
 from service.review.audit import actor_name, audit
+from service.sealing import Sealer
 
 COOKIE_NAME = "kavalu_console"
 SIGN_IN_COOKIE_NAME = "kavalu_console_signin"
 COOKIE_PATH = "/console"
-SECRET_FILE = "console-secret"
+SECRET_CONTEXT = b"kavalu console session cookie"
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,13 @@ class ConsoleSession:
     csrf_token: str
 
 
-def console_secret(settings: Settings) -> str:
-    """KAVALU_CONSOLE_SECRET, or a random key created once in the data folder (mode 0600) and reused."""
+def console_secret(settings: Settings, sealer: Sealer) -> str:
+    """KAVALU_CONSOLE_SECRET, or a key derived from the first sealing key: every API host that can open the
+    publishers' signing secrets signs the same cookies, with nothing more to configure (a new first sealing key
+    signs every moderator out). SealingKeysMissing on PostgreSQL without keys."""
     if settings.console_secret:
         return settings.console_secret
-    return keyfile.read_or_create(
-        Path(settings.data_dir) / SECRET_FILE, lambda: secrets.token_urlsafe(48), "KAVALU_CONSOLE_SECRET"
-    )
+    return sealer.derived_key(SECRET_CONTEXT).hex()
 
 
 def _serializer(secret: str, salt: str) -> URLSafeSerializer:

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from service.api.context import db_session, default_policy, settings, task_queue
+from service.api.context import database, db_session, default_policy, settings, task_queue
 from service.console import forms, pages
 from service.console import session as console_sessions
 from service.console.forms import ConsoleRefusal, load
@@ -61,7 +61,8 @@ T = TypeVar("T")
 def _secret() -> str:
     secret = current_app.extensions.get("kavalu.console_secret")
     if secret is None:
-        secret = current_app.extensions["kavalu.console_secret"] = console_sessions.console_secret(settings())
+        secret = console_sessions.console_secret(settings(), database().sealer)
+        current_app.extensions["kavalu.console_secret"] = secret
     return secret
 
 

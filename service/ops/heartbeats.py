@@ -4,7 +4,8 @@ Two kinds of rows live in `worker_heartbeats`:
 
 - a **scoring process** (a pool child of a worker on the scoring queue) writes `"<worker hostname>/<pid>"`
   with queues `scoring`, from a thread in that child, once its models are loaded and warm. A child that dies
-  stops writing, so its row goes stale; a worker whose pool cannot score has no fresh row;
+  stops writing, and the worker's main process removes its row (workers.runtime.watch_pool); a worker whose pool
+  cannot score has no fresh row;
 - a worker's **main process** writes `"<worker hostname>"` with the other queues it consumes (`deliveries`).
   It says the worker is up, never that it can score;
 - a scoring process's row also says when it last finished a task (`last_task_at`; set to its start when it
