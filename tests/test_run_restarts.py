@@ -230,6 +230,42 @@ def test_a_stalled_scoring_worker_is_restarted(tmp_path):
         stop_process(process)
 
 
+def test_a_scoring_worker_whose_main_process_is_frozen_is_restarted_with_no_work_waiting(tmp_path):
+    """SIGSTOP to the scoring worker's main process, with nothing pending: its pool process goes on writing its
+    heartbeat, but the main process's own row goes stale, so the process is stalled within the heartbeat bound (not
+    KAVALU_SCORING_STALL_S) and `kavalu run` restarts the worker, which then scores."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path / "var"
+    bounds = {"KAVALU_HEARTBEAT_INTERVAL_S": "1", "KAVALU_HEARTBEAT_MAX_AGE_S": "5", "KAVALU_SCORING_STALL_S": "3600"}
+    log_path = tmp_path / "run.log"
+    first = None
+    process = _start_run(data_dir, port, log_path, **bounds)
+    try:
+        wait_for_http(base_url + "/healthz", timeout=120)
+        [first] = wait_until(lambda: _pids(log_path, "scoring worker"), 30, message="the scoring worker's pid")
+        wait_until(lambda: _heartbeat(data_dir / "kavalu.sqlite3", "scoring@"), 60, message="a scoring heartbeat")
+        os.kill(first, signal.SIGSTOP)
+
+        def restarted():
+            pids = _pids(log_path, "scoring worker")
+            return pids[-1] if len(pids) > 1 and _alive(pids[-1]) else None
+
+        second = wait_until(restarted, 40, interval=0.5, message="the frozen scoring worker started again")
+        assert second != first and not _alive(first)
+        assert re.search(
+            rf"scoring worker \(pid {first}\) is stalled: its main process wrote no heartbeat", log_path.read_text()
+        )
+        wait_until(lambda: requests.get(base_url + "/readyz", timeout=10).status_code == 200, 90, message="ready again")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=40) == 0
+    finally:
+        if first is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(first, signal.SIGCONT)
+        stop_process(process)
+
+
 def _parent(pid: int) -> int | None:
     try:
         with open(f"/proc/{pid}/stat") as stat:

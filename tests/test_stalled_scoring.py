@@ -90,6 +90,36 @@ def test_a_process_that_finished_no_task_while_old_work_waits_is_not_ready(own_s
     assert _ready(database) == 1
 
 
+def test_the_processes_of_a_worker_whose_main_process_stopped_writing_are_not_ready(own_store, capsys):
+    """A frozen main process (SIGSTOP) sends its pool no tasks, while the pool processes' threads go on writing their
+    rows: once its own row is older than the heartbeat bound they are stalled, with no work waiting as well."""
+    client, database = own_store
+
+    def main_process(name: str, age_s: float) -> None:
+        with database.session() as session:
+            session.merge(WorkerHeartbeat(hostname=name, queues="", last_seen=utcnow() - timedelta(seconds=age_s)))
+
+    _process(database, "scoring@box/7", last_task_age_s=1)
+    _process(database, "scoring@other/8", last_task_age_s=1)  # an older version's worker: no main-process row
+    main_process("scoring@box", age_s=5)
+    assert _ready(database) == 2
+    main_process("scoring@box", age_s=60)
+    assert _ready(database) == 1 and _ready(database, host="box") == 0
+    with database.session() as session:
+        assert sorted(scoring_processes(session, 45, STALL_S)) == [
+            ("scoring@box/7", 7, True),
+            ("scoring@other/8", 8, False),
+        ]
+    assert healthcheck.main(["--host", "box", "--max-age", "45"]) == 1
+    assert "stalled" in capsys.readouterr().err
+    assert client.get("/readyz").get_json()["checks"]["workers"]["scoring_processes_ready"] == 1
+    # A scoring worker's main-process row names no other queue: it is not a delivery worker.
+    assert client.get("/readyz").get_json()["checks"]["workers"]["other_workers_alive"] == 0
+    main_process("scoring@box", age_s=0)
+    assert _ready(database, host="box") == 1
+    assert client.get("/readyz").get_json()["checks"]["workers"]["other_workers_alive"] == 0
+
+
 def test_a_scoring_heartbeat_records_the_process_start_and_then_its_tasks(own_store, monkeypatch):
     from workers import runtime
 

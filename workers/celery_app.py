@@ -91,12 +91,26 @@ def _carry_request_id(task=None, **_):
     )
 
 
+def _main_process_queues() -> str:
+    """What a worker's main process writes in its heartbeat row: the queues it consumes other than scoring."""
+    return ",".join(sorted(_consumed_queues() - {SCORING_QUEUE}))
+
+
+@signals.worker_init.connect
+def _first_main_heartbeat(sender=None, **_):
+    # Before the pool starts: a scoring process counts as ready only while its worker's main process writes its row
+    # (service/ops/heartbeats.py, frozen workers), and a restarted worker's row may be stale from the frozen one.
+    if SCORING_QUEUE in _consumed_queues():
+        runtime.write_first_heartbeat(settings, sender.hostname if sender else "worker", _main_process_queues())
+
+
 @signals.worker_ready.connect
 def _start_heartbeat(sender=None, **_):
-    # The main process cannot score: a scoring worker's readiness comes from its pool processes (above).
+    # The main process cannot score: a scoring worker's readiness comes from its pool processes (above). Its own row
+    # says that it still dispatches their tasks (a frozen main process sends them nothing).
     hostname = sender.hostname if sender else "worker"
-    queues = ",".join(sorted(_consumed_queues() - {SCORING_QUEUE}))
-    if queues:
+    queues = _main_process_queues()
+    if queues or SCORING_QUEUE in _consumed_queues():
         runtime.start_heartbeat(settings, hostname, queues)
     pool = getattr(sender, "pool", None)
     if SCORING_QUEUE in _consumed_queues() and pool is not None and "processes" in pool.info:

@@ -80,6 +80,14 @@ def write_heartbeat(settings, hostname: str, queues: str) -> None:
         heartbeats.write(session, hostname, queues, last_task_at=_last_task_at)
 
 
+def write_first_heartbeat(settings, hostname: str, queues: str) -> None:
+    """Once, from a worker's main process before its pool forks (no thread yet: a fork copies no threads)."""
+    try:
+        write_heartbeat(settings, hostname, queues)
+    except Exception as error:  # the heartbeat thread writes it once the database is back
+        log.warning("heartbeat failed", extra={"worker": hostname, "error": type(error).__name__})
+
+
 def prune_heartbeats(settings) -> None:
     with database(settings).session() as session:
         heartbeats.prune(session)
@@ -147,7 +155,7 @@ def watch_pool(settings, hostname: str, pool_pids, interval_s: float = POOL_WATC
     `pool_pids()` (the pool's process ids) is gone: its row is removed within interval_s. (The pool logs the exit.)
     """
 
-    def watch():
+    def watch() -> None:
         known: set[int] = set()
         while True:
             try:

@@ -332,8 +332,9 @@ class _StallWatch:
         mine = [stalled for _name, pid, stalled in found if _group_of(pid) == pgid]
         if mine and all(mine):
             return (
-                f"is stalled: a comment has waited over {settings.scoring_stall_s:g} s and none of its scoring"
-                " processes finished a task since",
+                f"is stalled: its main process wrote no heartbeat within {settings.heartbeat_max_age_s:g} s (frozen),"
+                f" or a comment has waited over {settings.scoring_stall_s:g} s and none of its scoring processes"
+                " finished a task since",
                 [self.scoring],
             )
         # Its beat schedules the sweeps: give a new one time to run its first.

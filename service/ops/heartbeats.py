@@ -6,8 +6,10 @@ Two kinds of rows live in `worker_heartbeats`:
   with queues `scoring`, from a thread in that child, once its models are loaded and warm. A child that dies
   stops writing, and the worker's main process removes its row (workers.runtime.watch_pool); a worker whose pool
   cannot score has no fresh row;
-- a worker's **main process** writes `"<worker hostname>"` with the other queues it consumes (`deliveries`).
-  It says the worker is up, never that it can score;
+- a worker's **main process** writes `"<worker hostname>"` with the other queues it consumes (`deliveries`;
+  none for a worker on the scoring queue alone). It says the worker is up, never that it can score; but while a
+  scoring worker's main process has a row that is stale, its pool processes are stalled: frozen, it sends them no
+  tasks while their threads go on writing their rows;
 - a scoring process's row also says when it last finished a task (`last_task_at`; set to its start when it
   becomes ready). Its heartbeat thread proves the process is alive, not that tasks reach it (a frozen main process,
   a job lost with a dead pool child): a process is **stalled** when a comment has been pending for over
@@ -55,45 +57,53 @@ def work_waiting_since(session: Session, stall_s: float, now: datetime | None = 
     return bool(session.scalar(select(exists().where(Comment.status == PENDING, Comment.received_at < cutoff))))
 
 
+def _frozen_workers(session: Session, since: datetime) -> set[str]:
+    """Workers whose main process has written a heartbeat, but none since `since`: frozen (SIGSTOP, a stuck VM) while
+    their pool processes' threads go on writing theirs. A worker with no main-process row (an older version) is not."""
+    return set(
+        session.scalars(
+            select(WorkerHeartbeat.hostname).where(
+                ~WorkerHeartbeat.hostname.contains(PROCESS_SEPARATOR, autoescape=True),
+                ~WorkerHeartbeat.hostname.startswith(SWEEPER_PREFIX, autoescape=True),
+                WorkerHeartbeat.last_seen < since,
+            )
+        )
+    )
+
+
+def scoring_processes(
+    session: Session, max_age_s: float, stall_s: float, now: datetime | None = None, host: str | None = None
+) -> list[tuple[str, int, bool]]:
+    """(name, pid, stalled) of every scoring process with a heartbeat at most max_age_s old (only those of workers on
+    `host`, the part after `@` in a Celery hostname, when given). Stalled: while a comment has been pending for over
+    stall_s, it finished no task within stall_s; or its worker's main process wrote no heartbeat within max_age_s."""
+    now = now or utcnow()
+    since = now - timedelta(seconds=max_age_s)
+    progress_since = now - timedelta(seconds=stall_s)
+    waiting = work_waiting_since(session, stall_s, now)
+    # last_task_at only when work waits: /readyz still answers on a store migrated back before it (0013).
+    columns = [WorkerHeartbeat.hostname, WorkerHeartbeat.last_task_at] if waiting else [WorkerHeartbeat.hostname]
+    query = select(*columns).where(_is_scoring_process(), WorkerHeartbeat.last_seen >= since)
+    if host is not None:
+        query = query.where(WorkerHeartbeat.hostname.contains(f"@{host}{PROCESS_SEPARATOR}", autoescape=True))
+    frozen = _frozen_workers(session, since)
+    found = []
+    for row in session.execute(query).all():
+        name, last_task_at = row[0], row[1] if waiting else None
+        worker, pid = name.rsplit(PROCESS_SEPARATOR, 1)
+        if not pid.isdigit():
+            continue
+        no_progress = waiting and (last_task_at is None or as_utc(last_task_at) < progress_since)
+        found.append((name, int(pid), no_progress or worker in frozen))
+    return found
+
+
 def fresh_scoring_processes(
     session: Session, max_age_s: float, stall_s: float, now: datetime | None = None, host: str | None = None
 ) -> int:
     """The scoring processes ready to score, the one count that /readyz, the worker healthcheck, /metrics and the
-    ops overview report: a heartbeat at most max_age_s old, and not stalled (while a comment has been pending for
-    over stall_s, only a process that finished a task within stall_s counts, as in scoring_processes). Only those
-    of workers on `host` (the part after `@` in a Celery hostname) when given."""
-    now = now or utcnow()
-    since = now - timedelta(seconds=max_age_s)
-    query = select(func.count()).select_from(WorkerHeartbeat).where(_is_scoring_process())
-    query = query.where(WorkerHeartbeat.last_seen >= since)
-    if host is not None:
-        query = query.where(WorkerHeartbeat.hostname.contains(f"@{host}{PROCESS_SEPARATOR}", autoescape=True))
-    # last_task_at only when work waits: /readyz still answers on a store migrated back before it (0013).
-    if work_waiting_since(session, stall_s, now):
-        query = query.where(WorkerHeartbeat.last_task_at >= now - timedelta(seconds=stall_s))
-    return int(session.scalar(query) or 0)
-
-
-def scoring_processes(
-    session: Session, max_age_s: float, stall_s: float, now: datetime | None = None
-) -> list[tuple[str, int, bool]]:
-    """(name, pid, stalled) of every scoring process with a heartbeat at most max_age_s old: for `kavalu run`."""
-    now = now or utcnow()
-    waiting = work_waiting_since(session, stall_s, now)
-    progress_since = now - timedelta(seconds=stall_s)
-    rows = session.execute(
-        select(WorkerHeartbeat.hostname, WorkerHeartbeat.last_task_at).where(
-            _is_scoring_process(), WorkerHeartbeat.last_seen >= now - timedelta(seconds=max_age_s)
-        )
-    ).all()
-    found = []
-    for name, last_task_at in rows:
-        pid = name.rsplit(PROCESS_SEPARATOR, 1)[1]
-        if not pid.isdigit():
-            continue
-        stalled = waiting and (last_task_at is None or as_utc(last_task_at) < progress_since)
-        found.append((name, int(pid), stalled))
-    return found
+    ops overview report: those of scoring_processes that are not stalled."""
+    return sum(not stalled for _, _, stalled in scoring_processes(session, max_age_s, stall_s, now, host))
 
 
 def record_sweep(session: Session, host: str) -> None:
@@ -114,9 +124,11 @@ def last_sweep_age(session: Session, now: datetime | None = None) -> float | Non
 
 
 def fresh_other_workers(session: Session, max_age_s: float, now: datetime | None = None) -> int:
-    """Main-process heartbeats (delivery workers) at most max_age_s old."""
+    """Main-process heartbeats of workers with queues other than scoring (delivery workers) at most max_age_s old."""
     since = (now or utcnow()) - timedelta(seconds=max_age_s)
-    query = select(func.count()).select_from(WorkerHeartbeat).where(~_is_scoring_process())
+    query = (
+        select(func.count()).select_from(WorkerHeartbeat).where(~_is_scoring_process(), WorkerHeartbeat.queues != "")
+    )
     query = query.where(~WorkerHeartbeat.hostname.startswith(REPORT_PREFIX, autoescape=True))
     query = query.where(~WorkerHeartbeat.hostname.startswith(SWEEPER_PREFIX, autoescape=True))
     return int(session.scalar(query.where(WorkerHeartbeat.last_seen >= since)) or 0)
