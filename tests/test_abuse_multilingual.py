@@ -180,6 +180,8 @@ def test_test_sentences_are_not_training_rows():
         *everyday_eval.ABUSIVE.values(),
         *everyday_eval.NEWS_NEUTRAL.values(),
         *everyday_eval.NEWS_ABUSIVE.values(),
+        *everyday_eval.ANIMAL_NEUTRAL.values(),
+        *everyday_eval.ANIMAL_ABUSIVE.values(),
         SALA_NEUTRAL,
         SALA_INSULTS,
         [r["text"] for r in people_eval_rows()],
@@ -577,6 +579,27 @@ def test_comments_on_crime_news_and_numbers_stay_below_review_and_the_same_words
     for lang, texts in everyday_eval.NEWS_ABUSIVE.items():
         scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
         assert sum(p >= REVIEW for p in scores.values()) >= len(texts) - 1, (lang, scores)
+
+
+def test_comments_on_animals_in_the_news_stay_below_review_and_the_animals_as_insults_reach_it(scorer):
+    """workers/training/everyday_eval.py ANIMAL_*: readers' comments on pig farming, swine fever, owls smuggled before
+    Diwali, donkey milk, monkeys at temples and snakes in the monsoon, with "suar", "ullu", "gadha", "ಹಂದಿ", "ಗೂಬೆ",
+    "ಕತ್ತೆ", "ಕೋತಿ", "ಹಾವು", which the sources use as insults. The (s) model sent 20 of the 52 to review (Kannada 7 of 13,
+    Roman Kannada 8 of 13: "ಕತ್ತೆ ಹಾಲು ಮಾರಾಟದಿಂದ ಲಾಭ ಎಂದು ವರದಿ" 0.60, "ಗೂಬೆಗಳನ್ನ ವಾಮಾಚಾರಕ್ಕೆ ಮಾರೋ ದಂಧೆ ..." 0.98);
+    (u)'s animal rows in the news source leave 11 (3 and 6), and the insults are caught as before (14 of 16). One is
+    still rejected, for words that are not the animal's: "... haavu haalu kudiyalla ..." (snakes do not drink milk)
+    0.99, "kudiyalla" (does not drink) carrying it."""
+    at_review = {}
+    for lang, texts in everyday_eval.ANIMAL_NEUTRAL.items():
+        scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(texts, _score(scorer, texts))}
+        at_review[lang] = {t: p for t, p in scores.items() if p >= REVIEW}
+        assert not any(p >= REJECT for t, p in scores.items() if "haalu kudiyalla" not in t), (lang, scores)
+    assert sum(map(len, at_review.values())) <= 12, at_review
+    assert len(at_review["hi"]) <= 1 and len(at_review["kn"]) <= 4 and len(at_review["kn-Latn"]) <= 6, at_review
+    caught = []
+    for texts in everyday_eval.ANIMAL_ABUSIVE.values():
+        caught += [r.scores["toxicity"] >= REVIEW for r in _score(scorer, texts)]
+    assert sum(caught) >= len(caught) - 2, caught
 
 
 BURGLAR_AND_BARKING_DOG = "chor ne khidki tod ke ghar me ghusa, par kutte ne bhaunk ke bhaga diya"

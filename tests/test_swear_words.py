@@ -101,6 +101,37 @@ def test_crime_news_with_the_same_words_has_no_idiom(text):
     assert not has_swear_word(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "abe ULLU KE PATTHE, pehle khabar padh",
+        "ye mantri ek number ka gadha hai",
+        "suar ki aulaad, nikal yahan se",
+        "उल्लू का पट्ठा कहीं का",
+        "गधे की औलाद, चुप बैठ",
+        "ಕತ್ತೆ ಮಗನೆ, ಬಾಯಿ ಮುಚ್ಚು",
+        "handi magane comment maadbeda",
+    ],
+)
+def test_idioms_that_turn_an_animal_on_a_person_are_found(text):
+    assert has_swear_word(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "swine flu ke baad suar ke maans ki bikri par rok lagi",
+        "diwali se pehle ullu ki taskari badh jaati hai",
+        "pahad par gadhe saaman dhote hain, unka bhi socho",
+        "सूअर पालन योजना से गांव के युवाओं को रोजगार मिला",
+        "ಕತ್ತೆ ಹಾಲು ಮಾರಾಟದಿಂದ ಲಾಭ",
+        "ಹಂದಿ ಸಾಕಣೆ ಮಾಡುವ ರೈತರಿಗೆ ಸಹಾಯಧನ",
+    ],
+)
+def test_animals_in_the_news_have_no_idiom(text):
+    assert not has_swear_word(text)
+
+
 @pytest.mark.skipif(not ENGLISH_SOURCES.is_file(), reason="needs ../shared/data/abuse/abuse_train.csv")
 def test_no_row_of_the_english_training_sources_has_one():
     """56,530 English comments and tweets, abusive ones included: the list is Hindi, Urdu and Kannada only."""

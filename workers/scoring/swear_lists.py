@@ -72,7 +72,12 @@ choron ki aulaad | choron ki aulad | thag ki aulaad | thagon ki aulaad | lutere 
 एक नंबर का धोखेबाज | एक नंबर का धोखेबाज़ | एक नंबर का घोटालेबाज | एक नंबर का घोटालेबाज़ | नंबर वन चोर | नंबर वन ठग |
 नंबर वन लुटेरा | चोर कहीं का | चोर कहीं के | ठग कहीं का | लुटेरा कहीं का | चोर की औलाद | चोरों की औलाद | ठग की औलाद |
 kutte ki aulaad | kutte ki aulad | kutte ki olaad | kutton ki aulaad | kutta kahin ka | kutte kahin ke | saale kutte |
-sale kutte | saala kutta | sala kutta | कुत्ते की औलाद | कुत्तों की औलाद | कुत्ता कहीं का | कुत्ते कहीं के | साले कुत्ते | साला कुत्ता
+sale kutte | saala kutta | sala kutta | कुत्ते की औलाद | कुत्तों की औलाद | कुत्ता कहीं का | कुत्ते कहीं के | साले कुत्ते | साला कुत्ता |
+ullu ka pattha | ullu ke pattha | ullu ke patthe | ullu ka patha | ullu ke pathe | ullu ki aulaad | ullu ki aulad |
+ullu kahin ka | ek number ka ullu | suar ki aulaad | suar ki aulad | suar ki olaad | suar kahin ka | gadhe ki aulaad |
+gadhe ki aulad | gadhe ki olaad | gadha kahin ka | ek number ka gadha | number one gadha | उल्लू का पट्ठा | उल्लू के पट्ठे |
+उल्लू की औलाद | उल्लू कहीं का | एक नंबर का उल्लू | सूअर की औलाद | सुअर की औलाद | सूअर कहीं का | गधे की औलाद | गधा कहीं का |
+एक नंबर का गधा | ಕತ್ತೆ ಮಗನೆ | ಕತ್ತೆ ಮಗನೇ | ಹಂದಿ ಮಗನೆ | ಹಂದಿ ಮಗನೇ | katthe magane | kathe magane | katte magane | handi magane
 """
 
 ALL_LISTS = (ROMAN_HINDI, ROMAN_HINDI_MORE, ROMAN_HINDI_OBJECTS, ROMAN_KANNADA, DEVANAGARI, KANNADA, INSULT_IDIOMS)

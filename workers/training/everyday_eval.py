@@ -12,7 +12,10 @@ for thefts, frauds, arrests and court cases, and for phone, house, bus and roll 
 Roman Hindi ones (the last 16 of NEWS_NEUTRAL["hi-Latn"]), written by another writer than the Roman Hindi training
 rows of `kavalu-authored-news` added the same day, which never saw them; and comments about dogs (the last five
 Roman Hindi and three Devanagari ones of NEUTRAL, the last three and one of ABUSIVE), because the sources use
-"kutta"/"कुत्ता" (dog) only as an insult while stray dogs are a constant topic of local news.
+"kutta"/"कुत्ता" (dog) only as an insult while stray dogs are a constant topic of local news. On 2026-12-07 (u),
+comments on other animals in the news (ANIMAL_NEUTRAL: pigs, owls, donkeys, monkeys, snakes) and insults that call a
+person one of them (ANIMAL_ABUSIVE), for the same reason: "suar", "ullu", "gadha", "ಕತ್ತೆ", "ಹಂದಿ", "ಗೂಬೆ" are insults
+in the sources.
 """
 
 from __future__ import annotations
@@ -223,10 +226,103 @@ NEWS_ABUSIVE: dict[str, list[str]] = {
 }
 
 
+# 2026-12-07 (u): animals in the news, in their literal sense (all but the last two Roman Hindi and the last Kannada and Roman Kannada ones by a writer that never saw the training rows).
+ANIMAL_NEUTRAL: dict[str, list[str]] = {
+    "kn": [
+        "ನಮ್ಮ ಊರಲ್ಲಿ ಕಾಡು ಹಂದಿಗಳು ರಾತ್ರಿ ಬಂದು ಜೋಳದ ಬೆಳೆ ಪೂರ್ತಿ ಹಾಳು ಮಾಡ್ತಿವೆ, ಅರಣ್ಯ ಇಲಾಖೆ ಏನ್ ಮಾಡ್ತಿದೆ?",
+        "ಹಂದಿ ಜ್ವರ ಬಂದ ಮೇಲೆ ಹಂದಿ ಸಾಕಣೆದಾರರಿಗೆ ಭಾರಿ ನಷ್ಟ ಆಗಿದೆ, ಪರಿಹಾರ ಬೇಗ ಕೊಡ್ಲಿ.",
+        "ಗೂಬೆ ಮನೆ ಮೇಲೆ ಕೂತ್ರೆ ಅಪಶಕುನ ಅನ್ನೋದು ಮೂಢನಂಬಿಕೆ, ಅದು ಇಲಿ ತಿಂದು ರೈತರಿಗೆ ಸಹಾಯ ಮಾಡುತ್ತೆ.",
+        "ಗೂಬೆಗಳನ್ನ ವಾಮಾಚಾರಕ್ಕೆ ಮಾರೋ ದಂಧೆ ಇನ್ನೂ ನಡೀತಿದೆ ಅಂದ್ರೆ ನಾಚಿಕೆ ಆಗ್ಬೇಕು.",
+        "ಕತ್ತೆ ಹಾಲು ಲೀಟರ್‌ಗೆ ಸಾವಿರಾರು ರೂಪಾಯಿ ಅಂತೆ, ನಮ್ಮ ಕಡೆ ಯಾರಾದ್ರೂ ಕತ್ತೆ ಸಾಕಾಣಿಕೆ ಶುರು ಮಾಡಿದ್ದಾರಾ?",
+        "ಹಿಂದೆ ಇಟ್ಟಿಗೆ ಭಟ್ಟಿಯಲ್ಲಿ ಕತ್ತೆಗಳೇ ಮಣ್ಣು ಹೊರ್ತಿದ್ವು, ಈಗ ಅವು ಕಾಣ್ಸೋದೇ ಕಮ್ಮಿ.",
+        "ಹಂಪಿಯಲ್ಲಿ ಕೋತಿ ನನ್ನ ಕೈಯಿಂದ ಬಾಳೆಹಣ್ಣು ಕಿತ್ಕೊಂಡು ಓಡ್ತು, ಮಕ್ಕಳು ನಕ್ಕು ನಕ್ಕು ಸುಸ್ತಾದ್ರು.",
+        "ಮಂಗಗಳ ಕಾಟಕ್ಕೆ ತೆಂಗಿನಕಾಯಿ ಒಂದೂ ಉಳೀತಿಲ್ಲ, ಮಲೆನಾಡಲ್ಲಿ ಮಂಗನ ಕಾಯಿಲೆ ಭಯ ಬೇರೆ.",
+        "ಮಳೆಗಾಲದಲ್ಲಿ ಮನೆಗೆ ಹಾವು ಬಂದ್ರೆ ಹೊಡೀಬೇಡಿ, ಸ್ನೇಕ್ ರೆಸ್ಕ್ಯೂ ಅವರಿಗೆ ಫೋನ್ ಮಾಡಿ.",
+        "ನಾಗರಪಂಚಮಿಗೆ ಹುತ್ತಕ್ಕೆ ಹಾಲು ಎರೆಯೋದು ನಂಬಿಕೆ, ಆದ್ರೆ ಹಾವು ಹಾಲು ಕುಡಿಯಲ್ಲ ಅಂತ ಇವತ್ತೇ ಗೊತ್ತಾಯ್ತು.",
+        "ಹೈವೇನಲ್ಲಿ ರಾತ್ರಿ ಕತ್ತೆ ಅಡ್ಡ ಬಂದು ಬೈಕ್ ಅಪಘಾತ ಆಯ್ತು, ಬೀದಿಗೆ ಪ್ರಾಣಿ ಬಿಡೋರ ಮೇಲೆ ಕ್ರಮ ಆಗ್ಲಿ.",
+        "ಮೃಗಾಲಯದಲ್ಲಿ ಹೊಸ ಗೂಬೆ ಮತ್ತು ಕೋತಿ ಮರಿ ನೋಡೋಕೆ ಭಾನುವಾರ ಹೋಗ್ತೀವಿ, ಟಿಕೆಟ್ ದರ ಎಷ್ಟು?",
+        "ಕತ್ತೆ ಹಾಲು ಮಾರಾಟದಿಂದ ಲಾಭ ಎಂದು ವರದಿ",
+    ],
+    "kn-Latn": [
+        "Namma oorali kaadu handi raatri bandu kabbu bele full haalu maadtive, forest department yen maadtide?",
+        "Handi saakaNe maadoru swine fever inda tumba nashta anubhavisidaare, sarkaara bega parihaara kodbeku.",
+        "Goobe mane mele koothre apashakuna anta hELodu mooDhanambike, adu ili tindu raitharige sahaaya maadutte.",
+        "Deepavali time alli goobe smuggling jaasti aagutte antha gottiralilla, police strict aagbeku.",
+        "Katte haalu litre ge saavira roopaayi anta news nodi shock aaythu, nijana idu?",
+        "Highway alli raatri katte adda bandu bike accident aaythu, beedi ge praaNi bidoru mele fine haakbeku.",
+        "Hampi alli kothi nanna sunglasses kitkondu hoytu, baaLehaNNu kotmele vaapas kottu, full comedy aaythu.",
+        "Malenaadalli manga gaLa kaata jaasti, thengina kaayi ondu uLithilla, jothege manganakaayile bhaya bere.",
+        "MaLegaaladalli manege haavu bandre hodeebedi, snake rescue avrige phone maadi, avru safe aagi bidtaare.",
+        "Nagarapanchami ge huttakke haalu eryodu nambike, aadre haavu haalu kudiyalla anta ivatte gotthaaythu.",
+        "Zoo alli hosa kothi mari nodoke makkaLu tumba khushi aadru, ee weekend naavu hogtivi.",
+        "Airport alli bag olage jeevantha haavu sikkide antha news, smugglers ge heavy shikshe aagli.",
+        "handi saakane maadva raitharige sahaya dhana",
+    ],
+    "hi-Latn": [
+        "Hamare gaon mein jangli suar raat ko aakar poori makka ki fasal ukhaad dete hain, van vibhag kuch kare.",
+        "African swine fever se itne suar mar gaye, palne walon ko muavza kab milega?",
+        "Diwali par ullu ki bali wali khabar padhkar dukh hua, ye andhvishwas kab khatam hoga?",
+        "Kal raat chhat par safed ullu dekha, bachchon ne pehli baar itna bada pakshi dekha.",
+        "Bhatte par kaam karne wale gadhe bhi garmi mein bina paani ke bojh dhote hain, unka bhi socho.",
+        "Gadhi ka doodh 5000 rupaye litre? Ye khabar sach hai ya mazaak, koi batao.",
+        "Mandir ke paas bandar roz logon ke haath se prasad chheen lete hain, bachche dar jaate hain.",
+        "Bandar ne tourist ka chashma chheen liya aur kela milne par hi lautaya, video dekh kar hasi nahi ruki.",
+        "Barsaat mein khet mein saanp bahut nikalte hain, gaon ke hospital mein anti-venom hona hi chahiye.",
+        "Naag Panchami par saanp ko doodh pilana galat hai, saanp doodh peeta hi nahi, reporter ne sahi likha.",
+        "Airport par pakde gaye tasker ke bag mein zinda saanp aur ullu the, shukr hai bach gaye.",
+        "Highway par gadha gaadi se takra gaya, raat mein sadak par janwar chhode hi kyon jaate hain?",
+        "swine flu ke baad suar ke maans ki bikri par rok lagi",
+        "raat ko ullu bolta hai to dadi kehti thi kuch hone wala hai",
+    ],
+    "hi": [
+        "जंगली सूअरों ने रात में पूरी गन्ने की फसल बर्बाद कर दी, किसानों को मुआवज़ा मिलना चाहिए।",
+        "स्वाइन फ्लू के डर से लोग सूअर पालन बंद कर रहे हैं, सरकार जागरूकता फैलाए।",
+        "दिवाली से पहले उल्लू की तस्करी बढ़ जाती है, वन विभाग को सख्ती करनी चाहिए।",
+        "उल्लू रात में चूहे खाकर किसानों की मदद करता है, उसे अशुभ मानना गलत है।",
+        "पहाड़ों में आज भी गधे और खच्चर ही राशन ऊपर तक पहुँचाते हैं।",
+        "गधों की घटती संख्या पर यह रिपोर्ट अच्छी लगी, पहले गाँव में बहुत दिखते थे।",
+        "बंदरों के आतंक से कॉलोनी में लोग छत पर कपड़े नहीं सुखा पाते, नगर निगम कब पकड़ेगा?",
+        "मथुरा में एक बंदर ने मेरा चश्मा छीन लिया था, फ्रूटी देने पर ही वापस किया, हँसी आ गई।",
+        "स्कूल के शौचालय में साँप निकलना बहुत डरावना है, बच्चों की सुरक्षा पर ध्यान दीजिए।",
+        "साँप काटे तो झाड़-फूंक नहीं, सीधे अस्पताल जाइए, हमारे गाँव में इसी से एक जान गई थी।",
+        "चिड़ियाघर के नए बाड़े में बंदर और साँप देखकर बच्चे बहुत खुश हुए, टिकट भी सस्ता है।",
+        "सड़क पर आवारा गधे से टकराकर बाइक सवार घायल हुआ, पशु मालिकों पर जुर्माना लगे।",
+    ],
+}
+
+# 2026-12-07 (u): a commenter, a reporter or an official called one of those animals.
+ANIMAL_ABUSIVE: dict[str, list[str]] = {
+    "kn": [
+        "ಲೇ ಗೂಬೆ, ಸುದ್ದಿ ಪೂರ್ತಿ ಓದಿ ಆಮೇಲೆ ಕಾಮೆಂಟ್ ಮಾಡು.",
+        "ಈ ರಿಪೋರ್ಟರ್ ಒಬ್ಬ ಕತ್ತೆ, ಪ್ರತಿ ಸಾರಿ ತಪ್ಪು ಮಾಹಿತಿ ಬರೀತಾನೆ.",
+        "ಏನೋ ಮಂಗ, ನಿನಗೆ ಏನೂ ಗೊತ್ತಿಲ್ಲ, ಸುಮ್ನೆ ಕುಣೀಬೇಡ.",
+        "ಬಾಯ್ ಮುಚ್ಕೊಳೋ ಹಂದಿ, ದರಿದ್ರ ನನ್ಮಗನೆ, ನಿನ್ನ ಕಮೆಂಟ್ ಯಾರಿಗೂ ಬೇಕಿಲ್ಲ.",
+    ],
+    "kn-Latn": [
+        "Lo goobe, news full odi aamele comment maadu.",
+        "Ee reporter ondu katte, yaavaglu thappu info haaktaane.",
+        "Aa officer ondu vishada haavu, duddu tagondu kai kodtaane.",
+        "Baai mucchko handi, nan magane, ninna kasa comment yaarigu beda.",
+    ],
+    "hi-Latn": [
+        "Abe ullu, khabar poori padh le phir comment karna.",
+        "Ye reporter sach mein gadha hai, har baar aadhi adhoori news chhaapta hai.",
+        "Nagar nigam ka ye afsar aasteen ka saanp hai, paisa khaakar mukar jaata hai.",
+        "Chup kar suar, kameene, teri bakwaas koi nahi sunta.",
+    ],
+    "hi": [
+        "अरे उल्लू, पहले खबर ठीक से पढ़ फिर ज्ञान दे।",
+        "ये तहसीलदार पूरा गधा है, एक फाइल में छह महीने लगा देता है।",
+        "तुम जैसे आस्तीन के साँप ही इस शहर का नुकसान करते हैं।",
+        "चुप कर सूअर, कमीने, तेरी बकवास कोई नहीं सुनता।",
+    ],
+}
+
+
 def rows() -> list[dict]:
     return [
         {"text": text, "label": label, "source": SOURCE, "lang": lang, "target": lang}
-        for label, sets in enumerate(((NEUTRAL, NEWS_NEUTRAL), (ABUSIVE, NEWS_ABUSIVE)))
+        for label, sets in enumerate(((NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL), (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE)))
         for by_language in sets
         for lang, texts in by_language.items()
         for text in texts
