@@ -87,6 +87,10 @@ AUTHORED_THREATS = Path(__file__).resolve().parent / "data" / "threats_authored.
 # the sources use "चोर", "chor", "ಕಳ್ಳ" (thief) and "नंबर" (number, as in "number one scoundrel") in insults, and
 # readers' comments on a theft reached review ("कल चोरी हुई" 0.77).
 AUTHORED_NEWS = Path(__file__).resolve().parent / "data" / "news_authored.csv"
+# Roman Kannada comments full of the function words that DravidianCodeMix's offensive comments use most ("alla",
+# "ella", "ondu", "ninna", "anta"), and insults with the same words (2026-12-07 (v)): "male illa, kere ella khaali,
+# ondu hani neeru illa" (no rain, the lakes all empty) reached review.
+AUTHORED_ROMAN_KANNADA = Path(__file__).resolve().parent / "data" / "roman_kannada_authored.csv"
 AUTHORED_SOURCES = {
     "kavalu-authored": AUTHORED,
     AUTHORED_PEOPLE_SOURCE: AUTHORED_PEOPLE,
@@ -94,6 +98,7 @@ AUTHORED_SOURCES = {
     "kavalu-authored-everyday": AUTHORED_EVERYDAY,
     "kavalu-authored-threats": AUTHORED_THREATS,
     "kavalu-authored-news": AUTHORED_NEWS,
+    "kavalu-authored-roman-kannada": AUTHORED_ROMAN_KANNADA,
 }
 # Written apart from the training rows, by other writers, as an evaluation set only: never trained on.
 PEOPLE_EVAL = Path(__file__).resolve().parent / "data" / "hindi_kannada_people_eval.csv"

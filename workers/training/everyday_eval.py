@@ -319,10 +319,80 @@ ANIMAL_ABUSIVE: dict[str, list[str]] = {
 }
 
 
+# 2026-12-07 (v): Roman Kannada comments full of the function words the sources use most in abuse ("alla", "ella", "ondu", "ninna", "anta"), by a writer that never saw the training rows.
+FUNCTION_WORDS_NEUTRAL: dict[str, list[str]] = {
+    "kn-Latn": [
+        "Ee movie trailer nodi guru, namma Sandalwood level ondu step mele hogide antha anisuthe",
+        "First half swalpa slow ittu, aadre climax ella super, family jothe hogi nodi",
+        "Nimma review odide, songs ishta aagalla antha alla, bgm swalpa loud ittu ashte",
+        "Ticket rate 400 antha hakidare namma tara middle class jana hogi nodoke aagalla",
+        "Ee sala cup namde antha ella varsha heltivi, ondu sala aadru bandre saaku guru",
+        "Bowling swalpa improve maadi guru, illa andre kashta",
+        "Nimma prediction correct ittu guru, naanu RCB gelalla antha andkondidde",
+        "Chinnaswamy ticket online alli sikkilla nodi, ella ondu nimishadalli sold out aaythu",
+        "Kohli form bagge chinte beda, ondu innings saaku match change maadoke guru",
+        "Prati election alli ella party free current antha promise kodtare, aamele ondu kelsa maadalla",
+        "Nimma kshetradalli road repair aagide na? namma area alli innu ondu gundi mucchilla",
+        "Vote haakoke hogi, mane alli kootkondu complaint maadi prayojana illa",
+        "Naanu nimma jothe agree maadalla, manifesto alli ella bharavase ide antha nanage anisalla",
+        "Namma team alli ondu tingalige 20 jana layoff aadru, yaarigu notice kodalla",
+        "Layoff aadre tension beda guru, swalpa upskill maadi, bere kade kelsa sigutte",
+        "Hike kodalla, bonus illa, aadru weekend kelsa maadi antha manager heltare",
+        "Ella company AI antha hesru helkondu hiring nilsive, freshers ge swalpa kashta ide, namma college batch alli ardha jana ge innu offer letter bandilla",
+        "Idu fake news alla, namma office alli ella team ge layoff notice bandide",
+        "Nimma company alli work from home ide na? namma office ge vaaradalli mooru dina hogi barbeku",
+        "Silk Board signal alli ondu gante nintidde, metro illa andre Bengaluru alli jeevana aagalla",
+        "Yellow line metro shuru aagide, ella kade swalpa traffic kadime aagutte antha kaayta iddivi",
+        "Namma metro innu ella kade beku guru",
+        "Auto avru meter haakalla, app alli book maadi, illa andre double rate anta kelthare",
+        "Ninna point sari guru, aadre traffic ge metro ondu solution alla, bus kooda beku",
+        "Nimma area alli flyover kelsa mugidide na? namma kade innu ondu varsha aagutte anta helidare",
+        "Ee darshini alli masala dose ondu sala try maadi guru, chutney sakkath",
+        "Hotel chennagide, aadre service swalpa slow, rush time alli hogi beda",
+        "Nimma review nodi hogidvi, biryani chennagittu aadre price swalpa jaasti antha anistu",
+        "Namma ooru holige ella kade sigalla, Mysore kade hogi nodi, alli rucchi bere",
+        "Coorg ge monsoon alli hogi, aadre ghat road alli swalpa jaagrate maadi",
+        "Hampi sunrise nodi, ella kallu mantapagalu chinnada tara kaanutte, ondu sala hogi banni",
+        "Chikmagalur alli ondu homestay book maadbeku, nimma anubhava heli, family jothe hogoke safe na?",
+        "Weekend alli Nandi Hills ge hogi time waste maadbedi, ella kade traffic, bere ondu plan maadi",
+        "Eega maduve antha andre ella lakhs lakhs kharchu, simple aagi maadi saaku",
+        "Ee actor maduve photos nodi khushi aaytu, namma kade inthaa decoration ella nodilla",
+        "Registered marriage ondu olle idea, nimma hana jothe time kooda ulitaaye",
+        "SSLC result bandide, marks kadime bandre makkaLige baiyodu beda, swalpa dhairya kodi, ella sari aagutte",
+        "Result website open aagalla guru, ondu gante inda try maadtidini",
+        "Bank inda call maadtivi antha OTP kelidre naanantu kodalla, nimma OTP yaarigu kodbedi, ella fraud",
+        "Nin phone alli ee update bandideya? nanna battery swalpa bega khaali aagtide, modalu intha problem illa",
+    ],
+}
+
+# 2026-12-07 (v): insults of a commenter, the reporter or a politician with the same function words.
+FUNCTION_WORDS_ABUSIVE: dict[str, list[str]] = {
+    "kn-Latn": [
+        "Ninna comment odidre gottagutte nee ondu dadda antha, swalpa tale upayoga maadi",
+        "Ee reporter ondu murkha, ella news copy paste maadi haaktane, facts illa",
+        "Nimma MLA ondu loafer, election aada mele kshetrakke hogi nodalla",
+        "Nin tara dadda jothe argue maadi time waste maadalla guru",
+        "Murkha, RCB bagge ninge ondu vishaya gottilla, ella match nodi aamele comment maadi",
+        "Ee minister ondu loafer antha ella janakke gottu, innu avanige vote beda",
+        "Bolimaga, nin comment ella fake, ondu sala baayi muchkondu iru",
+        "Soole maga reporter, namma ooru bagge ella sullu news bareetiya, swalpa naachike illa",
+        "Ninn ammun, ee MLA ondu rupayi kelsa maadalla, ella duddu tinnutane antha ella janakke gottu",
+        "Bevarsi, ninna tara jana inda namma Bengaluru haalagide, tika muchkondu hogi",
+        "Ninn akkan, nimma party ge support maadi enu sikkide? swalpa yochane maadi bolimaga",
+        "Thu nin janma, soole maga, ondu fraud link kalsi ella jana na mosa maadtiya, naachike illa",
+    ],
+}
+
+
 def rows() -> list[dict]:
     return [
         {"text": text, "label": label, "source": SOURCE, "lang": lang, "target": lang}
-        for label, sets in enumerate(((NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL), (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE)))
+        for label, sets in enumerate(
+            (
+                (NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL, FUNCTION_WORDS_NEUTRAL),
+                (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE, FUNCTION_WORDS_ABUSIVE),
+            )
+        )
         for by_language in sets
         for lang, texts in by_language.items()
         for text in texts
