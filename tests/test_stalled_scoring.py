@@ -17,6 +17,7 @@ from service.models import Comment, WorkerHeartbeat, utcnow
 from service.ops import heartbeats
 from service.ops.heartbeats import fresh_scoring_processes, last_sweep_age, record_sweep, scoring_processes
 from tests.helpers import create_publisher
+from tests.processes import wait_until
 from workers import healthcheck
 
 STALL_S = 300.0
@@ -215,3 +216,36 @@ def test_every_report_of_ready_scoring_processes_leaves_out_a_stalled_one(own_st
     assert reported() == dict.fromkeys(everywhere, 1)  # idle: no work waits
     _pending(database, age_s=STALL_S + 30)
     assert reported() == dict.fromkeys(everywhere, 0)
+
+
+def test_a_forked_process_does_not_remove_its_parents_heartbeat(own_store, monkeypatch):
+    """A pool process replaced after the main process started its heartbeat inherits the handle; one that exits cleanly
+    before it starts its own (worker_process_shutdown -> stop_heartbeat) must leave the main process's row alone."""
+    import os
+
+    from workers import runtime
+
+    _client, database = own_store
+    settings = database.settings
+    monkeypatch.setattr(runtime, "_database", None)
+
+    def main_row() -> bool:
+        with database.session() as session:
+            return session.get(WorkerHeartbeat, "scoring@box") is not None
+
+    runtime.start_heartbeat(settings, "scoring@box", "", interval_s=3600)
+    try:
+        wait_until(main_row, 10, interval=0.05, message="the main process's first heartbeat")
+        pid = os.fork()
+        if pid == 0:  # the child: what a pool process does on a clean exit
+            code = 1
+            try:
+                runtime.stop_heartbeat(settings)
+                code = 0
+            finally:
+                os._exit(code)
+        assert os.waitpid(pid, 0)[1] == 0
+        assert main_row()
+    finally:
+        runtime.stop_heartbeat(settings)
+        monkeypatch.setattr(runtime, "_database", None)

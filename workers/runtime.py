@@ -93,6 +93,17 @@ def prune_heartbeats(settings) -> None:
         heartbeats.prune(session)
 
 
+def _forget_parent_heartbeat() -> None:
+    # A forked pool process must not stop, or remove the row of, its parent's heartbeat (stop_heartbeat on a clean
+    # exit before it has started its own).
+    global _heartbeat
+    _heartbeat = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_heartbeat)
+
+
 def start_heartbeat(
     settings, hostname: str, queues: str, interval_s: float | None = None, tracks_tasks: bool = False
 ) -> None:
