@@ -419,3 +419,15 @@ def test_a_claim_landing_inside_a_decision_leaves_no_lease_on_a_decided_comment(
     else:
         assert sorted(outcomes) == ["claim", "claimed"], outcomes
         assert (stored.status, stored.claimed_by, decisions, events) == ("review", other.id, [], [])
+
+
+def test_a_migrated_sqlite_store_is_in_wal_mode_before_its_processes_first_connect(tmp_path):
+    """Two processes that switch a new store to WAL at the same moment can fail with "database is locked" at once,
+    busy timeout or not (the API's and a worker's first connections under `kavalu run`); the migration switches it."""
+    import sqlite3
+    from contextlib import closing
+
+    store = tmp_path / "kavalu.sqlite3"
+    upgrade(Settings.from_env({**os.environ, "DATABASE_URL": f"sqlite:///{store}", "KAVALU_DATA_DIR": str(tmp_path)}))
+    with closing(sqlite3.connect(store)) as connection:  # a plain connection: none of Kavalu's connect hooks
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
