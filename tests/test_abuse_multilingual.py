@@ -184,6 +184,8 @@ def test_test_sentences_are_not_training_rows():
         *everyday_eval.ANIMAL_ABUSIVE.values(),
         *everyday_eval.FUNCTION_WORDS_NEUTRAL.values(),
         *everyday_eval.FUNCTION_WORDS_ABUSIVE.values(),
+        *everyday_eval.COUNTER_NEUTRAL.values(),
+        *everyday_eval.COUNTER_ABUSIVE.values(),
         SALA_NEUTRAL,
         SALA_INSULTS,
         [r["text"] for r in people_eval_rows()],
@@ -619,6 +621,27 @@ def test_roman_kannada_comments_full_of_function_words_stay_below_review_and_ins
     assert max(scores.values()) < REJECT, scores
     insults = {t: round(r.scores["toxicity"], 3) for t, r in zip(abusive, _score(scorer, abusive))}
     assert min(insults.values()) >= REVIEW, insults
+
+
+def test_counter_speech_stays_below_review_and_the_same_words_in_earnest_reach_it(scorer):
+    """workers/training/everyday_eval.py COUNTER_*: readers who quote a slur to condemn it or to ask for its removal,
+    deny a stereotype, defend someone insulted or report a case over a slur, in four languages, and the same words in
+    earnest. The sources never quote a slur except to use it: the (v) model sent 20 of the 48 to review, 10 of the 12
+    in Devanagari ("किसी को 'छक्का' बोलना मज़ाक नहीं, गाली है ..." 0.64, "जो लोग किसानों को 'खालिस्तानी' और 'गद्दार' कह रहे हैं,
+    पहले उनकी मांगें तो पढ़ लीजिए ..." 0.77); (w)'s counter-speech source
+    leaves 12, 5 of them in Devanagari, and catches as many of the 16 in earnest (14). The 5 still rejected quote a word
+    of the swear list ("upar wale comment me ... 'chutiya' likha hai, mods please ye hata do" 0.98), whose fixed weight
+    counts wherever the word stands."""
+    neutral = {
+        lang: [r.scores["toxicity"] for r in _score(scorer, texts)]
+        for lang, texts in everyday_eval.COUNTER_NEUTRAL.items()
+    }
+    at_review = {lang: sum(p >= REVIEW for p in scores) for lang, scores in neutral.items()}
+    assert sum(at_review.values()) <= 13, at_review
+    assert at_review["hi"] <= 5, at_review
+    abusive = [t for texts in everyday_eval.COUNTER_ABUSIVE.values() for t in texts]
+    caught = {t: round(r.scores["toxicity"], 3) for t, r in zip(abusive, _score(scorer, abusive))}
+    assert sum(p >= REVIEW for p in caught.values()) >= 13, caught
 
 
 BURGLAR_AND_BARKING_DOG = "chor ne khidki tod ke ghar me ghusa, par kutte ne bhaunk ke bhaga diya"

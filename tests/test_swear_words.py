@@ -34,6 +34,9 @@ ENGLISH_SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "abu
         "bolimaga yenu maadtiya",  # Roman Kannada
         "यह आदमी चूतिया है",
         "ಅವನು ಸೂಳೆ ಮಗ",
+        "ye umpire kamina hai",  # since (w): 73 abusive rows of the sources, none clean but quotes
+        "फिल्म अच्छी थी लेकिन निर्देशक कमीना है",
+        "कमीने कहीं के",
     ],
 )
 def test_swear_words_are_found_as_whole_words(text):
@@ -52,6 +55,7 @@ def test_swear_words_are_found_as_whole_words(text):
         "Lund University published the study",  # names written as names
         "Randi Weingarten spoke at the rally",
         "ye sab randomly hua, chutiyapa nahi",  # a longer word that starts like one
+        "Kamini ne school mein pehla inaam jeeta",  # a name, not "kamine"
         "बहुत अच्छा लेख",
         "",
     ],

@@ -91,6 +91,10 @@ AUTHORED_NEWS = Path(__file__).resolve().parent / "data" / "news_authored.csv"
 # "ella", "ondu", "ninna", "anta"), and insults with the same words (2026-12-07 (v)): "male illa, kere ella khaali,
 # ondu hani neeru illa" (no rain, the lakes all empty) reached review.
 AUTHORED_ROMAN_KANNADA = Path(__file__).resolve().parent / "data" / "roman_kannada_authored.csv"
+# Counter-speech in Hindi, Roman Hindi, Kannada, Roman Kannada and English (2026-12-07 (w)): readers who quote a slur to
+# condemn it or ask for its removal, deny a stereotype or defend someone insulted, and the same slurs in earnest. The
+# sources never quote a slur except to use it: "someone above wrote 'katua', I reported it" reached rejection.
+AUTHORED_COUNTER_SPEECH = Path(__file__).resolve().parent / "data" / "counter_speech_authored.csv"
 AUTHORED_SOURCES = {
     "kavalu-authored": AUTHORED,
     AUTHORED_PEOPLE_SOURCE: AUTHORED_PEOPLE,
@@ -99,6 +103,7 @@ AUTHORED_SOURCES = {
     "kavalu-authored-threats": AUTHORED_THREATS,
     "kavalu-authored-news": AUTHORED_NEWS,
     "kavalu-authored-roman-kannada": AUTHORED_ROMAN_KANNADA,
+    "kavalu-authored-counter-speech": AUTHORED_COUNTER_SPEECH,
 }
 # Written apart from the training rows, by other writers, as an evaluation set only: never trained on.
 PEOPLE_EVAL = Path(__file__).resolve().parent / "data" / "hindi_kannada_people_eval.csv"

@@ -15,7 +15,9 @@ Roman Hindi and three Devanagari ones of NEUTRAL, the last three and one of ABUS
 "kutta"/"कुत्ता" (dog) only as an insult while stray dogs are a constant topic of local news. On 2026-12-07 (u),
 comments on other animals in the news (ANIMAL_NEUTRAL: pigs, owls, donkeys, monkeys, snakes) and insults that call a
 person one of them (ANIMAL_ABUSIVE), for the same reason: "suar", "ullu", "gadha", "ಕತ್ತೆ", "ಹಂದಿ", "ಗೂಬೆ" are insults
-in the sources.
+in the sources. On 2026-12-07 (w), counter-speech (COUNTER_NEUTRAL: a reader who quotes a slur to condemn it, denies a
+stereotype or defends someone insulted) and the same words in earnest (COUNTER_ABUSIVE): the sources never quote a
+slur except to use it.
 """
 
 from __future__ import annotations
@@ -384,13 +386,106 @@ FUNCTION_WORDS_ABUSIVE: dict[str, list[str]] = {
 }
 
 
+# Counter-speech under news of potholes, schools, farmers' protests, hospitals, water cuts, transgender rights, night
+# buses and TV debates (2026-12-07 (w)): a reader who quotes a slur to condemn it or to ask for its removal, denies a
+# stereotype, defends someone insulted, or reports a case over a slur; and firm criticism with no insult. Written by
+# another writer than the training rows of kavalu-authored-counter-speech, which had other settings. (v) sent 20 of
+# these 48 to review, 10 of the 12 in Devanagari.
+COUNTER_NEUTRAL: dict[str, list[str]] = {
+    "hi": [
+        "ऊपर किसी ने ट्रैफिक पुलिस वाले को 'हरामी' लिखा है, ये भाषा ठीक नहीं है। मॉडरेटर कृपया वो कमेंट हटाएं।",
+        "ये कहना कि सारे किन्नर भीख मांगते हैं या ज़बरदस्ती पैसे वसूलते हैं, बिल्कुल गलत है। मेरी कॉलोनी के क्लिनिक में एक ट्रांस महिला नर्स है।",
+        "किसी को 'छक्का' बोलना मज़ाक नहीं, गाली है। खबर अधिकारों की है और आप लोग नाम बिगाड़ने में लगे हो।",
+        "जो लोग किसानों को 'खालिस्तानी' और 'गद्दार' कह रहे हैं, पहले उनकी मांगें तो पढ़ लीजिए। असहमति देशद्रोह नहीं होती।",
+        "अस्पताल प्रशासन ने तीन दिन तक FIR नहीं लिखी, ये सीधी लापरवाही है। CMO को जवाब देना होगा।",
+        "खबर के मुताबिक पार्षद पर दलित सफाईकर्मी को 'भंगी' कहने के आरोप में SC/ST एक्ट के तहत केस दर्ज हुआ है। अगली सुनवाई 14 तारीख को है।",
+        "एंकर ने जिस महिला पैनलिस्ट को 'पागल औरत' कहा, वो तीस साल से पानी के मुद्दे पर काम कर रही हैं। उनकी बात में दम था।",
+        "बिहारी बच्चे पढ़ाई में कमज़ोर होते हैं, ये घटिया सोच है। इसी सरकारी स्कूल की पिछले साल की टॉपर बिहार से आई थी।",
+        "रात को बस में सफर करने वाली लड़कियां 'ऐसी-वैसी' होती हैं, यही सोच असली समस्या है। वो नौकरी से लौट रही होती हैं, कंडक्टर से सवाल पूछो।",
+        "नीचे एक कमेंट में मुसलमानों के लिए 'कटुआ' लिखा है। ऐसी गाली की इस साइट पर कोई जगह नहीं, मैंने रिपोर्ट कर दिया है।",
+        "जल बोर्ड तीन हफ्ते से टैंकर भेजने का झूठा वादा कर रहा है। अधिकारियों से लिखित जवाब मांगो।",
+        "डिबेट में प्रवक्ता ने दूसरे मेहमान को 'चूतिया' कहा और एंकर चुप बैठा रहा। चैनल को ऑन-एयर माफ़ी मांगनी चाहिए।",
+    ],
+    "hi-Latn": [
+        "Bhai upar wale comment me traffic constable ke liye 'chutiya' likha hai, mods please ye hata do.",
+        "Ye bolna ki trans log sirf trains me paise maangte hain, bilkul galat hai. Meri office ki HR head ek trans woman hai.",
+        "Farmers ko 'andolanjeevi' aur 'gaddar' bolne walon, MSP wala ek point bhi padha hai kya? Asehmati ka matlab deshdroh nahi hota.",
+        "Update: principal ke khilaf complaint hui thi ki usne ek bachche ko class me 'bhangi' bola. DEO ne inquiry baitha di hai.",
+        "Jis nurse ko log yahan 'kaamchor' aur 'besharam' bol rahe hain, wahi 36 ghante ki shift kar rahi thi. Galti management ki hai, usko target mat karo.",
+        "Kuch log likh rahe hain ladkiyan raat ko bahar kyun jaati hain. Yaar wo job se laut rahi hain, sawaal police patrol pe hona chahiye.",
+        "Ye myth band karo ki reservation wale doctors incompetent hote hain. Is case me negligent doctor general category ka tha, caste ka koi lena dena nahi.",
+        "Teen mahine me chauthi baar same road khodi gayi. Contractor ka naam public karo aur payment rok do.",
+        "Anchor ne guest ko live 'harami' bola aur channel ne clip edit tak nahi ki. NBDSA me complaint banti hai, maine kar di.",
+        "Har Muslim ko 'katua' ya terrorist bolne wale comments dekh ke sharam aati hai. Water protest me sabse aage Salma aunty khadi thi.",
+        "BMC walon ne notice tak nahi diya, seedha ek hafte ka supply cut. Ward officer ko answerable banana padega.",
+        "'Madrasi log Hindi nahi samajhte' wala comment kitna lazy hai. Mera Tamil roommate mujhse better Hindi bolta hai.",
+    ],
+    "kn": [
+        "ಮೇಲೆ ಯಾರೋ ಟ್ರಾಫಿಕ್ ಪೊಲೀಸರಿಗೆ 'ಸೂಳೆ ಮಗ' ಅಂತ ಬರೆದಿದ್ದಾರೆ. ಇಂಥ ಕಮೆಂಟ್ ತೆಗೆದುಹಾಕಿ, ಮಾಡರೇಟರ್ ಅವರೇ.",
+        "ಮಂಗಳಮುಖಿಯರು ಎಲ್ಲರೂ ಭಿಕ್ಷೆ ಬೇಡ್ತಾರೆ ಅನ್ನೋದು ತಪ್ಪು ಕಲ್ಪನೆ. ನಮ್ಮ ಊರಿನ ಸರ್ಕಾರಿ ಶಾಲೆಯಲ್ಲಿ ಒಬ್ಬ ಟ್ರಾನ್ಸ್ ಟೀಚರ್ ಪಾಠ ಮಾಡ್ತಾರೆ.",
+        "ರೈತರನ್ನು 'ದೇಶದ್ರೋಹಿ' ಅಂತ ಕರೆಯೋರು ಒಂದು ದಿನ ಹೊಲದಲ್ಲಿ ಕೆಲಸ ಮಾಡಿ ನೋಡಲಿ. ಬೆಂಬಲ ಬೆಲೆ ಕೇಳೋದು ಅಪರಾಧ ಅಲ್ಲ.",
+        "ಡಿಬೇಟ್ ಶೋನಲ್ಲಿ ಅತಿಥಿಯನ್ನು 'ಬೋಳಿಮಗ' ಅಂತ ಬೈದಿದ್ದಕ್ಕೆ ನಿರೂಪಕನ ವಿರುದ್ಧ ಬೆಂಗಳೂರಿನಲ್ಲಿ ದೂರು ದಾಖಲಾಗಿದೆ ಅಂತ ವರದಿ ಆಗಿದೆ.",
+        "ಆ ಆಶಾ ಕಾರ್ಯಕರ್ತೆಯನ್ನು ಇಲ್ಲಿ 'ಹುಚ್ಚಿ' ಅಂತ ಕರೆಯೋದು ಸರಿಯಲ್ಲ. ಆಸ್ಪತ್ರೆಯ ನಿರ್ಲಕ್ಷ್ಯವನ್ನು ಮೊದಲು ಬಯಲಿಗೆಳೆದಿದ್ದೇ ಅವರು.",
+        "ಉತ್ತರ ಕರ್ನಾಟಕದವರು ಒರಟು, ಓದಿಲ್ಲ ಅನ್ನೋ ಮಾತು ಸುಳ್ಳು. ಈ ವರ್ಷದ SSLC ಟಾಪರ್ ವಿಜಯಪುರದ ಸರ್ಕಾರಿ ಶಾಲೆಯ ಹುಡುಗಿ.",
+        "ರಾತ್ರಿ ಬಸ್‌ನಲ್ಲಿ ಹೋಗೋ ಹೆಣ್ಣುಮಕ್ಕಳ ಮೇಲೆ ಗೂಬೆ ಕೂರಿಸಬೇಡಿ. KSRTC ಬಸ್‌ಗಳಲ್ಲಿ CCTV, ಪ್ಯಾನಿಕ್ ಬಟನ್ ಯಾಕೆ ಕೆಲಸ ಮಾಡ್ತಿಲ್ಲ ಅಂತ ಕೇಳಿ.",
+        "ಐದು ದಿನದಿಂದ ನಲ್ಲಿಯಲ್ಲಿ ನೀರು ಬಂದಿಲ್ಲ, ಜಲಮಂಡಳಿ ಯಾವುದೇ ಮಾಹಿತಿ ಕೊಟ್ಟಿಲ್ಲ. ಇದು ಬೇಜವಾಬ್ದಾರಿ, ಅಧಿಕಾರಿಗಳು ಉತ್ತರ ಕೊಡಬೇಕು.",
+        "ಮುಖ್ಯ ಶಿಕ್ಷಕರನ್ನು 'ಮುಠ್ಠಾಳ' ಅಂತ ಬೈದ ಕಮೆಂಟ್ ನೋಡಿ ಬೇಜಾರಾಯ್ತು. ಟೀಕೆ ಮಾಡಿ, ಆದ್ರೆ ಬೈಗುಳ ಬೇಡ.",
+        "ದಲಿತರು ಸ್ವಚ್ಛತೆ ಕಾಪಾಡಲ್ಲ ಅನ್ನೋ ಕಮೆಂಟ್ ಶುದ್ಧ ಜಾತಿವಾದ. ಈ ವಾರ್ಡ್‌ನ ಕಸ ಎತ್ತೋದೇ ಅವರು, ಕೊಳಕು ಮಾಡೋದು ನಾವು.",
+        "ಕ್ರಿಶ್ಚಿಯನ್ ಮಿಷನರಿ ಆಸ್ಪತ್ರೆಗಳು ಮತಾಂತರಕ್ಕೆ ಮಾತ್ರ ಅನ್ನೋದು ಸುಳ್ಳು ಆರೋಪ. ನನ್ನ ತಾಯಿಗೆ ಅಲ್ಲಿ ಉಚಿತ ಚಿಕಿತ್ಸೆ ಸಿಕ್ಕಿತು, ಯಾರೂ ಧರ್ಮ ಕೇಳಲಿಲ್ಲ.",
+        "ಕಂಡಕ್ಟರ್‌ನ್ನು 'ನಾಯಿ' ಅಂತ ಕರೆದ ಕಮೆಂಟ್ ರಿಪೋರ್ಟ್ ಮಾಡಿದ್ದೀನಿ. ಅವರು ರಾತ್ರಿ ಪೂರ್ತಿ ಡ್ಯೂಟಿ ಮಾಡ್ತಾರೆ, ಸ್ವಲ್ಪ ಗೌರವ ಕೊಡಿ.",
+    ],
+    "kn-Latn": [
+        "Yaaro mele BBMP engineer ge 'bolimaga' antha bardidare. Pothole bagge complaint maadi, bayyodu beda. Mods pls remove.",
+        "Transgender jana ella crime maadtare antha helodu sullu. Namma area alli ond trans akka tiffin center nadustare, students ge credit kooda kodtare.",
+        "Raitharige 'gaddar' antha heLorige MSP andre enu antha gotta? Protest maadodu avara hakku.",
+        "News: night bus conductor mahila passenger ge 'soole' antha baididdakke KSRTC avnna suspend maadide, police case kooda register aagide.",
+        "Aa TV debate guest ge ella 'huchcha' antha kareyodu sari alla. Avru data itkondu maathadidru, anchor maathu bidlilla aste.",
+        "Bihar inda bandavru ella kallaru antha comment haakidira? Namma water tanker driver Bihar avnu, hatthu varsha inda honest aagi kelsa maadtidaane.",
+        "'Holeya' antha jaati hesru bayyoke use maadodu crime, SC/ST Act alli case aagutte. Aa comment delete maadi please.",
+        "District hospital alli oxygen cylinder khaali iddaru yaaru check maadilla. DHO resign maadbeku, full inquiry beku.",
+        "Hudgirge driving barolla, adke accident antha heLodu nonsense. Ee road alli accident aagiddu pothole inda, gender inda alla.",
+        "Headmaster ge 'nayi' antha bardiro comment nodi besara aaytu. School alli toilet illa andre SDMC na keli, avrna bayyodu yaake?",
+        "Mooru dina inda neeru illa, tanker ge 500 rupees kodbeku. Corporator phone receive maadalla. Idu full failure.",
+        "Muslims ella traffic rules follow maadalla antha generalise maadbedi. Signal jump maadidavnu yaaro obba, avna number plate nodi fine haaki.",
+    ],
+}
+# The same words in earnest: a slur at a person or a group, hate stated as fact, fake counter-speech that ends in an
+# insult ("I'm not saying they are X, but ...").
+COUNTER_ABUSIVE: dict[str, list[str]] = {
+    "hi": [
+        "ये छक्के लोग हक़ की बात करेंगे? सड़क पर ताली बजाओ, वही तुम्हारी औकात है।",
+        "मैं ये नहीं कह रहा कि सारे किसान गद्दार हैं, लेकिन ये धरने पर बैठे लोग तो पक्के देशद्रोही ही हैं।",
+        "गाली देना गलत है, मानता हूं, पर इस अस्पताल का डॉक्टर सच में हरामी है।",
+        "इस मोहल्ले में पानी इसीलिए नहीं आता क्योंकि ये कटुए पाइपलाइन से चोरी करते हैं, सबको पता है।",
+    ],
+    "hi-Latn": [
+        "Ye anchor saala chutiya hai, har debate me bas bhaunkta rehta hai.",
+        "Casteist mat samajhna, lekin in quota walon se ilaaj karwana matlab maut ko bulana. Bhangi ka kaam jhaadu lagana hai, operation nahi.",
+        "Gaali dena galat hai yaar, sab calm raho... waise ye MLA ek number ka harami hai, road ka paisa kha gaya.",
+        "Raat ko 11 baje bus me ghoomne wali ladkiyan sharif nahi hoti, jo hota hai unki apni galti se hota hai.",
+    ],
+    "kn": [
+        "ಈ ರಸ್ತೆ ಕಂಟ್ರಾಕ್ಟರ್ ಒಬ್ಬ ಸೂಳೆ ಮಗ, ದುಡ್ಡು ತಿಂದು ಗುಂಡಿ ಬಿಟ್ಟು ಹೋಗಿದ್ದಾನೆ.",
+        "ನಾನು ಯಾರ ವಿರುದ್ಧನೂ ಅಲ್ಲ, ಆದ್ರೆ ಈ ಹಿಜ್ಡಾಗಳಿಗೆ ಹಕ್ಕು ಕೊಟ್ರೆ ಊರೆಲ್ಲ ಹಾಳಾಗುತ್ತೆ, ಅವರು ಮನುಷ್ಯರೇ ಅಲ್ಲ.",
+        "ಬೈಗುಳ ಬೇಡ ಅಂತೀರಾ, ಸರಿ. ಆದ್ರೆ ಈ ಡಿಬೇಟ್ ಆಂಕರ್ ನಿಜವಾಗ್ಲೂ ಮುಠ್ಠಾಳ, ಹುಚ್ಚ ನಾಯಿ ತರ ಕಿರುಚ್ತಾನೆ.",
+        "ಪ್ರತಿಭಟನೆ ಮಾಡೋ ರೈತರು ಎಲ್ಲ ಸೋಮಾರಿ ಬೋಳಿಮಕ್ಕಳು, ಕೆಲಸ ಇಲ್ಲದೆ ರಸ್ತೆ ಬಂದ್ ಮಾಡ್ತಾರೆ.",
+    ],
+    "kn-Latn": [
+        "Ee chakka galige enu rights kodtira, road alli chappale hodkondu dudd kitkolode avra kelsa.",
+        "Naanu caste bagge maathadalla, but ee school alli quota teachers ge enu gottilla, ella muttala galu.",
+        "Yaarigu bayyabaardu antha gottu, aadru ee MLA ondu soole maga, neeru cut maadi tanker business nadusthidaane.",
+        "Ee debate alli kootiro feminist guest ondu huchchi nayi, yaavaglu bogaluttale.",
+    ],
+}
+
+
 def rows() -> list[dict]:
     return [
         {"text": text, "label": label, "source": SOURCE, "lang": lang, "target": lang}
         for label, sets in enumerate(
             (
-                (NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL, FUNCTION_WORDS_NEUTRAL),
-                (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE, FUNCTION_WORDS_ABUSIVE),
+                (NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL, FUNCTION_WORDS_NEUTRAL, COUNTER_NEUTRAL),
+                (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE, FUNCTION_WORDS_ABUSIVE, COUNTER_ABUSIVE),
             )
         )
         for by_language in sets
