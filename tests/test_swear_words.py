@@ -16,6 +16,7 @@ from workers.scoring.swear_words import (
     has_swear_word,
     swear_phrases,
     swear_word_spans,
+    swear_word_weight,
 )
 
 ENGLISH_SOURCES = Path(__file__).resolve().parents[2] / "shared" / "data" / "abuse" / "abuse_train.csv"
@@ -62,6 +63,22 @@ def test_swear_words_are_found_as_whole_words(text):
 )
 def test_everyday_words_names_and_longer_words_are_not_swear_words(text):
     assert not has_swear_word(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("tu chutiya hai", 1.0),
+        ("upar kisi ne 'chutiya' likha hai, report karo", 0.5),  # quoted: mostly to condemn it
+        ("ऊपर किसी ने “हरामी” लिखा है", 0.5),
+        ("ಯಾರೋ 'ಸೂಳೆ ಮಗ' ಅಂತ ಬರೆದಿದ್ದಾರೆ", 0.5),  # a phrase in one pair of quotes
+        ("'chutiya' aur harami dono likhe", 1.0),  # one of them used, not quoted
+        ("chutiya' likha", 1.0),  # no opening quote
+        ("bahut accha lekh", 0.0),
+    ],
+)
+def test_a_swear_word_counts_half_where_every_one_is_quoted(text, weight):
+    assert swear_word_weight(text) == weight
 
 
 def test_devanagari_matches_with_and_without_precomposed_nukta_letters():
@@ -262,6 +279,7 @@ def test_the_character_model_blanks_everyday_words_in_training_and_scoring_alike
         ("c h u t i y a insaan", ["c h u t i y a"]),  # spaced out: one token, as for the character model
         ("ಅವನು ಸೂಳೆ ಮಗ", ["ಸೂಳೆ ಮಗ"]),  # the longer phrase, not "ಸೂಳೆ" alone
         ("gaand, gaand", ["gaand", "gaand"]),
+        ("upar kisi ne “harami” likha", ["harami"]),  # curly quotes trimmed like straight ones
         ("Lund University ne kaha", []),
         ("mujhe chod do, main ghar ja raha hoon", []),
         ("", []),

@@ -503,7 +503,7 @@ class DetoxifyAbuseScorer:
         alt-profanity-check, blended per language group (raw: transformer outputs on the normalised
         texts, if already computed)."""
         from workers.scoring.normalise import identity_present, normalise
-        from workers.scoring.swear_words import has_swear_word
+        from workers.scoring.swear_words import swear_word_weight
 
         assert self.blend_v2 is not None
         assert self.char is not None
@@ -538,7 +538,7 @@ class DetoxifyAbuseScorer:
             feats = {"char": float(char[i]), "char_max": char_max[i], "bert": bert[i], "prof": prof[i]}
             feats["id_bert"] = ident * bert[i]
             feats["id_prof"] = ident * prof[i]
-            feats["swear"] = 1.0 if "swear" in part["weights"] and has_swear_word(texts[i]) else 0.0
+            feats["swear"] = swear_word_weight(texts[i]) if "swear" in part["weights"] else 0.0
             z = part["bias"] + sum(w * feats[name] for name, w in part["weights"].items())
             if recal:  # a publisher's own recalibration (kavalu models train --feedback)
                 z = recal["scale"] * z + recal["shift"]

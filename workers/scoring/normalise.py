@@ -495,8 +495,8 @@ def token_ranges(text: str) -> list[tuple[int, int]]:
 
 
 def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in "\"'([{<,.;:!?":
+    while a < b and text[a] in "\"'([{<,.;:!?\u201c\u2018\u00ab":
         a += 1
-    while b > a and text[b - 1] in "\"')]}>,.;:!?":
+    while b > a and text[b - 1] in "\"')]}>,.;:!?\u201d\u2019\u00bb":
         b -= 1
     return a, b

@@ -48,6 +48,29 @@ def has_swear_word(text: str) -> bool:
     return bool(_matches(_words(text)))
 
 
+# Quotation marks around a swear word: a reader who quotes one, mostly to condemn it or to ask for its removal.
+_OPENING_QUOTES = "'\"\u2018\u201c\u00ab"
+_CLOSING_QUOTES = "'\"\u2019\u201d\u00bb"
+
+
+def swear_word_weight(text: str) -> float:
+    """The blend's `swear` feature: 1.0 for a comment with a swear word of the lists, 0.5 where every one of them is
+    in quotation marks ("upar kisi ne 'chutiya' likha hai, report karo"), 0.0 for none. A quoted swear word still
+    counts, half, so that quoting the word one means does not hide it; a reader who quotes one to condemn it is sent to
+    review rather than rejected by the list alone."""
+    spans = swear_word_spans(text)
+    if not spans:
+        return 0.0
+    return 0.5 if all(_quoted(text, a, b) for a, b in spans) else 1.0
+
+
+def _quoted(text: str, a: int, b: int) -> bool:
+    # The span's own first and last characters too: curly quotes are not trimmed from it.
+    opened = text[a] in _OPENING_QUOTES or (a > 0 and text[a - 1] in _OPENING_QUOTES)
+    closed = text[b - 1] in _CLOSING_QUOTES or (b < len(text) and text[b] in _CLOSING_QUOTES)
+    return opened and closed
+
+
 def swear_word_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of the text's swear words and phrases, for the evidence spans: the blend counts a swear
     word whatever weight the character model gives it, so a reviewer must see it highlighted too. Each token is

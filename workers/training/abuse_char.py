@@ -61,7 +61,7 @@ from workers.scoring.language import (
     language_vectorizer,
 )
 from workers.scoring.normalise import IDENTITY_TERMS, identity_present
-from workers.scoring.swear_words import has_swear_word
+from workers.scoring.swear_words import swear_word_weight
 from workers.training import everyday_eval, public_life
 from workers.training.inputs import POSITIVE, ArgumentParser, TrainingError, TrainingUsageError, read_labelled_csv
 
@@ -505,7 +505,7 @@ class PartScorer:
         for i in latin:
             bert[i], prof[i] = self.cache[texts[i]]
         ident = np.asarray([identity_present(t) for t in texts], dtype=np.float64)
-        swear = np.asarray([has_swear_word(t) for t in texts], dtype=np.float64)
+        swear = np.asarray([swear_word_weight(t) for t in texts], dtype=np.float64)
         whole, best = char_model(coef, intercept).logits(texts)
         return {
             "lang": langs,
