@@ -65,10 +65,8 @@ def swear_word_weight(text: str) -> float:
 
 
 def _quoted(text: str, a: int, b: int) -> bool:
-    # The span's own first and last characters too: curly quotes are not trimmed from it.
-    opened = text[a] in _OPENING_QUOTES or (a > 0 and text[a - 1] in _OPENING_QUOTES)
-    closed = text[b - 1] in _CLOSING_QUOTES or (b < len(text) and text[b] in _CLOSING_QUOTES)
-    return opened and closed
+    """Whether the span (its quotation marks trimmed, normalise.strip_punctuation) has one on each side."""
+    return 0 < a and b < len(text) and text[a - 1] in _OPENING_QUOTES and text[b] in _CLOSING_QUOTES
 
 
 def swear_word_spans(text: str) -> list[tuple[int, int]]:
