@@ -66,7 +66,7 @@ def swear_word_weight(text: str) -> float:
 
 def _quoted(text: str, a: int, b: int) -> bool:
     """Whether the span (its quotation marks trimmed, normalise.strip_punctuation) has one on each side."""
-    return 0 < a and b < len(text) and text[a - 1] in _OPENING_QUOTES and text[b] in _CLOSING_QUOTES
+    return a > 0 and b < len(text) and text[a - 1] in _OPENING_QUOTES and text[b] in _CLOSING_QUOTES
 
 
 def swear_word_spans(text: str) -> list[tuple[int, int]]:
