@@ -126,7 +126,7 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
 def use_write_ahead_log(settings: Settings) -> None:
     """Put the SQLite store in WAL mode once, here, before the processes that share it start: the mode is kept in the
     file, and two processes that switch a new store to it at the same moment can fail with "database is locked" at
-    once, whatever the busy timeout (the API's and a worker's first connections did, 1 in 300 tries)."""
+    once, whatever the busy timeout (a plain sqlite3 script: 1 try in 300; a CI run failed on a heartbeat's first write)."""
     engine = create_engine(settings.database_url, poolclass=pool.NullPool, connect_args={"timeout": 30})
     try:
         with engine.connect() as connection:
