@@ -58,10 +58,9 @@ def swear_word_weight(text: str) -> float:
     in quotation marks ("upar kisi ne 'chutiya' likha hai, report karo"), 0.0 for none. A quoted swear word still
     counts, half, so that quoting the word one means does not hide it; a reader who quotes one to condemn it is sent to
     review rather than rejected by the list alone."""
-    spans = swear_word_spans(text)
-    if not spans:
+    if not has_swear_word(text):  # most comments: one normalisation, not one per token
         return 0.0
-    return 0.5 if all(_quoted(text, a, b) for a, b in spans) else 1.0
+    return 0.5 if all(_quoted(text, a, b) for a, b in swear_word_spans(text)) else 1.0
 
 
 def _quoted(text: str, a: int, b: int) -> bool:
