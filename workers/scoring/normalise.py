@@ -494,9 +494,13 @@ def token_ranges(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+OPENING_QUOTES = "'\"\u2018\u201c\u00ab"
+CLOSING_QUOTES = "'\"\u2019\u201d\u00bb"
+
+
 def strip_punctuation(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in "\"'([{<,.;:!?\u201c\u2018\u00ab":
+    while a < b and text[a] in "([{<,.;:!?" + OPENING_QUOTES:
         a += 1
-    while b > a and text[b - 1] in "\"')]}>,.;:!?\u201d\u2019\u00bb":
+    while b > a and text[b - 1] in ")]}>,.;:!?" + CLOSING_QUOTES:
         b -= 1
     return a, b

@@ -48,11 +48,6 @@ def has_swear_word(text: str) -> bool:
     return bool(_matches(_words(text)))
 
 
-# Quotation marks around a swear word: a reader who quotes one, mostly to condemn it or to ask for its removal.
-_OPENING_QUOTES = "'\"\u2018\u201c\u00ab"
-_CLOSING_QUOTES = "'\"\u2019\u201d\u00bb"
-
-
 def swear_word_weight(text: str) -> float:
     """The blend's `swear` feature: 1.0 for a comment with a swear word of the lists, 0.5 where every one of them is
     in quotation marks ("upar kisi ne 'chutiya' likha hai, report karo"), 0.0 for none. A quoted swear word still
@@ -64,8 +59,11 @@ def swear_word_weight(text: str) -> float:
 
 
 def _quoted(text: str, a: int, b: int) -> bool:
-    """Whether the span (its quotation marks trimmed, normalise.strip_punctuation) has one on each side."""
-    return a > 0 and b < len(text) and text[a - 1] in _OPENING_QUOTES and text[b] in _CLOSING_QUOTES
+    """Whether the span (its quotation marks trimmed, normalise.strip_punctuation) has one on each side: a reader who
+    quotes a swear word, mostly to condemn it or to ask for its removal."""
+    from workers.scoring.normalise import CLOSING_QUOTES, OPENING_QUOTES
+
+    return a > 0 and b < len(text) and text[a - 1] in OPENING_QUOTES and text[b] in CLOSING_QUOTES
 
 
 def swear_word_spans(text: str) -> list[tuple[int, int]]:
