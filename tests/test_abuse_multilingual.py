@@ -186,6 +186,8 @@ def test_test_sentences_are_not_training_rows():
         *everyday_eval.FUNCTION_WORDS_ABUSIVE.values(),
         *everyday_eval.COUNTER_NEUTRAL.values(),
         *everyday_eval.COUNTER_ABUSIVE.values(),
+        *everyday_eval.IMPLICIT_NEUTRAL.values(),
+        *everyday_eval.IMPLICIT_ABUSIVE.values(),
         SALA_NEUTRAL,
         SALA_INSULTS,
         [r["text"] for r in people_eval_rows()],
@@ -643,6 +645,29 @@ def test_counter_speech_stays_below_review_and_the_same_words_in_earnest_reach_i
     abusive = [t for texts in everyday_eval.COUNTER_ABUSIVE.values() for t in texts]
     caught = {t: round(r.scores["toxicity"], 3) for t, r in zip(abusive, _score(scorer, abusive))}
     assert sum(p >= REVIEW for p in caught.values()) >= 13, caught
+
+
+def test_neutral_comments_about_groups_in_the_settings_of_implicit_hate_stay_below_review(scorer):
+    """workers/training/everyday_eval.py IMPLICIT_NEUTRAL: groups named in housing societies, hospitals, hiring,
+    hostels, matrimonial ads and elections, in news, praise and policy opinions. (w) sends 4 of the 48 to review
+    (readers who deny a stereotype by naming it: "Ye kehna ki trans log kaam nhi karna chahte bilkul galat h ..."
+    0.87) and rejects none."""
+    neutral = [t for texts in everyday_eval.IMPLICIT_NEUTRAL.values() for t in texts]
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(neutral, _score(scorer, neutral))}
+    assert sum(p >= REVIEW for p in scores.values()) <= 5, scores
+    assert max(scores.values()) < REJECT, scores
+
+
+@pytest.mark.xfail(strict=True, reason="implicit hate with no abusive word is mostly missed (8 of 48); HISTORY.md")
+def test_implicit_hate_in_indian_languages_reaches_review(scorer):
+    """workers/training/everyday_eval.py IMPLICIT_ABUSIVE: hate with no abusive word in four languages (do not rent
+    to them, do not hire them, their numbers are a plan, a quota teacher cannot teach, a veiled threat before an
+    election). The sources' hate in these languages almost always carries a slur: (w) catches 8 of the 48. A written
+    source of such hate (HISTORY.md, *Tried on 2026-12-07 (x)*) caught 23, but sent comments on crime news, animals
+    and films to review, so it was not shipped; this passes once a model catches most of them."""
+    abusive = [t for texts in everyday_eval.IMPLICIT_ABUSIVE.values() for t in texts]
+    scores = {t: round(r.scores["toxicity"], 3) for t, r in zip(abusive, _score(scorer, abusive))}
+    assert sum(p >= REVIEW for p in scores.values()) >= 36, scores
 
 
 def test_a_quoted_swear_word_still_counts(scorer):

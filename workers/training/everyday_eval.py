@@ -17,7 +17,12 @@ comments on other animals in the news (ANIMAL_NEUTRAL: pigs, owls, donkeys, monk
 person one of them (ANIMAL_ABUSIVE), for the same reason: "suar", "ullu", "gadha", "ಕತ್ತೆ", "ಹಂದಿ", "ಗೂಬೆ" are insults
 in the sources. On 2026-12-07 (w), counter-speech (COUNTER_NEUTRAL: a reader who quotes a slur to condemn it, denies a
 stereotype or defends someone insulted) and the same words in earnest (COUNTER_ABUSIVE): the sources never quote a
-slur except to use it.
+slur except to use it. On 2026-12-07 (x), implicit hate (IMPLICIT_ABUSIVE: a stereotype stated as fact, a call not to
+rent to, hire or admit a group, a conspiracy about its numbers, doubt of its ability or loyalty, a veiled threat, with
+no abusive word) beside the same groups in the same settings (IMPLICIT_NEUTRAL: housing societies, hospitals, hiring,
+hostels, matrimonial ads, elections), written by another writer than the training rows of
+`kavalu-authored-implicit-hate`, in other settings: the sources' hate in these languages almost always carries a slur,
+and the (w) model caught 8 of the 48.
 """
 
 from __future__ import annotations
@@ -478,14 +483,131 @@ COUNTER_ABUSIVE: dict[str, list[str]] = {
     ],
 }
 
+IMPLICIT_NEUTRAL: dict[str, list[str]] = {
+    "hi": [
+        "हमारी सोसाइटी में मणिपुर का एक परिवार रहता है, दिवाली पर सबसे पहले मिठाई वही लेकर आते हैं।",
+        "जिला अस्पताल में ओपीडी की कतार तीन घंटे लंबी थी, सरकार को नए डॉक्टरों की भर्ती जल्दी करनी चाहिए।",
+        "मस्जिद कमेटी ने इस बार रामनवमी की शोभायात्रा के रास्ते पर पानी और शरबत के स्टॉल लगाए, देखकर अच्छा लगा।",
+        "सरकार की नई किराया नीति से मैं सहमत नहीं हूं, मकान मालिकों पर बोझ बढ़ेगा, पर इसके लिए किरायेदारों को दोष देना गलत है।",
+        "हर बिहारी को एक ही नज़र से देखना बंद कीजिए, मेरे ऑफिस के सबसे भरोसेमंद इंजीनियर पटना से हैं।",
+        "हॉस्टल मेस में शाकाहारी और मांसाहारी दोनों खाने मिलते हैं, जिसको जो पसंद हो खाए, इसमें झगड़े की कोई बात नहीं।",
+        "खबर के मुताबिक इस साल शहर के निजी स्कूलों में आरटीई के तहत दो हज़ार से ज्यादा गरीब बच्चों को दाखिला मिला।",
+        "मेरी बहन ने दूसरी जाति में शादी की थी, आज दोनों परिवार मिलकर होली और दिवाली मनाते हैं।",
+        "ट्रांसजेंडर समुदाय की एक महिला ने पार्षद का चुनाव जीता है, उनके वार्ड में पानी की समस्या सबसे पहले सुलझी।",
+        "हमारे मोहल्ले की किराना दुकान व्हीलचेयर पर चलने वाले अंकल चलाते हैं, पूरे इलाके में उनसे ईमानदार दुकानदार कोई नहीं।",
+        "कबड्डी लीग में इस बार आदिवासी गांव से आए रेडर ने सबसे ज्यादा अंक बनाए, पूरा स्टेडियम खड़ा होकर ताली बजा रहा था।",
+        "ऑटो वाले मीटर से नहीं चलते तो परिवहन विभाग में शिकायत कीजिए, किसी एक भाषा बोलने वालों को निशाना बनाना ठीक नहीं।",
+    ],
+    "hi-Latn": [
+        "Hamari society me Nagaland ki ek doctor rehti h, covid ke time sabse pehle wahi sabki madad ke liye aayi thi.",
+        "Government hospital me OPD ki line 4 ghante ki thi, staff bahut kam h, sarkar ko nayi bharti karni chahiye.",
+        "Mujhe is govt ki reservation policy ke kuch points se disagreement h, par isme kisi student ki kaabiliyat pe sawal uthana galat h.",
+        "Bhai har auto wala zyada paisa nhi maangta, kal raat ek uncle ne mera chhuta hua phone ghar tak pahuncha diya.",
+        "Office me veg aur non veg dono wale ek hi table pe lunch karte h, koi problem nhi, apna tiffin apni choice.",
+        "Meri cousin ne Muslim ladke se shaadi ki, ab dono ghar wale Eid aur Diwali saath me manate h.",
+        "Kabaddi final me Haryana aur Karnataka dono ki crowd ne ek dusre ke players ke liye taali bajayi, mast mahaul tha yaar.",
+        "News ke hisaab se is saal company ne 40 percent women engineers hire ki h, achhi baat h.",
+        "Ye kehna ki trans log kaam nhi karna chahte bilkul galat h, hamari shop pe do trans ladkiyan billing sambhalti h aur ekdum perfect.",
+        "Church ke paas wali gali me har Christmas pe pure mohalle ke bacche aate h, kisi ko kabhi koi dikkat nhi hui.",
+        "Municipal corporation ne street vendors ke liye naya zone banaya h, idea theek h par license ka process bahut slow h.",
+        "Blind students ke liye school me braille library khuli h, admission ke form abhi bhi office me mil rahe h.",
+    ],
+    "kn": [
+        "ನಮ್ಮ ಬಿಲ್ಡಿಂಗ್\u200cನಲ್ಲಿ ಅಸ್ಸಾಂನ ಕುಟುಂಬ ಇದೆ, ರಾಜ್ಯೋತ್ಸವದ ದಿನ ಅವರ ಮಗಳು ಕನ್ನಡ ಹಾಡು ಹಾಡಿದ್ದು ಎಲ್ಲರಿಗೂ ಖುಷಿ ಕೊಟ್ಟಿತು.",
+        "ಮ್ಯಾಟ್ರಿಮೋನಿ ಜಾಹೀರಾತುಗಳಲ್ಲಿ ಜಾತಿ ಬೇಡ ಅಂತ ಬರೆಯುವವರ ಸಂಖ್ಯೆ ಹೆಚ್ಚುತ್ತಿದೆ ಅನ್ನೋ ಸುದ್ದಿ ಓದಿ ಖುಷಿ ಆಯ್ತು.",
+        "ಈ ವರ್ಷ ಆರ್\u200cಟಿಇ ಅಡಿಯಲ್ಲಿ ನಗರದ ಖಾಸಗಿ ಶಾಲೆಗಳಲ್ಲಿ ಸಾವಿರಕ್ಕೂ ಹೆಚ್ಚು ಬಡ ಮಕ್ಕಳಿಗೆ ಸೀಟು ಸಿಕ್ಕಿದೆ ಎಂದು ವರದಿ ಹೇಳುತ್ತದೆ.",
+        "ಮಸೀದಿ ಸಮಿತಿಯವರು ಗಣೇಶ ಮೆರವಣಿಗೆಗೆ ನೀರು ಮತ್ತು ಪಾನಕ ವಿತರಿಸಿದರು, ನಮ್ಮ ಊರಿನ ಸೌಹಾರ್ದ ಯಾವಾಗಲೂ ಹೀಗೆ ಇರಲಿ.",
+        "ಸರ್ಕಾರದ ಹೊಸ ಬಾಡಿಗೆ ಕಾನೂನು ನನಗೆ ಒಪ್ಪಿಗೆಯಿಲ್ಲ, ಆದರೆ ಅದಕ್ಕೆ ಬಾಡಿಗೆದಾರರನ್ನು ದೂರುವುದು ಸರಿಯಲ್ಲ.",
+        "ಹೊರರಾಜ್ಯದವರೆಲ್ಲ ಒಂದೇ ತರ ಅಂತ ಹೇಳೋದು ತಪ್ಪು, ನಮ್ಮ ಆಫೀಸಿನ ಬಿಹಾರದ ಹುಡುಗ ಈಗ ನಮಗಿಂತ ಚೆನ್ನಾಗಿ ಕನ್ನಡ ಮಾತಾಡ್ತಾನೆ.",
+        "ಆಫೀಸ್ ಕ್ಯಾಂಟೀನ್\u200cನಲ್ಲಿ ಸಸ್ಯಾಹಾರ ಮಾಂಸಾಹಾರ ಎರಡೂ ಸಿಗುತ್ತೆ, ಯಾರಿಗೆ ಏನು ಬೇಕೋ ಅದನ್ನು ತಿನ್ನಲಿ, ಜಗಳ ಬೇಡ.",
+        "ನನ್ನ ಅಕ್ಕ ಬೇರೆ ಜಾತಿಯವರನ್ನು ಮದುವೆ ಆದಳು, ಈಗ ಎರಡೂ ಕುಟುಂಬಗಳು ಸೇರಿ ಯುಗಾದಿ ಹಬ್ಬ ಮಾಡ್ತಾರೆ.",
+        "ಪ್ರೊ ಕಬಡ್ಡಿಯಲ್ಲಿ ಬುಡಕಟ್ಟು ಹಳ್ಳಿಯಿಂದ ಬಂದ ರೈಡರ್ ಹೆಚ್ಚು ಅಂಕ ಗಳಿಸಿದ, ಇಡೀ ಸ್ಟೇಡಿಯಂ ಎದ್ದು ನಿಂತು ಚಪ್ಪಾಳೆ ತಟ್ಟಿತು.",
+        "ಮಂಗಳಮುಖಿ ಸಮುದಾಯದ ಮಹಿಳೆ ಪಾಲಿಕೆ ಚುನಾವಣೆಯಲ್ಲಿ ಗೆದ್ದಿದ್ದಾರೆ, ಅವರ ವಾರ್ಡ್\u200cನಲ್ಲಿ ಕುಡಿಯುವ ನೀರಿನ ಸಮಸ್ಯೆ ಬಗೆಹರಿದಿದೆ.",
+        "ಗಾಲಿಕುರ್ಚಿಯಲ್ಲಿರುವ ನಮ್ಮ ಬೀದಿಯ ಅಂಗಡಿ ಮಾಲೀಕರು ಇಡೀ ಲೆಕ್ಕ ಅವರೇ ನೋಡಿಕೊಳ್ತಾರೆ, ಅವರಷ್ಟು ಪ್ರಾಮಾಣಿಕ ವ್ಯಾಪಾರಿ ಯಾರೂ ಇಲ್ಲ.",
+        "ಆಟೋ ಚಾಲಕರು ಮೀಟರ್ ಹಾಕದಿದ್ದರೆ ಸಾರಿಗೆ ಇಲಾಖೆಗೆ ದೂರು ಕೊಡಿ, ಯಾವುದೋ ಒಂದು ಭಾಷೆಯವರನ್ನು ಗುರಿ ಮಾಡುವುದು ಸರಿಯಲ್ಲ.",
+    ],
+    "kn-Latn": [
+        "Namma building alli Manipur family ide, Deepavali ge ellarigintha modlu avre sweets tandu kottru.",
+        "Victoria hospital OPD line 3 ghante ittu, staff kammi ide, sarkaara innu doctors na recruit maadbeku.",
+        "Reservation policy bagge nanage swalpa bhinna abhipraya ide, aadre adakke students saamarthya bagge prashne maadodu thappu.",
+        "Ella auto drivers jaasti duddu kelalla guru, ninne raatri ondu uncle nanna phone vaapas kottru ondu rupai kooda tagolde.",
+        "Office alli veg non veg ellaru ondu table alli oota maadtivi, yaarigu problem illa, avravra tiffin avravra ishta.",
+        "Nanna cousin Christian hudugana maduve aadlu, eega eradu mane avru Christmas mattu Ugadi jothege aacharistaare.",
+        "Kabaddi final alli Haryana mattu Karnataka fans ibbaru opposite team players ge chappale hodedru, super vaatavarana ittu.",
+        "News prakaara ee varsha namma city IT company 40 percent women engineers na hire maadide, olle vishaya.",
+        "Trans jana kelsa maadalla antha helodu sullu, namma angadi alli ibbaru trans hudgiyaru billing nodkoltare, super kelsa.",
+        "Mosque pakkada beedi alli Ramzan time alli ellaru serkondu iftar maadtaare, hindu makkalu kooda barthaare.",
+        "Corporation street vendors ge hosa zone maadide, idea olledu aadre license process tumba slow ide.",
+        "Blind makkalige namma school alli braille library open aagide, admission form innu office alli sigtide.",
+    ],
+}
+IMPLICIT_ABUSIVE: dict[str, list[str]] = {
+    "hi": [
+        "हमारी सोसाइटी में बाहर के राज्य वालों को फ्लैट किराए पर मत दो, ये लोग आते हैं तो पूरा माहौल बदल जाता है।",
+        "मंदिर वाली गली में दूसरे धर्म वालों को दुकान लगाने की इजाजत ही नहीं होनी चाहिए, मेले में अपने लोग ही सामान बेचें।",
+        "आदिवासी इलाके से आए लोगों को शहर में ऑटो परमिट देने से पहले सोचना चाहिए, ये लोग शहर के नियम कभी नहीं समझेंगे।",
+        "कंपनी में औरतों को मैनेजर बनाना ठीक नहीं, बड़े फैसले लेने का दम उनमें होता ही नहीं।",
+        "हॉस्टल में मांस खाने वालों का अलग फ्लोर कर दो, हमारे बच्चे उनके साथ एक मेज पर खाना नहीं खाएंगे।",
+        "स्कूल एडमिशन में झुग्गी वाले बच्चों का कोटा बंद करो, उनके आने से बाकी बच्चों की पढ़ाई का स्तर गिर जाता है।",
+        "इनकी आबादी जिस रफ्तार से बढ़ रही है वो कोई इत्तेफाक नहीं, पूरी सोची समझी योजना है, चुनाव से पहले समझ जाओ।",
+        "दूसरी जाति में शादी करने वाली लड़की के परिवार को बिरादरी के हर कार्यक्रम से दूर रखना चाहिए, तभी बाकी लोग सबक लेंगे।",
+        "किन्नरों को सोसाइटी में फ्लैट दिया तो बच्चों पर क्या असर पड़ेगा, उन्हें शहर के बाहर ही बसने दो।",
+        "नगर निगम चुनाव में उस समुदाय के उम्मीदवार को जिताया तो याद रखना, अगले साल इस मोहल्ले में त्योहार कैसे मनेंगे।",
+        "पूर्वोत्तर से आए लड़के भारत पाकिस्तान मैच में किसके लिए ताली बजाएंगे, इस पर मुझे आज भी भरोसा नहीं होता।",
+        "विकलांग लोगों को दुकान पर नौकरी देने का मतलब है काम आधा और तनख्वाह पूरी, दान दे दो पर काम पर मत रखो।",
+    ],
+    "hi-Latn": [
+        "Society ki meeting me decide karo ki flat sirf apne logo ko hi rent pe denge, bahar walo ke aane se area ka mahaul badal jata h.",
+        "Ye log cricket match me hamesha padosi desh ki team ko support karte h, inko stadium ke andar entry hi nhi milni chahiye.",
+        "Hiring karte time North East wale candidates ko mat lena, wo kuch mahine me wapas chale jaate h, commitment hota hi nhi.",
+        "Ladkiyon ko night shift wali job dena hi galat h, unka kaam ghar sambhalna h, office ka pressure wo nhi jhel paati.",
+        "Hostel me non veg khane walo ko alag building do, veg bacche unke saath ek mess me kyu baithe.",
+        "Matrimonial ad me clearly likho ki sirf apni caste chahiye, warna aage chal ke khandaan ki pehchaan hi khatam ho jayegi.",
+        "Inke mohalle ke paas property lene se pehle soch lena, dheere dheere ye puri colony apne logo se bhar dete h, ye sab planned hota h.",
+        "Reservation se aaye teachers bacchon ko kya hi padhayenge, admission lene se pehle school ka staff check kar lo bhai.",
+        "Gay couple ko flat dene se pehle baaki society walo se pooch lena, families apne bacchon ko kya samjhayengi.",
+        "Municipal election me unko vote diya toh agle saal tumhare mandir ke paas kya banega, abhi se yaad rakhna.",
+        "Tribal area ke bacche city school me kabhi adjust nhi kar paate, unke liye alag school hi sahi h, sab ka bhala hoga.",
+        "Footpath pe aadhe vendors bahar ke state se h, inko wapas bhejo toh apne ladko ko kaam milega aur sheher bhi apna lagega.",
+    ],
+    "kn": [
+        "ನಮ್ಮ ಅಪಾರ್ಟ್\u200cಮೆಂಟ್\u200cನಲ್ಲಿ ಹೊರರಾಜ್ಯದವರಿಗೆ ಮನೆ ಬಾಡಿಗೆಗೆ ಕೊಡಬೇಡಿ, ಅವರು ಬಂದ ಮೇಲೆ ಏರಿಯಾದ ಸಂಸ್ಕೃತಿನೇ ಬದಲಾಗುತ್ತೆ.",
+        "ಮಹಿಳೆಯರನ್ನು ಟೀಮ್ ಲೀಡರ್ ಮಾಡಿದರೆ ಕಂಪನಿ ಮುಂದೆ ಹೋಗಲ್ಲ, ದೊಡ್ಡ ನಿರ್ಧಾರ ತೆಗೆದುಕೊಳ್ಳೋ ಶಕ್ತಿ ಅವರಿಗೆ ಇರಲ್ಲ.",
+        "ಹಾಸ್ಟೆಲ್\u200cನಲ್ಲಿ ಮಾಂಸಾಹಾರಿಗಳಿಗೆ ಬೇರೆ ಮೆಸ್ ಮಾಡಿ, ನಮ್ಮ ಮಕ್ಕಳು ಅವರ ಜೊತೆ ಕೂತು ಊಟ ಮಾಡೋದು ಸರಿಯಲ್ಲ.",
+        "ಆ ಸಮುದಾಯದವರ ಜನಸಂಖ್ಯೆ ಹೀಗೆ ಏರುತ್ತಿರುವುದು ಆಕಸ್ಮಿಕ ಅಲ್ಲ, ಇದರ ಹಿಂದೆ ದೊಡ್ಡ ಯೋಜನೆ ಇದೆ, ಎಚ್ಚರವಾಗಿರಿ.",
+        "ಅಂಗವಿಕಲರನ್ನು ಅಂಗಡಿಯಲ್ಲಿ ಕೆಲಸಕ್ಕೆ ಇಟ್ಟುಕೊಂಡರೆ ಗ್ರಾಹಕರು ಬರಲ್ಲ, ಬೇಕಾದರೆ ಸಹಾಯ ಮಾಡಿ ಆದರೆ ಕೆಲಸ ಕೊಡಬೇಡಿ.",
+        "ದೇವಸ್ಥಾನದ ರಸ್ತೆಯಲ್ಲಿ ಬೇರೆ ಧರ್ಮದವರ ಅಂಗಡಿಗಳಿಗೆ ಅನುಮತಿ ಕೊಡಬಾರದು, ಜಾತ್ರೆಯಲ್ಲಿ ನಮ್ಮವರೇ ವ್ಯಾಪಾರ ಮಾಡಲಿ.",
+        "ಬೇರೆ ಜಾತಿಯ ಹುಡುಗನನ್ನು ಮದುವೆಯಾದ ಹುಡುಗಿಯ ಮನೆಯವರನ್ನು ಊರಿನ ಎಲ್ಲಾ ಕಾರ್ಯಕ್ರಮಗಳಿಂದ ದೂರ ಇಡಬೇಕು.",
+        "ಈಶಾನ್ಯ ರಾಜ್ಯಗಳಿಂದ ಬಂದವರಿಗೆ ಕೆಲಸ ಕೊಡಬೇಡಿ, ಅವರು ಇಲ್ಲಿ ಹೆಚ್ಚು ದಿನ ನಿಲ್ಲಲ್ಲ, ಅವರ ಮೇಲೆ ನಂಬಿಕೆ ಇಡೋಕೆ ಆಗಲ್ಲ.",
+        "ಮಂಗಳಮುಖಿಯರಿಗೆ ಸೊಸೈಟಿಯಲ್ಲಿ ಫ್ಲ್ಯಾಟ್ ಕೊಟ್ಟರೆ ಮಕ್ಕಳ ಮೇಲೆ ಪರಿಣಾಮ ಬೀರುತ್ತೆ, ಅವರು ಊರ ಹೊರಗೆ ಇರಲಿ.",
+        "ಕನ್ನಡ ಬಾರದವರಿಗೆ ನಗರಸಭೆ ಚುನಾವಣೆಯಲ್ಲಿ ಮತದಾನದ ಹಕ್ಕು ಯಾಕೆ ಬೇಕು, ಅವರು ಇಲ್ಲಿ ಅತಿಥಿಗಳು ಮಾತ್ರ.",
+        "ಕೊಳಗೇರಿ ಮಕ್ಕಳನ್ನು ನಮ್ಮ ಶಾಲೆಗೆ ಸೇರಿಸಿದರೆ ಉಳಿದ ಮಕ್ಕಳ ಓದಿನ ಮಟ್ಟ ಕುಸಿಯುತ್ತೆ, ಅವರಿಗೆ ಬೇರೆ ಶಾಲೆ ಇರಲಿ.",
+        "ಪಾಲಿಕೆ ಚುನಾವಣೆಯಲ್ಲಿ ಅವರ ಅಭ್ಯರ್ಥಿ ಗೆದ್ದರೆ ಆ ಬಡಾವಣೆಯಲ್ಲಿ ಅವರು ಹೇಗೆ ನೆಮ್ಮದಿಯಾಗಿ ಇರ್ತಾರೆ ನೋಡೋಣ, ನಮ್ಮವರು ಸುಮ್ಮನೆ ಇರಲ್ಲ.",
+    ],
+    "kn-Latn": [
+        "Namma apartment alli hora rajyadavrige mane baadige kodbedi, ivru bandmele area culture ne change aagogutte.",
+        "Hudgirige night shift kelsa kodbaardu, avrige office pressure thadkolloke aagalla, mane nodkondre saaku.",
+        "Ivru cricket match nalli yaavaglu pakkada desha team ge support madtare, stadium olage bidbaardu.",
+        "North East inda bandavrige kelsa kodbedi, swalpa tingalalli vaapas hogtare, ivrige commitment irolla.",
+        "Hostel alli non veg tinnovrige bere floor kodi, namma makkalu avra jothe ondu table alli koorodu beda.",
+        "Aa community population heege jaasti aagtiruvudu plan maadiddu, mundina election ge munche ellaru artha maadkoli.",
+        "Matrimony ad alli namma jaati matra beku antha clear aagi haaki, illandre mundhe vamsha ne haalagogutte.",
+        "Reservation inda banda teachers makkalige yen kalistaare, admission madsoke munche school staff yaaru antha check maadi.",
+        "Gay couple ge flat kodo munche society meeting alli kelri, bere families avra makkalige yen heltare.",
+        "Corporation election alli avrige vote haakidre mundina varsha ninna temple pakka yen aagutte antha nodkoltiya.",
+        "Tribal hudugaru city school alli yaavattu adjust aagalla, avrige bere school ne sari, ellarigu olledu.",
+        "Kannada baradiro vendors ge footpath alli jaaga kodbaardu, avrella avra oorige vaapas hogli, illi namma hudugarige kelsa sigli.",
+    ],
+}
+
 
 def rows() -> list[dict]:
     return [
         {"text": text, "label": label, "source": SOURCE, "lang": lang, "target": lang}
         for label, sets in enumerate(
             (
-                (NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL, FUNCTION_WORDS_NEUTRAL, COUNTER_NEUTRAL),
-                (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE, FUNCTION_WORDS_ABUSIVE, COUNTER_ABUSIVE),
+                (NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL, FUNCTION_WORDS_NEUTRAL, COUNTER_NEUTRAL, IMPLICIT_NEUTRAL),
+                (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE, FUNCTION_WORDS_ABUSIVE, COUNTER_ABUSIVE, IMPLICIT_ABUSIVE),
             )
         )
         for by_language in sets
