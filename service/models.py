@@ -108,6 +108,8 @@ class Comment(Base):
     scoring_attempts: Mapped[int] = mapped_column(Integer, default=0)
     # A worker that claims a comment for scoring holds it until then; a dead worker's claim lapses.
     scoring_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The scoring task (Celery task id) that holds the lease: its redelivery frees the rest of its batch.
+    scoring_lease_holder: Mapped[str | None] = mapped_column(String(64))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -184,6 +184,79 @@ def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(
         receiver.close()
 
 
+def test_the_batch_of_a_killed_pool_process_is_scored_again_without_waiting_for_its_lease(
+    tmp_path, private_redis, receiver_keys, database
+):
+    """SIGKILL to the pool process while it holds a batch, with the production lease of 120 s.
+
+    The broker redelivers the task the process was running; the redelivered task frees the rest of the batch its
+    process held (a task each), so those comments are decided within seconds of the replacement loading its models,
+    not when their lease lapses. Before, they waited the whole lease (and a sweep).
+    """
+    import os
+
+    from tests.processes import start_celery_worker
+
+    receiver, keys = receiver_keys
+    lease_s = 120
+    running = Stack(
+        tmp_path / "stack",
+        TEST_DATABASE_URL,
+        private_redis.url,
+        env={"KAVALU_SCORING_LEASE_S": str(lease_s)},
+        scoring_workers=0,
+    )
+    try:
+        running.start()
+        worker = start_celery_worker(running.env, running.workdir / "scoring.log", queues="scoring", concurrency=1)
+        running.scoring.append(worker)
+        wait_until(lambda: requests.get(running.base_url + "/readyz", timeout=10).status_code == 200, 60)
+        listed = subprocess.run(
+            ["ps", "--ppid", str(worker.pid), "-o", "pid="], check=True, capture_output=True, text=True
+        )
+        [child] = [int(pid) for pid in listed.stdout.split()]
+        ids = [f"lost-batch-{n}" for n in range(120)]
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(
+                pool.map(lambda n: post(running.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids)))
+            )
+        assert set(statuses) == {202}
+
+        def held_under_lease() -> list[str]:
+            """Pending comments of this publisher that a scoring task holds now (a batch in hand)."""
+            with database.session() as session:
+                return session.scalars(
+                    select(Comment.id).where(
+                        Comment.publisher_id == keys.id,
+                        Comment.status == "pending",
+                        Comment.scoring_lease_until > utcnow(),
+                    )
+                ).all()
+
+        def batch_in_hand() -> list[str] | None:
+            held = held_under_lease()
+            return held if len(held) >= 2 else None
+
+        held = wait_until(batch_in_hand, 120, interval=0.02, message="a batch in hand")
+        os.kill(child, signal.SIGKILL)
+        killed_at = time.monotonic()
+
+        def pending(of: list[str]) -> int:
+            with database.session() as session:
+                return session.scalar(
+                    select(func.count()).select_from(Comment).where(Comment.id.in_(of), Comment.status == "pending")
+                )
+
+        assert pending(held) >= 1, "the batch was decided before the kill; post more"
+        # A replacement loads its models in well under a minute here; the lease would hold the batch for 120 s.
+        wait_until(lambda: pending(held) == 0, lease_s * 0.75, interval=0.25, message="the lost batch decided")
+        assert time.monotonic() - killed_at < lease_s
+        assert_nothing_lost(database, keys, ids, receiver)
+        assert "its lost batch freed" in worker.log_path.read_text()
+    finally:
+        running.stop()
+
+
 def test_a_killed_scoring_pool_process_is_replaced_and_readyz_follows(tmp_path, private_redis, receiver_keys, database):
     """What the out-of-memory killer does: SIGKILL to the one pool process of a scoring worker mid-backlog.
 

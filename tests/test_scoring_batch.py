@@ -314,3 +314,38 @@ def test_decision_latency_of_an_edit_counts_from_the_edit(client, publisher, dat
     before = latency_sum()
     _finish(database, jobs, now=edit_received + timedelta(seconds=3))
     assert latency_sum() - before == pytest.approx(3.0, abs=0.01)
+
+
+def test_a_redelivered_task_frees_the_rest_of_the_batch_it_holds_and_nothing_else(
+    client, publisher, database, settings
+):
+    """claims.release_lost_batch: the comments the lost task holds under a live lease come back (all but its own,
+    which it claims again itself); another task's batch, a lapsed lease and a decided comment stay as they are."""
+    from datetime import timedelta
+
+    from service.models import Comment, utcnow
+
+    ids = _post(client, publisher, 6)
+    with database.session() as session:
+        lost = claims.claim_for_scoring(
+            session, ids[0], defaults=settings.default_policy, batch_size=3, lease_s=120, holder="task-lost"
+        )
+        other = claims.claim_for_scoring(
+            session, None, defaults=settings.default_policy, batch_size=2, lease_s=120, holder="task-alive"
+        )
+    lost_ids = [job.comment_id for job in lost]
+    assert lost_ids[0] == ids[0] and len(lost_ids) == 3
+    with database.session() as session:
+        session.get(Comment, lost_ids[1]).status = "approved"  # decided by the time the task comes back
+    with database.session() as session:
+        released = claims.release_lost_batch(session, "task-lost", keep=ids[0])
+    assert released == [lost_ids[2]]
+    with database.session() as session:
+        rows = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+        assert rows[lost_ids[2]].scoring_lease_until is None
+        assert rows[ids[0]].scoring_lease_until > utcnow()  # the task's own comment: it claims it again itself
+        assert all(rows[job.comment_id].scoring_lease_until > utcnow() for job in other)
+        assert rows[lost_ids[2]].scoring_attempts == 1  # scored alone when claimed again
+    later = utcnow() + timedelta(seconds=121)
+    with database.session() as session:
+        assert claims.release_lost_batch(session, "task-alive", keep=None, now=later) == []  # lapsed: free anyway

@@ -27,13 +27,14 @@ def claim_for_scoring(
     lease_s: float,
     max_attempts: int | None = None,
     redelivered: bool = False,
+    holder: str | None = None,
     now: datetime | None = None,
 ) -> list[ScoringJob]:
     """Claim `comment_id` (if given and still pending) and, to fill a batch, other fresh pending comments.
 
-    A claim is a lease: the attempt counter goes up and other workers leave the
-    comment alone until the lease lapses. Comments that failed before are
-    scored alone, so a poison comment can't drag a batch down with it.
+    A claim is a lease, held by `holder` (the scoring task's id): the attempt counter goes up and other workers
+    leave the comment alone until the lease lapses or the holder's task is redelivered (release_lost_batch).
+    Comments that failed before are scored alone, so a poison comment can't drag a batch down with it.
     A comment whose attempts have reached `max_attempts` is never claimed again, on any path
     (a redelivered task included): `exhausted_for_scoring` finds it, and the caller sends it to review.
     The batch is filled even when `comment_id` is gone: intake wakes one worker for
@@ -85,7 +86,11 @@ def claim_for_scoring(
                     [(row.id, row.current_revision, row.scoring_attempts) for row in claimed]
                 ),
             )
-            .values(scoring_attempts=Comment.scoring_attempts + 1, scoring_lease_until=now + timedelta(seconds=lease_s))
+            .values(
+                scoring_attempts=Comment.scoring_attempts + 1,
+                scoring_lease_until=now + timedelta(seconds=lease_s),
+                scoring_lease_holder=holder,
+            )
             .returning(Comment.id)
             .execution_options(synchronize_session=False)
         )
@@ -94,6 +99,32 @@ def claim_for_scoring(
     if not claimed:
         return []
     return _jobs(session, claimed, defaults)
+
+
+def release_lost_batch(session: Session, holder: str, *, keep: str | None, now: datetime | None = None) -> list[str]:
+    """Free the comments that `holder` still holds under a live lease, but `keep` (the task's own comment, which it
+    claims again itself); return their ids, for a task each.
+
+    The broker redelivers a scoring task only when the worker process that ran it is gone (a killed pool child, a
+    killed or lost worker), so its lease on the rest of its batch would otherwise keep those comments waiting until
+    the lease lapsed (`scoring_lease_s`, 120 s by default). Each is claimed by a task of its own: their attempts have
+    gone up, so each is scored alone, and a comment that kills its worker cannot take the others down with it again.
+    """
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            update(Comment)
+            .where(
+                Comment.status == PENDING,
+                Comment.scoring_lease_holder == holder,
+                Comment.scoring_lease_until >= now,
+                Comment.id != keep if keep is not None else true(),
+            )
+            .values(scoring_lease_until=None)
+            .returning(Comment.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def exhausted_for_scoring(

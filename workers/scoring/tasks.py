@@ -105,6 +105,8 @@ def score_comment(self, comment_id: str) -> str:
 
 def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
     settings = task.settings
+    if redelivered and task.request.id:
+        _release_lost_batch(task, comment_id)
     if comment_id is not None:
         _give_up_exhausted(task, comment_id=comment_id, redelivered=redelivered)
     batch_size = claim_size(task)
@@ -117,7 +119,20 @@ def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
             lease_s=settings.scoring_lease_s,
             max_attempts=settings.scoring_max_attempts,
             redelivered=redelivered,
+            holder=task.request.id,
         )
+
+
+def _release_lost_batch(task, comment_id: str | None) -> None:
+    """A redelivered task's process died with a batch in hand: the rest of that batch goes back to the workers now,
+    a task each, not when its lease lapses."""
+    with task.session() as session:
+        lost = claims.release_lost_batch(session, task.request.id, keep=comment_id)
+    # Sent once the rows are committed and unlocked, as the sweeper does.
+    for lost_id in lost:
+        score_comment.apply_async(args=[lost_id], retry=False, headers=sent_at_header())
+    if lost:
+        log.warning("scoring task redelivered: its lost batch freed", extra={"comment_ids": lost, "batch": len(lost)})
 
 
 def claim_size(task) -> int:
