@@ -64,6 +64,27 @@ def test_shipped_files_are_small_and_complete():
     assert json.loads((CONFIG_DIR / "config.json").read_text())["id2label"] == {"0": "toxicity"}
 
 
+def test_the_model_cards_blend_table_is_the_shipped_blend():
+    """MODEL_CARD.md shows the blend's weights, biases and calibration rows per language group; they are the ones in
+    blend.json (the card once showed another run's Kannada biases)."""
+    card = (MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+    blend = json.loads((MODEL_DIR / "blend.json").read_text(encoding="utf-8"))["blend"]
+    shown = {}
+    for line in card.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].strip("`") in blend and cells[0].startswith("`"):
+            shown[cells[0].strip("`")] = cells[1:]
+    assert set(shown) == set(blend)
+    for group, (char, char_max, bert, prof, bias, rows) in shown.items():
+        weights = blend[group]["weights"]
+        for name, cell in (("char", char), ("char_max", char_max), ("bert", bert), ("prof", prof)):
+            assert (cell == "-") == (name not in weights), (group, name)
+            if cell != "-":
+                assert float(cell) == pytest.approx(weights[name], abs=5e-4), (group, name)
+        assert float(bias) == pytest.approx(blend[group]["bias"], abs=5e-4), group
+        assert int(rows) == blend[group]["fitted_on"], group
+
+
 def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
     blend = json.loads((MODEL_DIR / "blend.json").read_text())
     assert blend["version"] == 2
