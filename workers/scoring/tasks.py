@@ -98,9 +98,14 @@ def score_comment(self, comment_id: str) -> str:
         wanted, redelivered = None, False
         if time.monotonic() > deadline:
             # Hand over rather than hold this worker past its time limit; the next task goes on draining.
-            score_comment.apply_async(args=[jobs[-1].comment_id], retry=False, headers=sent_at_header())
+            _send_scoring(jobs[-1].comment_id)
             break
     return "decided" if scored else "skipped"
+
+
+def _send_scoring(comment_id: str, countdown: float | None = None) -> None:
+    """A scoring task for `comment_id`, sent once: a failed send leaves the comment pending for the sweeper."""
+    score_comment.apply_async(args=[comment_id], countdown=countdown, retry=False, headers=sent_at_header())
 
 
 def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
@@ -130,7 +135,7 @@ def _release_lost_batch(task, comment_id: str | None) -> None:
         lost = claims.release_lost_batch(session, task.request.id, keep=comment_id)
     # Sent once the rows are committed and unlocked, as the sweeper does.
     for lost_id in lost:
-        score_comment.apply_async(args=[lost_id], retry=False, headers=sent_at_header())
+        _send_scoring(lost_id)
     if lost:
         log.warning("scoring task redelivered: its lost batch freed", extra={"comment_ids": lost, "batch": len(lost)})
 
@@ -234,7 +239,7 @@ def _after_failure(task, jobs, error: Exception) -> None:
             if decision is None:
                 retry.append(job.comment_id)
     for comment_id in retry:
-        score_comment.apply_async(args=[comment_id], countdown=2, retry=False, headers=sent_at_header())
+        _send_scoring(comment_id, countdown=2)
 
 
 def _record_sweep(task) -> None:
@@ -273,7 +278,7 @@ def sweep_pending(self) -> int:
     # Sent once the rows are committed and unlocked: a worker that takes a message at once would otherwise skip its
     # comment (claims skip locked rows), which would then wait for another sweep, and again.
     for comment_id in ids:
-        score_comment.apply_async(args=[comment_id], retry=False, headers=sent_at_header())
+        _send_scoring(comment_id)
     if ids:
         log.info("swept %d pending comments", len(ids))
     return len(ids)
