@@ -8,6 +8,7 @@ store of their own (SQLite, migrated), as tests/test_ops.py's readiness tests do
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from datetime import timedelta
 
@@ -248,4 +249,41 @@ def test_a_forked_process_does_not_remove_its_parents_heartbeat(own_store, monke
         assert main_row()
     finally:
         runtime.stop_heartbeat(settings)
+        monkeypatch.setattr(runtime, "_database", None)
+
+
+def test_the_row_of_a_killed_pool_process_goes_before_the_pool_reaps_it(own_store, monkeypatch):
+    """The OOM killer on a busy host: the pool's event loop has not yet reaped its dead process, so the pool still
+    lists it. The main process's watch removes the row anyway (the process has exited), leaves a live process's row,
+    and does not reap the dead one itself: the pool reads its exit status."""
+    import signal
+    import subprocess
+
+    from workers import runtime
+
+    _client, database = own_store
+    settings = database.settings
+    monkeypatch.setattr(runtime, "_database", None)
+    killed = subprocess.Popen(["sleep", "60"])
+    alive = subprocess.Popen(["sleep", "60"])
+    names = {process.pid: heartbeats.scoring_process_name("scoring@box", process.pid) for process in (killed, alive)}
+    for name in names.values():
+        _process(database, name, last_task_age_s=None)
+
+    def row(pid: int) -> bool:
+        with database.session() as session:
+            return session.get(WorkerHeartbeat, names[pid]) is not None
+
+    stop = runtime.watch_pool(settings, "scoring@box", lambda: [killed.pid, alive.pid], interval_s=0.05)
+    try:
+        time.sleep(0.3)  # the watch has seen both
+        killed.send_signal(signal.SIGKILL)
+        wait_until(lambda: not row(killed.pid), 10, interval=0.05, message="the killed process's row removed")
+        assert row(alive.pid)
+        assert killed.wait(timeout=10) == -signal.SIGKILL  # its exit status was still there to read
+    finally:
+        stop.set()
+        for process in (killed, alive):
+            process.kill()
+            process.wait(timeout=10)
         monkeypatch.setattr(runtime, "_database", None)

@@ -158,19 +158,33 @@ def stop_heartbeat(settings) -> None:
         log.warning("heartbeat not removed", extra={"worker": hostname, "error": type(error).__name__})
 
 
-def watch_pool(settings, hostname: str, pool_pids, interval_s: float = POOL_WATCH_INTERVAL_S) -> None:
+def _has_exited(pid: int) -> bool:
+    """Whether a child process of this one has exited, without reaping it: the pool reaps its own and reads the exit."""
+    if not hasattr(os, "waitid"):  # the pool's own list is all there is
+        return False
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:  # reaped already
+        return True
+
+
+def watch_pool(settings, hostname: str, pool_pids, interval_s: float = POOL_WATCH_INTERVAL_S) -> threading.Event:
     """From the worker's main process: remove the heartbeat row of each pool process that leaves the pool.
 
     A pool process killed by the OS (SIGKILL, the OOM killer) writes no goodbye, and its row would count as ready until
-    it is heartbeat_max_age_s old while nothing can score. The pool reaps a dead process at once, so a pid that left
-    `pool_pids()` (the pool's process ids) is gone: its row is removed within interval_s. (The pool logs the exit.)
+    it is heartbeat_max_age_s old while nothing can score. A process is gone when it left `pool_pids()` (the pool's
+    process ids) or has exited: its row is removed within interval_s. The pool's event loop reaps a dead process only
+    when the main thread gets to it, seconds late on a busy host, so this thread does not wait for that.
+    Setting the returned event stops the watch.
     """
+
+    stop = threading.Event()
 
     def watch() -> None:
         known: set[int] = set()
-        while True:
+        while not stop.is_set():
             try:
-                current = set(pool_pids())
+                current = {pid for pid in pool_pids() if not _has_exited(pid)}
             except Exception:  # the pool is being torn down
                 current = known
             if gone := known - current:
@@ -181,6 +195,7 @@ def watch_pool(settings, hostname: str, pool_pids, interval_s: float = POOL_WATC
                 except Exception as error:  # the row goes stale on its own
                     log.warning("heartbeat not removed", extra={"worker": hostname, "error": type(error).__name__})
             known = current
-            time.sleep(interval_s)
+            stop.wait(interval_s)
 
     threading.Thread(target=watch, name="kavalu-pool-watch", daemon=True).start()
+    return stop
