@@ -110,6 +110,8 @@ class Comment(Base):
     scoring_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The scoring task (Celery task id) that holds the lease: its redelivery frees the rest of its batch.
     scoring_lease_holder: Mapped[str | None] = mapped_column(String(64))
+    # The scoring process that holds it (its heartbeat row): once that heartbeat stops, the sweeper frees the claim.
+    scoring_lease_process: Mapped[str | None] = mapped_column(String(255))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

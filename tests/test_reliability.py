@@ -184,6 +184,24 @@ def test_a_callback_endpoint_down_for_the_whole_burst_gets_everything_when_back(
         receiver.close()
 
 
+def batch_in_hand(database, keys: PublisherKeys) -> list[str] | None:
+    """The pending comments of this publisher that scoring tasks hold now, once there are at least two."""
+    with database.session() as session:
+        held = session.scalars(
+            select(Comment.id).where(
+                Comment.publisher_id == keys.id, Comment.status == "pending", Comment.scoring_lease_until > utcnow()
+            )
+        ).all()
+    return held if len(held) >= 2 else None
+
+
+def pending(database, of: list[str]) -> int:
+    with database.session() as session:
+        return session.scalar(
+            select(func.count()).select_from(Comment).where(Comment.id.in_(of), Comment.status == "pending")
+        )
+
+
 def test_the_batch_of_a_killed_pool_process_is_scored_again_without_waiting_for_its_lease(
     tmp_path, private_redis, receiver_keys, database
 ):
@@ -222,37 +240,59 @@ def test_the_batch_of_a_killed_pool_process_is_scored_again_without_waiting_for_
             )
         assert set(statuses) == {202}
 
-        def held_under_lease() -> list[str]:
-            """Pending comments of this publisher that a scoring task holds now (a batch in hand)."""
-            with database.session() as session:
-                return session.scalars(
-                    select(Comment.id).where(
-                        Comment.publisher_id == keys.id,
-                        Comment.status == "pending",
-                        Comment.scoring_lease_until > utcnow(),
-                    )
-                ).all()
-
-        def batch_in_hand() -> list[str] | None:
-            held = held_under_lease()
-            return held if len(held) >= 2 else None
-
-        held = wait_until(batch_in_hand, 120, interval=0.02, message="a batch in hand")
+        held = wait_until(lambda: batch_in_hand(database, keys), 120, interval=0.02, message="a batch in hand")
         os.kill(child, signal.SIGKILL)
         killed_at = time.monotonic()
-
-        def pending(of: list[str]) -> int:
-            with database.session() as session:
-                return session.scalar(
-                    select(func.count()).select_from(Comment).where(Comment.id.in_(of), Comment.status == "pending")
-                )
-
-        assert pending(held) >= 1, "the batch was decided before the kill; post more"
+        assert pending(database, held) >= 1, "the batch was decided before the kill; post more"
         # A replacement loads its models in well under a minute here; the lease would hold the batch for 120 s.
-        wait_until(lambda: pending(held) == 0, lease_s * 0.75, interval=0.25, message="the lost batch decided")
+        wait_until(
+            lambda: pending(database, held) == 0, lease_s * 0.75, interval=0.25, message="the lost batch decided"
+        )
         assert time.monotonic() - killed_at < lease_s
         assert_nothing_lost(database, keys, ids, receiver)
         assert "its lost batch freed" in worker.log_path.read_text()
+    finally:
+        running.stop()
+
+
+def test_the_batches_of_a_killed_worker_are_scored_again_without_waiting_for_their_lease(
+    tmp_path, private_redis, receiver_keys, database
+):
+    """SIGKILL to a whole scoring worker (its process group, as when its container is killed) while it holds a batch,
+    with the production lease of 120 s.
+
+    The broker redelivers none of its tasks before its visibility timeout (an hour). The sweeper frees the claims of
+    the processes whose heartbeat stopped (older than KAVALU_HEARTBEAT_MAX_AGE_S, 5 s here), so a new worker decides
+    them once it has loaded its models, not when the lease lapses.
+    """
+    receiver, keys = receiver_keys
+    lease_s = 120
+    env = {
+        "KAVALU_SCORING_LEASE_S": str(lease_s),
+        "KAVALU_HEARTBEAT_INTERVAL_S": "0.5",
+        "KAVALU_HEARTBEAT_MAX_AGE_S": "5",
+    }
+    running = Stack(tmp_path / "stack", TEST_DATABASE_URL, private_redis.url, env=env, scoring_workers=1)
+    try:
+        running.start()
+        wait_until(lambda: requests.get(running.base_url + "/readyz", timeout=10).status_code == 200, 60)
+        ids = [f"killed-worker-{n}" for n in range(120)]
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(
+                pool.map(lambda n: post(running.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids)))
+            )
+        assert set(statuses) == {202}
+        held = wait_until(lambda: batch_in_hand(database, keys), 120, interval=0.02, message="a batch in hand")
+        running.kill_scoring_workers(signal.SIGKILL)
+        killed_at = time.monotonic()
+        assert pending(database, held) >= 1, "the batch was decided before the kill; post more"
+        running.start_scoring_worker()
+        wait_until(
+            lambda: pending(database, held) == 0, lease_s * 0.75, interval=0.25, message="the held batch decided"
+        )
+        assert time.monotonic() - killed_at < lease_s
+        assert_nothing_lost(database, keys, ids, receiver)
+        assert "scoring claims of stopped processes freed" in (running.workdir / "deliveries.log").read_text()
     finally:
         running.stop()
 

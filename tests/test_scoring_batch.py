@@ -349,3 +349,39 @@ def test_a_redelivered_task_frees_the_rest_of_the_batch_it_holds_and_nothing_els
     later = utcnow() + timedelta(seconds=121)
     with database.session() as session:
         assert claims.release_lost_batch(session, "task-alive", keep=None, now=later) == []  # lapsed: free anyway
+
+
+def test_the_sweeper_frees_the_claims_of_a_process_whose_heartbeat_stopped_and_nothing_else(
+    client, publisher, database, settings
+):
+    """claims.release_silent_processes: a whole worker killed or frozen. The claims of a process whose heartbeat row
+    is older than the bound come back; a live process's claims, a claim by a process that writes no heartbeat, a
+    lapsed lease and a decided comment stay as they are."""
+    from datetime import timedelta
+
+    from service.models import Comment, WorkerHeartbeat, utcnow
+
+    now = utcnow()
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname="gone@box/7", queues="scoring", last_seen=now - timedelta(seconds=60)))
+        session.add(WorkerHeartbeat(hostname="alive@box/8", queues="scoring", last_seen=now))
+    ids = _post(client, publisher, 8)
+    held: dict[str, list[str]] = {}
+    with database.session() as session:
+        for process in ("gone@box/7", "alive@box/8", None):
+            jobs = claims.claim_for_scoring(
+                session, None, defaults=settings.default_policy, batch_size=2, lease_s=120, process=process
+            )
+            held[process] = [job.comment_id for job in jobs]
+    assert sorted(i for batch in held.values() for i in batch) == sorted(ids[:6])
+    with database.session() as session:
+        session.get(Comment, held["gone@box/7"][1]).status = "approved"  # decided before the process died
+    with database.session() as session:
+        freed = claims.release_silent_processes(session, max_age_s=45)
+    assert freed == [held["gone@box/7"][0]]
+    with database.session() as session:
+        rows = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+        assert rows[freed[0]].scoring_lease_until is None
+        assert all(rows[i].scoring_lease_until > utcnow() for i in held["alive@box/8"] + held[None])
+    with database.session() as session:  # the live process's heartbeat stops too, after its lease lapsed: nothing held
+        assert claims.release_silent_processes(session, max_age_s=45, now=now + timedelta(seconds=121)) == []

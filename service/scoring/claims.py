@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, func, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
-from service.models import PENDING, Comment, CommentRevision, Publisher, utcnow
+from service.models import PENDING, Comment, CommentRevision, Publisher, WorkerHeartbeat, utcnow
 from service.policy import merged_policy
 from service.scoring.jobs import ScoringJob
 
@@ -28,12 +28,14 @@ def claim_for_scoring(
     max_attempts: int | None = None,
     redelivered: bool = False,
     holder: str | None = None,
+    process: str | None = None,
     now: datetime | None = None,
 ) -> list[ScoringJob]:
     """Claim `comment_id` (if given and still pending) and, to fill a batch, other fresh pending comments.
 
-    A claim is a lease, held by `holder` (the scoring task's id): the attempt counter goes up and other workers
-    leave the comment alone until the lease lapses or the holder's task is redelivered (release_lost_batch).
+    A claim is a lease, held by `holder` (the scoring task's id) in `process` (the name of the scoring process's
+    heartbeat row): the attempt counter goes up and other workers leave the comment alone until the lease lapses, the
+    holder's task is redelivered (release_lost_batch) or the process's heartbeat stops (release_silent_processes).
     Comments that failed before are scored alone, so a poison comment can't drag a batch down with it.
     A comment whose attempts have reached `max_attempts` is never claimed again, on any path
     (a redelivered task included): `exhausted_for_scoring` finds it, and the caller sends it to review.
@@ -90,6 +92,7 @@ def claim_for_scoring(
                 scoring_attempts=Comment.scoring_attempts + 1,
                 scoring_lease_until=now + timedelta(seconds=lease_s),
                 scoring_lease_holder=holder,
+                scoring_lease_process=process,
             )
             .returning(Comment.id)
             .execution_options(synchronize_session=False)
@@ -119,6 +122,32 @@ def release_lost_batch(session: Session, holder: str, *, keep: str | None, now: 
                 Comment.scoring_lease_holder == holder,
                 Comment.scoring_lease_until >= now,
                 Comment.id != keep if keep is not None else true(),
+            )
+            .values(scoring_lease_until=None)
+            .returning(Comment.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def release_silent_processes(session: Session, max_age_s: float, now: datetime | None = None) -> list[str]:
+    """Free the comments held under a live lease by a scoring process whose heartbeat is over `max_age_s` old; return
+    their ids, for a task each.
+
+    A whole worker killed (a container's processes die together) or frozen: the broker redelivers none of its tasks
+    before its visibility timeout (an hour), so its batches would otherwise wait out their lease. If a frozen worker
+    wakes up, the first decision written stands (results.finish_batch). A process that never wrote a heartbeat (a
+    solo pool, a task run in place) is left to the lease.
+    """
+    now = now or utcnow()
+    silent = select(WorkerHeartbeat.hostname).where(WorkerHeartbeat.last_seen < now - timedelta(seconds=max_age_s))
+    return list(
+        session.scalars(
+            update(Comment)
+            .where(
+                Comment.status == PENDING,
+                Comment.scoring_lease_until >= now,
+                Comment.scoring_lease_process.in_(silent),
             )
             .values(scoring_lease_until=None)
             .returning(Comment.id)

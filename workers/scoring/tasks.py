@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from dataclasses import dataclass
@@ -125,7 +126,14 @@ def _claim(task, comment_id: str | None, redelivered: bool) -> list[ScoringJob]:
             max_attempts=settings.scoring_max_attempts,
             redelivered=redelivered,
             holder=task.request.id,
+            process=_process_name(task),
         )
+
+
+def _process_name(task) -> str | None:
+    """The name of this scoring process's heartbeat row (workers.celery_app), None where none is written."""
+    hostname = task.request.hostname
+    return heartbeats.scoring_process_name(hostname, os.getpid()) if hostname and not task.request.is_eager else None
 
 
 def _release_lost_batch(task, comment_id: str | None) -> None:
@@ -271,14 +279,19 @@ def sweep_pending(self) -> int:
     with self.session() as session:
         if not self.try_advisory_lock(session, SWEEP_LOCK_ID):
             return 0
+        freed = claims.release_silent_processes(session, self.settings.heartbeat_max_age_s)
         ids = comments.stranded_pending(session, self.settings.sweep_stale_after_s)
     # While the scoring queue already holds as many messages (workers stalled or far behind), more would only grow it
-    # window after window, to thousands to drain: each message wakes a worker that claims a batch of them.
+    # window after window, to thousands to drain: each message wakes a worker that claims a batch of them. A freed
+    # comment has been tried before, so only a task of its own claims it: each is sent.
     ids = ids[: max(0, len(ids) - _queued_for_scoring(self.settings))]
+    ids = list(dict.fromkeys(freed + ids))
     # Sent once the rows are committed and unlocked: a worker that takes a message at once would otherwise skip its
     # comment (claims skip locked rows), which would then wait for another sweep, and again.
     for comment_id in ids:
         _send_scoring(comment_id)
+    if freed:
+        log.warning("scoring claims of stopped processes freed", extra={"comment_ids": freed, "batch": len(freed)})
     if ids:
         log.info("swept %d pending comments", len(ids))
     return len(ids)
