@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from service.models import Comment, WorkerHeartbeat, utcnow
 from service.ops import heartbeats
@@ -287,3 +288,28 @@ def test_the_row_of_a_killed_pool_process_goes_before_the_pool_reaps_it(own_stor
             process.kill()
             process.wait(timeout=10)
         monkeypatch.setattr(runtime, "_database", None)
+
+
+def test_the_claims_of_a_process_whose_heartbeat_stopped_are_freed_on_the_embedded_store(own_store):
+    """claims.release_silent_processes on SQLite, the embedded default's store (tests/test_scoring_batch.py has the
+    whole rule on PostgreSQL)."""
+    from service.scoring import claims
+
+    _client, database = own_store
+    now = utcnow()
+    with database.session() as session:
+        session.add(WorkerHeartbeat(hostname="gone@box/7", queues="scoring", last_seen=now - timedelta(seconds=60)))
+        session.add(WorkerHeartbeat(hostname="alive@box/8", queues="scoring", last_seen=now))
+    held = {}
+    for process in ("gone@box/7", "alive@box/8"):
+        _pending(database, age_s=30)
+        with database.session() as session:
+            comment = session.scalars(select(Comment).where(Comment.scoring_lease_until.is_(None))).one()
+            comment.scoring_lease_until = now + timedelta(seconds=120)
+            comment.scoring_lease_process = process
+            held[process] = comment.id
+    with database.session() as session:
+        assert claims.release_silent_processes(session, max_age_s=45) == [held["gone@box/7"]]
+    with database.session() as session:
+        assert session.get(Comment, held["gone@box/7"]).scoring_lease_until is None
+        assert session.get(Comment, held["alive@box/8"]).scoring_lease_until is not None
