@@ -255,16 +255,20 @@ def test_the_batch_of_a_killed_pool_process_is_scored_again_without_waiting_for_
         running.stop()
 
 
-def test_the_batches_of_a_killed_worker_are_scored_again_without_waiting_for_their_lease(
-    tmp_path, private_redis, receiver_keys, database
+@pytest.mark.parametrize("fault", ["killed", "frozen"])
+def test_the_batches_of_a_killed_or_frozen_worker_are_scored_again_without_waiting_for_their_lease(
+    fault, tmp_path, private_redis, receiver_keys, database
 ):
-    """SIGKILL to a whole scoring worker (its process group, as when its container is killed) while it holds a batch,
-    with the production lease of 120 s.
+    """SIGKILL or SIGSTOP to a whole scoring worker (its process group, as when its container is killed or paused)
+    while it holds a batch, with the production lease of 120 s.
 
     The broker redelivers none of its tasks before its visibility timeout (an hour). The sweeper frees the claims of
     the processes whose heartbeat stopped (older than KAVALU_HEARTBEAT_MAX_AGE_S, 5 s here), so a new worker decides
-    them once it has loaded its models, not when the lease lapses.
+    them once it has loaded its models, not when the lease lapses. A frozen worker that wakes up afterwards finishes
+    its batch too: every comment is still decided and delivered exactly once.
     """
+    import os
+
     receiver, keys = receiver_keys
     lease_s = 120
     env = {
@@ -273,27 +277,36 @@ def test_the_batches_of_a_killed_worker_are_scored_again_without_waiting_for_the
         "KAVALU_HEARTBEAT_MAX_AGE_S": "5",
     }
     running = Stack(tmp_path / "stack", TEST_DATABASE_URL, private_redis.url, env=env, scoring_workers=1)
+    stopped = None
     try:
         running.start()
+        [stopped] = running.scoring
         wait_until(lambda: requests.get(running.base_url + "/readyz", timeout=10).status_code == 200, 60)
-        ids = [f"killed-worker-{n}" for n in range(120)]
+        ids = [f"{fault}-worker-{n}" for n in range(120)]
         with ThreadPoolExecutor(8) as pool:
             statuses = list(
                 pool.map(lambda n: post(running.base_url, keys, ids[n], CIVIL[n % 4] + f" ({n})"), range(len(ids)))
             )
         assert set(statuses) == {202}
         held = wait_until(lambda: batch_in_hand(database, keys), 120, interval=0.02, message="a batch in hand")
-        running.kill_scoring_workers(signal.SIGKILL)
-        killed_at = time.monotonic()
-        assert pending(database, held) >= 1, "the batch was decided before the kill; post more"
+        if fault == "killed":
+            running.kill_scoring_workers(signal.SIGKILL)
+        else:
+            os.killpg(stopped.pid, signal.SIGSTOP)
+        stopped_at = time.monotonic()
+        assert pending(database, held) >= 1, "the batch was decided before the fault; post more"
         running.start_scoring_worker()
         wait_until(
             lambda: pending(database, held) == 0, lease_s * 0.75, interval=0.25, message="the held batch decided"
         )
-        assert time.monotonic() - killed_at < lease_s
+        assert time.monotonic() - stopped_at < lease_s
+        if fault == "frozen":
+            os.killpg(stopped.pid, signal.SIGCONT)
         assert_nothing_lost(database, keys, ids, receiver)
         assert "scoring claims of stopped processes freed" in (running.workdir / "deliveries.log").read_text()
     finally:
+        if fault == "frozen" and stopped is not None and stopped.poll() is None:
+            os.killpg(stopped.pid, signal.SIGCONT)
         running.stop()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from service.models import Decision, OutboundEvent, Score
 from service.scoring import claims, results
@@ -376,6 +376,11 @@ def test_the_sweeper_frees_the_claims_of_a_process_whose_heartbeat_stopped_and_n
     assert sorted(i for batch in held.values() for i in batch) == sorted(ids[:6])
     with database.session() as session:
         session.get(Comment, held["gone@box/7"][1]).status = "approved"  # decided before the process died
+    with database.session() as frozen:  # a frozen process's transaction: its rows stay locked, and are skipped
+        frozen.scalars(select(Comment).where(Comment.id == held["gone@box/7"][0]).with_for_update()).one()
+        with database.session() as session:
+            session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            assert claims.release_silent_processes(session, max_age_s=45) == []
     with database.session() as session:
         freed = claims.release_silent_processes(session, max_age_s=45)
     assert freed == [held["gone@box/7"][0]]

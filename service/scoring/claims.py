@@ -141,19 +141,27 @@ def release_silent_processes(session: Session, max_age_s: float, now: datetime |
     """
     now = now or utcnow()
     silent = select(WorkerHeartbeat.hostname).where(WorkerHeartbeat.last_seen < now - timedelta(seconds=max_age_s))
-    return list(
+    ids = list(
         session.scalars(
-            update(Comment)
+            select(Comment.id)
             .where(
                 Comment.status == PENDING,
                 Comment.scoring_lease_until >= now,
                 Comment.scoring_lease_process.in_(silent),
             )
-            .values(scoring_lease_until=None)
-            .returning(Comment.id)
-            .execution_options(synchronize_session=False)
+            # A frozen process may be frozen inside its transaction, its batch's rows locked: waiting on them would
+            # stop every sweep. Those rows are left until it thaws or its lease lapses.
+            .with_for_update(skip_locked=True)
         )
     )
+    if ids:
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(ids))
+            .values(scoring_lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
 
 
 def exhausted_for_scoring(
