@@ -202,6 +202,19 @@ def pending(database, of: list[str]) -> int:
         )
 
 
+def claims_freed(running: Stack, reason: str) -> float:
+    """kavalu_scoring_claims_freed_total{reason} as the API's /metrics reports it (all processes merged)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    body = requests.get(running.base_url + "/metrics", timeout=10).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+        if sample.name == "kavalu_scoring_claims_freed_total" and sample.labels.get("reason") == reason
+    )
+
+
 def test_the_batch_of_a_killed_pool_process_is_scored_again_without_waiting_for_its_lease(
     tmp_path, private_redis, receiver_keys, database
 ):
@@ -251,6 +264,7 @@ def test_the_batch_of_a_killed_pool_process_is_scored_again_without_waiting_for_
         assert time.monotonic() - killed_at < lease_s
         assert_nothing_lost(database, keys, ids, receiver)
         assert "its lost batch freed" in worker.log_path.read_text()
+        assert claims_freed(running, "task_redelivered") >= 1
     finally:
         running.stop()
 
@@ -304,6 +318,7 @@ def test_the_batches_of_a_killed_or_frozen_worker_are_scored_again_without_waiti
             os.killpg(stopped.pid, signal.SIGCONT)
         assert_nothing_lost(database, keys, ids, receiver)
         assert "scoring claims of stopped processes freed" in (running.workdir / "deliveries.log").read_text()
+        assert claims_freed(running, "heartbeat_stopped") >= 1
     finally:
         if fault == "frozen" and stopped is not None and stopped.poll() is None:
             os.killpg(stopped.pid, signal.SIGCONT)

@@ -55,6 +55,12 @@ SCORER_BATCH_SIZE = Histogram(
     ["scorer"],
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
 )
+SCORING_CLAIMS_FREED = Counter(
+    "kavalu_scoring_claims_freed_total",
+    "Scoring claims freed before their lease lapsed: the holding task redelivered, or the holding process's heartbeat "
+    "stopped",
+    ["reason"],
+)
 TASK_OUTCOMES = Counter("kavalu_tasks_total", "Celery task runs by task and outcome", ["task", "outcome"])
 DELIVERY_ATTEMPTS = Counter("kavalu_delivery_attempts_total", "Callback delivery attempts", ["publisher"])
 DELIVERY_FAILURES = Counter("kavalu_delivery_failures_total", "Callback delivery attempts that failed", ["publisher"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from service.intake import comments
 from service.ops import heartbeats
-from service.ops.metrics import queue_figures
+from service.ops.metrics import SCORING_CLAIMS_FREED, queue_figures
 from service.scoring import claims, results
 from service.scoring.jobs import ScoringJob
 from service.task_names import SCORE_COMMENT, SCORING_QUEUE, SWEEP_LOCK_ID, SWEEP_PENDING
@@ -145,6 +145,7 @@ def _release_lost_batch(task, comment_id: str | None) -> None:
     for lost_id in lost:
         _send_scoring(lost_id)
     if lost:
+        SCORING_CLAIMS_FREED.labels(reason="task_redelivered").inc(len(lost))
         log.warning("scoring task redelivered: its lost batch freed", extra={"comment_ids": lost, "batch": len(lost)})
 
 
@@ -291,6 +292,7 @@ def sweep_pending(self) -> int:
     for comment_id in ids:
         _send_scoring(comment_id)
     if freed:
+        SCORING_CLAIMS_FREED.labels(reason="heartbeat_stopped").inc(len(freed))
         log.warning("scoring claims of stopped processes freed", extra={"comment_ids": freed, "batch": len(freed)})
     if ids:
         log.info("swept %d pending comments", len(ids))
