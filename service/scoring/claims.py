@@ -150,7 +150,7 @@ def release_silent_processes(session: Session, max_age_s: float, now: datetime |
                 Comment.scoring_lease_process.in_(silent),
             )
             # A frozen process may be frozen inside its transaction, its batch's rows locked: waiting on them would
-            # stop every sweep. Those rows are left until it thaws or its lease lapses.
+            # stop every sweep. Those rows are left until PostgreSQL ends its session (db_idle_in_transaction_timeout_s).
             .with_for_update(skip_locked=True)
         )
     )
