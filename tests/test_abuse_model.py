@@ -94,10 +94,10 @@ def test_v2_parts_are_shipped_and_the_whole_model_stays_under_100_mb():
     assert set(blend["groups"].values()) | {"en-identity", "en-code-mixed"} == set(blend["blend"])
     assert {"en", "hi", "hi-Latn", "kn", "kn-Latn", "und"} <= set(blend["groups"])
     # Devanagari and Kannada script: the character model alone (MiniLM's vocabulary has no such letters).
-    assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max", "swear"}
+    assert set(blend["blend"][blend["groups"]["kn"]]["weights"]) == {"char", "char_max", "swear", "group_call"}
     # English comments naming an identity group: the character model and the tuned transformer, never
     # alt-profanity-check, which over-scores neutral mentions of a group (see the model card)
-    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max", "bert", "swear"}
+    assert set(blend["blend"]["en-identity"]["weights"]) == {"char", "char_max", "bert", "swear", "group_call"}
     # English comments that lean Roman Hindi or Kannada keep half the weight on the character model, the
     # others less; both share one bias.
     mixed, english = blend["blend"]["en-code-mixed"], blend["blend"]["en"]

@@ -16,6 +16,8 @@ from workers.training.abuse_char import (
     BLEND_NAME,
     FEATURES,
     FIXED_WEIGHTS,
+    GROUP_CALL_WEIGHT,
+    LIST_WEIGHTS,
     SWEAR_WEIGHT,
     apply_blend,
     authored_rows,
@@ -53,6 +55,7 @@ def _calibration_rows(seed: int = 0) -> tuple[list[dict], dict]:
     strength = {"char": 3.0, "char_max": 1.0, "bert": 0.5, "prof": 0.2}
     feats = {name: strength[name] * (2 * y - 1) + rng.normal(0, 1.5, len(rows)) for name in strength}
     feats["swear"] = np.zeros(len(rows))
+    feats["group_call"] = np.zeros(len(rows))
     feats["lang"] = langs
     return rows, feats
 
@@ -77,7 +80,7 @@ def test_the_english_and_roman_indic_blends_keep_their_fixed_weights_and_fit_onl
     # The other groups are still fitted on their own parts: the strongest part gets the largest weight.
     for group in ("en-identity", "devanagari", "kannada"):
         fitted = blend[group]["weights"]
-        assert set(fitted) == set(FEATURES[group]) | {"swear"}
+        assert set(fitted) == set(FEATURES[group]) | set(LIST_WEIGHTS)
         assert max(FEATURES[group], key=lambda name: fitted[name]) == "char", (group, fitted)
 
 
@@ -134,25 +137,28 @@ def test_a_comment_leans_into_the_code_mixed_group_only_from_english_and_only_wh
     assert blend_group("en", "bro your acting is waste", groups, {"en": {}}, leans_indic=True) == "en"
 
 
-def test_a_swear_word_adds_the_same_fixed_weight_in_every_group_and_the_rest_is_fitted_around_it():
-    """The swear-word list (workers.scoring.swear_words) carries out of source, where a fit on in-sample rows would
-    give it little: its weight is fixed in every group, and a fitted group's parts and bias are fitted with it as
-    an offset."""
+def test_a_swear_word_or_a_call_against_a_community_adds_a_fixed_weight_in_every_group_and_the_rest_is_fitted_around_it():
+    """The swear-word list (workers.scoring.swear_words) and the calls against a community (workers.scoring.group_calls)
+    carry out of source, where a fit on in-sample rows would give them little: their weights are fixed in every
+    group, and a fitted group's parts and bias are fitted with them as an offset."""
     rows, feats = _calibration_rows()
     rng = np.random.default_rng(1)
     y = np.asarray([r["label"] for r in rows])
     feats["swear"] = ((y == 1) & (rng.random(len(rows)) < 0.3)).astype(float)  # on some abusive rows only
+    feats["group_call"] = ((y == 1) & (rng.random(len(rows)) < 0.1)).astype(float)
     blend = fit_blend(rows, feats)
 
-    assert {group: part["weights"]["swear"] for group, part in blend.items()} == dict.fromkeys(blend, SWEAR_WEIGHT)
+    assert LIST_WEIGHTS == {"swear": SWEAR_WEIGHT, "group_call": GROUP_CALL_WEIGHT}
+    for name, weight in LIST_WEIGHTS.items():
+        assert {group: part["weights"][name] for group, part in blend.items()} == dict.fromkeys(blend, weight)
     idx = [i for i, r in enumerate(rows) if r["text"] == GROUP_TEXTS["devanagari"][1]]
     sub = [rows[i] for i in idx]
     x = np.column_stack([feats[name][idx] for name in FEATURES["devanagari"]])
-    offset = SWEAR_WEIGHT * feats["swear"][idx]
+    offset = SWEAR_WEIGHT * feats["swear"][idx] + GROUP_CALL_WEIGHT * feats["group_call"][idx]
     coef, bias = fit_non_negative(x, y[idx], balanced_weights(sub), offset=offset)
     assert [blend["devanagari"]["weights"][name] for name in FEATURES["devanagari"]] == pytest.approx(coef)
     assert blend["devanagari"]["bias"] == pytest.approx(bias)
-    # Fitted without the offset, the swear rows would pull the bias up: the list would count twice.
+    # Fitted without the offset, the swear rows would pull the bias up: the lists would count twice.
     assert fit_non_negative(x, y[idx], balanced_weights(sub))[1] > bias + 0.01
 
 

@@ -58,6 +58,7 @@ from typing import Any
 from service.config import force_offline_models
 from service.scoring.jobs import ScoreResult, ScoringInput, Span
 from workers.scoring.char_model import CharModel, blend_group
+from workers.scoring.group_calls import group_call_spans
 from workers.scoring.language import LanguageDetector, detector_for
 from workers.scoring.swear_words import swear_word_spans
 
@@ -480,7 +481,9 @@ class DetoxifyAbuseScorer:
         for text, s, language in zip(texts, scores, languages):
             spans = []
             if self.char is not None and s.get("toxicity", 0.0) >= SPAN_THRESHOLD:
-                ranges = _merged(self.char.spans(text or "") + swear_word_spans(text or ""))
+                ranges = _merged(
+                    self.char.spans(text or "") + swear_word_spans(text or "") + group_call_spans(text or "")
+                )
                 spans = [Span(a, b, "toxicity", "abuse") for a, b in ranges]
             results.append(ScoreResult(self.name, self.model_version, s, spans, detected_language=language))
         return results, embeddings
@@ -502,6 +505,7 @@ class DetoxifyAbuseScorer:
         """v2 toxicity: the character model, and for Latin-script text the transformer and
         alt-profanity-check, blended per language group (raw: transformer outputs on the normalised
         texts, if already computed)."""
+        from workers.scoring.group_calls import group_call_weight
         from workers.scoring.normalise import identity_present, normalise
         from workers.scoring.swear_words import swear_word_weight
 
@@ -539,6 +543,7 @@ class DetoxifyAbuseScorer:
             feats["id_bert"] = ident * bert[i]
             feats["id_prof"] = ident * prof[i]
             feats["swear"] = swear_word_weight(texts[i]) if "swear" in part["weights"] else 0.0
+            feats["group_call"] = group_call_weight(texts[i]) if "group_call" in part["weights"] else 0.0
             z = part["bias"] + sum(w * feats[name] for name, w in part["weights"].items())
             if recal:  # a publisher's own recalibration (kavalu models train --feedback)
                 z = recal["scale"] * z + recal["shift"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from workers.scoring.swear_lists import ALL_LISTS, entries
@@ -30,22 +31,25 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|[\u0900-\u0963\u0971-\u097f]+|[\u0c80-\u
 _NAMES = re.compile(r"\b(?:Lund|Randi)\b")
 
 
-def _words(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    """The words of a comment as the lists are matched against them: normalised, names left out. Cached: the swear
+    list and the calls against a community (workers.scoring.group_calls) read each comment."""
     from workers.scoring.normalise import normalise
 
-    return _WORD.findall(normalise(_NAMES.sub(" ", text)))
+    return tuple(_WORD.findall(normalise(_NAMES.sub(" ", text))))
 
 
 @lru_cache(maxsize=1)
 def swear_phrases() -> frozenset[tuple[str, ...]]:
     """Every phrase of the lists as a tuple of words, read the way comments are (normalised)."""
-    return frozenset(tuple(_words(phrase)) for phrase in entries(*ALL_LISTS))
+    return frozenset(tuple(words(phrase)) for phrase in entries(*ALL_LISTS))
 
 
 def has_swear_word(text: str) -> bool:
     """Whether the comment has a word or phrase of the lists, matched as whole words after normalisation (so
     "c.h.u.t.i.y.a" and "CHUTIYA" count, "chutiyapa" and "randomly" do not)."""
-    return bool(_matches(_words(text)))
+    return bool(_matches(words(text)))
 
 
 def swear_word_weight(text: str) -> float:
@@ -73,19 +77,19 @@ def swear_word_spans(text: str) -> list[tuple[int, int]]:
     from workers.scoring.normalise import strip_punctuation, token_ranges
 
     tokens = token_ranges(text)
-    words = [(word, k) for k, (a, b) in enumerate(tokens) for word in _words(text[a:b])]
+    found = [(word, k) for k, (a, b) in enumerate(tokens) for word in words(text[a:b])]
     return [
-        strip_punctuation(text, tokens[words[i][1]][0], tokens[words[i + n - 1][1]][1])
-        for i, n in _matches([w for w, _ in words])
+        strip_punctuation(text, tokens[found[i][1]][0], tokens[found[i + n - 1][1]][1])
+        for i, n in _matches([w for w, _ in found])
     ]
 
 
-def _matches(words: list[str]) -> list[tuple[int, int]]:
-    """(start, length) of each phrase of the lists in the words, the longest first where phrases overlap."""
+def _matches(comment: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, length) of each phrase of the lists in a comment's words, the longest first where phrases overlap."""
     phrases, longest = swear_phrases(), _longest_phrase()
     found, i = [], 0
-    while i < len(words):
-        n = next((n for n in range(min(longest, len(words) - i), 0, -1) if tuple(words[i : i + n]) in phrases), 0)
+    while i < len(comment):
+        n = next((n for n in range(min(longest, len(comment) - i), 0, -1) if tuple(comment[i : i + n]) in phrases), 0)
         if n:
             found.append((i, n))
         i += n or 1

@@ -52,6 +52,7 @@ import numpy as np
 from tqdm import tqdm
 
 from workers.scoring.char_model import blend_group, char_ngrams, char_text
+from workers.scoring.group_calls import group_call_weight
 from workers.scoring.language import (
     LANGUAGE_MODEL_NAME,
     LATIN_LANGUAGES,
@@ -165,10 +166,16 @@ FEATURES = {
 # 2026-12-06 (m): with the threat rows the character model weighs swear words less ("gaand" +7.9 -> +5.6 per word)
 # and 16 of the list's 124 one-word entries in a plain Hinglish sentence fell below review at 3, none at 4.
 SWEAR_WEIGHT = 4.0
-ROMAN_WEIGHTS = {"char": 0.7, "char_max": 0.3, "bert": 0.2, "prof": 0.1, "swear": SWEAR_WEIGHT}
+# "group_call" (a call to kill, burn, drive out or boycott a community in Hindi or Kannada:
+# workers.scoring.group_calls) adds as much, for the same reason: the character model reads its words one by one and
+# each of them is also a word of news, so no fit can learn it from the sources (which have 30 such rows).
+GROUP_CALL_WEIGHT = SWEAR_WEIGHT
+# The features of the word lists, with their fixed weights, in every group.
+LIST_WEIGHTS = {"swear": SWEAR_WEIGHT, "group_call": GROUP_CALL_WEIGHT}
+ROMAN_WEIGHTS = {"char": 0.7, "char_max": 0.3, "bert": 0.2, "prof": 0.1, **LIST_WEIGHTS}
 FIXED_WEIGHTS = {
-    "en": {"char": 0.25, "char_max": 0.05, "bert": 0.35, "prof": 0.35, "swear": SWEAR_WEIGHT},
-    "en-code-mixed": {"char": 0.4, "char_max": 0.1, "bert": 0.25, "prof": 0.25, "swear": SWEAR_WEIGHT},
+    "en": {"char": 0.25, "char_max": 0.05, "bert": 0.35, "prof": 0.35, **LIST_WEIGHTS},
+    "en-code-mixed": {"char": 0.4, "char_max": 0.1, "bert": 0.25, "prof": 0.25, **LIST_WEIGHTS},
     "roman-hindi": ROMAN_WEIGHTS,
     "roman-kannada": ROMAN_WEIGHTS,
 }
@@ -509,6 +516,7 @@ class PartScorer:
             bert[i], prof[i] = self.cache[texts[i]]
         ident = np.asarray([identity_present(t) for t in texts], dtype=np.float64)
         swear = np.asarray([swear_word_weight(t) for t in texts], dtype=np.float64)
+        group_call = np.asarray([group_call_weight(t) for t in texts], dtype=np.float64)
         whole, best = char_model(coef, intercept).logits(texts)
         return {
             "lang": langs,
@@ -520,6 +528,7 @@ class PartScorer:
             "id_bert": ident * bert,
             "id_prof": ident * prof,
             "swear": swear,
+            "group_call": group_call,
         }
 
 
@@ -548,10 +557,10 @@ def fit_blend(rows: list[dict], feats: dict) -> dict:
                 blend[member] = {"weights": dict(FIXED_WEIGHTS[member]), "bias": bias, "fitted_on": fitted_on}
         else:
             x = np.column_stack([feats[n][idx] for n in names])
-            swear = SWEAR_WEIGHT * np.asarray(feats["swear"])[idx]
-            coef, bias = fit_non_negative(x, y, balanced_weights(sub, BLEND_CELL_SHRINK.get(group, 0)), offset=swear)
+            lists = sum(w * np.asarray(feats[name])[idx] for name, w in LIST_WEIGHTS.items())
+            coef, bias = fit_non_negative(x, y, balanced_weights(sub, BLEND_CELL_SHRINK.get(group, 0)), offset=lists)
             weights = dict(zip(names, (float(w) for w in coef)))
-            blend[group] = {"weights": {**weights, "swear": SWEAR_WEIGHT}, "bias": bias, "fitted_on": len(idx)}
+            blend[group] = {"weights": {**weights, **LIST_WEIGHTS}, "bias": bias, "fitted_on": len(idx)}
     return blend
 
 
