@@ -24,6 +24,8 @@ CALLS = [
     ("christianarannu kollabeku guru", "christianarannu kollabeku"),
     ("musalmano ki dukaanein jala do", "musalmano ki dukaanein jala do"),  # their shops
     ("ದಲಿತರ ಮನೆಗಳನ್ನು ಸುಟ್ಟು ಹಾಕಿ", "ದಲಿತರ ಮನೆಗಳನ್ನು ಸುಟ್ಟು ಹಾಕಿ"),
+    ("nikalo in rohingyaon ko yahan se", "nikalo in rohingyaon ko"),  # the command first
+    ("मारो सारे कश्मीरियों को", "मारो सारे कश्मीरियों को"),
 ]
 
 
@@ -48,6 +50,8 @@ def test_a_call_against_a_community_is_found_from_the_group_to_the_verb(text, sp
         "hindu muslim ke beech nafrat khatam karo",  # what is ended is the hatred between them
         "हिंदुओं का त्योहार है, दीये जलाओ",  # another clause
         "ladkiyon ko bhi cricket khelne do",
+        "bhagao mat in biharis ko, wo mehnat karte hain",  # a negated command first
+        "khatam karo ye nafrat dalito ko gale lagao",  # what is ended is the hatred
         "",
     ],
 )

@@ -6,7 +6,7 @@ one, learns the slurs and not the sentence: "ದಲಿತರನ್ನು ಕೊ�
 of news. Such a call has a plain shape in both languages, so it is matched as that shape: a community as the object
 ("musalmano ko", "ಮುಸ್ಲಿಮರನ್ನು"; or its houses, shops or places of worship, "ईसाइयों के घर"), then within WINDOW
 words of the same clause an action of ACTIONS as a command, a duty or a first-person promise, with no negation
-("mat maaro", don't hit) between. A community as the subject ("hindu muslim milke diye jalao", light lamps together)
+("mat maaro", don't hit) between; in Hindi also the command first ("bhagao in bangladeshiyon ko"). A community as the subject ("hindu muslim milke diye jalao", light lamps together)
 or past tenses (news: "... ko desh se nikaal diya") are not calls. The blend adds a fixed weight for one
 (`group_call`, workers/training/abuse_char.py), as it does for a swear word. Where the call is in quotation marks or
 followed by a word of reported speech ("... निकाल दो कहना गलत है", saying so is wrong), it counts half: a reader
@@ -92,6 +92,8 @@ COPULAS = "hai hain h tha thi the है हैं था थी थे ಇದ�
 # Reported speech just after the call: "... nikaal do kehna galat hai", "... ಅಂತ ಹೇಳುವುದು ತಪ್ಪು", slogans in news.
 REPORTED = "kehna kehne kehte bolna bolne kaha nare naare nara कहना कहने कहते बोलना बोलने कहा नारे नारा ಅಂತ ಎಂದು ಅನ್ನುವುದು ಘೋಷಣೆ anta antha"
 WINDOW = 4  # the action begins at most this many words after the object
+# Hindi also puts the command first ("bhagao in bangladeshiyon ko"), with at most two of these words between.
+DETERMINERS = "in inn un ye sab saare sabhi इन उन ये सब सारे सभी"
 _CLAUSE_END = re.compile(r"[.!?।॥,;:]+(?=\s|$)|\n")
 
 
@@ -115,6 +117,7 @@ def _lists() -> dict:
             "NEGATIONS",
             "COPULAS",
             "REPORTED",
+            "DETERMINERS",
         )
     }
     communities = lists["GROUPS"] | lists["KANNADA_OBJECTS"] | lists["KANNADA_POSSESSIVES"]
@@ -122,7 +125,8 @@ def _lists() -> dict:
 
 
 def _object_end(words: list[str], i: int) -> int | None:
-    """Where the object phrase that starts with a community at word i ends, if it is one."""
+    """Where the object phrase that starts with a community at word i ends, if it is one (its last word is "ko"
+    where it is a Hindi one)."""
     lists = _lists()
     at = words[i : i + 4] + [""] * 4
     if at[0] in lists["KANNADA_OBJECTS"]:
@@ -155,7 +159,7 @@ def _calls(text: str) -> list[tuple[int, int, bool]]:
     found = []
     for g in range(len(plain)):
         first = _object_end(plain, g)
-        if first is None or first >= len(plain) or clause[first - 1] != clause[g]:
+        if first is None or clause[first - 1] != clause[g]:
             continue
         for a in range(first, min(first + WINDOW, len(plain))):
             if clause[a] != clause[g] or plain[a] in lists["COPULAS"]:
@@ -165,11 +169,30 @@ def _calls(text: str) -> list[tuple[int, int, bool]]:
             if not n:
                 continue
             if lists["NEGATIONS"].isdisjoint(plain[g + 1 : a + n + 1]):
-                start, end = strip_punctuation(text, tokens[words[g][1]][0], tokens[words[a + n - 1][1]][1])
-                after = [w for w, c in zip(plain[a + n : a + n + 3], clause[a + n : a + n + 3]) if c == clause[g]]
-                found.append((start, end, _quoted(text, start, end) or not lists["REPORTED"].isdisjoint(after)))
+                found.append((g, a + n))
             break
-    return found
+        else:
+            if plain[first - 1] in lists["OBJECT_MARKERS"] and (start := _command_before(plain, clause, g)) is not None:
+                found.append((start, first))
+    calls = []
+    for a, b in found:
+        start, end = strip_punctuation(text, tokens[words[a][1]][0], tokens[words[b - 1][1]][1])
+        after = [w for w, c in zip(plain[b : b + 3], clause[b : b + 3]) if c == clause[a]]
+        calls.append((start, end, _quoted(text, start, end) or not lists["REPORTED"].isdisjoint(after)))
+    return calls
+
+
+def _command_before(plain: list[str], clause: list[int], g: int) -> int | None:
+    """Where a command that ends just before the community at word g starts (at most two determiners between:
+    "nikalo in mullon ko"), if there is one in its clause and it is not negated ("maaro mat inko")."""
+    lists = _lists()
+    end = g
+    while end > 0 and g - end < 2 and plain[end - 1] in lists["DETERMINERS"]:
+        end -= 1
+    for n in range(min(lists["longest"], end), 0, -1):
+        if tuple(plain[end - n : end]) in lists["ACTIONS"] and clause[end - n] == clause[g]:
+            return end - n
+    return None
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
