@@ -22,7 +22,9 @@ rent to, hire or admit a group, a conspiracy about its numbers, doubt of its abi
 no abusive word) beside the same groups in the same settings (IMPLICIT_NEUTRAL: housing societies, hospitals, hiring,
 hostels, matrimonial ads, elections), written by another writer than the training rows of
 `kavalu-authored-implicit-hate`, in other settings: the sources' hate in these languages almost always carries a slur,
-and the (w) model caught 8 of the 48.
+and the (w) model caught 8 of the 48. On 2026-12-07 (z), household chores and civic complaints (CHORES_NEUTRAL) and the
+same words turned on a person (CHORES_ABUSIVE): the sources' threats use "बाहर"/"ಹೊರಗೆ" (out) and "फेंको" (throw), and
+(y) rejected "कचरा घर से बाहर फेंको" (throw the garbage out).
 """
 
 from __future__ import annotations
@@ -601,13 +603,111 @@ IMPLICIT_ABUSIVE: dict[str, list[str]] = {
 }
 
 
+# Household chores and civic complaints (2026-12-07 (z)): garbage thrown out, strays caught or tied, mosquitoes killed,
+# old things taken out, with "बाहर"/"bahar"/"ಹೊರಗೆ" (out), "फेंको"/"phenko" (throw), "ಹೊರಗೆ ಹಾಕಿ", "ಕಟ್ಟಿ ಹಾಕಿ",
+# "kachra"/"ಕಸ" (garbage) and "kutta"/"ನಾಯಿ" (dog), which the sources' threats and insults use; beside the same words
+# turned on a person. Written before the training rows of that kind, by another writer, who never saw these.
+CHORES_NEUTRAL: dict[str, list[str]] = {
+    "hi": [
+        "कचरा घर से बाहर फेंको",
+        "पुराने कपड़े बाहर निकालो",
+        "गंदा पानी नाली से बाहर बह रहा है",
+        "आवारा कुत्तों को पकड़कर बाहर छोड़ दो",
+        "नगर निगम हफ्ते भर से कचरा नहीं उठा रहा",
+        "हमारी गली में कचरे का ढेर लगा है",
+        "डेंगू फैल रहा है, घर के आसपास मच्छर मार दो",
+        "दिवाली से पहले पूरे घर का पुराना सामान बाहर निकाल दिया",
+        "बंदर छत पर आ जाते हैं, उन्हें भगाने का कोई उपाय बताइए",
+        "पालतू कुत्ते को रात में बाहर मत बांधो, ठंड बहुत है",
+    ],
+    "hi-Latn": [
+        "kachra bahar phenko yaar",
+        "kooda bahar phenk do, badboo aa rahi hai",
+        "plastic kachra nadi mein mat phenko",
+        "kutte ko bahar bandh do",
+        "kachra gaadi roz nahi aati hamare mohalle mein",
+        "sadak pe kachra faila hua hai, koi dhyan nahi deta",
+        "cockroach bahut ho gaye hain kitchen mein, koi spray batao jisse sab mar jaayen",
+        "ghar shift kar rahe hain, saara furniture bahar nikalna padega",
+        "gaay khet mein ghus gayi thi, bhaga di",
+        "bachche bahar khel rahe hain, gaadi dheere chalao",
+    ],
+    "kn": [
+        "ಕಸವನ್ನು ಮನೆಯಿಂದ ಹೊರಗೆ ಹಾಕಿ",
+        "ಹಳೆಯ ಪುಸ್ತಕಗಳನ್ನು ಹೊರಗೆ ಹಾಕಿ",
+        "ನಾಯಿಯನ್ನು ಹೊರಗೆ ಕಟ್ಟಿ ಹಾಕಿ",
+        "ಅಡುಗೆಗೆ ಸ್ವಲ್ಪ ಉಪ್ಪು ಹಾಕಿ",
+        "ನೀರನ್ನು ಕುದಿಸಿ ಕುಡಿಯಿರಿ",
+        "ಬೀದಿ ನಾಯಿಗಳನ್ನು ಹಿಡಿಯಿರಿ",
+        "ನಮ್ಮ ಬೀದಿಯಲ್ಲಿ ಕಸದ ರಾಶಿ ಬಿದ್ದಿದೆ",
+        "ಮಳೆಗಾಲದಲ್ಲಿ ಸೊಳ್ಳೆಗಳನ್ನು ಕೊಲ್ಲಲು ಬಲೆ ಹಾಕಿ",
+        "ತೋಟಕ್ಕೆ ಬಂದ ಹಸುಗಳನ್ನು ಓಡಿಸಿ ಗೇಟ್ ಹಾಕಿ",
+        "ಒಣಗಿದ ಎಲೆಗಳನ್ನು ಸುಡಬೇಡಿ, ಹೊಗೆ ಜಾಸ್ತಿ ಆಗುತ್ತದೆ",
+    ],
+    "kn-Latn": [
+        "kasa horage haaki, mane clean maadi",
+        "ee hale papers ella horage haaki",
+        "kasa vilevari sariyagi aagtilla",
+        "nayi ge oota haaki, paapa hasividhe",
+        "namma rasthe alli beedi nayigalu jaasti aagive, BBMP hidibeku",
+        "kothigalu terrace ge bartave, avanna odisoke yenu maadbeku",
+        "solle jaasti aagide, dengue barodakke munche solle kolli",
+        "mane shift maadbeku, furniture ella horage idi",
+        "batte horage onagisi, bisilu chennagide",
+        "makkalu horage aata aadtidare, gaadi nidhanakke odisi",
+    ],
+}
+CHORES_ABUSIVE: dict[str, list[str]] = {
+    "hi": [
+        "ऐसे कचरे जैसे नेता को कुर्सी से बाहर फेंको",
+        "तू कुत्ते की तरह भौंकता रहता है, चुप कर",
+        "इस बेशर्म रिपोर्टर को धक्के मारकर बाहर निकालो",
+        "तुझे घर से बाहर घसीटकर पीटेंगे",
+    ],
+    "hi-Latn": [
+        "is kachra reporter ko channel se bahar phenko",
+        "tu kutte ki tarah dum hilata hai neta ke aage",
+        "bahar mil tu, tujhe maar maar ke seedha kar denge",
+        "ye official kooda hai, isko uthake bahar phenko",
+    ],
+    "kn": [
+        "ಈ ಕಸದಂತಹ ಅಧಿಕಾರಿಯನ್ನು ಕಚೇರಿಯಿಂದ ಹೊರಗೆ ಹಾಕಿ",
+        "ನೀನು ಬೀದಿ ನಾಯಿಗಿಂತ ಕಡೆ",
+        "ಆ ರಿಪೋರ್ಟರ್‌ನ ಕಟ್ಟಿ ಹಾಕಿ ಹೊಡೆಯಬೇಕು",
+        "ನಿನ್ನನ್ನು ಊರಿಂದ ಹೊರಗೆ ಹಾಕಿ ಬಡಿಯುತ್ತೇವೆ",
+    ],
+    "kn-Latn": [
+        "ee kasa tara MLA na horage haaki",
+        "nin thara nayi ge yaaru vote haaktare",
+        "aa reporter na katti haaki hodibeku",
+        "ninna oorinda horage haaki badiyuttivi",
+    ],
+}
+
+
 def rows() -> list[dict]:
     return [
         {"text": text, "label": label, "source": SOURCE, "lang": lang, "target": lang}
         for label, sets in enumerate(
             (
-                (NEUTRAL, NEWS_NEUTRAL, ANIMAL_NEUTRAL, FUNCTION_WORDS_NEUTRAL, COUNTER_NEUTRAL, IMPLICIT_NEUTRAL),
-                (ABUSIVE, NEWS_ABUSIVE, ANIMAL_ABUSIVE, FUNCTION_WORDS_ABUSIVE, COUNTER_ABUSIVE, IMPLICIT_ABUSIVE),
+                (
+                    NEUTRAL,
+                    NEWS_NEUTRAL,
+                    ANIMAL_NEUTRAL,
+                    FUNCTION_WORDS_NEUTRAL,
+                    COUNTER_NEUTRAL,
+                    IMPLICIT_NEUTRAL,
+                    CHORES_NEUTRAL,
+                ),
+                (
+                    ABUSIVE,
+                    NEWS_ABUSIVE,
+                    ANIMAL_ABUSIVE,
+                    FUNCTION_WORDS_ABUSIVE,
+                    COUNTER_ABUSIVE,
+                    IMPLICIT_ABUSIVE,
+                    CHORES_ABUSIVE,
+                ),
             )
         )
         for by_language in sets
