@@ -6,8 +6,9 @@ one, learns the slurs and not the sentence: "ದಲಿತರನ್ನು ಕೊ�
 of news. Such a call has a plain shape in both languages, so it is matched as that shape: a community as the object
 ("musalmano ko", "ಮುಸ್ಲಿಮರನ್ನು"; or its houses, shops or places of worship, "ईसाइयों के घर"), then within WINDOW
 words of the same clause an action of ACTIONS as a command, a duty or a first-person promise, with no negation
-("mat maaro", don't hit) between; in Hindi also the command first ("bhagao in bangladeshiyon ko"). A community as the subject ("hindu muslim milke diye jalao", light lamps together)
-or past tenses (news: "... ko desh se nikaal diya") are not calls. The blend adds a fixed weight for one
+("mat maaro", don't hit) between; in Hindi also the command first ("bhagao in bangladeshiyon ko"). A community as
+the subject ("hindu muslim milke diye jalao", light lamps together) or a past tense (news: "... ko desh se nikaal
+diya") is not a call. The blend adds a fixed weight for one
 (`group_call`, workers/training/abuse_char.py), as it does for a swear word. Where the call is in quotation marks or
 followed by a word of reported speech ("... निकाल दो कहना गलत है", saying so is wrong), it counts half: a reader
 quoting it, mostly to condemn it, goes to review rather than being rejected on this alone.
@@ -46,8 +47,8 @@ OBJECT_MARKERS = "ko को"
 BETWEEN_GROUP_AND_MARKER = "log logon sab sabhi saare sabko लोग लोगों सब सभी सारे"
 POSSESSIVE_MARKERS = "ke ki ka के की का"
 PROPERTY = """
-ghar gharon makaan makan dukaan dukan dukaanon dukanon dukaane dukane dukaanein dukanein basti bastiyon mohalla mohalle masjid masjidon
-mandir mandiron church churchon gurudwara gurudwaron
+ghar gharon makaan makan dukaan dukan dukaanon dukanon dukaane dukane dukaanein dukanein basti bastiyon mohalla
+mohalle masjid masjidon mandir mandiron church churchon gurudwara gurudwaron
 घर घरों मकान मकानों दुकान दुकानों दुकानें बस्ती बस्तियों मोहल्ला मोहल्ले मस्जिद मस्जिदों मंदिर मंदिरों चर्च गुरुद्वारा गुरुद्वारों
 ಮನೆ ಮನೆಗಳನ್ನು ಮನೆಗಳಿಗೆ ಅಂಗಡಿ ಅಂಗಡಿಗಳನ್ನು ಮಸೀದಿ ಮಸೀದಿಗಳನ್ನು ದೇವಸ್ಥಾನ ದೇವಸ್ಥಾನಗಳನ್ನು ಚರ್ಚ್ ಚರ್ಚುಗಳನ್ನು ಕೇರಿ
 mane manegalannu angadi angadigalannu maseedi masidi devasthana church keri
@@ -90,7 +91,10 @@ NEGATIONS = "mat mt nahi nahin na मत नहीं ना ಬೇಡ ಬೇಡ
 # A copula between the group and the verb starts another clause ("hinduon ka tyohar hai, diye jalao"), as a comma does.
 COPULAS = "hai hain h tha thi the है हैं था थी थे ಇದೆ ಇದ್ದಾರೆ ide iddare"
 # Reported speech just after the call: "... nikaal do kehna galat hai", "... ಅಂತ ಹೇಳುವುದು ತಪ್ಪು", slogans in news.
-REPORTED = "kehna kehne kehte bolna bolne kaha nare naare nara कहना कहने कहते बोलना बोलने कहा नारे नारा ಅಂತ ಎಂದು ಅನ್ನುವುದು ಘೋಷಣೆ anta antha"
+REPORTED = """
+kehna kehne kehte bolna bolne kaha nare naare nara कहना कहने कहते बोलना बोलने कहा नारे नारा ಅಂತ ಎಂದು ಅನ್ನುವುದು ಘೋಷಣೆ anta
+antha
+"""
 WINDOW = 4  # the action begins at most this many words after the object
 # Hindi also puts the command first ("bhagao in bangladeshiyon ko"), with at most two of these words between.
 DETERMINERS = "in inn un ye sab saare sabhi इन उन ये सब सारे सभी"
@@ -105,20 +109,17 @@ def _set(words: str) -> frozenset[str]:
 def _lists() -> dict:
     actions = frozenset(tuple(_words(p)) for p in ACTIONS.split("|") if p.strip())
     lists = {
-        name: _set(globals()[name])
-        for name in (
-            "GROUPS",
-            "OBJECT_MARKERS",
-            "BETWEEN_GROUP_AND_MARKER",
-            "POSSESSIVE_MARKERS",
-            "PROPERTY",
-            "KANNADA_OBJECTS",
-            "KANNADA_POSSESSIVES",
-            "NEGATIONS",
-            "COPULAS",
-            "REPORTED",
-            "DETERMINERS",
-        )
+        "GROUPS": _set(GROUPS),
+        "OBJECT_MARKERS": _set(OBJECT_MARKERS),
+        "BETWEEN_GROUP_AND_MARKER": _set(BETWEEN_GROUP_AND_MARKER),
+        "POSSESSIVE_MARKERS": _set(POSSESSIVE_MARKERS),
+        "PROPERTY": _set(PROPERTY),
+        "KANNADA_OBJECTS": _set(KANNADA_OBJECTS),
+        "KANNADA_POSSESSIVES": _set(KANNADA_POSSESSIVES),
+        "NEGATIONS": _set(NEGATIONS),
+        "COPULAS": _set(COPULAS),
+        "REPORTED": _set(REPORTED),
+        "DETERMINERS": _set(DETERMINERS),
     }
     communities = lists["GROUPS"] | lists["KANNADA_OBJECTS"] | lists["KANNADA_POSSESSIVES"]
     return {**lists, "communities": communities, "ACTIONS": actions, "longest": max(map(len, actions))}
