@@ -9,7 +9,10 @@ lookalikes) were drafted by AI writing assistants that never saw the repository,
 those within a word overlap of 0.5 of a training row or another evaluation comment were dropped. The 120 English cases
 of implicit hate (`implicit-*`, 2026-12-06: stereotypes, conspiracies and burdens claimed of a group in everyday words,
 beside neutral sentences on the same topics and counter-speech) were written the same way, by an assistant that saw
-neither the repository nor the templates. Each functionality is one class, so its figure is accuracy at the review
+neither the repository nor the templates. The 36 English cases of 2026-12-07 (bb) (`support-should`, `hate-should`,
+`threat-deserves`, `praise-deserves`) were written before stage 2's templates of the same shapes, which were reworded
+until none was within a word overlap of 0.5 of a case; the same author wrote both, so they check these shapes and are
+not an independent test. Each functionality is one class, so its figure is accuracy at the review
 threshold (`kavalu eval abuse FILE --group-by functionality` prints the same).
 """
 
@@ -88,6 +91,13 @@ FLOORS = {
     "kn-Latn-positive-about-group": 1.0,
     "implicit-neutral": 1.0,
     "implicit-counter": 0.95,
+    # The cases of 2026-12-07 (bb), written before stage 2's "deserves" and "should" templates: (z) had 6 of 12
+    # supportive "should" statements below review ("Gay people should all be allowed to marry." 0.87) and 2 of 8
+    # threats in a "deserves" frame at review ("This author deserves a bullet." 0.06); (bb) 8 and 4.
+    "support-should": 0.58,
+    "hate-should": 0.875,
+    "threat-deserves": 0.375,
+    "praise-deserves": 1.0,
 }
 # ROC-AUC over each Indian language's cases, a little below (m)'s (Hinglish 0.942, Hindi 0.916, Kannada 0.979,
 # Roman Kannada 0.896); the model before (m) had 0.878, 0.845, 0.958 and 0.841 on the cases of 2026-12-06.
@@ -110,6 +120,22 @@ def test_the_cases_are_not_training_rows():
     cases = _cases()
     assert len(cases) >= 200 and {c["label"] for c in cases} == {"0", "1"}
     assert not [c["text"] for c in cases if normalise(c["text"]) in training]
+
+
+def test_no_english_case_is_a_template_with_other_fillers():
+    """Word overlap (Jaccard) above 0.5 with a stage-2 template row; the one exception predates the check."""
+    import re
+
+    def words(text: str) -> frozenset[str]:
+        return frozenset(re.findall(r"\w+", text.lower()))
+
+    templates = {words(r["text"]) for r in functional_training_rows()}
+    close = [
+        c["text"]
+        for c in _cases()
+        if c["lang"] == "en" and any(len(words(c["text"]) & t) / len(words(c["text"]) | t) > 0.5 for t in templates)
+    ]
+    assert close == ["Black people are not more violent than anyone else."]
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +183,12 @@ def test_the_authored_templates_are_filled_sentences_with_both_labels():
     assert label["muslims work in banks and newspapers like everyone else"] == 0
     assert label["muslims deserve the same respect as everybody else"] == 0
     assert {label[t] for t in texts if "secretly run the banks" in t} == {0, 1}
+    # A person's death wished as deserved beside what a person deserves in earnest, in the same frame; a group's
+    # rights and what should be done to it, in the same "should" frame.
+    assert label["honestly, after this column the editor deserves to be stabbed"] == 1
+    assert label["honestly, after this column the editor deserves to be thanked"] == 0
+    assert label["gay people should be banned from working with children"] == 1
+    assert label["gay people should be able to work in any profession they choose"] == 0
 
 
 @pytest.mark.parametrize("lang", sorted(AUC_FLOORS))

@@ -78,6 +78,40 @@ _NOT_THREATS = [
     ("no one deserves to be {pp}, whatever they wrote", None),
     ("threatening to {v} is a crime and should be punished", ("a journalist", "a journalist's")),
 ]
+# Death or harm wished on a person as deserved (1), beside what a person deserves in earnest and the law's punishment of
+# an attack (0): the sources' threats are in the first person, and "This author deserves a bullet." scored 0.06.
+# (subject, its verb "deserve(s)")
+_DESERVING = [
+    ("that reporter", "deserves"),
+    ("the editor", "deserves"),
+    ("this columnist", "deserves"),
+    ("that judge", "deserves"),
+    ("the minister", "deserves"),
+    ("you", "deserve"),
+    ("she", "deserves"),
+    ("he", "deserves"),
+]
+_DESERVED_FRAMES = ["honestly, after this column {s} {d} to be {pp}", "after that article {s} should be {pp}"]
+_DESERVED_HARMS = [
+    "a bullet between the eyes",
+    "a knife in the ribs",
+    "a bomb under the car",
+    "to burn alive",
+    "to be hit by a truck",
+]
+_DESERVED_GOODS = [
+    "a medal for this",
+    "a promotion",
+    "a fair hearing",
+    "a long holiday",
+    "an apology from the party",
+    "police protection",
+]
+_DESERVED_PRAISE = ["heard", "thanked", "promoted", "re-elected", "paid on time", "taken seriously"]
+_PUNISHMENT = [
+    "the men who {pp} the shopkeeper deserve a long prison sentence",
+    "whoever {pp} that boy should be arrested and tried",
+]
 _IDIOMS = [
     "this heat is killing me",
     "the opening batsman killed it today",
@@ -148,6 +182,18 @@ _IMPLICIT = [
     ("{g} always play the victim to get special treatment", "{g} often face discrimination at work, a survey found"),
     ("{g} are taking our jobs and our homes", "{g} found jobs and homes here and pay rent like anyone else"),
 ]
+# A group in a "should" frame: what should be done to it (1), beside its rights (0). The sources' claims are in this
+# frame ("... should be deported"), and support of a group in it went to review ("Gay people should all be allowed to
+# marry." 0.87).
+_SHOULD = [
+    ("{g} should be run out of town by force", "{g} should be able to rent a home in any town"),
+    ("{g} should be banned from working with children", "{g} should be able to work in any profession they choose"),
+    ("{g} should be refused treatment at hospitals", "{g} should get the same care at hospitals as anyone else"),
+    ("{g} should be rounded up and put on trains", "{g} should all be treated with dignity"),
+    ("{g} should be barred from standing for election", "{g} should be able to stand for election like anyone else"),
+    ("{g} should be beaten until they learn their place", "{g} should be safe walking home at night"),
+    ("{g} should be thrown out of the university", "{g} should be welcome at every university"),
+]
 # Praise of a group (0), in the shapes of the claims, so that a sentence about a group is not read as a claim against
 # it ("Gay couples are just as loving as anyone else." went from 0.25 to 0.57 without these).
 _PRAISE = [
@@ -184,6 +230,15 @@ def functional_training_rows(seed: int = 0) -> list[dict]:
         for frame, target in _NOT_THREATS:
             v = verb.format(p=target[0], ps=target[1]) if target else ""
             rows.append((frame.format(v=v, pp=participle), 0))
+    for subject, deserve in _DESERVING:
+        for _, participle in _VIOLENCE:
+            rows += [(t.format(s=subject, d=deserve, pp=participle), 1) for t in _DESERVED_FRAMES]
+        rows += [(f"{subject} {deserve} {harm}", 1) for harm in _DESERVED_HARMS]
+        rows += [(f"{subject} {deserve} {good}", 0) for good in _DESERVED_GOODS]
+        for praised in _DESERVED_PRAISE:
+            rows += [(t.format(s=subject, d=deserve, pp=praised), 0) for t in _DESERVED_FRAMES]
+    for _, participle in _VIOLENCE:
+        rows += [(t.format(pp=participle), 0) for t in _PUNISHMENT]
     rows += [(t, 0) for t in _IDIOMS for _ in range(4)]
     for group in _GROUPS:
         for claim, negation in _HATE:
@@ -193,6 +248,8 @@ def functional_training_rows(seed: int = 0) -> list[dict]:
             rows += [(t.format(claim=c), 1) for t in _CLAIMED]
         for denial, praise in _DENIED:
             rows += [(denial.format(g=group), 1), (praise.format(g=group), 0)]
+        for call, right in _SHOULD:
+            rows += [(call.format(g=group), 1), (right.format(g=group), 0)]
         # One counter-speech frame and one assertion frame per claim, in turn, so that the implicit claims do not
         # outweigh the others among the template rows.
         for k, (claim, neutral) in enumerate(_IMPLICIT):
