@@ -5,6 +5,8 @@ No licensed data set has them (../shared/data/README.md), so they are written he
 same words on both sides of the label, so that the label cannot be learnt from a word alone.
 
 - threats against a person (1), beside the same violent verbs in news reports, fiction and idioms (0);
+- harm wished on a person as deserved (1), beside what a person deserves in earnest and the law's punishment (0);
+- what should be done to a group (1), beside its rights in the same "should" frame (0);
 - hateful statements about a group (1), beside their negation (0);
 - negated praise, a group denied rights, trust or belonging (1), beside the affirmation (0);
 - counter-speech that quotes or names a hateful claim to reject it (0), beside the claim made (1);
