@@ -129,12 +129,12 @@ def test_no_english_case_is_a_template_with_other_fillers():
     def words(text: str) -> frozenset[str]:
         return frozenset(re.findall(r"\w+", text.lower()))
 
+    def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+        return len(a & b) / len(a | b)
+
     templates = {words(r["text"]) for r in functional_training_rows()}
-    close = [
-        c["text"]
-        for c in _cases()
-        if c["lang"] == "en" and any(len(words(c["text"]) & t) / len(words(c["text"]) | t) > 0.5 for t in templates)
-    ]
+    english = {c["text"]: words(c["text"]) for c in _cases() if c["lang"] == "en"}
+    close = [text for text, case in english.items() if any(overlap(case, t) > 0.5 for t in templates)]
     assert close == ["Black people are not more violent than anyone else."]
 
 
