@@ -90,8 +90,9 @@ class CharModel:
         one approximates exact_logits (n-grams repeated across words count again) at a fraction of the
         cost, since words are cached; the blend is fitted on these same values."""
         whole, best = [], []
-        for text in texts:
-            words = blank_misleading_words([text[a:b] for a, b in token_ranges(text or "")])
+        texts_words = [blank_misleading_words([text[a:b] for a, b in token_ranges(text or "")]) for text in texts]
+        self._words([w for words in texts_words for w in words])  # one vectoriser call for the batch's new words
+        for words in texts_words:
             stats = self._words(words) if words else [(0.0, 0)]
             total_w = sum(w for w, _ in stats)
             total_n = sum(c for _, c in stats)
