@@ -179,7 +179,7 @@ def _calls(text: str) -> list[tuple[int, int, bool]]:
     for a, b in found:
         start, end = strip_punctuation(text, tokens[words[a][1]][0], tokens[words[b - 1][1]][1])
         after = [w for w, c in zip(plain[b : b + 3], clause[b : b + 3]) if c == clause[a]]
-        calls.append((start, end, _quoted(text, start, end) or not lists["REPORTED"].isdisjoint(after)))
+        calls.append((start, end, _in_quoted_speech(text, start, end) or not lists["REPORTED"].isdisjoint(after)))
     return calls
 
 
@@ -196,7 +196,7 @@ def _command_before(plain: list[str], clause: list[int], g: int) -> int | None:
     return None
 
 
-def _quoted(text: str, start: int, end: int) -> bool:
+def _in_quoted_speech(text: str, start: int, end: int) -> bool:
     """Whether the call stands between quotation marks in its sentence (an apostrophe inside a word is not one)."""
     from workers.scoring.normalise import CLOSING_QUOTES, OPENING_QUOTES
 

@@ -59,10 +59,10 @@ def swear_word_weight(text: str) -> float:
     review rather than rejected by the list alone."""
     if not has_swear_word(text):  # most comments: one normalisation, not one per token
         return 0.0
-    return 0.5 if all(_quoted(text, a, b) for a, b in swear_word_spans(text)) else 1.0
+    return 0.5 if all(_between_quotation_marks(text, a, b) for a, b in swear_word_spans(text)) else 1.0
 
 
-def _quoted(text: str, a: int, b: int) -> bool:
+def _between_quotation_marks(text: str, a: int, b: int) -> bool:
     """Whether the span (its quotation marks trimmed, normalise.strip_punctuation) has one on each side: a reader who
     quotes a swear word, mostly to condemn it or to ask for its removal."""
     from workers.scoring.normalise import CLOSING_QUOTES, OPENING_QUOTES
