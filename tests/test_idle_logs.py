@@ -62,6 +62,22 @@ def test_celerys_routine_lines_are_debug_and_dropped_at_info():
         root.setLevel(level)
 
 
+def test_importing_alembic_writes_no_plugin_lines_at_info():
+    """alembic logs seven "setup plugin ..." lines at INFO when it is first imported; every process that checks the
+    schema imports it, so they were half of an embedded stack's start-up output. A fresh process, as a worker is."""
+    import subprocess
+    import sys
+
+    code = (
+        "from service.logs import configure_logging; configure_logging('INFO'); "
+        "from service.migrate import head_revision; print(head_revision())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()  # the head revision: alembic was imported and read the migrations
+    assert "setup plugin" not in done.stderr, done.stderr
+
+
 def test_gunicorn_builds_no_access_log_lines_that_its_logging_config_drops():
     """config/gunicorn.conf.py sets gunicorn.access to WARNING: its logger class then skips building each
     request's access-log fields (2 % of a loaded intake worker), and builds them again if the level lets them out."""
