@@ -100,9 +100,9 @@ def quiet_library_noise() -> None:
       whenever a connection's URL has no host, which is always so for the embedded filesystem broker
       (`filesystem://`, a folder on this machine) and for `redis://` with the default host; it is
       written on every new connection (eleven times on an idle embedded stack) and never means a fault.
-    - alembic's "setup plugin ..." lines (seven at INFO wherever alembic is first imported: every API worker and
-      scoring process that checks the schema, half of an embedded stack's start-up output) are left out; its
-      migration lines ("Running upgrade ...") stay.
+    - alembic's "setup plugin ..." lines (seven at INFO wherever alembic is first imported: every API worker, whose
+      health check reports the schema revision; 28 of the 54 lines an embedded stack wrote while starting) are left
+      out; its migration lines ("Running upgrade ...") stay.
     """
     global _quieted
     if _quieted:

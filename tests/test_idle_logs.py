@@ -63,8 +63,9 @@ def test_celerys_routine_lines_are_debug_and_dropped_at_info():
 
 
 def test_importing_alembic_writes_no_plugin_lines_at_info():
-    """alembic logs seven "setup plugin ..." lines at INFO when it is first imported; every process that checks the
-    schema imports it, so they were half of an embedded stack's start-up output. A fresh process, as a worker is."""
+    """alembic logs seven "setup plugin ..." lines at INFO when it is first imported; every API worker imports it (the
+    health check reports the schema revision), so they were half of an embedded stack's start-up output. A fresh
+    process, as an API worker is."""
     import subprocess
     import sys
 
